@@ -1,0 +1,173 @@
+// [parse] → classify → enrich → format → publish
+import * as z from 'zod/mini';
+import { InvalidEventError } from '../errors.js';
+import type { CloudTrailRecord, EventBridgeEnvelope, IamEvent } from './types.js';
+
+// Schemas are loose: CloudTrail adds fields over time and a new field must never reject an alert.
+// zod/mini rather than full zod: the same checks at a fraction of the cold-start cost (see README, "Design").
+
+const optionalString = z.optional(z.nullable(z.string()));
+
+const userIdentitySchema = z.looseObject({
+  type: optionalString,
+  principalId: optionalString,
+  arn: optionalString,
+  accountId: optionalString,
+  accessKeyId: optionalString,
+  userName: optionalString,
+  invokedBy: optionalString,
+  sessionContext: z.optional(
+    z.nullable(
+      z.looseObject({
+        sessionIssuer: z.optional(z.nullable(z.looseObject({}))),
+        attributes: z.optional(
+          z.nullable(
+            z.looseObject({
+              // CloudTrail writes the string "true"/"false"; a few producers write a boolean.
+              mfaAuthenticated: z.optional(z.nullable(z.union([z.string(), z.boolean()]))),
+            }),
+          ),
+        ),
+        ec2RoleDelivery: optionalString,
+      }),
+    ),
+  ),
+});
+
+const jsonObjectOrNull = z.optional(z.nullable(z.record(z.string(), z.unknown())));
+
+const recordSchema = z.looseObject({
+  eventVersion: optionalString,
+  userIdentity: z.optional(z.nullable(userIdentitySchema)),
+  eventTime: optionalString,
+  eventSource: z.string().check(z.minLength(1)),
+  eventName: z.string().check(z.minLength(1)),
+  awsRegion: optionalString,
+  sourceIPAddress: optionalString,
+  userAgent: optionalString,
+  errorCode: optionalString,
+  errorMessage: optionalString,
+  requestParameters: jsonObjectOrNull,
+  responseElements: jsonObjectOrNull,
+  eventID: optionalString,
+  eventType: optionalString,
+  readOnly: z.optional(z.nullable(z.boolean())),
+  recipientAccountId: optionalString,
+  vpcEndpointId: optionalString,
+});
+
+const envelopeSchema = z.looseObject({
+  id: z.string(),
+  source: z.string(),
+  'detail-type': z.string(),
+  account: z.string(),
+  region: z.string(),
+  time: z.string(),
+  detail: z.unknown(),
+});
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Drops `null` values CloudTrail writes for absent optional fields, so downstream code sees `undefined`. */
+const withoutNulls = <T extends Record<string, unknown>>(value: T): T =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as T;
+
+// zod/mini ships no locale (that is part of its size saving), so issues are described here.
+const describeIssue = (issue: z.core.$ZodIssue | undefined): string => {
+  if (!issue) return 'invalid';
+  if (issue.code === 'invalid_type') {
+    return issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}`;
+  }
+  if (issue.code === 'too_small') return 'must not be empty';
+  return issue.message || issue.code;
+};
+
+const firstIssue = (error: z.core.$ZodError, prefix: string): InvalidEventError => {
+  const issue = error.issues[0];
+  const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
+  const field = path || '(root)';
+  return new InvalidEventError(field, `not a CloudTrail record: ${field}: ${describeIssue(issue)}`, {
+    cause: error,
+  });
+};
+
+/**
+ * Parses one CloudTrail record (the object CloudTrail writes in a log file's `Records` array).
+ * Accepts every source, not only IAM: guard-rail events from CloudTrail, Organizations,
+ * EventBridge, SNS and Lambda go through the same pipeline. Unknown fields are kept.
+ * @throws InvalidEventError naming the first field at fault.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export const parseCloudTrailRecord = (raw: unknown, fieldPrefix = ''): CloudTrailRecord => {
+  if (!isObject(raw)) {
+    throw new InvalidEventError(fieldPrefix || '(root)', `not a CloudTrail record: expected a JSON object`);
+  }
+  const result = recordSchema.safeParse(raw);
+  if (!result.success) throw firstIssue(result.error, fieldPrefix);
+  const record = withoutNulls(result.data) as Record<string, unknown>;
+  const identity = isObject(raw.userIdentity) ? raw.userIdentity : {};
+  return {
+    ...(record as { eventSource: string; eventName: string }),
+    userIdentity: identity,
+    requestParameters: isObject(raw.requestParameters) ? raw.requestParameters : null,
+    responseElements: isObject(raw.responseElements) ? raw.responseElements : null,
+  } as CloudTrailRecord;
+};
+
+/**
+ * Parses what the notifier receives: an EventBridge event whose `detail` is a CloudTrail record
+ * ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"),
+ * or a bare CloudTrail record (CLI, replay).
+ * @throws InvalidEventError naming the field at fault, e.g. `detail.eventName`.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html
+ */
+export const parseIamEvent = (raw: unknown): IamEvent => {
+  if (isObject(raw) && 'detail' in raw && ('detail-type' in raw || 'source' in raw)) {
+    const result = envelopeSchema.safeParse(raw);
+    if (!result.success) throw firstIssue(result.error, '');
+    const data = result.data;
+    const envelope: EventBridgeEnvelope = {
+      id: data.id,
+      source: data.source,
+      detailType: data['detail-type'],
+      account: data.account,
+      region: data.region,
+      time: data.time,
+    };
+    return { record: parseCloudTrailRecord(data.detail, 'detail'), envelope };
+  }
+  return { record: parseCloudTrailRecord(raw) };
+};
+
+/** The EventBridge `detail-type` CloudTrail uses for a record's `eventType`. */
+export const detailTypeFor = (eventType: string | undefined): string => {
+  switch (eventType) {
+    case 'AwsConsoleSignIn':
+    case 'AwsConsoleSignin':
+      return 'AWS Console Sign In via CloudTrail';
+    case 'AwsServiceEvent':
+      return 'AWS Service Event via CloudTrail';
+    case 'AwsConsoleAction':
+      return 'AWS Console Action via CloudTrail';
+    default:
+      return 'AWS API Call via CloudTrail';
+  }
+};
+
+/**
+ * Wraps a CloudTrail record as CloudTrail delivers it to EventBridge: `source` is `aws.` plus the
+ * service prefix of `eventSource`, `detail-type` follows `eventType`, `resources` is empty.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-cloudtrail.html
+ */
+export const toEventBridgeEvent = (record: CloudTrailRecord): Record<string, unknown> => ({
+  version: '0',
+  id: record.eventID ?? '00000000-0000-0000-0000-000000000000',
+  'detail-type': detailTypeFor(record.eventType),
+  source: `aws.${record.eventSource.replace(/\.amazonaws\.com$/, '')}`,
+  account: record.recipientAccountId ?? record.userIdentity.accountId ?? '000000000000',
+  time: record.eventTime ?? new Date(0).toISOString(),
+  region: record.awsRegion ?? 'us-east-1',
+  resources: [],
+  detail: record,
+});
