@@ -74,20 +74,25 @@ const withoutNulls = <T extends Record<string, unknown>>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as T;
 
 // zod/mini ships no locale (that is part of its size saving), so issues are described here.
-const describeIssue = (issue: z.core.$ZodIssue | undefined): string => {
+const describeIssue = (issue: z.core.$ZodIssue | undefined, input: unknown): string => {
   if (!issue) return 'invalid';
   if (issue.code === 'invalid_type') {
-    return issue.input === undefined ? `missing (expected ${issue.expected})` : `expected ${issue.expected}`;
+    const actual = issue.path.reduce<unknown>(
+      (value, key) => (isObject(value) ? value[String(key)] : undefined),
+      input,
+    );
+    if (actual === undefined) return `missing (expected ${issue.expected})`;
+    return `expected ${issue.expected}, got ${actual === null ? 'null' : Array.isArray(actual) ? 'array' : typeof actual}`;
   }
   if (issue.code === 'too_small') return 'must not be empty';
   return issue.message || issue.code;
 };
 
-const firstIssue = (error: z.core.$ZodError, prefix: string): InvalidEventError => {
+const firstIssue = (error: z.core.$ZodError, prefix: string, input: unknown): InvalidEventError => {
   const issue = error.issues[0];
   const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
   const field = path || '(root)';
-  return new InvalidEventError(field, `not a CloudTrail record: ${field}: ${describeIssue(issue)}`, {
+  return new InvalidEventError(field, `not a CloudTrail record: ${field}: ${describeIssue(issue, input)}`, {
     cause: error,
   });
 };
@@ -101,10 +106,11 @@ const firstIssue = (error: z.core.$ZodError, prefix: string): InvalidEventError 
  */
 export const parseCloudTrailRecord = (raw: unknown, fieldPrefix = ''): CloudTrailRecord => {
   if (!isObject(raw)) {
-    throw new InvalidEventError(fieldPrefix || '(root)', `not a CloudTrail record: expected a JSON object`);
+    const field = fieldPrefix || '(root)';
+    throw new InvalidEventError(field, `not a CloudTrail record: ${field}: expected a JSON object`);
   }
   const result = recordSchema.safeParse(raw);
-  if (!result.success) throw firstIssue(result.error, fieldPrefix);
+  if (!result.success) throw firstIssue(result.error, fieldPrefix, raw);
   const record = withoutNulls(result.data) as Record<string, unknown>;
   const identity = isObject(raw.userIdentity) ? raw.userIdentity : {};
   return {
@@ -125,7 +131,7 @@ export const parseCloudTrailRecord = (raw: unknown, fieldPrefix = ''): CloudTrai
 export const parseIamEvent = (raw: unknown): IamEvent => {
   if (isObject(raw) && 'detail' in raw && ('detail-type' in raw || 'source' in raw)) {
     const result = envelopeSchema.safeParse(raw);
-    if (!result.success) throw firstIssue(result.error, '');
+    if (!result.success) throw firstIssue(result.error, '', raw);
     const data = result.data;
     const envelope: EventBridgeEnvelope = {
       id: data.id,

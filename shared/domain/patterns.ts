@@ -34,7 +34,16 @@ export const CHANGE_VERBS = [
 ] as const;
 
 /** Verbs of the reference design's "auth" list (plus `Put*Policy`, below). */
-export const AUTH_VERBS = ['Attach', 'Detach', 'Create', 'Update', 'Upload', 'Delete', 'Remove', 'Set'] as const;
+export const AUTH_VERBS = [
+  'Attach',
+  'Detach',
+  'Create',
+  'Update',
+  'Upload',
+  'Delete',
+  'Remove',
+  'Set',
+] as const;
 
 /**
  * Authentication changes the reference design's "auth" list leaves out although they plainly belong

@@ -1,0 +1,52 @@
+// Loads the CloudTrail fixtures copied from the reference corpus (see tests/fixtures/cloudtrail/README.md).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CloudTrailRecord } from '../../shared/domain/types.js';
+
+export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+export const CORPUS_FILES = [
+  'stratus-red-team',
+  'invictus-ir-aws-dataset',
+  'otrf-security-datasets',
+  'awsdocs-examples',
+] as const;
+
+/** A corpus record with where it came from, for readable test names. */
+export interface CorpusRecord {
+  file: string;
+  line: number;
+  record: CloudTrailRecord;
+}
+
+let cache: CorpusRecord[] | undefined;
+
+/** Every record of the copied corpus, parsed as raw JSON (not through the project's parser). */
+export const loadCorpus = (): CorpusRecord[] => {
+  cache ??= CORPUS_FILES.flatMap((file) =>
+    readFileSync(join(FIXTURES_DIR, 'cloudtrail', `${file}.jsonl`), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line, index) => ({ file, line: index + 1, record: JSON.parse(line) as CloudTrailRecord })),
+  );
+  return cache.map((entry) => ({ ...entry, record: structuredClone(entry.record) }));
+};
+
+/** The first corpus record matching a predicate; throws if none does, so a test never passes vacuously. */
+export const findRecord = (predicate: (record: CloudTrailRecord) => boolean): CloudTrailRecord => {
+  const found = loadCorpus().find((entry) => predicate(entry.record));
+  if (!found) throw new Error('no corpus record matches');
+  return found.record;
+};
+
+/** The 176 IAM operation names of botocore's service model (tests/fixtures/cloudtrail/iam-operations.txt). */
+export const loadIamOperations = (): string[] =>
+  readFileSync(join(FIXTURES_DIR, 'cloudtrail', 'iam-operations.txt'), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+
+/** Reads a JSON file under tests/fixtures. */
+export const loadJson = <T = unknown>(relativePath: string): T =>
+  JSON.parse(readFileSync(join(FIXTURES_DIR, relativePath), 'utf8')) as T;
