@@ -1,5 +1,8 @@
 // parse → classify → enrich → [format] → publish
 import type { Alert } from '../domain/types.js';
+import { severityRank } from '../domain/types.js';
+import { formatEmailText } from './email-text.js';
+import { formatSubject } from './subject.js';
 
 /** A String-typed or Number-typed SNS message attribute, as `PublishCommand` takes it. */
 export interface SnsAttribute {
@@ -9,7 +12,13 @@ export interface SnsAttribute {
 
 /**
  * Exactly the input of SNS `PublishCommand`, less `TopicArn`: a String-structured message (plain text
- * for email) whose attributes carry the filter keys and the JSON alert.
+ * for e-mail) whose attributes carry the filter keys and the JSON alert.
+ *
+ * Why not `MessageStructure: 'json'`: SNS sends message attributes only for String-structured messages,
+ * and subscriptions must filter on severity, category, family, eventName and account. So the body is
+ * the readable e-mail text for every protocol, the filter keys are attributes, and machine subscribers
+ * read the alert JSON from the `alert` attribute (delivered to Lambda, SQS and HTTP/S; not to e-mail).
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
  * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
  */
 export interface SnsMessage {
@@ -18,4 +27,84 @@ export interface SnsMessage {
   MessageAttributes: Record<string, SnsAttribute>;
 }
 
-export type { Alert };
+/** SNS: "messages can include up to 256 KB of text data" — body, subject and attributes together. */
+export const SNS_MAX_BYTES = 262_144;
+/** Headroom below the limit for SNS's own accounting of attribute names and types. */
+const BUDGET_BYTES = SNS_MAX_BYTES - 4_096;
+
+const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/** The bytes SNS counts for a message: body, subject, and every attribute's name, type and value. */
+export const snsMessageBytes = (message: SnsMessage): number =>
+  byteLength(message.Message) +
+  byteLength(message.Subject) +
+  Object.entries(message.MessageAttributes).reduce(
+    (sum, [name, attr]) => sum + byteLength(name) + byteLength(attr.DataType) + byteLength(attr.StringValue),
+    0,
+  );
+
+const str = (value: string | undefined): SnsAttribute => ({
+  DataType: 'String',
+  // SNS rejects empty attribute values; "unknown" keeps the key filterable.
+  StringValue: value && value.length > 0 ? value.slice(0, 256) : 'unknown',
+});
+
+const build = (alert: Alert): SnsMessage => ({
+  Subject: formatSubject(alert),
+  Message: formatEmailText(alert),
+  MessageAttributes: {
+    severity: str(alert.severity),
+    severityRank: { DataType: 'Number', StringValue: String(severityRank(alert.severity)) },
+    category: str(alert.category),
+    family: str(alert.family),
+    eventName: str(alert.eventName),
+    account: str(alert.account),
+    alert: { DataType: 'String', StringValue: JSON.stringify(alert) },
+  },
+});
+
+/** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
+const cutToBytes = (text: string, maxBytes: number): string => {
+  const buffer = Buffer.from(text, 'utf8');
+  if (buffer.length <= maxBytes) return text;
+  // Decoding a cut buffer may end in U+FFFD; drop it.
+  return buffer.subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
+};
+
+/**
+ * Renders the SNS message for an alert, within SNS's 256 KB. A policy document too large to fit is
+ * truncated with a note in the alert; the message is never rejected for its size.
+ */
+export const formatSnsMessage = (alert: Alert): SnsMessage => {
+  let message = build(alert);
+  let size = snsMessageBytes(message);
+  if (size <= BUDGET_BYTES) return message;
+
+  const document = alert.policy?.document;
+  if (document && alert.policy) {
+    // The document appears JSON-escaped in the alert attribute; escaping can double its size.
+    const over = size - BUDGET_BYTES;
+    const keep = Math.max(0, byteLength(document) - over - 1_024);
+    const cut = cutToBytes(document, Math.floor(keep / 2));
+    const trimmed: Alert = {
+      ...alert,
+      policy: { ...alert.policy, document: cut },
+      notes: [
+        ...alert.notes,
+        `policy document truncated from ${byteLength(document)} to ${byteLength(cut)} bytes to fit SNS's 256 KB limit; the full document is in the CloudTrail event`,
+      ],
+    };
+    message = build(trimmed);
+    size = snsMessageBytes(message);
+    if (size <= BUDGET_BYTES) return message;
+  }
+
+  // Nothing else in an alert is unbounded, but stay safe: drop the policy document and the parameters.
+  const minimal: Alert = {
+    ...alert,
+    policy: alert.policy ? { ...alert.policy, document: undefined } : undefined,
+    parameters: {},
+    notes: [...alert.notes.slice(0, 5), `alert shortened to fit SNS's 256 KB limit (was ${size} bytes)`],
+  };
+  return build(JSON.parse(JSON.stringify(minimal)) as Alert);
+};

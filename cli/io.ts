@@ -1,0 +1,29 @@
+// What a CLI command needs from the process, so tests can run commands in memory.
+
+/** Streams and terminal facts a command uses; `process` in production, buffers in tests. */
+export interface CliIo {
+  stdin: NodeJS.ReadableStream;
+  stdout: { write(chunk: string): unknown };
+  stderr: { write(chunk: string): unknown; isTTY?: boolean };
+  /** Working directory for relative paths. */
+  cwd: string;
+}
+
+/** Exit codes shared by every command: 0 success, 1 some input rejected, 2 usage error. */
+export const EXIT = { ok: 0, rejected: 1, usage: 2 } as const;
+
+/** A usage error: the command line itself is wrong (exit 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** One subcommand of `iam-alerts`. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}

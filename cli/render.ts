@@ -1,0 +1,96 @@
+// `iam-alerts render`: the notifier's parse → classify → enrich (offline) → format, printed.
+import { parseArgs } from 'node:util';
+import { createAlert } from '../shared/domain/alert.js';
+import { parseIamEvent } from '../shared/domain/cloudtrail.js';
+import type { Alert } from '../shared/domain/types.js';
+import { describeError } from '../shared/errors.js';
+import { formatEmailText } from '../shared/format/email-text.js';
+import { formatSnsMessage } from '../shared/format/sns-message.js';
+import { readInputs } from './input.js';
+import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+
+const FORMATS = ['text', 'json', 'sns', 'slack', 'jira'] as const;
+type Format = (typeof FORMATS)[number];
+
+const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [FILE|-]...
+
+Renders each CloudTrail record or EventBridge event as the alert the notifier would publish,
+with the notifier's own code, offline (no IAM API calls: managed policy details are noted as not fetched).
+
+input:   a CloudTrail record, an EventBridge event, a CloudTrail log file ({"Records": [...]}),
+         a JSON array of these, or JSON Lines of any of them; '-' or no FILE reads stdin
+--format text   the e-mail: subject line, then the plain-text body (default)
+         json   the JSON alert machine subscribers receive, one per line
+         sns    exactly the input of SNS PublishCommand (TopicArn aside), one per line
+         slack  the Slack incoming-webhook payload (Block Kit), one per line
+         jira   the Jira Cloud create-issue body (ADF description), one per line
+--jira-project KEY   project key for --format jira (default IAM)
+--jira-issue-type T  issue type for --format jira (default Task)
+
+exit: 0 every event rendered; 1 some input rejected (reasons on stderr, with file and line); 2 usage error`;
+
+const renderOne = async (alert: Alert, format: Format, jira: { projectKey: string; issueType: string }) => {
+  switch (format) {
+    case 'text': {
+      const message = formatSnsMessage(alert);
+      return `Subject: ${message.Subject}\n\n${formatEmailText(alert)}${'─'.repeat(100)}\n`;
+    }
+    case 'json':
+      return `${JSON.stringify(alert)}\n`;
+    case 'sns':
+      return `${JSON.stringify(formatSnsMessage(alert))}\n`;
+    case 'slack': {
+      const { formatSlackMessage } = await import('../shared/format/slack-blocks.js');
+      return `${JSON.stringify(formatSlackMessage(alert))}\n`;
+    }
+    case 'jira': {
+      const { formatJiraIssue } = await import('../shared/format/jira-adf.js');
+      return `${JSON.stringify(formatJiraIssue(alert, jira))}\n`;
+    }
+  }
+};
+
+/** The `render` command. */
+export const renderCommand: Command = {
+  name: 'render',
+  summary: 'render events as alerts',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    let parsed: ReturnType<typeof parse>;
+    const parse = (argv: string[]) =>
+      parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          format: { type: 'string', short: 'f', default: 'text' },
+          'jira-project': { type: 'string', default: 'IAM' },
+          'jira-issue-type': { type: 'string', default: 'Task' },
+        },
+      });
+    try {
+      parsed = parse(args);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const format = parsed.values.format as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${format}' (use ${FORMATS.join(', ')})`);
+    const jira = { projectKey: parsed.values['jira-project'] ?? 'IAM', issueType: parsed.values['jira-issue-type'] ?? 'Task' };
+
+    let rejected = 0;
+    for (const item of await readInputs(parsed.positionals, io)) {
+      if (item.error !== undefined) {
+        rejected += 1;
+        io.stderr.write(`${item.where}: ${item.error}\n`);
+        continue;
+      }
+      try {
+        const alert = await createAlert(parseIamEvent(item.value));
+        io.stdout.write(await renderOne(alert, format, jira));
+      } catch (error) {
+        rejected += 1;
+        io.stderr.write(`${item.where}: rejected: ${describeError(error)}\n`);
+      }
+    }
+    return rejected > 0 ? EXIT.rejected : EXIT.ok;
+  },
+};

@@ -1,0 +1,40 @@
+// The notifier's pipeline: parse → classify → enrich → format → publish.
+import { assembleAlert } from '../../shared/domain/alert.js';
+import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
+import { classifyEvent } from '../../shared/domain/classify.js';
+import { enrichPolicy } from '../../shared/domain/enrich.js';
+import { describePrincipal } from '../../shared/domain/principal.js';
+import type { Alert } from '../../shared/domain/types.js';
+import { formatSnsMessage } from '../../shared/format/sns-message.js';
+import type { IamDirectory, NotificationPublisher } from '../../shared/ports.js';
+
+/** What the pipeline needs from outside. */
+export interface NotifierDeps {
+  /** IAM read access for policy details; `undefined` when enrichment is off. */
+  iam?: IamDirectory;
+  publisher: NotificationPublisher;
+}
+
+/** What one invocation did, for the log. */
+export interface NotifierResult {
+  alert: Alert;
+  messageId?: string;
+  bytes: number;
+}
+
+/**
+ * Turns one EventBridge event (or bare CloudTrail record) into an alert and publishes it.
+ * @throws InvalidEventError when the input is not a CloudTrail record (Lambda retries, then the
+ *   on-failure destination keeps it); PublishError when SNS fails after the SDK's retries.
+ *   Enrichment failures never throw: they become notes in the alert.
+ */
+export const processIamEvent = async (raw: unknown, deps: NotifierDeps): Promise<NotifierResult> => {
+  const event = parseIamEvent(raw);
+  const principal = describePrincipal(event.record);
+  const classification = classifyEvent(event, principal);
+  const enrichment = await enrichPolicy(event, deps.iam);
+  const alert = assembleAlert(event, principal, classification, enrichment);
+  const message = formatSnsMessage(alert);
+  const { messageId } = await deps.publisher.publish(message);
+  return { alert, messageId, bytes: Buffer.byteLength(message.Message) };
+};

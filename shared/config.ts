@@ -1,0 +1,63 @@
+// The only module that reads process.env for the notifier. Called at module scope, so a bad value
+// fails the cold start loudly instead of halfway through a run.
+import { ConfigError } from './errors.js';
+
+/** Environment as Lambda gives it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The notifier's configuration. */
+export interface NotifierConfig {
+  /** SNS topic to publish to. Absent: local run, the publisher prints what it would publish. */
+  alertTopicArn?: string;
+  /** Whether to call the IAM API for policy details (`IAM_ENRICHMENT`, default `on`). */
+  iamEnrichment: boolean;
+  /** Per-call timeout of IAM API calls (`IAM_TIMEOUT_MS`, default 1500). */
+  iamTimeoutMs: number;
+  /** How long IAM answers are cached across warm invocations (`ENRICHMENT_CACHE_TTL_SECONDS`, default 300). */
+  cacheTtlSeconds: number;
+  /** Region of the SDK clients; IAM events exist only in us-east-1. */
+  region: string;
+}
+
+const optional = (env: Env, key: string): string | undefined => {
+  const value = env[key]?.trim();
+  return value ? value : undefined;
+};
+
+const integer = (env: Env, key: string, fallback: number, min: number, max: number): number => {
+  const raw = optional(env, key);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+};
+
+const onOff = (env: Env, key: string, fallback: boolean): boolean => {
+  const raw = optional(env, key)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${key} must be 'on' or 'off', got '${raw}'`);
+};
+
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/**
+ * Reads and validates the notifier's environment.
+ * @throws ConfigError naming the variable at fault.
+ */
+export const readNotifierConfig = (env: Env): Readonly<NotifierConfig> => {
+  const alertTopicArn = optional(env, 'ALERT_TOPIC_ARN');
+  if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
+    throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: '${alertTopicArn}'`);
+  }
+  return Object.freeze({
+    alertTopicArn,
+    iamEnrichment: onOff(env, 'IAM_ENRICHMENT', true),
+    iamTimeoutMs: integer(env, 'IAM_TIMEOUT_MS', 1500, 50, 60_000),
+    cacheTtlSeconds: integer(env, 'ENRICHMENT_CACHE_TTL_SECONDS', 300, 0, 86_400),
+    region: optional(env, 'AWS_REGION') ?? 'us-east-1',
+  });
+};

@@ -1,0 +1,130 @@
+// parse → classify → enrich → [assemble] → format → publish
+import type {
+  Alert,
+  Classification,
+  CloudTrailRecord,
+  IamEvent,
+  PolicyInsight,
+  Principal,
+  Reason,
+  Target,
+} from './types.js';
+import { maxSeverity, severityRank } from './types.js';
+
+/** What the enrichment stage adds to a classification. */
+export interface Enrichment {
+  policy?: PolicyInsight;
+  reasons: Reason[];
+  notes: string[];
+}
+
+/** Request parameters that hold policy documents: shown in the policy section, not among the parameters. */
+const DOCUMENT_KEYS = new Set(['policyDocument', 'assumeRolePolicyDocument', 'samlMetadataDocument']);
+
+/** At most this many parameters, each at most this long: the rest is one click away in CloudTrail. */
+const MAX_PARAMETERS = 12;
+const MAX_PARAMETER_LENGTH = 300;
+
+const shorten = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+
+const describeValue = (value: unknown): string => {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  // Tags arrive as [{key, value}]: a reader wants "team=payments", not JSON.
+  if (Array.isArray(value) && value.every((t) => typeof t === 'object' && t !== null && 'key' in t)) {
+    return value.map((t: { key?: unknown; value?: unknown }) => `${String(t.key)}=${String(t.value ?? '')}`).join(', ');
+  }
+  return JSON.stringify(value) ?? '';
+};
+
+/**
+ * Flattens `requestParameters` into short strings for the alert, policy documents excluded
+ * (they are analysed and shown in the policy section).
+ */
+export const summarizeParameters = (record: CloudTrailRecord): Record<string, string> => {
+  const params = record.requestParameters ?? {};
+  const entries = Object.entries(params)
+    .filter(([key, value]) => !DOCUMENT_KEYS.has(key) && value !== null && value !== undefined && value !== '')
+    .slice(0, MAX_PARAMETERS)
+    .map(([key, value]) => [key, shorten(describeValue(value), MAX_PARAMETER_LENGTH)] as const);
+  const omitted = Object.keys(params).filter((key) => !DOCUMENT_KEYS.has(key)).length - entries.length;
+  const result: Record<string, string> = Object.fromEntries(entries);
+  if (omitted > 0) result['…'] = `${omitted} more parameter(s) in the CloudTrail event`;
+  return result;
+};
+
+const CONSOLE = 'https://us-east-1.console.aws.amazon.com';
+
+/**
+ * Console links: the event in CloudTrail's event history (in the event's region) and the target in IAM.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-console.html
+ */
+export const buildLinks = (record: CloudTrailRecord, target: Target | undefined): Alert['links'] => {
+  const region = record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
+  const links: Alert['links'] = {};
+  if (record.eventID) {
+    links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeURIComponent(record.eventID)}`;
+  }
+  if (target) {
+    const name = encodeURIComponent(target.name);
+    const path: Partial<Record<Target['kind'], string>> = {
+      user: `#/users/details/${name}`,
+      role: `#/roles/details/${name}`,
+      group: `#/groups/details/${name}`,
+      policy: target.arn ? `#/policies/details/${encodeURIComponent(target.arn)}` : undefined,
+      'saml-provider': '#/identity_providers',
+      'oidc-provider': '#/identity_providers',
+      account: '#/account_settings',
+    };
+    const fragment = path[target.kind];
+    if (fragment) links.target = `${CONSOLE}/iam/home${fragment}`;
+  }
+  return links;
+};
+
+const byRankDesc = (a: Reason, b: Reason): number => severityRank(b.severity) - severityRank(a.severity);
+
+/**
+ * Assembles the alert from the stages' results. Final severity is the highest of the classifier's and
+ * the enrichment's reasons; reasons are de-duplicated by code and sorted highest first.
+ */
+export const assembleAlert = (
+  event: IamEvent,
+  principal: Principal,
+  classification: Classification,
+  enrichment: Enrichment,
+): Alert => {
+  const { record } = event;
+  const seen = new Set<string>();
+  const reasons = [...classification.reasons, ...enrichment.reasons]
+    .filter((reason) => (seen.has(reason.code) ? false : (seen.add(reason.code), true)))
+    .sort(byRankDesc);
+  const severity = reasons.reduce((current, reason) => maxSeverity(current, reason.severity), classification.severity);
+  const alert: Alert = {
+    schema: 'iam-change-alerts/alert@1',
+    eventId: record.eventID,
+    eventName: record.eventName,
+    eventSource: record.eventSource,
+    eventTime: record.eventTime,
+    eventType: record.eventType,
+    awsRegion: record.awsRegion,
+    account: record.recipientAccountId ?? event.envelope?.account ?? record.userIdentity.accountId,
+    family: classification.family,
+    category: classification.category,
+    severity,
+    reasons,
+    title: classification.title,
+    principal,
+    target: classification.target,
+    parameters: summarizeParameters(record),
+    readOnly: record.readOnly,
+    errorCode: record.errorCode,
+    errorMessage: record.errorMessage,
+    policy: enrichment.policy,
+    links: buildLinks(record, classification.target),
+    notes: [...enrichment.notes],
+  };
+  // JSON subscribers get stable shapes: absent optional fields are omitted, never `undefined`.
+  return JSON.parse(JSON.stringify(alert)) as Alert;
+};
