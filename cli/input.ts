@@ -14,7 +14,8 @@ export interface InputItem {
 
 const readAll = async (stream: NodeJS.ReadableStream): Promise<string> => {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString('utf8');
 };
 
@@ -63,7 +64,10 @@ export const readInputs = async (paths: string[], io: CliIo): Promise<InputItem[
     try {
       items.push(...parseInputText(await readFile(resolve(io.cwd, path), 'utf8'), path));
     } catch (error) {
-      items.push({ where: path, error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      items.push({
+        where: path,
+        error: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
     }
   }
   return items;

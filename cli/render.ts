@@ -73,8 +73,12 @@ export const renderCommand: Command = {
       throw new UsageError((error as Error).message);
     }
     const format = parsed.values.format as Format;
-    if (!FORMATS.includes(format)) throw new UsageError(`unknown format '${format}' (use ${FORMATS.join(', ')})`);
-    const jira = { projectKey: parsed.values['jira-project'] ?? 'IAM', issueType: parsed.values['jira-issue-type'] ?? 'Task' };
+    if (!FORMATS.includes(format))
+      throw new UsageError(`unknown format '${format}' (use ${FORMATS.join(', ')})`);
+    const jira = {
+      projectKey: parsed.values['jira-project'] ?? 'IAM',
+      issueType: parsed.values['jira-issue-type'] ?? 'Task',
+    };
 
     let rejected = 0;
     for (const item of await readInputs(parsed.positionals, io)) {

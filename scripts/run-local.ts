@@ -11,7 +11,12 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const paths = process.argv.slice(2);
 const dir = resolve('events');
 const files =
-  paths.length > 0 ? paths.map((p) => resolve(p)) : (await readdir(dir)).filter((f) => f.endsWith('.json')).sort().map((f) => join(dir, f));
+  paths.length > 0
+    ? paths.map((p) => resolve(p))
+    : (await readdir(dir))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => join(dir, f));
 
 const { handler } = await import('../functions/notifier/handler.js');
 const counts = new Map<string, number>();
@@ -30,5 +35,7 @@ const bySeverity = ['critical', 'high', 'medium', 'low', 'info']
   .filter((s) => counts.has(s))
   .map((s) => `${counts.get(s)} ${s}`)
   .join(', ');
-process.stdout.write(`\n${files.length - failed} alert(s) from ${files.length} event(s): ${bySeverity || 'none'}${failed ? `; ${failed} failed` : ''}\n`);
+process.stdout.write(
+  `\n${files.length - failed} alert(s) from ${files.length} event(s): ${bySeverity || 'none'}${failed ? `; ${failed} failed` : ''}\n`,
+);
 process.exitCode = failed > 0 ? 1 : 0;

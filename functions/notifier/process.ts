@@ -1,7 +1,7 @@
 // The notifier's pipeline: parse → classify → enrich → format → publish.
 import { assembleAlert } from '../../shared/domain/alert.js';
-import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
 import { classifyEvent } from '../../shared/domain/classify.js';
+import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
 import { enrichPolicy } from '../../shared/domain/enrich.js';
 import { describePrincipal } from '../../shared/domain/principal.js';
 import type { Alert } from '../../shared/domain/types.js';

@@ -33,7 +33,9 @@ const describeValue = (value: unknown): string => {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   // Tags arrive as [{key, value}]: a reader wants "team=payments", not JSON.
   if (Array.isArray(value) && value.every((t) => typeof t === 'object' && t !== null && 'key' in t)) {
-    return value.map((t: { key?: unknown; value?: unknown }) => `${String(t.key)}=${String(t.value ?? '')}`).join(', ');
+    return value
+      .map((t: { key?: unknown; value?: unknown }) => `${String(t.key)}=${String(t.value ?? '')}`)
+      .join(', ');
   }
   return JSON.stringify(value) ?? '';
 };
@@ -45,7 +47,9 @@ const describeValue = (value: unknown): string => {
 export const summarizeParameters = (record: CloudTrailRecord): Record<string, string> => {
   const params = record.requestParameters ?? {};
   const entries = Object.entries(params)
-    .filter(([key, value]) => !DOCUMENT_KEYS.has(key) && value !== null && value !== undefined && value !== '')
+    .filter(
+      ([key, value]) => !DOCUMENT_KEYS.has(key) && value !== null && value !== undefined && value !== '',
+    )
     .slice(0, MAX_PARAMETERS)
     .map(([key, value]) => [key, shorten(describeValue(value), MAX_PARAMETER_LENGTH)] as const);
   const omitted = Object.keys(params).filter((key) => !DOCUMENT_KEYS.has(key)).length - entries.length;
@@ -61,7 +65,8 @@ const CONSOLE = 'https://us-east-1.console.aws.amazon.com';
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-console.html
  */
 export const buildLinks = (record: CloudTrailRecord, target: Target | undefined): Alert['links'] => {
-  const region = record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
+  const region =
+    record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
   const links: Alert['links'] = {};
   if (record.eventID) {
     links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeURIComponent(record.eventID)}`;
@@ -96,11 +101,16 @@ export const assembleAlert = (
   enrichment: Enrichment,
 ): Alert => {
   const { record } = event;
-  const seen = new Set<string>();
-  const reasons = [...classification.reasons, ...enrichment.reasons]
-    .filter((reason) => (seen.has(reason.code) ? false : (seen.add(reason.code), true)))
-    .sort(byRankDesc);
-  const severity = reasons.reduce((current, reason) => maxSeverity(current, reason.severity), classification.severity);
+  // The same finding can come from the classifier and the policy analysis: keep the first of each code.
+  const byCode = new Map<string, Reason>();
+  for (const reason of [...classification.reasons, ...enrichment.reasons]) {
+    if (!byCode.has(reason.code)) byCode.set(reason.code, reason);
+  }
+  const reasons = [...byCode.values()].sort(byRankDesc);
+  const severity = reasons.reduce(
+    (current, reason) => maxSeverity(current, reason.severity),
+    classification.severity,
+  );
   const alert: Alert = {
     schema: 'iam-change-alerts/alert@1',
     eventId: record.eventID,

@@ -31,21 +31,27 @@ export const formatEmailText = (alert: Alert): string => {
   for (const fact of alertFacts(alert)) out.push(`${fact.label.padEnd(8)}${inline(fact.value, 500)}`);
   out.push('');
 
-  out.push(`Change  ${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${alert.family}, ${alert.category})`);
+  out.push(
+    `Change  ${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${alert.family}, ${alert.category})`,
+  );
   const params = Object.entries(alert.parameters);
   const width = Math.min(28, Math.max(0, ...params.map(([key]) => key.length)));
-  for (const [key, value] of params) out.push(`        ${inline(key, 60).padEnd(width)}  ${inline(value, 300)}`);
+  for (const [key, value] of params)
+    out.push(`        ${inline(key, 60).padEnd(width)}  ${inline(value, 300)}`);
   out.push('');
 
   const policy = alert.policy;
   if (policy) {
-    out.push(`Policy  ${inline(policy.label, 200)}${policy.policyArn ? ` (${inline(policy.policyArn, 200)})` : ''}`);
+    out.push(
+      `Policy  ${inline(policy.label, 200)}${policy.policyArn ? ` (${inline(policy.policyArn, 200)})` : ''}`,
+    );
     for (const finding of policy.findings) {
       out.push(`  - [${severityLabel(finding.severity)}] ${inline(finding.text, 400)}`);
     }
     for (const who of policy.trustedPrincipals ?? []) out.push(`  - may be assumed by: ${inline(who, 300)}`);
     for (const line of policy.diff ?? []) out.push(`  + ${inline(line, 300)}`);
-    if (policy.document) out.push('', indent(block(prettyJson(policy.document), POLICY_LINES, POLICY_CHARS), '    '));
+    if (policy.document)
+      out.push('', indent(block(prettyJson(policy.document), POLICY_LINES, POLICY_CHARS), '    '));
     out.push('');
   }
 
@@ -56,7 +62,8 @@ export const formatEmailText = (alert: Alert): string => {
   }
 
   if (alert.links.event) out.push(`Open the event:  ${alert.links.event}`);
-  if (alert.links.target && alert.target) out.push(`Open the ${alert.target.kind.replace(/-/g, ' ')}:  ${alert.links.target}`);
+  if (alert.links.target && alert.target)
+    out.push(`Open the ${alert.target.kind.replace(/-/g, ' ')}:  ${alert.links.target}`);
   if (!alert.links.event && !alert.links.target) out.push('No console link: the event has no eventID.');
   return `${out.join('\n').trimEnd()}\n`;
 };

@@ -39,7 +39,9 @@ export const describeHow = (principal: Principal): string => {
   const parts = [principal.viaLabel || principal.via];
   if (principal.sourceIp) parts.push(`from ${principal.sourceIp}`);
   if (principal.ec2Instance) {
-    parts.push(`with EC2 instance credentials${principal.ec2Instance.instanceId ? ` of ${principal.ec2Instance.instanceId}` : ''}`);
+    parts.push(
+      `with EC2 instance credentials${principal.ec2Instance.instanceId ? ` of ${principal.ec2Instance.instanceId}` : ''}`,
+    );
   }
   if (principal.vpcEndpointId) parts.push(`through VPC endpoint ${principal.vpcEndpointId}`);
   if (principal.invokedBy && principal.via !== 'aws-service') parts.push(`invoked by ${principal.invokedBy}`);
@@ -51,10 +53,15 @@ export const alertFacts = (alert: Alert): Fact[] => {
   const facts: Fact[] = [
     { label: 'Who', value: describeWho(alert.principal) },
     { label: 'How', value: describeHow(alert.principal) },
-    { label: 'When', value: `${formatTime(alert.eventTime)}${alert.eventId ? ` (eventID ${alert.eventId})` : ''}` },
+    {
+      label: 'When',
+      value: `${formatTime(alert.eventTime)}${alert.eventId ? ` (eventID ${alert.eventId})` : ''}`,
+    },
     {
       label: 'Where',
-      value: [alert.account ? `account ${alert.account}` : 'account unknown', alert.awsRegion].filter(Boolean).join(', '),
+      value: [alert.account ? `account ${alert.account}` : 'account unknown', alert.awsRegion]
+        .filter(Boolean)
+        .join(', '),
     },
   ];
   if (alert.target) {

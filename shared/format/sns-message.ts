@@ -68,7 +68,10 @@ const cutToBytes = (text: string, maxBytes: number): string => {
   const buffer = Buffer.from(text, 'utf8');
   if (buffer.length <= maxBytes) return text;
   // Decoding a cut buffer may end in U+FFFD; drop it.
-  return buffer.subarray(0, Math.max(0, maxBytes)).toString('utf8').replace(/\uFFFD$/, '');
+  return buffer
+    .subarray(0, Math.max(0, maxBytes))
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
 };
 
 /**

@@ -56,7 +56,13 @@ const validate = (p: ReceivedPublish): string | undefined => {
 
 /** Starts the fake on an ephemeral port of 127.0.0.1. */
 export const startFakeSns = async (): Promise<FakeSns> => {
-  const fake: FakeSns = { endpoint: '', received: [], requests: 0, answers: [], close: async () => undefined };
+  const fake: FakeSns = {
+    endpoint: '',
+    received: [],
+    requests: 0,
+    answers: [],
+    close: async () => undefined,
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -14,8 +14,12 @@ describe('formatEmailText', () => {
     expect(text).toContain('Where   account 123456789012, us-east-1');
     expect(text).toMatch(/policyArn\s+arn:aws:iam::aws:policy\/AdministratorAccess/);
     expect(text.indexOf('Why it matters')).toBeLessThan(text.indexOf('Who '));
-    expect(text).toContain('Open the event:  https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/6f1c');
-    expect(text).toContain('Open the user:  https://us-east-1.console.aws.amazon.com/iam/home#/users/details/deploy-bot');
+    expect(text).toContain(
+      'Open the event:  https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/6f1c',
+    );
+    expect(text).toContain(
+      'Open the user:  https://us-east-1.console.aws.amazon.com/iam/home#/users/details/deploy-bot',
+    );
   });
 
   it('keeps attacker-controlled values on one line and shows hidden characters', () => {
@@ -31,14 +35,20 @@ describe('formatEmailText', () => {
   });
 
   it('shows the policy findings and an excerpt of the document, cut with a note when long', () => {
-    const statements = Array.from({ length: 200 }, (_, i) => ({ Effect: 'Allow', Action: `s3:Get${i}`, Resource: '*' }));
+    const statements = Array.from({ length: 200 }, (_, i) => ({
+      Effect: 'Allow',
+      Action: `s3:Get${i}`,
+      Resource: '*',
+    }));
     const text = formatEmailText(
       sampleAlert({
         policy: {
           source: 'request',
           label: 'inline policy big',
           document: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
-          findings: [{ severity: 'high', code: 'wildcard-resource', text: 'grants s3 reads on every bucket' }],
+          findings: [
+            { severity: 'high', code: 'wildcard-resource', text: 'grants s3 reads on every bucket' },
+          ],
         },
       }),
     );
@@ -50,7 +60,9 @@ describe('formatEmailText', () => {
   });
 
   it('lists notes and says so when there is no link', () => {
-    const text = formatEmailText(sampleAlert({ notes: ['policy details unavailable: AccessDenied'], links: {} }));
+    const text = formatEmailText(
+      sampleAlert({ notes: ['policy details unavailable: AccessDenied'], links: {} }),
+    );
     expect(text).toContain('Notes\n  - policy details unavailable: AccessDenied');
     expect(text).toContain('No console link: the event has no eventID.');
   });

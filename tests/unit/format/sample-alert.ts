@@ -30,7 +30,8 @@ export const sampleAlert = (overrides: Partial<Alert> = {}): Alert => ({
   parameters: { userName: 'deploy-bot', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
   readOnly: false,
   links: {
-    event: 'https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/6f1c2a9e-0b1d-4e4f-9a55-0c1d2e3f4a5b',
+    event:
+      'https://us-east-1.console.aws.amazon.com/cloudtrail/home?region=us-east-1#/events/6f1c2a9e-0b1d-4e4f-9a55-0c1d2e3f4a5b',
     target: 'https://us-east-1.console.aws.amazon.com/iam/home#/users/details/deploy-bot',
   },
   notes: [],

@@ -1,5 +1,5 @@
-import { formatSnsMessage, SNS_MAX_BYTES, snsMessageBytes } from '../../../shared/format/sns-message.js';
 import type { Alert } from '../../../shared/domain/types.js';
+import { formatSnsMessage, SNS_MAX_BYTES, snsMessageBytes } from '../../../shared/format/sns-message.js';
 import { sampleAlert } from './sample-alert.js';
 
 describe('formatSnsMessage', () => {
@@ -27,21 +27,33 @@ describe('formatSnsMessage', () => {
   it('truncates a huge policy document with a note instead of exceeding 256 KB', () => {
     const huge = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: Array.from({ length: 9000 }, (_, i) => `arn:aws:s3:::bucket-${i}/"quoted"/*`) }],
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: Array.from({ length: 9000 }, (_, i) => `arn:aws:s3:::bucket-${i}/"quoted"/*`),
+        },
+      ],
     });
     expect(Buffer.byteLength(huge)).toBeGreaterThan(262_144);
     const message = formatSnsMessage(
-      sampleAlert({ policy: { source: 'request', label: 'inline policy huge', document: huge, findings: [] } }),
+      sampleAlert({
+        policy: { source: 'request', label: 'inline policy huge', document: huge, findings: [] },
+      }),
     );
     expect(snsMessageBytes(message)).toBeLessThanOrEqual(SNS_MAX_BYTES);
     const alert = JSON.parse(message.MessageAttributes.alert?.StringValue ?? '{}') as Alert;
     expect(alert.policy?.document?.length).toBeGreaterThan(10_000);
-    expect(alert.notes.join('\n')).toMatch(/policy document truncated from \d+ to \d+ bytes to fit SNS's 256 KB limit/);
+    expect(alert.notes.join('\n')).toMatch(
+      /policy document truncated from \d+ to \d+ bytes to fit SNS's 256 KB limit/,
+    );
   });
 
   it('counts multi-byte characters as bytes', () => {
     const doc = '€'.repeat(120_000);
-    const message = formatSnsMessage(sampleAlert({ policy: { source: 'request', label: 'p', document: doc, findings: [] } }));
+    const message = formatSnsMessage(
+      sampleAlert({ policy: { source: 'request', label: 'p', document: doc, findings: [] } }),
+    );
     expect(snsMessageBytes(message)).toBeLessThanOrEqual(SNS_MAX_BYTES);
   });
 });

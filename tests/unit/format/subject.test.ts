@@ -11,14 +11,18 @@ describe('formatSubject', () => {
 
   it('stays printable ASCII under 100 characters for any title and principal name', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ unit: 'binary', maxLength: 200 }), (title, name) => {
-        const base = sampleAlert();
-        const subject = formatSubject({ ...base, title, principal: { ...base.principal, name } });
-        expect(subject.length).toBeLessThan(100);
-        expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
-        expect(subject).toMatch(/^[\x20-\x7e]*$/);
-        expect(subject.startsWith('[HIGH] ')).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 400 }),
+        fc.string({ unit: 'binary', maxLength: 200 }),
+        (title, name) => {
+          const base = sampleAlert();
+          const subject = formatSubject({ ...base, title, principal: { ...base.principal, name } });
+          expect(subject.length).toBeLessThan(100);
+          expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+          expect(subject).toMatch(/^[\x20-\x7e]*$/);
+          expect(subject.startsWith('[HIGH] ')).toBe(true);
+        },
+      ),
     );
   });
 
@@ -31,7 +35,10 @@ describe('formatSubject', () => {
 
   it('never lets a newline from the event into the subject', () => {
     const base = sampleAlert();
-    const subject = formatSubject({ ...base, principal: { ...base.principal, name: 'eve\r\nBcc: x@example.com' } });
+    const subject = formatSubject({
+      ...base,
+      principal: { ...base.principal, name: 'eve\r\nBcc: x@example.com' },
+    });
     expect(subject).not.toMatch(/[\r\n]/);
   });
 });

@@ -1,0 +1,29 @@
+// Bundles an entry the way serverless-esbuild bundles the functions (see serverless.yml `custom.esbuild`).
+
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
+
+/** Bundles `entry` to `outfile` as minified ESM for Node 22 and returns its size. */
+export const bundle = async (
+  entry: string,
+  outfile: string,
+): Promise<{ bytes: number; gzipBytes: number }> => {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    // Some CommonJS dependencies call require(); ESM output needs it defined.
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  const code = readFileSync(outfile);
+  return { bytes: code.length, gzipBytes: gzipSync(code).length };
+};
