@@ -1,4 +1,8 @@
 // parse → classify → enrich → [assemble] → format → publish
+
+import { classifyEvent } from './classify.js';
+import { analyzeEventPolicies } from './enrich.js';
+import { describePrincipal } from './principal.js';
 import type {
   Alert,
   Classification,
@@ -137,4 +141,14 @@ export const assembleAlert = (
   };
   // JSON subscribers get stable shapes: absent optional fields are omitted, never `undefined`.
   return JSON.parse(JSON.stringify(alert)) as Alert;
+};
+
+/**
+ * The alert the notifier would publish for an event, computed offline: classification, principal and
+ * the policy analysis that needs no IAM call (inline documents, trust policies, well-known AWS policies).
+ * Pure and synchronous: `iam-alerts render` and `replay` use it.
+ */
+export const createAlert = (event: IamEvent): Alert => {
+  const principal = describePrincipal(event.record);
+  return assembleAlert(event, principal, classifyEvent(event, principal), analyzeEventPolicies(event));
 };

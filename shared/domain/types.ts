@@ -129,6 +129,8 @@ export interface Principal {
   /** Human label of `via`, e.g. `Terraform 1.9.5`, `AWS console`. */
   viaLabel: string;
   isRoot: boolean;
+  /** A root session opened centrally from the management account (`sts:AssumeRoot`, `sessionContext.assumedRoot`). */
+  assumedRoot?: boolean;
   /** Set when the credentials were delivered to an EC2 instance (`ec2RoleDelivery`). */
   ec2Instance?: { instanceId?: string; roleDelivery: string };
   vpcEndpointId?: string;

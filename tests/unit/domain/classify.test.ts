@@ -1,0 +1,626 @@
+import { classifyEvent } from '../../../shared/domain/classify.js';
+import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
+import { IAM_OPERATIONS, leadingVerb } from '../../../shared/domain/iam-operations.js';
+import { describePrincipal } from '../../../shared/domain/principal.js';
+import type { Classification, CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
+import { severityRank } from '../../../shared/domain/types.js';
+import { findRecord, loadCorpus } from '../../helpers/fixtures.js';
+
+/** Parse → describe → classify, as the notifier does. */
+const classify = (raw: CloudTrailRecord): Classification => {
+  const event = parseIamEvent(raw);
+  return classifyEvent(event, describePrincipal(event.record));
+};
+
+const codes = (classification: Classification): string[] => classification.reasons.map((r) => r.code);
+
+const ALICE: UserIdentity = {
+  type: 'IAMUser',
+  principalId: 'AIDAEXAMPLE',
+  arn: 'arn:aws:iam::123456789012:user/alice',
+  accountId: '123456789012',
+  accessKeyId: 'AKIAEXAMPLE',
+  userName: 'alice',
+};
+
+/** A hand-written record in CloudTrail's format, for cases the corpus lacks. */
+const record = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
+  eventVersion: '1.09',
+  userIdentity: ALICE,
+  eventTime: '2026-11-01T10:00:00Z',
+  eventSource: 'iam.amazonaws.com',
+  eventName: 'CreateUser',
+  awsRegion: 'us-east-1',
+  sourceIPAddress: '203.0.113.9',
+  userAgent: 'aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.8 md/arch#x86_64 lang/python#3.11.9',
+  requestParameters: null,
+  responseElements: null,
+  requestID: '11111111-2222-4333-8444-555555555555',
+  eventID: '6f1c0000-0000-4000-8000-000000000001',
+  readOnly: false,
+  eventType: 'AwsApiCall',
+  managementEvent: true,
+  recipientAccountId: '123456789012',
+  eventCategory: 'Management',
+  ...overrides,
+});
+
+describe('classifyEvent: credentials', () => {
+  it('rates an access key created for another user high (stratus-red-team)', () => {
+    const corpus = findRecord(
+      (r) =>
+        r.eventName === 'CreateAccessKey' &&
+        r.requestParameters?.userName === 'stratus-red-team-backdoor-u-user',
+    );
+
+    const result = classify(corpus);
+
+    expect(result).toMatchObject({
+      family: 'Create',
+      category: 'credentials',
+      severity: 'high',
+      title: 'Access key created for IAM user stratus-red-team-backdoor-u-user',
+      target: { kind: 'user', name: 'stratus-red-team-backdoor-u-user' },
+    });
+    expect(codes(result)).toEqual(['credential-for-other-user']);
+    expect(result.reasons[0]?.text).toContain('whoever holds it can act as stratus-red-team-backdoor-u-user');
+  });
+
+  it('treats a missing userName as the caller: an own access key stays medium', () => {
+    const corpus = findRecord((r) => r.eventName === 'CreateAccessKey');
+    corpus.requestParameters = null;
+
+    const result = classify(corpus);
+
+    expect(result.severity).toBe('medium');
+    expect(codes(result)).toEqual(['operation']);
+    expect(result.target).toMatchObject({ kind: 'user', name: corpus.userIdentity.userName });
+  });
+
+  it('rates console passwords created or changed for another user high', () => {
+    const created = classify(findRecord((r) => r.eventName === 'CreateLoginProfile' && !r.errorCode));
+    const changed = classify(findRecord((r) => r.eventName === 'UpdateLoginProfile'));
+
+    expect([created.severity, created.title]).toEqual([
+      'high',
+      expect.stringMatching(/^Console password created for IAM user /),
+    ]);
+    expect([changed.severity, changed.title]).toEqual([
+      'high',
+      'Console password changed for IAM user stratus-red-team-update-login-profile-user',
+    ]);
+  });
+
+  it('does not raise the deactivation of another user’s key (remediation)', () => {
+    const result = classify(
+      record({
+        eventName: 'UpdateAccessKey',
+        requestParameters: { userName: 'bob', accessKeyId: 'AKIAOLD', status: 'Inactive' },
+      }),
+    );
+
+    expect([result.severity, result.title]).toEqual([
+      'low',
+      'Access key AKIAOLD of IAM user bob deactivated',
+    ]);
+  });
+
+  it('rates an MFA device deactivated high, naming the user', () => {
+    const result = classify(
+      record({
+        eventName: 'DeactivateMFADevice',
+        requestParameters: { userName: 'bob', serialNumber: 'arn:aws:iam::123456789012:mfa/bob' },
+      }),
+    );
+
+    expect(result).toMatchObject({
+      category: 'credentials',
+      severity: 'high',
+      title: 'MFA device deactivated for IAM user bob',
+    });
+    expect(codes(result)).toContain('mfa-removed');
+  });
+});
+
+describe('classifyEvent: permissions', () => {
+  it('names the managed policy in the headline (stratus-red-team AdministratorAccess)', () => {
+    const corpus = findRecord(
+      (r) => r.eventName === 'AttachUserPolicy' && r.requestParameters?.userName === 'malicious-iam-user',
+    );
+
+    const result = classify(corpus);
+
+    expect(result).toMatchObject({
+      family: 'Attach',
+      category: 'permissions',
+      title: 'AdministratorAccess attached to IAM user malicious-iam-user',
+      target: { kind: 'user', name: 'malicious-iam-user' },
+    });
+    // What the policy grants is the policy stage's finding; from the event alone an attachment is medium.
+    expect(result.severity).toBe('medium');
+  });
+
+  it('headlines a trust policy update', () => {
+    const result = classify(
+      findRecord(
+        (r) => r.eventName === 'UpdateAssumeRolePolicy' && r.requestParameters?.roleName !== undefined,
+      ),
+    );
+
+    expect(result).toMatchObject({
+      category: 'permissions',
+      title: expect.stringMatching(/^Role .+ trust policy updated$/),
+    });
+  });
+
+  it('rates a default policy version switch high', () => {
+    const result = classify(
+      record({
+        eventName: 'SetDefaultPolicyVersion',
+        requestParameters: { policyArn: 'arn:aws:iam::123456789012:policy/ci-deploy', versionId: 'v3' },
+      }),
+    );
+
+    expect(result).toMatchObject({
+      family: 'Set',
+      severity: 'high',
+      title: 'Policy ci-deploy default version switched to v3',
+      target: { kind: 'policy', name: 'ci-deploy', arn: 'arn:aws:iam::123456789012:policy/ci-deploy' },
+    });
+    expect(codes(result)).toEqual(['default-version-switched']);
+  });
+
+  it('rates a new policy version made default high, and one that is not medium', () => {
+    const params = { policyArn: 'arn:aws:iam::123456789012:policy/ci-deploy', policyDocument: '{}' };
+    const asDefault = classify(
+      record({ eventName: 'CreatePolicyVersion', requestParameters: { ...params, setAsDefault: true } }),
+    );
+    const notDefault = classify(record({ eventName: 'CreatePolicyVersion', requestParameters: params }));
+
+    expect([asDefault.severity, asDefault.title]).toEqual([
+      'high',
+      'New version of policy ci-deploy created and made the default',
+    ]);
+    expect([notDefault.severity, notDefault.title]).toEqual([
+      'medium',
+      'New version of policy ci-deploy created',
+    ]);
+  });
+
+  it.each(['DeleteRolePermissionsBoundary', 'DeleteUserPermissionsBoundary'])(
+    'rates %s high',
+    (eventName) => {
+      const result = classify(
+        record({ eventName, requestParameters: { roleName: 'app', userName: undefined } }),
+      );
+
+      expect(result.severity).toBe('high');
+      expect(codes(result)).toContain('permissions-boundary-removed');
+    },
+  );
+});
+
+describe('classifyEvent: generic raises', () => {
+  it('rates root activity critical (root enabling its own MFA)', () => {
+    const result = classify(
+      findRecord((r) => r.eventName === 'EnableMFADevice' && r.userIdentity.type === 'Root'),
+    );
+
+    expect(result).toMatchObject({
+      severity: 'critical',
+      category: 'credentials',
+      title: 'MFA device enabled for the root user',
+    });
+    expect(codes(result)).toEqual(['root-activity']);
+  });
+
+  it('rates a change made with EC2 instance credentials high when it touches IAM', () => {
+    // An IAM call with the identity of a real EC2-credential record of the corpus.
+    const ec2Identity = findRecord(
+      (r) => r.userIdentity.sessionContext?.ec2RoleDelivery === '2.0',
+    ).userIdentity;
+    const iamCall = findRecord((r) => r.eventName === 'CreateUser');
+
+    const result = classify({ ...iamCall, userIdentity: ec2Identity });
+
+    expect(result.severity).toBe('high');
+    expect(result.reasons[0]).toMatchObject({ code: 'ec2-credential-change' });
+    expect(result.reasons[0]?.text).toContain('instance i-0dbc91f429e48eeed');
+  });
+
+  it('notes EC2 instance credentials on other services without raising them above low', () => {
+    const write = classify(
+      findRecord(
+        (r) => r.eventName === 'PutInventory' && r.userIdentity.sessionContext?.ec2RoleDelivery !== undefined,
+      ),
+    );
+    const whoami = classify(
+      findRecord(
+        (r) =>
+          r.eventName === 'GetCallerIdentity' && r.userIdentity.sessionContext?.ec2RoleDelivery !== undefined,
+      ),
+    );
+
+    expect([write.severity, codes(write)]).toEqual(['low', ['ec2-credential-change']]);
+    expect([whoami.severity, codes(whoami)]).toEqual(['low', ['ec2-credential-read']]);
+  });
+
+  it('rates a denied read low and says it may be reconnaissance', () => {
+    const result = classify(
+      findRecord((r) => r.eventName === 'GetPasswordData' && r.errorCode === 'Client.UnauthorizedOperation'),
+    );
+
+    expect(result).toMatchObject({
+      severity: 'low',
+      category: 'read',
+      title: 'ec2:GetPasswordData denied (Client.UnauthorizedOperation)',
+    });
+    expect(codes(result)).toContain('access-denied-read');
+  });
+
+  it('rates a denied AssumeRole medium (lateral movement attempt)', () => {
+    const result = classify(
+      findRecord((r) => r.eventName === 'AssumeRole' && r.errorCode === 'AccessDenied'),
+    );
+
+    expect(result.severity).toBe('medium');
+    expect(codes(result)).toContain('access-denied');
+  });
+
+  it('names an SCP denial as such, case-insensitively', () => {
+    const denied = (message: string) =>
+      classify(
+        record({
+          eventName: 'CreateUser',
+          requestParameters: { userName: 'backdoor' },
+          errorCode: 'AccessDenied',
+          errorMessage: message,
+        }),
+      );
+    const explicit = denied(
+      'User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/backdoor with an explicit deny in a service control policy',
+    );
+    const shouting = denied('... WITH AN EXPLICIT DENY IN A SERVICE CONTROL POLICY');
+    const identityPolicy = denied(
+      'User: arn:aws:iam::123456789012:user/alice is not authorized to perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/backdoor because no identity-based policy allows the iam:CreateUser action',
+    );
+
+    expect(explicit).toMatchObject({
+      severity: 'high',
+      title: 'iam:CreateUser on IAM user backdoor denied by a service control policy',
+    });
+    expect(codes(explicit)[0]).toBe('scp-denied');
+    expect(codes(shouting)[0]).toBe('scp-denied');
+    expect(identityPolicy.severity).toBe('medium');
+    expect(codes(identityPolicy)).toEqual(['access-denied']);
+  });
+
+  it('lowers a change that failed for another reason to low: nothing changed', () => {
+    const result = classify(
+      findRecord((r) => r.eventName === 'DeleteLoginProfile' && r.errorCode === 'NoSuchEntityException'),
+    );
+
+    expect(result.severity).toBe('low');
+    expect(codes(result)).toEqual(['call-failed']);
+    expect(result.title).toMatch(/ failed \(NoSuchEntityException\)$/);
+  });
+
+  it('rates a console change without MFA medium', () => {
+    const result = classify(findRecord((r) => r.eventName === 'AddUserToGroup'));
+
+    expect(result).toMatchObject({ severity: 'medium', title: 'IAM user Bob added to group admin' });
+    expect(result.reasons[0]?.text).toBe('made by a person with console credentials, without MFA');
+  });
+
+  it('rates the SCP exemption tag on a role high, and other tags low', () => {
+    const tag = (key: string, value: string) =>
+      classify(
+        record({ eventName: 'TagRole', requestParameters: { roleName: 'app', tags: [{ key, value }] } }),
+      );
+
+    const exempt = tag('exception-to-vpc-ip', 'true');
+
+    expect(exempt).toMatchObject({
+      severity: 'high',
+      category: 'tagging',
+      title: 'Role app tagged exception-to-vpc-ip=true',
+    });
+    expect(codes(exempt)).toEqual(['scp-exemption-tag']);
+    expect(tag('exception-to-vpc-ip', 'false').severity).toBe('low');
+    expect(tag('team', 'payments').severity).toBe('low');
+  });
+
+  it('catches the exemption tag given at user creation too', () => {
+    const result = classify(
+      record({
+        eventName: 'CreateUser',
+        requestParameters: { userName: 'svc', tags: [{ key: 'Exception-To-VPC-IP', value: 'true' }] },
+      }),
+    );
+
+    expect(codes(result)).toContain('scp-exemption-tag');
+  });
+
+  it('rates a deleted password policy high', () => {
+    const result = classify(record({ eventName: 'DeleteAccountPasswordPolicy' }));
+
+    expect(result).toMatchObject({
+      category: 'account',
+      severity: 'high',
+      target: { kind: 'account', name: '123456789012' },
+    });
+    expect(codes(result)).toEqual(['password-policy-deleted']);
+  });
+});
+
+describe('classifyEvent: sign-in', () => {
+  it('rates a root console sign-in critical and says when MFA was not used', () => {
+    const result = classify(
+      findRecord(
+        (r) =>
+          r.eventName === 'ConsoleLogin' &&
+          r.userIdentity.type === 'Root' &&
+          r.additionalEventData?.MFAUsed === 'No' &&
+          r.responseElements?.ConsoleLogin === 'Success',
+      ),
+    );
+
+    expect(result).toMatchObject({
+      severity: 'critical',
+      category: 'credentials',
+      family: 'Console',
+      title: 'The root user signed in to the console',
+    });
+    expect(codes(result)).toEqual(['root-sign-in', 'console-login-without-mfa']);
+  });
+
+  it('rates an IAM user sign-in without MFA medium and a failed sign-in low', () => {
+    const noMfa = classify(
+      findRecord((r) => r.eventName === 'ConsoleLogin' && r.userIdentity.userName === 'Mary_Major'),
+    );
+    const failed = classify(
+      findRecord((r) => r.eventName === 'ConsoleLogin' && r.userIdentity.userName === 'JaneDoe'),
+    );
+
+    expect([noMfa.severity, noMfa.title]).toEqual(['medium', 'IAM user Mary_Major signed in to the console']);
+    expect([failed.severity, failed.title, codes(failed)]).toEqual([
+      'low',
+      'Console sign-in failed for IAM user JaneDoe',
+      ['sign-in-failed'],
+    ]);
+  });
+
+  it('rates a failed root sign-in high', () => {
+    const result = classify(
+      findRecord(
+        (r) =>
+          r.eventName === 'ConsoleLogin' &&
+          r.userIdentity.type === 'Root' &&
+          r.responseElements?.ConsoleLogin === 'Failure',
+      ),
+    );
+
+    expect([result.severity, result.title]).toEqual(['high', 'Console sign-in failed for the root user']);
+  });
+});
+
+describe('classifyEvent: guard rails', () => {
+  it('names a stopped trail in words, critical (stratus-red-team)', () => {
+    const result = classify(findRecord((r) => r.eventName === 'StopLogging' && !r.errorCode));
+
+    expect(result).toMatchObject({
+      family: 'Stop',
+      category: 'account',
+      severity: 'critical',
+      title:
+        'CloudTrail logging stopped on trail stratus-red-team-ct-stop-trail-buykxbqejv: alerts will stop',
+    });
+    expect(codes(result)).toEqual(['guard-rail']);
+  });
+
+  it('names a deleted trail and event selectors that drop management events', () => {
+    const deleted = classify(findRecord((r) => r.eventName === 'DeleteTrail' && !r.errorCode));
+    const selectors = classify(
+      findRecord(
+        (r) =>
+          r.eventName === 'PutEventSelectors' &&
+          JSON.stringify(r.requestParameters).includes('"includeManagementEvents":false'),
+      ),
+    );
+
+    expect([deleted.severity, deleted.title]).toEqual([
+      'critical',
+      expect.stringMatching(/^CloudTrail trail .+ deleted: alerts will stop$/),
+    ]);
+    expect([selectors.severity, selectors.title]).toEqual([
+      'critical',
+      expect.stringMatching(/^Trail .+ no longer logs management events: alerts will stop$/),
+    ]);
+  });
+
+  it('rates a failed attempt on the trail high', () => {
+    const result = classify(
+      findRecord((r) => r.eventName === 'StopLogging' && r.errorCode === 'TrailNotFoundException'),
+    );
+
+    expect([result.severity, codes(result)]).toEqual(['high', ['guard-rail-attempt']]);
+  });
+
+  it('recognises Lambda events despite the API version in their names', () => {
+    const code = classify(findRecord((r) => r.eventName === 'UpdateFunctionCode20150331v2'));
+    const removed = classify(findRecord((r) => r.eventName === 'RemovePermission20150331v2'));
+
+    expect(code).toMatchObject({
+      family: 'Update',
+      severity: 'critical',
+      title: expect.stringMatching(/^Code of Lambda function stratus-red-team-olc-func-\w+ replaced/),
+    });
+    expect(removed).toMatchObject({ family: 'Remove', severity: 'critical' });
+  });
+
+  it('rates the notifier throttled to zero critical, and a non-zero limit medium', () => {
+    const concurrency = (n: number) =>
+      classify(
+        record({
+          eventSource: 'lambda.amazonaws.com',
+          eventName: 'PutFunctionConcurrency20171031',
+          requestParameters: {
+            functionName: 'iam-change-alerts-prod-notifier',
+            reservedConcurrentExecutions: n,
+          },
+        }),
+      );
+
+    expect(concurrency(0)).toMatchObject({
+      severity: 'critical',
+      title: 'Lambda function iam-change-alerts-prod-notifier throttled to zero: alerts will stop',
+    });
+    expect(concurrency(5).severity).toBe('medium');
+  });
+
+  it.each([
+    [
+      'organizations',
+      'DetachPolicy',
+      { policyId: 'p-abcd1234', targetId: 'ou-ab12-cdef3456' },
+      'permissions',
+      /^Organizations policy p-abcd1234 detached from ou-ab12-cdef3456/,
+    ],
+    [
+      'organizations',
+      'DisablePolicyType',
+      { rootId: 'r-ab12', policyType: 'SERVICE_CONTROL_POLICY' },
+      'permissions',
+      /^Policy type SERVICE_CONTROL_POLICY disabled on root r-ab12/,
+    ],
+    [
+      'events',
+      'DisableRule',
+      { name: 'iam-change-alerts-iam' },
+      'other',
+      /^EventBridge rule iam-change-alerts-iam disabled: alerts will stop$/,
+    ],
+    [
+      'events',
+      'RemoveTargets',
+      { rule: 'iam-change-alerts-iam', ids: ['notifier'] },
+      'other',
+      /^Targets removed from EventBridge rule iam-change-alerts-iam/,
+    ],
+    [
+      'sns',
+      'DeleteTopic',
+      { topicArn: 'arn:aws:sns:us-east-1:123456789012:iam-alerts' },
+      'other',
+      /^SNS topic iam-alerts deleted/,
+    ],
+    [
+      'sns',
+      'Unsubscribe',
+      { subscriptionArn: 'arn:aws:sns:us-east-1:123456789012:iam-alerts:0b6941c4' },
+      'other',
+      /^Subscription 0b6941c4 removed/,
+    ],
+    [
+      'kms',
+      'ScheduleKeyDeletion',
+      { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 },
+      'other',
+      /scheduled for deletion in 7 days/,
+    ],
+  ])('rates %s:%s critical', (service, eventName, requestParameters, category, title) => {
+    const result = classify(
+      record({ eventSource: `${service}.amazonaws.com`, eventName, requestParameters }),
+    );
+
+    expect(result).toMatchObject({ severity: 'critical', category, title: expect.stringMatching(title) });
+    expect(result.reasons[0]?.code).toBe('guard-rail');
+  });
+});
+
+describe('classifyEvent: other services', () => {
+  it('classifies a read of another service read/info', () => {
+    const result = classify(
+      findRecord(
+        (r) =>
+          r.eventName === 'DescribeInstances' &&
+          !r.errorCode &&
+          !r.userIdentity.sessionContext?.ec2RoleDelivery,
+      ),
+    );
+
+    expect(result).toMatchObject({
+      family: 'Describe',
+      category: 'read',
+      severity: 'info',
+      title: 'ec2:DescribeInstances',
+    });
+  });
+
+  it('classifies a write of another service at least low, with a sensible category', () => {
+    const vpc = classify(findRecord((r) => r.eventName === 'CreateVpc' && !r.errorCode));
+    const bucketPolicy = classify(findRecord((r) => r.eventName === 'PutBucketPolicy' && !r.errorCode));
+    const tags = classify(findRecord((r) => r.eventName === 'CreateTags' && !r.errorCode));
+
+    expect([vpc.category, severityRank(vpc.severity) >= severityRank('low')]).toEqual(['other', true]);
+    expect(bucketPolicy.category).toBe('permissions');
+    expect(tags.category).toBe('tagging');
+  });
+});
+
+describe('classifyEvent over every record and operation', () => {
+  const corpus = loadCorpus();
+
+  it('classifies every corpus record: consistent severity, sorted reasons, non-info writes', () => {
+    for (const { file, line, record: raw } of corpus) {
+      const where = `${file}:${line}`;
+      const result = classify(raw);
+      const highest = result.reasons.reduce((max, r) => Math.max(max, severityRank(r.severity)), 0);
+      const ranks = result.reasons.map((r) => severityRank(r.severity));
+
+      expect([where, result.reasons.length > 0]).toEqual([where, true]);
+      expect([where, severityRank(result.severity)]).toEqual([where, highest]);
+      expect([where, ranks]).toEqual([where, [...ranks].sort((a, b) => b - a)]);
+      expect([where, result.family]).toEqual([where, leadingVerb(raw.eventName)]);
+      expect([where, /^[^\n]{3,}$/.test(result.title) && !result.title.includes('undefined')]).toEqual([
+        where,
+        true,
+      ]);
+      if (raw.readOnly === false) expect([where, result.severity]).not.toEqual([where, 'info']);
+    }
+  });
+
+  it('gives every IAM operation a headline and rates every change above info', () => {
+    for (const [eventName, operation] of Object.entries(IAM_OPERATIONS)) {
+      const result = classify(
+        record({
+          eventName,
+          readOnly: operation.category === 'read',
+          requestParameters: {
+            userName: 'bob',
+            policyArn: 'arn:aws:iam::123456789012:policy/p',
+            policyName: 'p',
+            versionId: 'v2',
+          },
+        }),
+      );
+
+      expect([eventName, result.category]).toEqual([eventName, operation.category]);
+      expect([eventName, result.title.length > 3 && !/undefined|\s\s/.test(result.title)]).toEqual([
+        eventName,
+        true,
+      ]);
+      expect([eventName, result.severity === 'info']).toEqual([eventName, operation.category === 'read']);
+    }
+  });
+
+  it('flags an IAM operation missing from the table instead of rejecting it', () => {
+    const result = classify(record({ eventName: 'CreateRoleTemplate' }));
+
+    expect([result.family, result.severity, codes(result)]).toEqual([
+      'Create',
+      'medium',
+      ['unclassified-operation'],
+    ]);
+  });
+});
