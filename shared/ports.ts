@@ -2,19 +2,38 @@
 // shared/adapters/ implement these; tests use in-memory fakes (tests/helpers/fakes.ts).
 import type { SnsMessage } from './format/sns-message.js';
 
+/** A managed policy's metadata (IAM `GetPolicy`). */
+export interface ManagedPolicyInfo {
+  arn: string;
+  name: string;
+  defaultVersionId: string;
+  attachmentCount?: number;
+}
+
+/** One version of a managed policy (IAM `ListPolicyVersions`); `createDate` is ISO 8601. */
+export interface PolicyVersionInfo {
+  versionId: string;
+  isDefaultVersion: boolean;
+  createDate?: string;
+}
+
 /**
- * Read access to IAM for policy enrichment. Every method is best effort from the
- * pipeline's point of view: it may throw, and the caller turns the failure into a note.
+ * Read access to IAM for policy enrichment. Every method may throw (deleted entity, AccessDenied, throttling,
+ * timeout) with a message fit for an alert note; the caller turns the failure into a note, never a lost alert.
+ * Documents are returned decoded (plain JSON text).
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 export interface IamDirectory {
-  /** The default version's document of a managed policy (decoded JSON text), or its metadata if unknown. */
-  getManagedPolicyDocument(policyArn: string): Promise<{ document: string; versionId: string } | undefined>;
-  /** A specific version's document of a managed policy (decoded JSON text). */
-  getPolicyVersionDocument(policyArn: string, versionId: string): Promise<string | undefined>;
-  /** The policies attached to and inline in a group, for AddUserToGroup. */
-  describeGroupPolicies(
-    groupName: string,
-  ): Promise<{ attachedPolicyArns: string[]; inlineDocuments: { name: string; document: string }[] }>;
+  getPolicy(policyArn: string): Promise<ManagedPolicyInfo>;
+  /** A version's document, decoded from IAM's URL encoding. */
+  getPolicyVersion(policyArn: string, versionId: string): Promise<{ versionId: string; document: string }>;
+  listPolicyVersions(policyArn: string): Promise<PolicyVersionInfo[]>;
+  listAttachedGroupPolicies(groupName: string): Promise<{ policyArn: string; policyName: string }[]>;
+  listGroupPolicies(groupName: string): Promise<string[]>;
+  /** An inline group policy's document, decoded. */
+  getGroupPolicy(groupName: string, policyName: string): Promise<string>;
+  /** Drops cached answers about a policy or group that the current event has just changed. */
+  forget?(entity: { policyArn?: string; groupName?: string }): void;
 }
 
 /** Sends a rendered alert to the topic. Throws `PublishError` when it cannot. */

@@ -16,7 +16,7 @@ const logger = new Logger({ serviceName: 'iam-change-alerts-notifier' });
 // Clients live at module scope: created once per container, reused by warm invocations.
 const deps: NotifierDeps = {
   iam: config.iamEnrichment
-    ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 2 }), {
+    ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 3 }), {
         timeoutMs: config.iamTimeoutMs,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         maxEntries: 500,

@@ -1,0 +1,82 @@
+// IAM action matching: case-insensitive, with `*` and `?` wildcards, as IAM evaluates `Action`/`NotAction`.
+import { ACTION_LEVELS } from './action-levels.js';
+
+/** AWS's access level of an action, from the Service Authorization Reference. */
+export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
+
+const LEVELS: Record<string, AccessLevel> = {
+  L: 'List',
+  R: 'Read',
+  W: 'Write',
+  P: 'Permissions management',
+  T: 'Tagging',
+};
+
+const patternCache = new Map<string, RegExp>();
+const PATTERN_CACHE_LIMIT = 2000;
+
+const toRegExp = (pattern: string): RegExp => {
+  const key = pattern.toLowerCase();
+  let regexp = patternCache.get(key);
+  if (!regexp) {
+    const source = key
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.');
+    regexp = new RegExp(`^${source}$`);
+    // Bounded: patterns come from attacker-controlled documents and the module lives across invocations.
+    if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
+    patternCache.set(key, regexp);
+  }
+  return regexp;
+};
+
+/**
+ * Whether an `Action` pattern (`iam:Put*`, `*`, `IAM:PassRole`) matches an action (`iam:PutRolePolicy`).
+ * IAM compares action names case-insensitively.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+ */
+export const actionMatches = (pattern: string, action: string): boolean =>
+  toRegExp(pattern).test(action.toLowerCase());
+
+/** Whether a pattern is a wildcard (`*` or `?`). */
+export const isWildcard = (pattern: string): boolean => /[*?]/.test(pattern);
+
+let levelIndex: Map<string, { action: string; level: AccessLevel }[]> | undefined;
+
+const loadLevels = (): Map<string, { action: string; level: AccessLevel }[]> => {
+  if (levelIndex) return levelIndex;
+  levelIndex = new Map();
+  for (const [service, packed] of Object.entries(ACTION_LEVELS)) {
+    levelIndex.set(
+      service,
+      packed.split(' ').map((entry) => {
+        const [name, code] = entry.split(':');
+        return { action: `${service}:${name}`, level: LEVELS[code ?? 'W'] ?? 'Write' };
+      }),
+    );
+  }
+  return levelIndex;
+};
+
+/** The services whose full action list ships with the analysis (see scripts/generate-iam-access-levels.ts). */
+export const knownServices = (): string[] => [...loadLevels().keys()];
+
+/**
+ * The known actions a pattern covers, with AWS's access level. Only services in {@link knownServices}
+ * are expanded; other patterns return an empty list.
+ */
+export const expandAction = (pattern: string): { action: string; level: AccessLevel }[] => {
+  const service = pattern.split(':')[0]?.toLowerCase() ?? '';
+  const levels = loadLevels();
+  const candidates = pattern === '*' ? [...levels.values()].flat() : (levels.get(service) ?? []);
+  return candidates.filter((entry) => actionMatches(pattern, entry.action));
+};
+
+/** AWS's access level of one action, when its service is known. */
+export const accessLevelOf = (action: string): AccessLevel | undefined => {
+  const [service] = action.toLowerCase().split(':');
+  return loadLevels()
+    .get(service ?? '')
+    ?.find((entry) => entry.action.toLowerCase() === action.toLowerCase())?.level;
+};

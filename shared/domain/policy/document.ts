@@ -1,0 +1,222 @@
+// Policy documents as CloudTrail and IAM hand them over: raw JSON text in requestParameters,
+// URL-encoded JSON in responseElements and GetPolicyVersion, sometimes cut at 100 KB, sometimes hostile.
+// Everything here is total: a bad document becomes a `failure`, never a throw.
+
+/** One normalised statement: every list is an array, action patterns are kept as written. */
+export interface PolicyStatement {
+  sid?: string;
+  effect: 'Allow' | 'Deny';
+  /** `Action` entries; undefined when the statement uses `NotAction`. */
+  actions?: string[];
+  notActions?: string[];
+  resources?: string[];
+  notResources?: string[];
+  /** Principals by type (`AWS`, `Service`, `Federated`, `CanonicalUser`, or `*` for `"Principal": "*"`). */
+  principals?: Record<string, string[]>;
+  notPrincipals?: Record<string, string[]>;
+  /** `Condition` as written: operator → key → values (values normalised to string arrays). */
+  conditions: Record<string, Record<string, string[]>>;
+}
+
+/** A parsed policy document. */
+export interface PolicyDocument {
+  version?: string;
+  statements: PolicyStatement[];
+  /** Parts that were ignored because they were malformed, in words. */
+  warnings: string[];
+}
+
+/** Why a document could not be read. */
+export type PolicyParseFailure = { kind: 'truncated' | 'malformed' | 'missing'; detail: string };
+
+/** The outcome of reading a document. */
+export type PolicyParseResult =
+  | { ok: true; document: PolicyDocument; text: string }
+  | { ok: false; failure: PolicyParseFailure; text?: string };
+
+/** CloudTrail cuts requestParameters/responseElements at 100 KB; a document that size or larger is suspect. */
+export const CLOUDTRAIL_FIELD_LIMIT = 100 * 1024;
+
+// Statements beyond this are not analysed: IAM's own size limits (6,144 characters for a managed policy,
+// 10,240 for a role's inline policies) keep real documents far below it, and a hostile one cannot stall us.
+const MAX_STATEMENTS = 500;
+const MAX_ENTRIES = 2000;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Decodes a policy document's text: raw JSON as sent, or the RFC 3986 URL-encoding that CloudTrail
+ * `responseElements` and IAM's `GetPolicyVersion` use. Returns the text unchanged when it is not encoded
+ * or when decoding fails (a stray `%` in raw JSON must not lose the document).
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyVersion.html
+ */
+export const decodePolicyText = (text: string): string => {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) return trimmed;
+  if (!/%[0-9a-fA-F]{2}/.test(trimmed)) return trimmed;
+  try {
+    // Form encoding writes spaces as '+'; RFC 3986 (what IAM uses) never leaves a bare '+' for a space,
+    // so only a document that does not decode to JSON otherwise gets the '+' treatment.
+    const decoded = decodeURIComponent(trimmed);
+    if (decoded.trim().startsWith('{')) return decoded.trim();
+    const plus = decodeURIComponent(trimmed.replace(/\+/g, ' '));
+    return plus.trim();
+  } catch {
+    return trimmed;
+  }
+};
+
+const toStringList = (value: unknown, field: string, warnings: string[]): string[] | undefined => {
+  if (value === undefined) return undefined;
+  const list = Array.isArray(value) ? value : [value];
+  const strings: string[] = [];
+  for (const item of list.slice(0, MAX_ENTRIES)) {
+    if (typeof item === 'string') strings.push(item);
+    else warnings.push(`${field}: ignored a ${item === null ? 'null' : typeof item} entry`);
+  }
+  if (list.length > MAX_ENTRIES) warnings.push(`${field}: only the first ${MAX_ENTRIES} entries analysed`);
+  return strings;
+};
+
+const toPrincipals = (
+  value: unknown,
+  field: string,
+  warnings: string[],
+): Record<string, string[]> | undefined => {
+  if (value === undefined) return undefined;
+  if (value === '*') return { '*': ['*'] };
+  if (!isObject(value)) {
+    warnings.push(`${field}: not an object`);
+    return {};
+  }
+  const principals: Record<string, string[]> = {};
+  for (const [type, entries] of Object.entries(value)) {
+    principals[type] = toStringList(entries, `${field}.${type}`, warnings) ?? [];
+  }
+  return principals;
+};
+
+const toConditions = (value: unknown, warnings: string[]): Record<string, Record<string, string[]>> => {
+  if (value === undefined) return {};
+  if (!isObject(value)) {
+    warnings.push('Condition: not an object');
+    return {};
+  }
+  const conditions: Record<string, Record<string, string[]>> = {};
+  for (const [operator, block] of Object.entries(value)) {
+    if (!isObject(block)) {
+      warnings.push(`Condition.${operator}: not an object`);
+      continue;
+    }
+    const keys: Record<string, string[]> = {};
+    for (const [key, raw] of Object.entries(block)) {
+      const list = Array.isArray(raw) ? raw : [raw];
+      keys[key] = list.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
+    }
+    conditions[operator] = keys;
+  }
+  return conditions;
+};
+
+const toStatement = (raw: unknown, index: number, warnings: string[]): PolicyStatement | undefined => {
+  const at = `Statement[${index}]`;
+  if (!isObject(raw)) {
+    warnings.push(`${at}: not an object, ignored`);
+    return undefined;
+  }
+  // IAM matches element names case-sensitively, but a hostile or hand-written document may not: read
+  // keys case-insensitively so `effect`/`action` cannot hide a grant from the analysis.
+  const get = (name: string): unknown => {
+    if (name in raw) return raw[name];
+    const key = Object.keys(raw).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    return key === undefined ? undefined : raw[key];
+  };
+  const effect = get('Effect');
+  if (typeof effect !== 'string' || !['allow', 'deny'].includes(effect.toLowerCase())) {
+    warnings.push(`${at}: Effect is not Allow or Deny, ignored`);
+    return undefined;
+  }
+  const statement: PolicyStatement = {
+    effect: effect.toLowerCase() === 'allow' ? 'Allow' : 'Deny',
+    conditions: toConditions(get('Condition'), warnings),
+  };
+  const sid = get('Sid');
+  if (typeof sid === 'string' && sid !== '') statement.sid = sid;
+  const actions = toStringList(get('Action'), `${at}.Action`, warnings);
+  const notActions = toStringList(get('NotAction'), `${at}.NotAction`, warnings);
+  const resources = toStringList(get('Resource'), `${at}.Resource`, warnings);
+  const notResources = toStringList(get('NotResource'), `${at}.NotResource`, warnings);
+  const principals = toPrincipals(get('Principal'), `${at}.Principal`, warnings);
+  const notPrincipals = toPrincipals(get('NotPrincipal'), `${at}.NotPrincipal`, warnings);
+  if (actions) statement.actions = actions;
+  if (notActions) statement.notActions = notActions;
+  if (resources) statement.resources = resources;
+  if (notResources) statement.notResources = notResources;
+  if (principals) statement.principals = principals;
+  if (notPrincipals) statement.notPrincipals = notPrincipals;
+  return statement;
+};
+
+/** Normalises an already-parsed JSON value into a {@link PolicyDocument}. */
+export const normalisePolicy = (value: unknown): PolicyDocument | PolicyParseFailure => {
+  if (!isObject(value)) return { kind: 'malformed', detail: 'the document is not a JSON object' };
+  const warnings: string[] = [];
+  const statementKey = Object.keys(value).find((key) => key.toLowerCase() === 'statement');
+  const rawStatements = statementKey === undefined ? undefined : value[statementKey];
+  if (rawStatements === undefined) return { kind: 'malformed', detail: 'the document has no Statement' };
+  // A single statement object instead of an array is valid IAM grammar.
+  const list = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
+  if (list.length > MAX_STATEMENTS) warnings.push(`only the first ${MAX_STATEMENTS} statements analysed`);
+  const statements = list
+    .slice(0, MAX_STATEMENTS)
+    .map((raw, index) => toStatement(raw, index, warnings))
+    .filter((statement): statement is PolicyStatement => statement !== undefined);
+  const document: PolicyDocument = { statements, warnings };
+  if (typeof value.Version === 'string') document.version = value.Version;
+  return document;
+};
+
+/**
+ * Reads a policy document from whatever CloudTrail or IAM gave: JSON text, URL-encoded JSON text, or an
+ * already-parsed object (some producers embed the document as an object). Never throws.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export const parsePolicyDocument = (input: unknown): PolicyParseResult => {
+  if (input === undefined || input === null || input === '') {
+    return { ok: false, failure: { kind: 'missing', detail: 'no policy document in the event' } };
+  }
+  if (isObject(input)) {
+    const normalised = normalisePolicy(input);
+    const text = JSON.stringify(input);
+    return 'statements' in normalised
+      ? { ok: true, document: normalised, text }
+      : { ok: false, failure: normalised, text };
+  }
+  if (typeof input !== 'string') {
+    return { ok: false, failure: { kind: 'malformed', detail: `the document is a ${typeof input}` } };
+  }
+  const text = decodePolicyText(input);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const truncated = input.length >= CLOUDTRAIL_FIELD_LIMIT - 1024 || !text.trimEnd().endsWith('}');
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      text,
+      failure: truncated
+        ? {
+            kind: 'truncated',
+            detail: `the document is incomplete (${input.length} characters; CloudTrail cuts fields at 100 KB)`,
+          }
+        : { kind: 'malformed', detail: `the document is not valid JSON (${reason.slice(0, 120)})` },
+    };
+  }
+  const normalised = normalisePolicy(value);
+  return 'statements' in normalised
+    ? { ok: true, document: normalised, text }
+    : { ok: false, failure: normalised, text };
+};

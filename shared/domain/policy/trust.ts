@@ -1,0 +1,235 @@
+// Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
+import type { PolicyFinding, Severity } from '../types.js';
+import { severityRank } from '../types.js';
+import { actionMatches } from './actions.js';
+import type { PolicyDocument, PolicyStatement } from './document.js';
+
+/** The result of reading a trust policy. */
+export interface TrustAnalysis {
+  findings: PolicyFinding[];
+  /** Who may assume the role, in words, one entry per principal. */
+  trustedPrincipals: string[];
+}
+
+const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
+
+// Condition keys that restrict a wildcard principal to a known organisation or account.
+const ORG_KEYS = ['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:sourceaccount'];
+
+const conditionKeys = (statement: PolicyStatement): string[] =>
+  Object.values(statement.conditions).flatMap((block) => Object.keys(block));
+
+const hasKey = (statement: PolicyStatement, key: string): boolean =>
+  conditionKeys(statement).some((candidate) => candidate.toLowerCase() === key.toLowerCase());
+
+const conditionValues = (statement: PolicyStatement, key: string): string[] =>
+  Object.values(statement.conditions).flatMap((block) =>
+    Object.entries(block)
+      .filter(([candidate]) => candidate.toLowerCase() === key.toLowerCase())
+      .flatMap(([, values]) => values),
+  );
+
+const keysText = (keys: string[]): string => [...new Set(keys)].slice(0, 3).join(', ');
+
+/** The account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, a role ARN…). */
+export const accountOfPrincipal = (principal: string): string | undefined => {
+  if (/^\d{12}$/.test(principal)) return principal;
+  return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
+};
+
+const describeAws = (
+  principal: string,
+  statement: PolicyStatement,
+  ownAccount: string | undefined,
+): { text: string; finding?: PolicyFinding } => {
+  const keys = conditionKeys(statement);
+  if (principal === '*') {
+    const orgLimited = keys.some((key) => ORG_KEYS.includes(key.toLowerCase()));
+    if (keys.length === 0) {
+      return {
+        text: 'anyone (*), no conditions',
+        finding: {
+          severity: 'critical',
+          code: 'trust-everyone',
+          text: 'role can now be assumed by anyone (*)',
+        },
+      };
+    }
+    return {
+      text: `anyone (*) meeting ${keysText(keys)}`,
+      finding: {
+        severity: orgLimited ? 'medium' : 'high',
+        code: orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
+        text: `role can now be assumed by any AWS principal (*) that meets its ${keysText(keys)} conditions`,
+      },
+    };
+  }
+  const account = accountOfPrincipal(principal);
+  if (account === undefined) {
+    // A unique id (AIDA…/AROA…) means the trusted principal was deleted and recreated or never resolved.
+    return { text: `${principal} (not an ARN: a deleted principal's unique id?)` };
+  }
+  const who = /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
+  if (ownAccount !== undefined && account === ownAccount) {
+    return { text: `${who} (this account)` };
+  }
+  const externalId = hasKey(statement, 'sts:ExternalId');
+  const otherKeys = keys.filter((key) => key.toLowerCase() !== 'sts:externalid');
+  const accountNote = ownAccount === undefined ? 'an account other than the caller’s?' : 'another account';
+  if (externalId) {
+    return {
+      text: `${who} (${accountNote}, with an ExternalId condition)`,
+      finding: {
+        severity: 'medium',
+        code: 'trust-other-account-external-id',
+        text: `the new trust policy lets ${who} assume the role, with an ExternalId condition`,
+      },
+    };
+  }
+  const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
+  return {
+    text: `${who} (${accountNote}${otherKeys.length > 0 ? `, when ${keysText(otherKeys)}` : ', no conditions'})`,
+    finding: {
+      severity,
+      code: 'trust-other-account',
+      text:
+        `the new trust policy lets ${who} assume the role, with no ExternalId condition` +
+        (otherKeys.length > 0 ? ` (only ${keysText(otherKeys)} conditions)` : ''),
+    },
+  };
+};
+
+const GITHUB = 'token.actions.githubusercontent.com';
+
+const describeFederated = (
+  provider: string,
+  statement: PolicyStatement,
+): { text: string; finding?: PolicyFinding } => {
+  const name = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
+  if (/:saml-provider\//.test(provider)) {
+    return {
+      text: `users signed in through SAML provider ${name}`,
+      finding: {
+        severity: 'low',
+        code: 'trust-saml',
+        text: `users signed in through SAML provider ${name} can assume the role`,
+      },
+    };
+  }
+  if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
+    const subjects = conditionValues(statement, `${GITHUB}:sub`);
+    if (subjects.length === 0) {
+      return {
+        text: 'any GitHub Actions workflow, in any repository (no sub condition)',
+        finding: {
+          severity: 'critical',
+          code: 'trust-github-any-repository',
+          text: `any GitHub Actions workflow, in any repository of anyone, can assume the role: the trust policy has no ${GITHUB}:sub condition`,
+        },
+      };
+    }
+    const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
+    if (broad.length > 0) {
+      return {
+        text: `GitHub Actions workflows matching ${broad.join(', ')}`,
+        finding: {
+          severity: 'high',
+          code: 'trust-github-broad-subject',
+          text: `GitHub Actions workflows of any repository matching ${keysText(broad)} can assume the role`,
+        },
+      };
+    }
+    return { text: `GitHub Actions workflows of ${keysText(subjects)}` };
+  }
+  const audience = conditionValues(statement, `${name}:aud`).concat(
+    conditionValues(statement, `${name}:sub`),
+  );
+  if (
+    name === 'cognito-identity.amazonaws.com' ||
+    /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/.test(name)
+  ) {
+    if (audience.length === 0) {
+      return {
+        text: `anyone with a ${name} identity (no aud condition)`,
+        finding: {
+          severity: 'high',
+          code: 'trust-web-identity-unrestricted',
+          text: `anyone with a ${name} identity can assume the role: the trust policy has no ${name}:aud condition`,
+        },
+      };
+    }
+    return { text: `${name} identities of ${keysText(audience)}` };
+  }
+  if (audience.length === 0) {
+    return {
+      text: `any identity of OIDC provider ${name} (no aud or sub condition)`,
+      finding: {
+        severity: 'medium',
+        code: 'trust-oidc-unrestricted',
+        text: `any identity of OIDC provider ${name} can assume the role: no ${name}:aud or :sub condition`,
+      },
+    };
+  }
+  return { text: `identities of OIDC provider ${name} (${keysText(audience)})` };
+};
+
+/**
+ * Reads a role's trust policy (CreateRole `assumeRolePolicyDocument`, UpdateAssumeRolePolicy `policyDocument`):
+ * who may now assume the role, with a finding for each principal a reviewer should look at. A principal is in
+ * "another account" when its account differs from `ownAccount` (the event's `recipientAccountId`).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+ */
+export const analyzeTrustPolicy = (
+  document: PolicyDocument,
+  ownAccount: string | undefined,
+): TrustAnalysis => {
+  const findings: PolicyFinding[] = [];
+  const trustedPrincipals: string[] = [];
+  for (const statement of document.statements) {
+    if (statement.effect !== 'Allow') continue;
+    const assumes = statement.actions
+      ? statement.actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionMatches(pattern, action)))
+      : statement.notActions !== undefined;
+    if (!assumes) continue;
+    if (statement.notPrincipals) {
+      const excluded = Object.values(statement.notPrincipals).flat();
+      trustedPrincipals.push(`everyone except ${excluded.slice(0, 3).join(', ')}`);
+      findings.push({
+        severity: 'critical',
+        code: 'trust-not-principal',
+        text: `role can now be assumed by everyone except ${excluded.slice(0, 3).join(', ')} (Allow with NotPrincipal)`,
+      });
+      continue;
+    }
+    for (const [type, entries] of Object.entries(statement.principals ?? {})) {
+      for (const principal of entries) {
+        let described: { text: string; finding?: PolicyFinding };
+        if (type === '*' || (type === 'AWS' && principal === '*')) {
+          described = describeAws('*', statement, ownAccount);
+        } else if (type === 'AWS') {
+          described = describeAws(principal, statement, ownAccount);
+        } else if (type === 'Federated') {
+          described = describeFederated(principal, statement);
+        } else if (type === 'Service') {
+          described = { text: `service ${principal}` };
+        } else {
+          described = { text: `${type} ${principal}` };
+        }
+        trustedPrincipals.push(described.text);
+        if (described.finding && !findings.some((finding) => finding.text === described.finding?.text)) {
+          findings.push(described.finding);
+        }
+      }
+    }
+  }
+  if (findings.length === 0 && trustedPrincipals.length > 0) {
+    findings.push({
+      severity: 'info',
+      code: 'trust-summary',
+      text: `role can be assumed by ${trustedPrincipals.slice(0, 3).join('; ')}`,
+    });
+  }
+  findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  return { findings, trustedPrincipals };
+};

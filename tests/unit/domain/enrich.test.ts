@@ -1,0 +1,337 @@
+import { describe, expect, it } from '@jest/globals';
+import { analyzeEventPolicies, enrichPolicy } from '../../../shared/domain/enrich.js';
+import type { CloudTrailRecord, IamEvent } from '../../../shared/domain/types.js';
+import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
+import { findRecord } from '../../helpers/fixtures.js';
+
+/** An in-memory IAM: policies by ARN with versions, groups; counts and can fail calls. */
+class FakeDirectory implements IamDirectory {
+  calls: string[] = [];
+  failWith: Error | undefined;
+  policies = new Map<string, { defaultVersionId: string; versions: Record<string, string> }>();
+  groups = new Map<string, { attached: string[]; inline: Record<string, string> }>();
+
+  private record(call: string): void {
+    this.calls.push(call);
+    if (this.failWith) throw this.failWith;
+  }
+  async getPolicy(policyArn: string): Promise<ManagedPolicyInfo> {
+    this.record(`GetPolicy ${policyArn}`);
+    const policy = this.policies.get(policyArn);
+    if (!policy) throw new Error('NoSuchEntity on iam:GetPolicy');
+    return {
+      arn: policyArn,
+      name: policyArn.split('/').pop() ?? '',
+      defaultVersionId: policy.defaultVersionId,
+    };
+  }
+  async getPolicyVersion(policyArn: string, versionId: string) {
+    this.record(`GetPolicyVersion ${policyArn} ${versionId}`);
+    const document = this.policies.get(policyArn)?.versions[versionId];
+    if (document === undefined) throw new Error('NoSuchEntity on iam:GetPolicyVersion');
+    return { versionId, document };
+  }
+  async listPolicyVersions(policyArn: string): Promise<PolicyVersionInfo[]> {
+    this.record(`ListPolicyVersions ${policyArn}`);
+    const policy = this.policies.get(policyArn);
+    return Object.keys(policy?.versions ?? {}).map((versionId, index) => ({
+      versionId,
+      isDefaultVersion: versionId === policy?.defaultVersionId,
+      createDate: `2024-01-0${index + 1}T00:00:00.000Z`,
+    }));
+  }
+  async listAttachedGroupPolicies(groupName: string) {
+    this.record(`ListAttachedGroupPolicies ${groupName}`);
+    return (this.groups.get(groupName)?.attached ?? []).map((policyArn) => ({
+      policyArn,
+      policyName: policyArn.split('/').pop() ?? '',
+    }));
+  }
+  async listGroupPolicies(groupName: string) {
+    this.record(`ListGroupPolicies ${groupName}`);
+    return Object.keys(this.groups.get(groupName)?.inline ?? {});
+  }
+  async getGroupPolicy(groupName: string, policyName: string) {
+    this.record(`GetGroupPolicy ${groupName} ${policyName}`);
+    return this.groups.get(groupName)?.inline[policyName] ?? '';
+  }
+}
+
+const ACCOUNT = '123456789012';
+const event = (
+  eventName: string,
+  requestParameters: Record<string, unknown>,
+  extra: Partial<CloudTrailRecord> = {},
+): IamEvent => ({
+  record: {
+    eventSource: 'iam.amazonaws.com',
+    eventName,
+    recipientAccountId: ACCOUNT,
+    userIdentity: { type: 'IAMUser', accountId: ACCOUNT, userName: 'alice' },
+    requestParameters,
+    responseElements: null,
+    ...extra,
+  },
+});
+const IAM_STAR = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}';
+
+describe('enrichPolicy: the alerts of the issue read what was granted and why it matters', () => {
+  it('AttachUserPolicy with AdministratorAccess (corpus), offline: no IAM call needed', async () => {
+    const record = findRecord(
+      (r) =>
+        r.eventName === 'AttachUserPolicy' &&
+        String(r.requestParameters?.policyArn).endsWith('/AdministratorAccess'),
+    );
+    const enrichment = await enrichPolicy({ record }, undefined);
+    expect(enrichment.reasons).toEqual([
+      {
+        severity: 'high',
+        code: 'full-admin',
+        text: 'grants every action on every resource (AWS managed policy AdministratorAccess)',
+      },
+    ]);
+    expect(enrichment.policy).toMatchObject({
+      source: 'well-known',
+      label: 'AWS managed policy AdministratorAccess',
+    });
+    expect(enrichment.notes).toEqual([]);
+  });
+
+  it('PutRolePolicy with iam:* (corpus record, document widened)', async () => {
+    const record = findRecord((r) => r.eventName === 'PutRolePolicy');
+    record.requestParameters = { ...record.requestParameters, policyDocument: IAM_STAR };
+    const enrichment = await enrichPolicy({ record }, undefined);
+    expect(enrichment.reasons[0]).toEqual({
+      severity: 'high',
+      code: 'service-wildcard-iam',
+      text: 'grants iam:* (every IAM action) on every resource: enough to make itself or anyone administrator (inline policy inline-policy)',
+    });
+    expect(enrichment.policy?.label).toBe(
+      'inline policy inline-policy on role stratus-red-team-ec2-get-password-data-role',
+    );
+  });
+
+  it('UpdateAssumeRolePolicy to * (corpus record, document opened)', async () => {
+    const record = findRecord((r) => r.eventName === 'UpdateAssumeRolePolicy');
+    record.requestParameters = {
+      ...record.requestParameters,
+      policyDocument:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}',
+    };
+    const enrichment = await enrichPolicy({ record }, undefined);
+    expect(enrichment.reasons).toEqual([
+      { severity: 'critical', code: 'trust-everyone', text: 'role can now be assumed by anyone (*)' },
+    ]);
+    expect(enrichment.policy?.trustedPrincipals).toEqual(['anyone (*), no conditions']);
+  });
+
+  it('CreatePolicyVersion with a widened document, set as default: diff against the previous version', async () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/ci-deploy`;
+    const iam = new FakeDirectory();
+    iam.policies.set(arn, {
+      defaultVersionId: 'v2',
+      versions: {
+        v1: '{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}',
+        v2: IAM_STAR,
+      },
+    });
+    const enrichment = await enrichPolicy(
+      event(
+        'CreatePolicyVersion',
+        { policyArn: arn, policyDocument: IAM_STAR, setAsDefault: true },
+        {
+          responseElements: { policyVersion: { versionId: 'v2', isDefaultVersion: true } },
+        },
+      ),
+      iam,
+    );
+    expect(enrichment.reasons[0]?.text).toBe(
+      'the new default version v2 of ci-deploy now allows iam:* on * that v1 did not: it grants iam:* (every IAM action) on every resource: enough to make itself or anyone administrator',
+    );
+    expect(enrichment.reasons[0]?.severity).toBe('high');
+    expect(enrichment.policy?.diff).toEqual(['now allows iam:* on *']);
+    expect(iam.calls).toEqual([`ListPolicyVersions ${arn}`, `GetPolicyVersion ${arn} v1`]);
+    expect(enrichment.notes).toEqual([
+      'compared with v1, the newest earlier version (IAM does not record which version was default before)',
+    ]);
+  });
+
+  it('CreatePolicyVersion not set as default caps its reasons at medium', async () => {
+    const enrichment = await enrichPolicy(
+      event('CreatePolicyVersion', {
+        policyArn: `arn:aws:iam::${ACCOUNT}:policy/p`,
+        policyDocument: IAM_STAR,
+        setAsDefault: false,
+      }),
+      new FakeDirectory(),
+    );
+    expect(enrichment.reasons.map((reason) => reason.severity)).toEqual(['medium', 'medium']);
+    expect(enrichment.notes[0]).toContain('grants nothing until someone makes it the default version');
+  });
+});
+
+describe('enrichPolicy: managed policies and groups', () => {
+  it('fetches a customer managed policy through IAM: GetPolicy then GetPolicyVersion', async () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/pass`;
+    const iam = new FakeDirectory();
+    iam.policies.set(arn, {
+      defaultVersionId: 'v3',
+      versions: {
+        v3: '{"Statement":{"Effect":"Allow","Action":["iam:PassRole","ec2:RunInstances"],"Resource":"*"}}',
+      },
+    });
+    const enrichment = await enrichPolicy(event('AttachRolePolicy', { roleName: 'r', policyArn: arn }), iam);
+    expect(enrichment.reasons.map((reason) => reason.text)).toEqual([
+      'grants iam:PassRole on every role (managed policy pass)',
+      'can start EC2 instances with any role and take its credentials (iam:PassRole + ec2:RunInstances) (managed policy pass)',
+    ]);
+    expect(iam.calls).toEqual([`GetPolicy ${arn}`, `GetPolicyVersion ${arn} v3`]);
+  });
+
+  it('notes the offline gap for a customer managed policy', async () => {
+    const enrichment = await enrichPolicy(
+      event('AttachUserPolicy', { userName: 'u', policyArn: `arn:aws:iam::${ACCOUNT}:policy/x` }),
+      undefined,
+    );
+    expect(enrichment.notes).toEqual([
+      `managed policy document not fetched: offline (arn:aws:iam::${ACCOUNT}:policy/x)`,
+    ]);
+    expect(enrichment.reasons).toEqual([]);
+  });
+
+  it('turns an IAM failure into a note', async () => {
+    const iam = new FakeDirectory();
+    iam.failWith = new Error("AccessDenied on iam:GetPolicy: the notifier's role is not allowed to read it");
+    const enrichment = await enrichPolicy(
+      event('AttachUserPolicy', { userName: 'u', policyArn: `arn:aws:iam::${ACCOUNT}:policy/x` }),
+      iam,
+    );
+    expect(enrichment.notes).toEqual([
+      "policy details unavailable: AccessDenied on iam:GetPolicy: the notifier's role is not allowed to read it",
+    ]);
+  });
+
+  it('AddUserToGroup (corpus) says the group is an admin group, within the call budget', async () => {
+    const record = findRecord((r) => r.eventName === 'AddUserToGroup');
+    const iam = new FakeDirectory();
+    iam.groups.set('admin', {
+      attached: ['arn:aws:iam::aws:policy/AdministratorAccess'],
+      inline: { a: IAM_STAR, b: IAM_STAR, c: IAM_STAR },
+    });
+    const enrichment = await enrichPolicy({ record }, iam, { maxGroupPolicies: 2 });
+    expect(enrichment.reasons[0]).toEqual({
+      severity: 'high',
+      code: 'added-to-admin-group',
+      text: 'user Bob joined group admin, which grants administrator-level access',
+    });
+    expect(enrichment.notes).toContain('group has 4 policies: only the first 2 analysed');
+    expect(iam.calls).toEqual([
+      'ListAttachedGroupPolicies admin',
+      'ListGroupPolicies admin',
+      'GetGroupPolicy admin a',
+    ]);
+  });
+
+  it('stops at the call budget and says so', async () => {
+    const iam = new FakeDirectory();
+    iam.groups.set('g', { attached: ['arn:aws:iam::1:policy/a', 'arn:aws:iam::1:policy/b'], inline: {} });
+    const enrichment = await enrichPolicy(event('AddUserToGroup', { userName: 'u', groupName: 'g' }), iam, {
+      maxApiCalls: 3,
+    });
+    expect(iam.calls).toHaveLength(3);
+    expect(
+      enrichment.notes.some((note) => note.includes('call budget of 3 IAM calls per event reached')),
+    ).toBe(true);
+  });
+
+  it('makes no call and raises nothing for a failed call', async () => {
+    const iam = new FakeDirectory();
+    const enrichment = await enrichPolicy(
+      event(
+        'AttachUserPolicy',
+        { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+        { errorCode: 'AccessDenied' },
+      ),
+      iam,
+    );
+    expect(iam.calls).toEqual([]);
+    expect(enrichment.reasons).toEqual([]);
+    expect(enrichment.policy?.findings[0]?.code).toBe('full-admin');
+    expect(enrichment.notes).toEqual([
+      'the call failed (AccessDenied): nothing was granted; the findings describe what was attempted',
+    ]);
+  });
+
+  it('recognises the quarantine policy AWS attaches to leaked keys', async () => {
+    const enrichment = await enrichPolicy(
+      event('AttachUserPolicy', {
+        userName: 'u',
+        policyArn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3',
+      }),
+      undefined,
+    );
+    expect(enrichment.reasons[0]?.code).toBe('quarantine-policy');
+  });
+});
+
+describe('analyzeEventPolicies', () => {
+  it('reads the trust policy of the AWS documentation CreateRole example (no recipientAccountId)', () => {
+    const record = findRecord(
+      (r) => r.eventName === 'CreateRole' && r.requestParameters?.roleName === 'TestRole',
+    );
+    const enrichment = analyzeEventPolicies({ record });
+    expect(enrichment.policy?.trustedPrincipals).toEqual([
+      'arn:aws:iam::210987654321:root (another account, no conditions)',
+    ]);
+    expect(enrichment.reasons[0]?.severity).toBe('high');
+  });
+
+  it('analyses a new managed policy but caps it: it grants nothing until attached', () => {
+    const enrichment = analyzeEventPolicies(
+      event('CreatePolicy', {
+        policyName: 'p',
+        policyDocument: '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+      }),
+    );
+    expect(enrichment.reasons).toEqual([
+      {
+        severity: 'medium',
+        code: 'full-admin',
+        text: 'grants every action on every resource (new policy p, not attached yet)',
+      },
+    ]);
+  });
+
+  it('falls back to the URL-encoded response when the request document is unreadable', () => {
+    const record = findRecord(
+      (r) =>
+        r.eventName === 'CreateRole' &&
+        r.requestParameters?.roleName === 'stratus-red-team-malicious-iam-role',
+    );
+    record.requestParameters = {
+      ...record.requestParameters,
+      assumeRolePolicyDocument: '{"Version": "2012-10-17", "Statement": [',
+    };
+    const enrichment = analyzeEventPolicies({ record });
+    expect(enrichment.policy?.source).toBe('response');
+    expect(enrichment.reasons[0]?.code).toBe('trust-other-account');
+    expect(enrichment.notes).toContain('permissions boundary: AWSDenyAll (denies everything)');
+  });
+
+  it('notes a malformed inline document instead of throwing', () => {
+    const enrichment = analyzeEventPolicies(
+      event('PutUserPolicy', { userName: 'u', policyName: 'p', policyDocument: '{"Statement": [}' }),
+    );
+    expect(enrichment.reasons).toEqual([]);
+    expect(enrichment.notes[0]).toMatch(
+      /^policy document not analysed: the document is incomplete|^policy document not analysed: the document is not valid JSON/,
+    );
+  });
+
+  it('ignores events of other services', () => {
+    expect(analyzeEventPolicies(event('PutBucketPolicy', {}, { eventSource: 's3.amazonaws.com' }))).toEqual({
+      reasons: [],
+      notes: [],
+    });
+  });
+});

@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { analyzePermissionsPolicy } from '../../../../shared/domain/policy/analyze.js';
+import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
+import { FIXTURES_DIR, loadCorpus } from '../../../helpers/fixtures.js';
+
+const analyze = (input: unknown) => {
+  const result = parsePolicyDocument(input);
+  if (!result.ok) throw new Error(result.failure.detail);
+  return analyzePermissionsPolicy(result.document);
+};
+const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
+const codes = (input: unknown) => analyze(input).map((finding) => finding.code);
+
+describe('analyzePermissionsPolicy', () => {
+  it('finds nothing alarming in the corpus inline policies and says what they allow', () => {
+    const puts = loadCorpus().filter((entry) => entry.record.eventName === 'PutRolePolicy');
+    expect(puts.length).toBeGreaterThan(3);
+    for (const { record } of puts) {
+      const findings = analyze(record.requestParameters?.policyDocument);
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ severity: 'info', code: 'grants-summary' });
+    }
+    const first = puts.find(
+      (entry) => entry.record.requestParameters?.policyName === 'stratus-red-team-remove-flow-logs-policy',
+    );
+    expect(analyze(first?.record.requestParameters?.policyDocument)[0]?.text).toBe(
+      'allows logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogGroups and 1 more on every resource',
+    );
+  });
+
+  it('names full admin', () => {
+    expect(analyze('{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}')).toEqual([
+      { severity: 'high', code: 'full-admin', text: 'grants every action on every resource' },
+    ]);
+  });
+
+  it('mentions conditions on full admin without dropping it', () => {
+    const findings = analyze({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: '*',
+          Resource: '*',
+          Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+        },
+      ],
+    });
+    expect(findings[0]?.text).toBe(
+      'grants every action on every resource, only when aws:MultiFactorAuthPresent conditions hold',
+    );
+  });
+
+  it('names iam:* and says why it matters, without repeating every IAM escalation', () => {
+    expect(analyze('{"Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}')).toEqual([
+      {
+        severity: 'high',
+        code: 'service-wildcard-iam',
+        text: 'grants iam:* (every IAM action) on every resource: enough to make itself or anyone administrator',
+      },
+      { severity: 'high', code: 'passrole-all', text: 'grants iam:PassRole on every role' },
+    ]);
+  });
+
+  it('treats NotAction with Allow that leaves IAM in as high', () => {
+    expect(analyze(fixture('not-action-with-iam.json'))[0]).toEqual({
+      severity: 'high',
+      code: 'allow-not-action',
+      text: 'grants every action except s3:DeleteBucket on every resource (NotAction), IAM included',
+    });
+  });
+
+  it('matches actions case-insensitively (IAM:PassRole)', () => {
+    expect(codes(fixture('single-statement-mixed-case.json'))).toEqual(['passrole-all']);
+  });
+
+  it('expands wildcards inside action names to the permissions-management actions they hide', () => {
+    const findings = analyze(fixture('wildcard-put.json'));
+    expect(findings[0]).toEqual({
+      severity: 'high',
+      code: 'escalation-put-user-policy',
+      text: 'can write inline policies on users that grant anything (iam:PutUserPolicy)',
+    });
+    const wildcard = findings.find((finding) => finding.code === 'wildcard-permissions-management');
+    expect(wildcard?.text).toMatch(
+      /^iam:Put\* covers \d+ permissions-management actions: iam:PutGroupPolicy/,
+    );
+    expect(codes(fixture('wildcard-put.json'))).toEqual(
+      expect.arrayContaining(['escalation-put-group-policy', 'escalation-put-role-policy']),
+    );
+  });
+
+  it('names PassRole combinations with the services that make them an escalation, and their conditions', () => {
+    const findings = analyze(fixture('conditional-passrole.json'));
+    expect(findings.map((finding) => finding.code)).toEqual(['passrole-all', 'escalation-passrole-lambda']);
+    expect(findings[1]?.text).toBe(
+      'can run code as any role through Lambda (iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction), only when iam:PassedToService conditions hold',
+    );
+  });
+
+  it('lowers scoped escalation one step and names the resource', () => {
+    const findings = analyze({
+      Statement: {
+        Effect: 'Allow',
+        Action: 'iam:CreateAccessKey',
+        Resource: 'arn:aws:iam::123456789012:user/ci',
+      },
+    });
+    expect(findings).toEqual([
+      {
+        severity: 'medium',
+        code: 'escalation-create-access-key',
+        text: 'can create access keys for other users and act as them (iam:CreateAccessKey) on arn:aws:iam::123456789012:user/ci',
+      },
+    ]);
+  });
+
+  it('lets an unconditional Deny cancel the grant it covers', () => {
+    expect(
+      codes({
+        Statement: [
+          { Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*' },
+          { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
+        ],
+      }),
+    ).toEqual(['grants-summary']);
+  });
+
+  it('says a deny-only policy grants nothing', () => {
+    expect(analyze('{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}')).toEqual([
+      { severity: 'info', code: 'deny-only', text: 'denies only: grants nothing' },
+    ]);
+  });
+
+  it('flags NotResource with Allow', () => {
+    expect(
+      codes({
+        Statement: [{ Effect: 'Allow', Action: 's3:GetObject', NotResource: 'arn:aws:s3:::secret/*' }],
+      }),
+    ).toContain('allow-not-resource');
+  });
+});
