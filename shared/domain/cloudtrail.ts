@@ -156,6 +156,8 @@ export const detailTypeFor = (eventType: string | undefined): string => {
       return 'AWS Service Event via CloudTrail';
     case 'AwsConsoleAction':
       return 'AWS Console Action via CloudTrail';
+    case 'AwsCloudTrailInsight':
+      return 'AWS Insight via CloudTrail';
     default:
       return 'AWS API Call via CloudTrail';
   }
@@ -171,7 +173,8 @@ export const toEventBridgeEvent = (record: CloudTrailRecord): Record<string, unk
   id: record.eventID ?? '00000000-0000-0000-0000-000000000000',
   'detail-type': detailTypeFor(record.eventType),
   source: `aws.${record.eventSource.replace(/\.amazonaws\.com$/, '')}`,
-  account: record.recipientAccountId ?? record.userIdentity.accountId ?? '000000000000',
+  // `userIdentity` is optional chained: replay wraps raw records before (and without) parsing them.
+  account: record.recipientAccountId ?? record.userIdentity?.accountId ?? '000000000000',
   time: record.eventTime ?? new Date(0).toISOString(),
   region: record.awsRegion ?? 'us-east-1',
   resources: [],

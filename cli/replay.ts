@@ -1,0 +1,166 @@
+// `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
+import { parseArgs } from 'node:util';
+import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
+import type { Alert, IamEvent } from '../shared/domain/types.js';
+import { expandInputs, type InputLocation, readInputs } from '../shared/replay/read-inputs.js';
+import { replayItems } from '../shared/replay/replay.js';
+import { formatLocation, formatProblems, formatSummaryText } from '../shared/replay/summary.js';
+import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+
+const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--jsonl | --format text|json] [--strict] PATH...
+
+Replays CloudTrail records through the deployed EventBridge pattern (default preset: ${DEFAULT_PRESET}) and the
+notifier's classifier, and summarises the alerts they would have sent.
+  PATH        files or directories (recursive): .json / .json.gz (CloudTrail log files as S3 stores them,
+              a single record, or an EventBridge event), .jsonl / .jsonl.gz (one per line); - for stdin
+  --jsonl     one JSON line per would-be alert instead of the summary
+  --format    text (default) or json: the summary as JSON
+  --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0)`;
+
+/** Inputs larger than this get a progress bar (when stderr is a terminal). */
+const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 200;
+
+/** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
+export type CreateAlert = (event: IamEvent) => Alert;
+
+const parse = (args: string[]) => {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        preset: { type: 'string' },
+        jsonl: { type: 'boolean', default: false },
+        format: { type: 'string', default: 'text' },
+        strict: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+};
+
+/** One `--jsonl` line: the alert's key facts, flat enough for `jq` and spreadsheets. */
+export const toJsonlLine = (alert: Alert, location: InputLocation): string =>
+  JSON.stringify({
+    eventID: alert.eventId ?? null,
+    eventName: alert.eventName,
+    eventSource: alert.eventSource,
+    eventTime: alert.eventTime ?? null,
+    awsRegion: alert.awsRegion ?? null,
+    account: alert.account ?? null,
+    family: alert.family,
+    category: alert.category,
+    severity: alert.severity,
+    reasons: alert.reasons.map((reason) => reason.text),
+    title: alert.title,
+    principal: { arn: alert.principal.arn ?? null, type: alert.principal.type, name: alert.principal.name },
+    errorCode: alert.errorCode ?? null,
+    input: formatLocation(location),
+  });
+
+/** Buffers output lines and honours back-pressure, so a slow pipe never makes memory grow. */
+const createLineWriter = (stdout: CliIo['stdout']) => {
+  let buffer = '';
+  const flush = async (): Promise<void> => {
+    if (buffer === '') return;
+    const ok = stdout.write(buffer);
+    buffer = '';
+    const stream = stdout as { once?: (event: string, listener: () => void) => unknown };
+    if (ok === false && typeof stream.once === 'function') {
+      await new Promise<void>((resolve) => stream.once?.('drain', resolve));
+    }
+  };
+  return {
+    write: async (line: string): Promise<void> => {
+      buffer += `${line}\n`;
+      if (buffer.length >= 64 * 1024) await flush();
+    },
+    flush,
+  };
+};
+
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** A one-line progress bar on stderr, redrawn at most every PROGRESS_INTERVAL_MS. */
+const createProgress = (stderr: CliIo['stderr'], total: number) => {
+  let done = 0;
+  let drawn = 0;
+  const draw = () => {
+    const ratio = Math.min(1, done / total);
+    const filled = Math.round(ratio * 30);
+    stderr.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${megabytes(done)} / ${megabytes(total)}`,
+    );
+  };
+  return {
+    add(bytes: number) {
+      done += bytes;
+      const now = Date.now();
+      if (now - drawn >= PROGRESS_INTERVAL_MS) {
+        drawn = now;
+        draw();
+      }
+    },
+    end() {
+      stderr.write(`\r${' '.repeat(70)}\r`);
+    },
+  };
+};
+
+/** Builds the command with the alert factory to use; tests inject a fake. */
+export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>): Command => ({
+  name: 'replay',
+  summary: 'replay CloudTrail log files through the deployed filter and classifier, and summarise',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(args);
+    const preset = values.preset ?? DEFAULT_PRESET;
+    if (!isPresetName(preset))
+      throw new UsageError(`unknown preset '${preset}' (one of ${PRESET_NAMES.join(', ')})`);
+    if (values.format !== 'text' && values.format !== 'json') {
+      throw new UsageError(`--format takes text or json, not '${values.format}'`);
+    }
+    if (values.jsonl && values.format === 'json')
+      throw new UsageError('--jsonl and --format json exclude each other');
+    if (positionals.length === 0)
+      throw new UsageError('give at least one PATH (a file, a directory, or - for stdin)');
+    if (positionals.filter((p) => p === '-').length > 1)
+      throw new UsageError('stdin (-) can be read only once');
+
+    const createAlert = await loadCreateAlert();
+    const { files, problems } = await expandInputs(positionals, io.cwd);
+    const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
+    const progress =
+      io.stderr.isTTY && totalBytes >= PROGRESS_MIN_BYTES ? createProgress(io.stderr, totalBytes) : undefined;
+    const writer = createLineWriter(io.stdout);
+
+    async function* items() {
+      for (const problem of problems) yield { kind: 'problem' as const, ...problem };
+      yield* readInputs(files, { cwd: io.cwd, stdin: io.stdin, onBytes: progress?.add });
+    }
+    const summary = await replayItems(items(), {
+      preset,
+      createAlert,
+      ...(values.jsonl ? { onAlert: (alert, location) => writer.write(toJsonlLine(alert, location)) } : {}),
+    });
+    progress?.end();
+    await writer.flush();
+
+    if (values.jsonl) {
+      if (summary.problems.count > 0) io.stderr.write(`${formatProblems(summary.problems).join('\n')}\n`);
+    } else if (values.format === 'json') {
+      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      io.stdout.write(formatSummaryText(summary));
+    }
+    return summary.problems.count > 0 && values.strict ? EXIT.rejected : EXIT.ok;
+  },
+});
+
+/** `iam-alerts replay` with the notifier's own `createAlert` (shared/domain/alert.ts). */
+export const replayCommand: Command = createReplayCommand(
+  async () => (await import('../shared/domain/alert.js')).createAlert,
+);

@@ -1,0 +1,295 @@
+// Aggregates a replay into what a person reads at a glance: counts, top principals, alerts per day.
+// Memory is bounded by the number of distinct keys (event names, principals, days), not by records.
+import type { Alert, Severity } from '../domain/types.js';
+import { SEVERITIES, severityRank } from '../domain/types.js';
+import type { InputLocation } from './read-inputs.js';
+
+/** A record or file the replay could not use, with where it was. */
+export interface ReplayProblem extends InputLocation {
+  message: string;
+}
+
+/** Problems of one kind in one input, with the first places they occurred. */
+export interface ReplayProblemGroup {
+  source: string;
+  message: string;
+  count: number;
+  /** Where in the input the first few occurred: `line 12`, `Records[3]` (empty for a whole file). */
+  at: string[];
+}
+
+/** One principal's alerts. */
+export interface PrincipalCount {
+  principal: string;
+  type: string;
+  count: number;
+  highest: Severity;
+}
+
+/** The result of a replay, as `--format json` prints it. */
+export interface ReplaySummary {
+  preset: string;
+  files: number;
+  /** Records read (whatever their service). */
+  records: number;
+  /** Records the rule would have delivered and the notifier turned into alerts. */
+  alerts: number;
+  /** Read-only records that matched but that a rule in state `ENABLED` never receives. */
+  readOnlyNotDelivered: number;
+  period?: { first: string; last: string; days: number; activeDays: number };
+  /** `average` over every calendar day of the period; `activeDayAverage` over days with any record. */
+  alertsPerDay: { average: number; activeDayAverage: number; busiestDay?: string; busiestCount: number };
+  bySeverity: Record<Severity, number>;
+  byCategory: Record<string, number>;
+  byEventName: Record<string, number>;
+  byDay: Record<string, number>;
+  topPrincipals: PrincipalCount[];
+  principals: number;
+  problems: { count: number; groups: ReplayProblemGroup[] };
+}
+
+/** At most this many problem groups (and locations per group) are kept; the count covers them all. */
+const MAX_PROBLEM_GROUPS = 100;
+const MAX_LOCATIONS_PER_GROUP = 5;
+const TOP_PRINCIPALS = 10;
+
+/** A problem's position inside its input, for grouped reports. */
+const positionOf = (location: InputLocation): string =>
+  [
+    location.line !== undefined ? `line ${location.line}` : '',
+    location.index !== undefined ? `Records[${location.index}]` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+
+// One decimal, two below 1: a sparse history still shows a non-zero rate.
+const round = (n: number): number => (n >= 1 ? Math.round(n * 10) / 10 : Math.round(n * 100) / 100);
+
+const increment = (map: Map<string, number>, key: string): void => {
+  map.set(key, (map.get(key) ?? 0) + 1);
+};
+
+const sortedEntries = (map: Map<string, number>): Record<string, number> =>
+  Object.fromEntries([...map].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+
+/** The principal key of an alert: its ARN when CloudTrail gives one, else type and name. */
+const principalKey = (alert: Alert): string =>
+  alert.principal.arn ?? `${alert.principal.type}:${alert.principal.name}`;
+
+/** Accumulates a replay; `toSummary()` renders the totals. */
+export class ReplayAggregator {
+  files = 0;
+  records = 0;
+  alerts = 0;
+  readOnlyNotDelivered = 0;
+  private first: string | undefined;
+  private last: string | undefined;
+  private readonly severity = new Map<string, number>();
+  private readonly category = new Map<string, number>();
+  private readonly eventName = new Map<string, number>();
+  private readonly day = new Map<string, number>();
+  private readonly principal = new Map<string, PrincipalCount>();
+  private readonly recordDays = new Set<string>();
+  private problemCount = 0;
+  private readonly problems = new Map<string, ReplayProblemGroup>();
+
+  constructor(private readonly preset: string) {}
+
+  /** Counts a record read, widening the period covered by its `eventTime`. */
+  addRecord(eventTime: unknown): void {
+    this.records++;
+    // ISO-8601 UTC strings order lexically, so no Date parsing per record.
+    if (typeof eventTime === 'string' && eventTime.length >= 10) {
+      if (this.first === undefined || eventTime < this.first) this.first = eventTime;
+      if (this.last === undefined || eventTime > this.last) this.last = eventTime;
+      this.recordDays.add(eventTime.slice(0, 10));
+    }
+  }
+
+  /** Counts an alert the deployed rule and notifier would have sent. */
+  addAlert(alert: Alert): void {
+    this.alerts++;
+    increment(this.severity, alert.severity);
+    increment(this.category, alert.category);
+    increment(this.eventName, alert.eventName);
+    increment(this.day, alert.eventTime?.slice(0, 10) ?? 'unknown');
+    const key = principalKey(alert);
+    const entry = this.principal.get(key);
+    if (entry) {
+      entry.count++;
+      if (severityRank(alert.severity) > severityRank(entry.highest)) entry.highest = alert.severity;
+    } else {
+      this.principal.set(key, {
+        principal: key,
+        type: alert.principal.type,
+        count: 1,
+        highest: alert.severity,
+      });
+    }
+  }
+
+  /** Counts a skipped input, grouped by file and message so a bad file is one line of the report. */
+  addProblem(problem: ReplayProblem): void {
+    this.problemCount++;
+    const key = `${problem.source}\u0000${problem.message}`;
+    const group = this.problems.get(key);
+    if (group) {
+      group.count++;
+      if (group.at.length < MAX_LOCATIONS_PER_GROUP) group.at.push(positionOf(problem));
+    } else if (this.problems.size < MAX_PROBLEM_GROUPS) {
+      this.problems.set(key, {
+        source: problem.source,
+        message: problem.message,
+        count: 1,
+        at: [positionOf(problem)],
+      });
+    }
+  }
+
+  get problemTotal(): number {
+    return this.problemCount;
+  }
+
+  toSummary(): ReplaySummary {
+    const period =
+      this.first && this.last
+        ? {
+            first: this.first,
+            last: this.last,
+            days:
+              Math.round(
+                (Date.parse(this.last.slice(0, 10)) - Date.parse(this.first.slice(0, 10))) / 86_400_000,
+              ) + 1,
+            activeDays: this.recordDays.size,
+          }
+        : undefined;
+    const days = [...this.day].filter(([day]) => day !== 'unknown');
+    const busiest = days.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+    const bySeverity = Object.fromEntries(
+      [...SEVERITIES].reverse().map((s) => [s, this.severity.get(s) ?? 0]),
+    ) as Record<Severity, number>;
+    return {
+      preset: this.preset,
+      files: this.files,
+      records: this.records,
+      alerts: this.alerts,
+      readOnlyNotDelivered: this.readOnlyNotDelivered,
+      ...(period ? { period } : {}),
+      alertsPerDay: {
+        average: period && Number.isFinite(period.days) ? round(this.alerts / period.days) : 0,
+        activeDayAverage: period && period.activeDays > 0 ? round(this.alerts / period.activeDays) : 0,
+        ...(busiest ? { busiestDay: busiest[0] } : {}),
+        busiestCount: busiest?.[1] ?? 0,
+      },
+      bySeverity,
+      byCategory: sortedEntries(this.category),
+      byEventName: sortedEntries(this.eventName),
+      byDay: Object.fromEntries([...this.day].sort((a, b) => a[0].localeCompare(b[0]))),
+      topPrincipals: [...this.principal.values()]
+        .sort((a, b) => b.count - a.count || a.principal.localeCompare(b.principal))
+        .slice(0, TOP_PRINCIPALS),
+      principals: this.principal.size,
+      problems: {
+        count: this.problemCount,
+        groups: [...this.problems.values()].map((g) => ({ ...g, at: [...g.at] })),
+      },
+    };
+  }
+}
+
+const number = (n: number): string => n.toLocaleString('en-US');
+
+const bar = (count: number, max: number, width = 24): string =>
+  max === 0 || count === 0 ? '' : '█'.repeat(Math.max(1, Math.round((count / max) * width)));
+
+const table = (title: string, rows: Array<[string, number]>, limit?: number): string[] => {
+  if (rows.length === 0) return [];
+  const shown = limit ? rows.slice(0, limit) : rows;
+  const width = Math.max(...shown.map(([key]) => key.length));
+  const max = Math.max(...shown.map(([, count]) => count));
+  const countWidth = Math.max(...shown.map(([, count]) => number(count).length));
+  const lines = [
+    title,
+    ...shown.map(
+      ([key, count]) => `  ${key.padEnd(width)}  ${number(count).padStart(countWidth)}  ${bar(count, max)}`,
+    ),
+  ];
+  if (limit && rows.length > limit)
+    lines.push(`  … ${rows.length - limit} more (--format json lists them all)`);
+  return [...lines, ''];
+};
+
+/** Where a problem was, as `file:line` or `file#Records[n]`. */
+export const formatLocation = (location: InputLocation): string =>
+  `${location.source}${location.line !== undefined ? `:${location.line}` : ''}${
+    location.index !== undefined ? `#Records[${location.index}]` : ''
+  }`;
+
+/** The problems section: one line per file and kind of problem, with where it first happened. */
+export const formatProblems = (problems: ReplaySummary['problems']): string[] => {
+  const lines = [`Problems: ${number(problems.count)} input(s) skipped`];
+  let listed = 0;
+  for (const group of problems.groups) {
+    listed += group.count;
+    const positions = group.at.filter(Boolean);
+    const where = positions.length
+      ? ` (${positions.join(', ')}${group.count > positions.length ? ', …' : ''})`
+      : '';
+    const times = group.count > 1 ? ` ×${number(group.count)}` : '';
+    lines.push(`  ${group.source}: ${group.message}${times}${where}`);
+  }
+  if (problems.count > listed) lines.push(`  … ${number(problems.count - listed)} more`);
+  return lines;
+};
+
+/** Days listed one by one up to this many; beyond, the busiest are listed. */
+const MAX_DAYS_LISTED = 31;
+
+/** Renders the summary for a terminal: headline first, then the tables. */
+export const formatSummaryText = (summary: ReplaySummary): string => {
+  const lines: string[] = [];
+  const period = summary.period
+    ? `, ${summary.period.first.slice(0, 10)} → ${summary.period.last.slice(0, 10)} (${summary.period.days} day${
+        summary.period.days === 1 ? '' : 's'
+      })`
+    : '';
+  lines.push(`Replay with preset '${summary.preset}'`);
+  lines.push(
+    `  ${number(summary.records)} records in ${number(summary.files)} file${summary.files === 1 ? '' : 's'}${period}`,
+  );
+  lines.push(`  ${number(summary.alerts)} would-be alerts from ${number(summary.principals)} principals`);
+  if (summary.alerts > 0 && summary.period) {
+    const busiest = summary.alertsPerDay.busiestDay
+      ? `, busiest ${summary.alertsPerDay.busiestDay} with ${number(summary.alertsPerDay.busiestCount)}`
+      : '';
+    lines.push(
+      `  ${summary.alertsPerDay.average} alerts per day over the period, ${summary.alertsPerDay.activeDayAverage} per day with activity${busiest}`,
+    );
+  }
+  if (summary.readOnlyNotDelivered > 0) {
+    lines.push(
+      `  ${number(summary.readOnlyNotDelivered)} read-only events matched the pattern but are not delivered to a rule in state ENABLED`,
+    );
+  }
+  lines.push('');
+  lines.push(...table('By severity', Object.entries(summary.bySeverity)));
+  lines.push(...table('By category', Object.entries(summary.byCategory)));
+  lines.push(...table('By event name', Object.entries(summary.byEventName), 15));
+  lines.push(
+    ...table(
+      'Top principals (highest severity)',
+      summary.topPrincipals.map((p) => [`${p.principal} (${p.highest})`, p.count] as [string, number]),
+    ),
+  );
+  const days = Object.entries(summary.byDay);
+  if (days.length > MAX_DAYS_LISTED) {
+    const busiest = [...days].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 10);
+    lines.push(...table(`Busiest days (of ${days.length} with alerts)`, busiest));
+  } else {
+    lines.push(...table('Alerts per day', days));
+  }
+  if (summary.problems.count > 0) {
+    lines.push(...formatProblems(summary.problems), '');
+  }
+  return `${lines.join('\n')}\n`;
+};

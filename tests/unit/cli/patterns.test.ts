@@ -1,0 +1,55 @@
+import { Readable } from 'node:stream';
+import type { CliIo } from '../../../cli/io.js';
+import { main } from '../../../cli/main.js';
+import { PRESET_NAMES, PRESETS } from '../../../shared/domain/patterns.js';
+
+const run = async (args: string[]) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdin: Readable.from([]),
+    stdout: { write: (chunk: string) => out.push(chunk) },
+    stderr: { write: (chunk: string) => err.push(chunk) },
+    cwd: process.cwd(),
+  };
+  const code = await main(args, io);
+  return { code, stdout: out.join(''), stderr: err.join('') };
+};
+
+describe('iam-alerts patterns', () => {
+  it.each(PRESET_NAMES.map((n) => [n]))('prints the deployed %s pattern as JSON', async (name) => {
+    const { code, stdout } = await run(['patterns', '--preset', name]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(PRESETS[name as keyof typeof PRESETS]);
+  });
+
+  it('defaults to the deployed default preset', async () => {
+    expect(JSON.parse((await run(['patterns'])).stdout)).toEqual(PRESETS.writes);
+  });
+
+  it('prints Athena and CloudTrail Lake SQL', async () => {
+    const athena = await run(['patterns', '--preset', 'changes', '--sql', 'athena']);
+    expect(athena.code).toBe(0);
+    expect(athena.stdout).toMatch(/FROM cloudtrail_logs\nWHERE eventsource = 'iam\.amazonaws\.com'/);
+    expect(athena.stdout).toContain("eventname LIKE 'Upload%'");
+    expect(athena.stdout).toContain("readonly = 'false'");
+    const lake = await run(['patterns', '--preset', 'auth', '--sql', 'lake', '--table', 'eds-0123']);
+    expect(lake.stdout).toContain('FROM eds-0123\n');
+    expect(lake.stdout).toContain("eventName LIKE 'Put%Policy'");
+    expect(lake.stdout).toContain('readOnly = false');
+    const all = await run(['patterns', '--preset', 'all', '--sql', 'lake']);
+    expect(all.stdout).not.toContain('readOnly =');
+  });
+
+  it.each([
+    [['patterns', '--preset', 'everything']],
+    [['patterns', '--sql', 'bigquery']],
+    [['patterns', '--table', 'x']],
+    [['patterns', '--bogus']],
+    [['patterns', 'extra']],
+  ])('exits 2 on usage error %j', async (args) => {
+    const { code, stderr, stdout } = await run(args);
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toContain('usage: iam-alerts patterns');
+  });
+});

@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type { CliIo } from '../../../cli/io.js';
+import { main } from '../../../cli/main.js';
+import { createReplayCommand } from '../../../cli/replay.js';
+import { createAlert } from '../../../shared/domain/alert.js';
+import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
+import { SEVERITIES } from '../../../shared/domain/types.js';
+import { FIXTURES_DIR, loadCorpus } from '../../helpers/fixtures.js';
+import { fakeCreateAlert } from '../replay/fake-alert.js';
+
+const command = createReplayCommand(async () => fakeCreateAlert);
+
+const memoryIo = (cwd: string, stdin: NodeJS.ReadableStream = Readable.from([])) => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = {
+    stdin,
+    stdout: { write: (chunk: string) => out.push(chunk) },
+    stderr: { write: (chunk: string) => err.push(chunk), isTTY: false },
+    cwd,
+  };
+  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
+};
+
+const corpusDir = join(FIXTURES_DIR, 'cloudtrail');
+const isIamWrite = (r: { eventSource: string; readOnly?: boolean; eventType?: string }) =>
+  r.eventSource === 'iam.amazonaws.com' &&
+  r.readOnly === false &&
+  (r.eventType ?? 'AwsApiCall') === 'AwsApiCall';
+
+describe('iam-alerts replay', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'replay-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('summarises the corpus and the same records as gzipped CloudTrail log files identically', async () => {
+    const corpus = loadCorpus().map((e) => e.record);
+    for (let i = 0; i < corpus.length; i += 500) {
+      writeFileSync(
+        join(dir, `log-${i}.json.gz`),
+        gzipSync(JSON.stringify({ Records: corpus.slice(i, i + 500) })),
+      );
+    }
+    const files = [
+      'stratus-red-team',
+      'invictus-ir-aws-dataset',
+      'otrf-security-datasets',
+      'awsdocs-examples',
+    ];
+    const plain = memoryIo(corpusDir);
+    expect(await command.run(['--format', 'json', ...files.map((f) => `${f}.jsonl`)], plain.io)).toBe(0);
+    const gz = memoryIo(dir);
+    expect(await command.run(['--format', 'json', '.'], gz.io)).toBe(0);
+    const a = JSON.parse(plain.stdout());
+    const b = JSON.parse(gz.stdout());
+    expect(a.alerts).toBe(corpus.filter(isIamWrite).length);
+    expect({ ...b, files: a.files }).toEqual(a);
+  });
+
+  it('prints a readable summary by default', async () => {
+    const { io, stdout } = memoryIo(corpusDir);
+    expect(await command.run(['--preset', 'changes', 'stratus-red-team.jsonl'], io)).toBe(0);
+    expect(stdout()).toMatch(/^Replay with preset 'changes'\n {2}309 records in 1 file, /);
+    expect(stdout()).toContain('By severity');
+    expect(stdout()).toContain('Top principals');
+  });
+
+  it('--jsonl prints one classified line per match with the agreed fields', async () => {
+    const { io, stdout } = memoryIo(corpusDir);
+    expect(await command.run(['--jsonl', 'stratus-red-team.jsonl'], io)).toBe(0);
+    const lines = stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const expected = loadCorpus().filter((e) => e.file === 'stratus-red-team' && isIamWrite(e.record));
+    expect(lines.map((l) => l.eventID)).toEqual(expected.map((e) => e.record.eventID));
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual(
+        expect.arrayContaining([
+          'eventID',
+          'eventName',
+          'eventSource',
+          'eventTime',
+          'family',
+          'category',
+          'severity',
+        ]),
+      );
+      expect(line).toMatchObject({
+        reasons: expect.any(Array),
+        title: expect.any(String),
+        principal: { type: expect.any(String) },
+      });
+      expect(line).toHaveProperty('errorCode');
+      expect(line.principal).toHaveProperty('arn');
+    }
+  });
+
+  it('reads stdin', async () => {
+    const record = loadCorpus().find((e) => isIamWrite(e.record))?.record;
+    const { io, stdout } = memoryIo(dir, Readable.from([`${JSON.stringify(record)}\n`]));
+    expect(await command.run(['--format', 'json', '-'], io)).toBe(0);
+    expect(JSON.parse(stdout())).toMatchObject({ files: 1, records: 1, alerts: 1 });
+  });
+
+  it('reports bad input at the end: exit 0, or 1 with --strict', async () => {
+    writeFileSync(
+      join(dir, 'bad.jsonl'),
+      '{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","readOnly":false}\nnot json\n',
+    );
+    writeFileSync(join(dir, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
+    const lenient = memoryIo(dir);
+    expect(await command.run(['bad.jsonl', 'broken.json.gz', 'missing'], lenient.io)).toBe(0);
+    expect(lenient.stdout()).toMatch(
+      /Problems: 3 input\(s\) skipped\n {2}missing: cannot read: ENOENT.*\n {2}bad\.jsonl: malformed JSON.* \(line 2\)\n {2}broken\.json\.gz: broken gzip: /,
+    );
+    const strict = memoryIo(dir);
+    expect(await command.run(['--strict', '--jsonl', 'bad.jsonl'], strict.io)).toBe(1);
+    expect(strict.stdout().trim().split('\n')).toHaveLength(1);
+    expect(strict.stderr()).toContain('bad.jsonl: malformed JSON');
+  });
+
+  it("with the notifier's own createAlert, --jsonl gives what the notifier would have sent", async () => {
+    const { io, stdout } = memoryIo(corpusDir);
+    expect(
+      await main(['replay', '--jsonl', 'stratus-red-team.jsonl', 'invictus-ir-aws-dataset.jsonl'], io),
+    ).toBe(0);
+    const lines = stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const expected = loadCorpus()
+      .filter((e) => ['stratus-red-team', 'invictus-ir-aws-dataset'].includes(e.file) && isIamWrite(e.record))
+      .map((e) => createAlert(parseIamEvent(e.record)));
+    expect(lines.map((l) => [l.eventID, l.severity, l.title, l.reasons])).toEqual(
+      expected.map((a) => [a.eventId, a.severity, a.title, a.reasons.map((r) => r.text)]),
+    );
+    expect(lines.every((l) => (SEVERITIES as readonly string[]).includes(l.severity))).toBe(true);
+  });
+
+  it.each([
+    [['replay']],
+    [['replay', '--preset', 'nope', 'x']],
+    [['replay', '--format', 'yaml', 'x']],
+    [['replay', '--jsonl', '--format', 'json', 'x']],
+    [['replay', '--what', 'x']],
+    [['replay', '-', '-']],
+  ])('exits 2 on usage error %j', async (args) => {
+    const { io, stderr } = memoryIo(dir);
+    expect(await main(args, io)).toBe(2);
+    expect(stderr()).toContain('usage: iam-alerts replay');
+  });
+});

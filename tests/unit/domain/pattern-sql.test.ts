@@ -1,0 +1,130 @@
+import { toEventBridgeEvent } from '../../../shared/domain/cloudtrail.js';
+import { compileEventPattern } from '../../../shared/domain/event-pattern.js';
+import { PatternSqlError, patternToSql, patternToSqlCondition } from '../../../shared/domain/pattern-sql.js';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../../shared/domain/patterns.js';
+import { loadIamOperations } from '../../helpers/fixtures.js';
+
+/**
+ * Evaluates the eventName part of a generated condition over a name: `IN (...)` lists and `LIKE` patterns
+ * joined by OR, which is all the presets produce. Enough to check the SQL says what the pattern says.
+ */
+const eventNameClause = (conditions: string[], column: string): ((name: string) => boolean) => {
+  const clause = conditions.find((c) => c.includes(column));
+  if (!clause) return () => true;
+  const inList = [...clause.matchAll(new RegExp(`${column} IN \\(([^)]*)\\)`, 'g'))].flatMap((m) =>
+    (m[1] ?? '').split(', ').map((v) => v.slice(1, -1)),
+  );
+  const equals = [...clause.matchAll(new RegExp(`${column} = '([^']*)'`, 'g'))].map((m) => m[1] ?? '');
+  const likes = [...clause.matchAll(new RegExp(`${column} LIKE '([^']*)'`, 'g'))].map(
+    (m) =>
+      new RegExp(
+        `^${(m[1] ?? '')
+          .split('%')
+          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      ),
+  );
+  return (name) => inList.includes(name) || equals.includes(name) || likes.some((re) => re.test(name));
+};
+
+describe('patternToSqlCondition', () => {
+  it.each(PRESET_NAMES.map((n) => [n]))(
+    '%s: the SQL eventName filter agrees with the matcher on all 176 operations',
+    (name) => {
+      const preset = name as PresetName;
+      const matcher = compileEventPattern(PRESETS[preset]);
+      for (const dialect of ['athena', 'lake'] as const) {
+        const column = dialect === 'athena' ? 'eventname' : 'eventName';
+        const sqlSays = eventNameClause(patternToSqlCondition(PRESETS[preset], { dialect }), column);
+        const disagreements = loadIamOperations().filter((op) => {
+          const event = toEventBridgeEvent({
+            eventSource: 'iam.amazonaws.com',
+            eventName: op,
+            readOnly: false,
+            userIdentity: {},
+            requestParameters: null,
+            responseElements: null,
+          });
+          return matcher.matches(event) !== sqlSays(op);
+        });
+        expect([dialect, disagreements]).toEqual([dialect, []]);
+      }
+    },
+  );
+
+  it('maps the envelope to CloudTrail columns and readOnly to each table type', () => {
+    expect(patternToSqlCondition(PRESETS.writes, { dialect: 'athena' })).toEqual([
+      "eventsource = 'iam.amazonaws.com'",
+      "eventtype = 'AwsApiCall'",
+      "readonly = 'false'",
+    ]);
+    expect(patternToSqlCondition(PRESETS.writes, { dialect: 'lake' })).toEqual([
+      "eventSource = 'iam.amazonaws.com'",
+      "eventType = 'AwsApiCall'",
+      'readOnly = false',
+    ]);
+  });
+
+  it('adds readOnly = false for rules in state ENABLED, once', () => {
+    expect(patternToSqlCondition(PRESETS.changes, { dialect: 'lake', excludeReadOnly: true }).at(-1)).toBe(
+      'readOnly = false',
+    );
+    expect(
+      patternToSqlCondition(PRESETS.writes, { dialect: 'lake', excludeReadOnly: true }).filter((c) =>
+        c.includes('readOnly'),
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('translates the other operators and escapes literals', () => {
+    const conditions = patternToSqlCondition(
+      {
+        detail: {
+          errorCode: [{ exists: false }],
+          userIdentity: { type: [{ 'anything-but': ['AWSService', 'AWSAccount'] }] },
+          userAgent: [{ wildcard: "O'Brien_50%*" }],
+          awsRegion: [{ 'anything-but': { prefix: 'us-' } }],
+          sourceIPAddress: [{ 'equals-ignore-case': 'AWS Internal' }],
+        },
+      },
+      { dialect: 'athena' },
+    );
+    expect(conditions).toEqual([
+      'errorcode IS NULL',
+      "useridentity.type NOT IN ('AWSService', 'AWSAccount')",
+      "useragent LIKE 'O''Brien\\_50\\%%' ESCAPE '\\'",
+      "awsregion NOT LIKE 'us-%'",
+      "lower(sourceipaddress) = 'aws internal'",
+    ]);
+  });
+
+  it('ORs $or branches', () => {
+    expect(
+      patternToSqlCondition(
+        { detail: { $or: [{ eventName: ['A'] }, { errorCode: ['B'], readOnly: [true] }] } },
+        { dialect: 'lake' },
+      ),
+    ).toEqual(["(eventName = 'A' OR (errorCode = 'B' AND readOnly = true))"]);
+  });
+
+  it('refuses operators it cannot translate instead of widening the filter', () => {
+    expect(() =>
+      patternToSqlCondition({ detail: { sourceIPAddress: [{ cidr: '10.0.0.0/8' }] } }, { dialect: 'athena' }),
+    ).toThrow(PatternSqlError);
+    expect(() => patternToSqlCondition({ source: [{ prefix: 'aws.' }] }, { dialect: 'athena' })).toThrow(
+      PatternSqlError,
+    );
+  });
+});
+
+describe('patternToSql', () => {
+  it('selects from the Athena table or the Lake event data store', () => {
+    expect(patternToSql(PRESETS.writes, { dialect: 'athena' })).toMatch(
+      /^SELECT eventtime, .*\nFROM cloudtrail_logs\nWHERE /,
+    );
+    expect(patternToSql(PRESETS.writes, { dialect: 'lake', table: 'eds-1234' })).toMatch(
+      /\nFROM eds-1234\nWHERE /,
+    );
+    expect(patternToSql(PRESETS.writes, { dialect: 'lake' })).toContain('FROM <event-data-store-id>');
+  });
+});

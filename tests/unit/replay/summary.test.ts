@@ -1,0 +1,71 @@
+import { formatSummaryText, ReplayAggregator } from '../../../shared/replay/summary.js';
+import { fakeCreateAlert } from './fake-alert.js';
+
+const alertFor = (eventName: string, eventTime: string, userName: string) =>
+  fakeCreateAlert({
+    record: {
+      eventName,
+      eventTime,
+      eventSource: 'iam.amazonaws.com',
+      readOnly: false,
+      userIdentity: { type: 'IAMUser', userName, arn: `arn:aws:iam::111122223333:user/${userName}` },
+      requestParameters: null,
+      responseElements: null,
+    },
+  });
+
+describe('ReplayAggregator', () => {
+  const build = () => {
+    const aggregator = new ReplayAggregator('writes');
+    aggregator.files = 2;
+    for (const time of [
+      '2024-05-01T10:00:00Z',
+      '2024-05-03T09:00:00Z',
+      '2024-05-03T23:00:00Z',
+      '2024-05-01T00:00:00Z',
+    ]) {
+      aggregator.addRecord(time);
+    }
+    aggregator.addAlert(alertFor('CreateUser', '2024-05-01T10:00:00Z', 'alice'));
+    aggregator.addAlert(alertFor('CreateAccessKey', '2024-05-03T09:00:00Z', 'alice'));
+    aggregator.addAlert(alertFor('DeleteUser', '2024-05-03T23:00:00Z', 'bob'));
+    aggregator.addProblem({ source: 'a.jsonl', line: 7, message: 'malformed JSON' });
+    aggregator.addProblem({ source: 'a.jsonl', line: 9, message: 'malformed JSON' });
+    return aggregator;
+  };
+
+  it('counts by severity, category, event name, principal and day', () => {
+    const summary = build().toSummary();
+    expect(summary).toMatchObject({
+      preset: 'writes',
+      files: 2,
+      records: 4,
+      alerts: 3,
+      period: { first: '2024-05-01T00:00:00Z', last: '2024-05-03T23:00:00Z', days: 3, activeDays: 2 },
+      alertsPerDay: { average: 1, activeDayAverage: 1.5, busiestDay: '2024-05-03', busiestCount: 2 },
+      bySeverity: { critical: 0, high: 2, medium: 1, low: 0, info: 0 },
+      byCategory: { identity: 2, credentials: 1 },
+      byDay: { '2024-05-01': 1, '2024-05-03': 2 },
+      principals: 2,
+    });
+    expect(summary.topPrincipals).toEqual([
+      { principal: 'arn:aws:iam::111122223333:user/alice', type: 'IAMUser', count: 2, highest: 'high' },
+      { principal: 'arn:aws:iam::111122223333:user/bob', type: 'IAMUser', count: 1, highest: 'medium' },
+    ]);
+    expect(summary.problems).toEqual({
+      count: 2,
+      groups: [{ source: 'a.jsonl', message: 'malformed JSON', count: 2, at: ['line 7', 'line 9'] }],
+    });
+  });
+
+  it('renders a summary a person reads at a glance', () => {
+    const text = formatSummaryText(build().toSummary());
+    expect(text).toContain("Replay with preset 'writes'");
+    expect(text).toContain('4 records in 2 files, 2024-05-01 → 2024-05-03 (3 days)');
+    expect(text).toContain('3 would-be alerts from 2 principals');
+    expect(text).toMatch(/busiest 2024-05-03 with 2/);
+    expect(text).toMatch(/\n {2}high +2 +█+\n/);
+    expect(text).toMatch(/arn:aws:iam::111122223333:user\/alice \(high\) +2/);
+    expect(text).toContain('a.jsonl: malformed JSON ×2 (line 7, line 9)');
+  });
+});
