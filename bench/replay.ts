@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Alert, IamEvent } from '../shared/domain/types.js';
+import { createAlert } from '../shared/domain/alert.js';
 import { expandInputs, readInputs } from '../shared/replay/read-inputs.js';
 import { replayItems } from '../shared/replay/replay.js';
 
@@ -19,7 +19,6 @@ interface Measurement {
   alerts?: number;
   ms: number;
   maxRssMb: number;
-  stub?: boolean;
 }
 
 /** The floor: what any replay must do at least, gunzip and parse every file. */
@@ -35,25 +34,7 @@ const measureFloor = (dir: string): Measurement => {
   return { records, ms: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024 };
 };
 
-/** The real createAlert when the notifier exports it; a minimal stand-in otherwise (reported). */
-const loadCreateAlert = async (): Promise<{ createAlert: (event: IamEvent) => Alert; stub: boolean }> => {
-  const module = (await import('../shared/domain/alert.js')) as { createAlert?: (event: IamEvent) => Alert };
-  if (typeof module.createAlert === 'function') return { createAlert: module.createAlert, stub: false };
-  return {
-    stub: true,
-    createAlert: ({ record }) =>
-      ({
-        eventName: record.eventName,
-        eventTime: record.eventTime,
-        severity: 'medium',
-        category: 'other',
-        principal: { type: record.userIdentity.type ?? 'Unknown', name: 'x', arn: record.userIdentity.arn },
-      }) as Alert,
-  };
-};
-
 const measureReplay = async (dir: string): Promise<Measurement> => {
-  const { createAlert, stub } = await loadCreateAlert();
   const start = performance.now();
   const { files } = await expandInputs([dir], process.cwd());
   const summary = await replayItems(readInputs(files, { cwd: process.cwd(), stdin: process.stdin }), {
@@ -65,7 +46,6 @@ const measureReplay = async (dir: string): Promise<Measurement> => {
     alerts: summary.alerts,
     ms: performance.now() - start,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    stub,
   };
 };
 
@@ -147,10 +127,6 @@ const main = async (): Promise<void> => {
     console.log(`  replay / floor: ${ratio.toFixed(2)}×  (target ≤ 2×) ${ratio <= 2 ? 'OK' : 'OVER TARGET'}`);
     if (replay.records !== floor.records)
       console.log(`  ! record counts differ: ${replay.records} vs ${floor.records}`);
-    if (replay.stub)
-      console.log(
-        '  note: shared/domain/alert.ts exports no createAlert yet; a stand-in classified the alerts',
-      );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

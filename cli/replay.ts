@@ -22,7 +22,7 @@ const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 200;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
-export type CreateAlert = (event: IamEvent) => Alert;
+export type CreateAlert = (event: IamEvent) => Alert | Promise<Alert>;
 
 const parse = (args: string[]) => {
   try {

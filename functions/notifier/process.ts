@@ -1,9 +1,6 @@
 // The notifier's pipeline: parse → classify → enrich → format → publish.
-import { assembleAlert } from '../../shared/domain/alert.js';
-import { classifyEvent } from '../../shared/domain/classify.js';
+import { buildAlert } from '../../shared/domain/alert.js';
 import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
-import { enrichPolicy } from '../../shared/domain/enrich.js';
-import { describePrincipal } from '../../shared/domain/principal.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { formatSnsMessage } from '../../shared/format/sns-message.js';
 import type { IamDirectory, NotificationPublisher } from '../../shared/ports.js';
@@ -29,11 +26,7 @@ export interface NotifierResult {
  *   Enrichment failures never throw: they become notes in the alert.
  */
 export const processIamEvent = async (raw: unknown, deps: NotifierDeps): Promise<NotifierResult> => {
-  const event = parseIamEvent(raw);
-  const principal = describePrincipal(event.record);
-  const classification = classifyEvent(event, principal);
-  const enrichment = await enrichPolicy(event, deps.iam);
-  const alert = assembleAlert(event, principal, classification, enrichment);
+  const alert = await buildAlert(parseIamEvent(raw), deps.iam);
   const message = formatSnsMessage(alert);
   const { messageId } = await deps.publisher.publish(message);
   return { alert, messageId, bytes: Buffer.byteLength(message.Message) };

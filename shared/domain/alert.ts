@@ -1,7 +1,8 @@
 // parse → classify → enrich → [assemble] → format → publish
+import type { IamDirectory } from '../ports.js';
 
 import { classifyEvent } from './classify.js';
-import { analyzeEventPolicies } from './enrich.js';
+import { enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
@@ -144,11 +145,17 @@ export const assembleAlert = (
 };
 
 /**
- * The alert the notifier would publish for an event, computed offline: classification, principal and
- * the policy analysis that needs no IAM call (inline documents, trust policies, well-known AWS policies).
- * Pure and synchronous: `iam-alerts render` and `replay` use it.
+ * The alert for an event: principal, classification, policy enrichment, assembled. The notifier calls it
+ * with its IAM directory; offline callers (`render`, `replay`, `npm start` without AWS) with `undefined`,
+ * which analyses what the event carries and notes what it would have fetched. One code path for both, so
+ * an offline replay says exactly what the deployed notifier would send.
  */
-export const createAlert = (event: IamEvent): Alert => {
+export const buildAlert = async (event: IamEvent, iam: IamDirectory | undefined): Promise<Alert> => {
   const principal = describePrincipal(event.record);
-  return assembleAlert(event, principal, classifyEvent(event, principal), analyzeEventPolicies(event));
+  const classification = classifyEvent(event, principal);
+  const enrichment = await enrichPolicy(event, iam);
+  return assembleAlert(event, principal, classification, enrichment);
 };
+
+/** The alert the notifier would publish for an event, computed offline (no IAM API calls). */
+export const createAlert = (event: IamEvent): Promise<Alert> => buildAlert(event, undefined);

@@ -11,7 +11,7 @@ import { ReplayAggregator, type ReplaySummary } from './summary.js';
 export interface ReplayOptions {
   preset: PresetName;
   /** Turns a matched event into the alert the notifier would send (`createAlert` in production). */
-  createAlert: (event: IamEvent) => Alert;
+  createAlert: (event: IamEvent) => Alert | Promise<Alert>;
   /** Called for each alert, in input order (for `--jsonl`). */
   onAlert?: (alert: Alert, location: InputLocation) => void | Promise<void>;
 }
@@ -40,7 +40,12 @@ export const replayItems = async (
   const aggregator = new ReplayAggregator(options.preset);
 
   /** Replays one value; returns the alert when it matched. Locations are built only when needed. */
-  const replayValue = (value: unknown, source: string, line?: number, index?: number): Alert | undefined => {
+  const replayValue = async (
+    value: unknown,
+    source: string,
+    line?: number,
+    index?: number,
+  ): Promise<Alert | undefined> => {
     const problem = (message: string) => {
       aggregator.addProblem({ source, line, index, message });
       return undefined;
@@ -62,7 +67,7 @@ export const replayItems = async (
     }
     let alert: Alert;
     try {
-      alert = options.createAlert(parseIamEvent(value));
+      alert = await options.createAlert(parseIamEvent(value));
     } catch (error) {
       return problem(describeError(error));
     }
@@ -84,7 +89,7 @@ export const replayItems = async (
         });
         break;
       case 'record': {
-        const alert = replayValue(item.value, item.source, item.line, item.index);
+        const alert = await replayValue(item.value, item.source, item.line, item.index);
         // Awaited so a slow consumer (a pipe) applies back-pressure to reading.
         if (alert && options.onAlert)
           await options.onAlert(alert, { source: item.source, line: item.line, index: item.index });
@@ -92,7 +97,7 @@ export const replayItems = async (
       }
       case 'records':
         for (let index = 0; index < item.values.length; index++) {
-          const alert = replayValue(item.values[index], item.source, item.line, index);
+          const alert = await replayValue(item.values[index], item.source, item.line, index);
           if (alert && options.onAlert)
             await options.onAlert(alert, { source: item.source, line: item.line, index });
         }

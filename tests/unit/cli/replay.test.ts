@@ -135,9 +135,10 @@ describe('iam-alerts replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    const expected = loadCorpus()
-      .filter((e) => ['stratus-red-team', 'invictus-ir-aws-dataset'].includes(e.file) && isIamWrite(e.record))
-      .map((e) => createAlert(parseIamEvent(e.record)));
+    const corpusWrites = loadCorpus().filter(
+      (e) => ['stratus-red-team', 'invictus-ir-aws-dataset'].includes(e.file) && isIamWrite(e.record),
+    );
+    const expected = await Promise.all(corpusWrites.map((e) => createAlert(parseIamEvent(e.record))));
     expect(lines.map((l) => [l.eventID, l.severity, l.title, l.reasons])).toEqual(
       expected.map((a) => [a.eventId, a.severity, a.title, a.reasons.map((r) => r.text)]),
     );
