@@ -1,0 +1,133 @@
+// SNS record → parse alert → format → deliver to Slack and Jira (once per CloudTrail eventID).
+import type { SNSEventRecord } from 'aws-lambda';
+import type { OnceGuard } from '../../shared/adapters/idempotency.js';
+import type { JiraClient } from '../../shared/adapters/jira-client.js';
+import type { SlackWebhook } from '../../shared/adapters/slack-webhook.js';
+import type { Alert } from '../../shared/domain/types.js';
+import { AppError, describeError, InvalidEventError } from '../../shared/errors.js';
+import { eventLabel, formatJiraIssue, type JiraIssueOptions } from '../../shared/format/jira-adf.js';
+import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
+import { validateAlert } from './alert-schema.js';
+
+/** What {@link forwardRecord} needs; the handler builds it once per container. */
+export interface ForwarderDeps {
+  slack?: SlackWebhook;
+  jira?: { client: JiraClient; options: JiraIssueOptions };
+  guard: OnceGuard;
+  /** Time left in the invocation (Lambda context), for Retry-After and backoff decisions. */
+  remainingMs: () => number;
+}
+
+/** What happened to one record, for the log line. */
+export interface RecordOutcome {
+  messageId: string;
+  eventId?: string;
+  eventName: string;
+  severity: string;
+  slack?: 'posted' | 'already posted';
+  jira?: { key: string; outcome: 'created' | 'found by label' | 'already created' };
+}
+
+/**
+ * Reads the `alert` message attribute of an SNS record (the JSON `Alert` the notifier publishes).
+ * Throws `InvalidEventError` naming the SNS MessageId when it is missing, not JSON, or not an
+ * `iam-change-alerts/alert@1` alert: the invocation fails, Lambda retries, then the on-failure destination
+ * keeps the message.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
+ */
+export const parseAlertRecord = (record: SNSEventRecord): Alert => {
+  const messageId = record.Sns?.MessageId ?? 'unknown';
+  const attribute = record.Sns?.MessageAttributes?.alert;
+  if (!attribute || typeof attribute.Value !== 'string') {
+    throw new InvalidEventError(
+      'Sns.MessageAttributes.alert',
+      `SNS message ${messageId} has no "alert" message attribute: it was not published by the iam-change-alerts notifier`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(attribute.Value);
+  } catch (error) {
+    throw new InvalidEventError(
+      'Sns.MessageAttributes.alert',
+      `SNS message ${messageId}: the "alert" attribute is not JSON (${describeError(error)})`,
+      { cause: error },
+    );
+  }
+  const result = validateAlert(parsed);
+  if ('problems' in result) {
+    throw new InvalidEventError(
+      'Sns.MessageAttributes.alert',
+      `SNS message ${messageId}: the "alert" attribute is not an iam-change-alerts/alert@1 alert (${result.problems.join('; ')})`,
+    );
+  }
+  return result.alert;
+};
+
+/**
+ * Delivers one SNS record: posts the Slack message and opens the Jira issue, each at most once per
+ * CloudTrail eventID (idempotency record, then for Jira a JQL search for the `ct-<eventId>` label). Both
+ * destinations are tried even when one fails; then the failure is thrown (both, if both failed), so that
+ * Lambda retries — the destination that succeeded is not repeated on retry when a table is configured.
+ */
+export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps): Promise<RecordOutcome> => {
+  const alert = parseAlertRecord(record);
+  const messageId = record.Sns.MessageId;
+  // SNS keeps the MessageId across its own retries; it stands in for an alert without an eventID.
+  const key = alert.eventId ?? `sns-message:${messageId}`;
+  const outcome: RecordOutcome = {
+    messageId,
+    eventName: alert.eventName,
+    severity: alert.severity,
+    ...(alert.eventId ? { eventId: alert.eventId } : {}),
+  };
+  const tasks: Promise<void>[] = [];
+  const { slack, jira, guard, remainingMs } = deps;
+  if (slack) {
+    tasks.push(
+      (async () => {
+        let ran = false;
+        await guard.once('slack', key, async () => {
+          ran = true;
+          await slack.post(formatSlackMessage(alert), remainingMs);
+          return { posted: true };
+        });
+        outcome.slack = ran ? 'posted' : 'already posted';
+      })(),
+    );
+  }
+  if (jira) {
+    tasks.push(
+      (async () => {
+        let ran = false;
+        const result = await guard.once('jira', key, async () => {
+          ran = true;
+          const label = eventLabel(alert.eventId);
+          const existing =
+            label && (await jira.client.findIssueByLabel(jira.options.projectKey, label, remainingMs));
+          if (existing) return { key: existing, created: false };
+          const created = await jira.client.createIssue(formatJiraIssue(alert, jira.options), remainingMs);
+          return { key: created.key, created: true };
+        });
+        outcome.jira = {
+          key: String(result.key),
+          outcome: !ran ? 'already created' : result.created ? 'created' : 'found by label',
+        };
+      })(),
+    );
+  }
+  const failures = (await Promise.allSettled(tasks)).flatMap((settled) =>
+    settled.status === 'rejected' ? [settled.reason as unknown] : [],
+  );
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new AppError(
+      `every destination failed for SNS message ${messageId}: ${failures.map(describeError).join(' | ')}`,
+      {
+        cause: failures,
+      },
+    );
+  }
+  return outcome;
+};

@@ -1,0 +1,202 @@
+// The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
+
+import { SEVERITIES } from './domain/types.js';
+import { ConfigError } from './errors.js';
+
+/** Environment as Lambda gives it. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Where a secret comes from: a plain value (local runs) or the name of an SSM SecureString parameter
+ * (deployed). `source` names the variable, for logs; the value itself is never logged.
+ */
+export type SecretRef =
+  | { kind: 'value'; value: string; source: string }
+  | { kind: 'ssm'; parameterName: string; source: string };
+
+/** Slack destination settings. */
+export interface SlackConfig {
+  webhookUrl: SecretRef;
+}
+
+/** Jira Cloud destination settings. */
+export interface JiraConfig {
+  baseUrl: string;
+  email: string;
+  apiToken: SecretRef;
+  projectKey: string;
+  issueType: string;
+  priorityMap?: Readonly<Record<string, string>>;
+}
+
+/** The forwarder's typed, frozen configuration. At least one destination is set. */
+export interface ForwarderConfig {
+  slack?: SlackConfig;
+  jira?: JiraConfig;
+  /** DynamoDB table for Powertools idempotency; absent locally (then only the JQL check guards Jira). */
+  idempotencyTable?: string;
+  /** How long an idempotency record lives (DynamoDB TTL), seconds. */
+  idempotencyTtlSeconds: number;
+  /** How long SSM secrets are cached in the warm container, seconds. */
+  secretsMaxAgeSeconds: number;
+  /** Per-request HTTP timeout, milliseconds. */
+  httpTimeoutMs: number;
+  /** Minimum spacing between two Slack posts from one container, milliseconds (Slack allows ~1/s per webhook). */
+  slackSpacingMs: number;
+  /** Notes for the cold-start log line (which source each secret uses, what guards duplicates). */
+  notes: string[];
+}
+
+const value = (env: Env, key: string): string | undefined => {
+  const raw = env[key]?.trim();
+  return raw ? raw : undefined;
+};
+
+const required = (env: Env, key: string, why: string): string => {
+  const found = value(env, key);
+  if (!found) throw new ConfigError(`${key} is required ${why}`);
+  return found;
+};
+
+const integer = (env: Env, key: string, fallback: number, min: number, max: number): number => {
+  const raw = value(env, key);
+  if (raw === undefined) return fallback;
+  const parsed = Number(raw);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return parsed;
+};
+
+/** An absolute https URL (http only to loopback, for local fakes); never echoes a secret URL in the error. */
+const httpsUrl = (raw: string, key: string, isSecret: boolean): string => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${key} is not a valid URL${isSecret ? '' : `: ${JSON.stringify(raw)}`}`);
+  }
+  const isLoopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback)) {
+    throw new ConfigError(`${key} must be an https:// URL`);
+  }
+  return url.href;
+};
+
+/**
+ * Plain value or SSM parameter name. When both are set, the plain value wins: `serverless invoke local`
+ * runs with the deployed environment (which names the parameter) plus the developer's shell, and a local
+ * run must not need AWS. The choice is recorded in `notes` so the cold-start log says which one is used.
+ */
+const secret = (env: Env, plainKey: string, parameterKey: string, notes: string[]): SecretRef | undefined => {
+  const plain = value(env, plainKey);
+  const parameterName = value(env, parameterKey);
+  if (plain) {
+    notes.push(
+      parameterName
+        ? `${plainKey} is set: using it and ignoring ${parameterKey} (local run)`
+        : `${plainKey} read from the environment (local run)`,
+    );
+    return { kind: 'value', value: plain, source: plainKey };
+  }
+  if (parameterName) return { kind: 'ssm', parameterName, source: parameterKey };
+  return undefined;
+};
+
+const priorityMap = (env: Env): Readonly<Record<string, string>> | undefined => {
+  const raw = value(env, 'JIRA_PRIORITY_MAP');
+  if (raw === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (error) {
+    throw new ConfigError('JIRA_PRIORITY_MAP must be JSON like {"critical":"Highest","high":"High"}', {
+      cause: error,
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError('JIRA_PRIORITY_MAP must be a JSON object');
+  }
+  const map: Record<string, string> = {};
+  for (const [severity, priority] of Object.entries(parsed)) {
+    if (!(SEVERITIES as readonly string[]).includes(severity)) {
+      throw new ConfigError(
+        `JIRA_PRIORITY_MAP: unknown severity ${JSON.stringify(severity)} (use ${SEVERITIES.join(', ')})`,
+      );
+    }
+    if (typeof priority !== 'string' || priority.trim() === '') {
+      throw new ConfigError(`JIRA_PRIORITY_MAP: the priority for ${severity} must be a non-empty string`);
+    }
+    map[severity] = priority.trim();
+  }
+  return Object.freeze(map);
+};
+
+const JIRA_KEYS = [
+  'JIRA_BASE_URL',
+  'JIRA_EMAIL',
+  'JIRA_API_TOKEN',
+  'JIRA_API_TOKEN_PARAMETER',
+  'JIRA_PROJECT_KEY',
+];
+
+const readJira = (env: Env, notes: string[]): JiraConfig | undefined => {
+  // Jira is on as soon as one identifying variable is set; then all of them are required. JIRA_ISSUE_TYPE and
+  // JIRA_PRIORITY_MAP alone do not turn it on (serverless.yml may set them as defaults).
+  if (!JIRA_KEYS.some((key) => value(env, key))) return undefined;
+  const why =
+    'when Jira is configured (any of JIRA_BASE_URL, JIRA_EMAIL, JIRA_PROJECT_KEY, JIRA_API_TOKEN[_PARAMETER] is set)';
+  const apiToken = secret(env, 'JIRA_API_TOKEN', 'JIRA_API_TOKEN_PARAMETER', notes);
+  if (!apiToken) throw new ConfigError(`JIRA_API_TOKEN or JIRA_API_TOKEN_PARAMETER is required ${why}`);
+  const projectKey = required(env, 'JIRA_PROJECT_KEY', why);
+  if (!/^[A-Z][A-Z0-9_]{0,254}$/.test(projectKey)) {
+    throw new ConfigError(
+      `JIRA_PROJECT_KEY must be a Jira project key like SEC, got ${JSON.stringify(projectKey)}`,
+    );
+  }
+  const map = priorityMap(env);
+  return {
+    baseUrl: httpsUrl(required(env, 'JIRA_BASE_URL', why), 'JIRA_BASE_URL', false).replace(/\/+$/, ''),
+    email: required(env, 'JIRA_EMAIL', why),
+    apiToken,
+    projectKey,
+    issueType: value(env, 'JIRA_ISSUE_TYPE') ?? 'Task',
+    ...(map ? { priorityMap: map } : {}),
+  };
+};
+
+/**
+ * Reads and validates the forwarder's environment; call once at module scope so a bad configuration fails
+ * the cold start. Throws `ConfigError` when neither Slack nor Jira is configured: a forwarder without a
+ * destination would acknowledge every alert and deliver none.
+ * @see docs/forwarder.md for the variables.
+ */
+export const readForwarderConfig = (env: Env): ForwarderConfig => {
+  const notes: string[] = [];
+  const webhookUrl = secret(env, 'SLACK_WEBHOOK_URL', 'SLACK_WEBHOOK_URL_PARAMETER', notes);
+  if (webhookUrl?.kind === 'value') httpsUrl(webhookUrl.value, 'SLACK_WEBHOOK_URL', true);
+  const jira = readJira(env, notes);
+  if (!webhookUrl && !jira) {
+    throw new ConfigError(
+      'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',
+    );
+  }
+  const idempotencyTable = value(env, 'IDEMPOTENCY_TABLE');
+  if (!idempotencyTable && jira) {
+    notes.push(
+      'IDEMPOTENCY_TABLE is not set: only the JQL search (eventually consistent) guards against a second Jira issue',
+    );
+  }
+  if (!idempotencyTable && webhookUrl)
+    notes.push('IDEMPOTENCY_TABLE is not set: a retried delivery can repeat a Slack message');
+  return Object.freeze({
+    ...(webhookUrl ? { slack: { webhookUrl } } : {}),
+    ...(jira ? { jira } : {}),
+    ...(idempotencyTable ? { idempotencyTable } : {}),
+    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
+    secretsMaxAgeSeconds: integer(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 24 * 3600),
+    httpTimeoutMs: integer(env, 'FORWARDER_HTTP_TIMEOUT_MS', 5_000, 100, 60_000),
+    slackSpacingMs: integer(env, 'SLACK_MIN_INTERVAL_MS', 1_000, 0, 60_000),
+    notes,
+  });
+};

@@ -1,0 +1,168 @@
+// A Slack incoming webhook on 127.0.0.1 that checks what it receives the way Slack documents:
+// 200 `ok`; 400 `invalid_payload` (not JSON / no text or blocks) and `invalid_blocks` (a Block Kit limit
+// broken); 404 `no_service` (unknown or revoked webhook); 429 with Retry-After when told to throttle.
+// @see https://docs.slack.dev/messaging/sending-messages-using-incoming-webhooks/#handling-errors
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** Problems with a webhook body under Slack's Block Kit limits (empty when Slack would accept it). */
+export const validateSlackMessage = (body: unknown): string[] => {
+  const errors: string[] = [];
+  if (typeof body !== 'object' || body === null) return ['body is not an object'];
+  const { text, blocks } = body as { text?: unknown; blocks?: unknown };
+  if (typeof text !== 'string' || text.length === 0) errors.push('text must be a non-empty string');
+  else if (text.length > 40_000) errors.push('text over 40000');
+  if (!Array.isArray(blocks)) return [...errors, 'blocks must be an array'];
+  if (blocks.length === 0 || blocks.length > 50) errors.push(`blocks: ${blocks.length} (1–50 allowed)`);
+  const textObject = (where: string, value: unknown, max: number, types: string[]): void => {
+    const object = value as { type?: unknown; text?: unknown } | undefined;
+    if (!object || !types.includes(String(object.type)))
+      errors.push(`${where}: type must be ${types.join('|')}`);
+    else if (typeof object.text !== 'string' || object.text.length < 1 || object.text.length > max) {
+      errors.push(
+        `${where}: text length ${String((object.text as string | undefined)?.length)} not in 1–${max}`,
+      );
+    }
+  };
+  blocks.forEach((block: Record<string, unknown>, index) => {
+    const where = `blocks[${index}]`;
+    switch (block.type) {
+      case 'header':
+        textObject(where, block.text, 150, ['plain_text']);
+        break;
+      case 'section': {
+        if (block.text === undefined && block.fields === undefined)
+          errors.push(`${where}: section needs text or fields`);
+        if (block.text !== undefined) textObject(`${where}.text`, block.text, 3000, ['plain_text', 'mrkdwn']);
+        if (block.fields !== undefined) {
+          const fields = block.fields as unknown[];
+          if (!Array.isArray(fields) || fields.length < 1 || fields.length > 10)
+            errors.push(`${where}: 1–10 fields`);
+          else
+            for (const [i, field] of fields.entries()) {
+              textObject(`${where}.fields[${i}]`, field, 2000, ['plain_text', 'mrkdwn']);
+            }
+        }
+        break;
+      }
+      case 'context': {
+        const elements = block.elements as unknown[];
+        if (!Array.isArray(elements) || elements.length < 1 || elements.length > 10)
+          errors.push(`${where}: 1–10 elements`);
+        else
+          for (const [i, element] of elements.entries()) {
+            textObject(`${where}.elements[${i}]`, element, 3000, ['plain_text', 'mrkdwn']);
+          }
+        break;
+      }
+      case 'divider':
+        break;
+      default:
+        errors.push(`${where}: unsupported block type ${String(block.type)}`);
+    }
+  });
+  return errors;
+};
+
+/** What the fake received, one entry per request. */
+export interface SlackRequest {
+  path: string;
+  contentType: string | undefined;
+  body: string;
+  json?: unknown;
+  receivedAt: number;
+}
+
+/** A scripted answer for the next request(s), before validation. */
+export type SlackScript =
+  | { kind: 'throttle'; retryAfterSeconds: number }
+  | { kind: 'status'; status: number; body: string }
+  | { kind: 'drop' };
+
+/** A running fake webhook. `url` is the webhook URL to configure. */
+export interface SlackServer {
+  url: string;
+  requests: SlackRequest[];
+  /** Accepted messages (answered 200 ok). */
+  accepted: unknown[];
+  /** Queue answers for the next requests; once empty, requests are validated and answered normally. */
+  script(...answers: SlackScript[]): void;
+  close(): Promise<void>;
+}
+
+const readBody = async (request: IncomingMessage): Promise<string> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+};
+
+/** Starts the fake on an ephemeral port. Only `POST /services/T000/B000/secret` is a live webhook. */
+export const startSlackServer = async (): Promise<SlackServer> => {
+  const requests: SlackRequest[] = [];
+  const accepted: unknown[] = [];
+  const queue: SlackScript[] = [];
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const body = await readBody(request);
+      const entry: SlackRequest = {
+        path: request.url ?? '',
+        contentType: request.headers['content-type'],
+        body,
+        receivedAt: Date.now(),
+      };
+      requests.push(entry);
+      const scripted = queue.shift();
+      if (scripted?.kind === 'drop') {
+        request.socket.destroy();
+        return;
+      }
+      if (scripted?.kind === 'throttle') {
+        response.writeHead(429, {
+          'retry-after': String(scripted.retryAfterSeconds),
+          'content-type': 'text/plain',
+        });
+        response.end('rate_limited');
+        return;
+      }
+      if (scripted?.kind === 'status') {
+        response.writeHead(scripted.status, { 'content-type': 'text/plain' });
+        response.end(scripted.body);
+        return;
+      }
+      if (request.method !== 'POST' || entry.path !== '/services/T000/B000/secret') {
+        response.writeHead(404, { 'content-type': 'text/plain' });
+        response.end('no_service');
+        return;
+      }
+      try {
+        entry.json = JSON.parse(body);
+      } catch {
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end('invalid_payload');
+        return;
+      }
+      const errors = validateSlackMessage(entry.json);
+      if (errors.length > 0) {
+        response.writeHead(400, { 'content-type': 'text/plain' });
+        response.end('invalid_blocks');
+        return;
+      }
+      accepted.push(entry.json);
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.end('ok');
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/services/T000/B000/secret`,
+    requests,
+    accepted,
+    script: (...answers) => queue.push(...answers),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};

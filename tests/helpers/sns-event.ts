@@ -1,0 +1,59 @@
+// SNS → Lambda events as the notifier's publish produces them (String-structured message with attributes).
+import type { Context, SNSEvent, SNSEventRecord } from 'aws-lambda';
+import type { Alert } from '../../shared/domain/types.js';
+import { severityRank } from '../../shared/domain/types.js';
+
+/**
+ * One SNS record carrying an alert: `Message` is the e-mail text, `MessageAttributes` the filter keys and
+ * the JSON alert, in the Lambda event's `{ Type, Value }` shape.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
+ */
+export const snsRecord = (alert: Alert, messageId = `msg-${alert.eventId ?? 'none'}`): SNSEventRecord => ({
+  EventSource: 'aws:sns',
+  EventVersion: '1.0',
+  EventSubscriptionArn:
+    'arn:aws:sns:us-east-1:123456789012:iam-change-alerts:2bcfbf39-05c3-41de-beaa-fcfcc21c8f55',
+  Sns: {
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: 'arn:aws:sns:us-east-1:123456789012:iam-change-alerts',
+    Subject: `[${alert.severity.toUpperCase()}] ${alert.title}`.slice(0, 99),
+    Message: `${alert.severity.toUpperCase()}  ${alert.title}\n`,
+    Timestamp: '2026-11-01T10:00:05.000Z',
+    SignatureVersion: '1',
+    Signature: 'EXAMPLE',
+    SigningCertUrl: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-EXAMPLE.pem',
+    UnsubscribeUrl: 'https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe',
+    MessageAttributes: {
+      severity: { Type: 'String', Value: alert.severity },
+      severityRank: { Type: 'Number', Value: String(severityRank(alert.severity)) },
+      category: { Type: 'String', Value: alert.category },
+      family: { Type: 'String', Value: alert.family },
+      eventName: { Type: 'String', Value: alert.eventName },
+      account: { Type: 'String', Value: alert.account ?? 'unknown' },
+      alert: { Type: 'String', Value: JSON.stringify(alert) },
+    },
+  },
+});
+
+/** An SNS event with the given records (SNS sends one per invocation). */
+export const snsEvent = (...records: SNSEventRecord[]): SNSEvent => ({ Records: records });
+
+/** A Lambda context whose deadline is `timeoutMs` from now. */
+export const lambdaContext = (timeoutMs = 30_000): Context => {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: 'iam-change-alerts-dev-forwarder',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:iam-change-alerts-dev-forwarder',
+    memoryLimitInMB: '256',
+    awsRequestId: `req-${Math.random().toString(16).slice(2)}`,
+    logGroupName: '/aws/lambda/iam-change-alerts-dev-forwarder',
+    logStreamName: '2026/11/01/[$LATEST]abc',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
