@@ -9,22 +9,11 @@ import { createReplayCommand } from '../../../cli/replay.js';
 import { createAlert } from '../../../shared/domain/alert.js';
 import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
 import { SEVERITIES } from '../../../shared/domain/types.js';
+import { memoryIo } from '../../helpers/cli.js';
 import { FIXTURES_DIR, loadCorpus } from '../../helpers/fixtures.js';
 import { fakeCreateAlert } from '../replay/fake-alert.js';
 
 const command = createReplayCommand(async () => fakeCreateAlert);
-
-const memoryIo = (cwd: string, stdin: NodeJS.ReadableStream = Readable.from([])) => {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdin,
-    stdout: { write: (chunk: string) => out.push(chunk) },
-    stderr: { write: (chunk: string) => err.push(chunk), isTTY: false },
-    cwd,
-  };
-  return { io, stdout: () => out.join(''), stderr: () => err.join('') };
-};
 
 const corpusDir = join(FIXTURES_DIR, 'cloudtrail');
 const isIamWrite = (r: { eventSource: string; readOnly?: boolean; eventType?: string }) =>

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { main } from '../../../cli/main.js';
+import type { Alert } from '../../../shared/domain/types.js';
+import type { SnsMessage } from '../../../shared/format/sns-message.js';
+import { memoryIo } from '../../helpers/cli.js';
+import { FIXTURES_DIR } from '../../helpers/fixtures.js';
+
+const ROOT = join(FIXTURES_DIR, '..', '..');
+const CORPUS = ['stratus-red-team', 'invictus-ir-aws-dataset', 'otrf-security-datasets', 'awsdocs-examples'];
+
+describe('iam-alerts render', () => {
+  it('renders every record of the fixtures corpus as a JSON alert, one per line', async () => {
+    const { io, stdout, stderr } = memoryIo(ROOT);
+    const files = CORPUS.map((name) => `tests/fixtures/cloudtrail/${name}.jsonl`);
+    expect(await main(['render', '--format', 'json', ...files], io)).toBe(0);
+    expect(stderr()).toBe('');
+    const alerts = stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Alert);
+    expect(alerts).toHaveLength(3336);
+    expect(alerts.every((a) => a.schema === 'iam-change-alerts/alert@1' && a.title.length > 0)).toBe(true);
+  });
+
+  it('renders the e-mail with its subject by default', async () => {
+    const { io, stdout } = memoryIo(ROOT);
+    expect(await main(['render', 'events/attach-user-policy-admin.json'], io)).toBe(0);
+    const text = stdout();
+    expect(text).toMatch(
+      /^Subject: \[HIGH\] AdministratorAccess attached to IAM user malicious-iam-user by christophe/,
+    );
+    expect(text).toContain('\nHIGH  AdministratorAccess attached to IAM user malicious-iam-user\n');
+    expect(text).toContain(
+      '  - grants every action on every resource (AWS managed policy AdministratorAccess)',
+    );
+  });
+
+  it('prints exactly the input of PublishCommand with --format sns', async () => {
+    const { io, stdout } = memoryIo(ROOT);
+    expect(await main(['render', '--format', 'sns', 'events/create-role.json'], io)).toBe(0);
+    const message = JSON.parse(stdout()) as SnsMessage;
+    expect(Object.keys(message).sort()).toEqual(['Message', 'MessageAttributes', 'Subject']);
+    expect(message.MessageAttributes.eventName).toEqual({ DataType: 'String', StringValue: 'CreateRole' });
+  });
+
+  it('reads a CloudTrail log file from stdin and prints Slack and Jira payloads', async () => {
+    const event = JSON.parse(readFileSync(join(ROOT, 'events/create-access-key-other-user.json'), 'utf8'));
+    const logFile = JSON.stringify({ Records: [event.detail, event.detail] });
+    for (const format of ['slack', 'jira']) {
+      const { io, stdout } = memoryIo(ROOT, Readable.from([logFile]));
+      expect(await main(['render', '--format', format, '-'], io)).toBe(0);
+      const lines = stdout().trim().split('\n');
+      expect(lines).toHaveLength(2);
+      const payload = JSON.parse(lines[0] ?? '{}');
+      if (format === 'slack') expect(payload.blocks[0].type).toBe('header');
+      else
+        expect(payload.fields.summary).toMatch(
+          /^\[HIGH\] Access key created for IAM user malicious-iam-user/,
+        );
+    }
+  });
+
+  it('rejects what is not a CloudTrail record, naming file and line, renders the rest and exits 1', async () => {
+    const good = readFileSync(join(ROOT, 'events/create-role.json'), 'utf8').replace(/\n\s*/g, '');
+    const input = [good, '{"eventSource":"iam.amazonaws.com"}', 'not json', good].join('\n');
+    const { io, stdout, stderr } = memoryIo(ROOT, Readable.from([input]));
+    expect(await main(['render', '--format', 'json', '-'], io)).toBe(1);
+    expect(stdout().trim().split('\n')).toHaveLength(2);
+    expect(stderr()).toContain(
+      '<stdin>:2: rejected: InvalidEventError: not a CloudTrail record: eventName: missing',
+    );
+    expect(stderr()).toContain('<stdin>:3: not JSON');
+  });
+
+  it('exits 2 on a usage error and names a missing file', async () => {
+    const usage = memoryIo(ROOT);
+    expect(await main(['render', '--format', 'pdf'], usage.io)).toBe(2);
+    expect(usage.stderr()).toContain("unknown format 'pdf'");
+    const missing = memoryIo(ROOT);
+    expect(await main(['render', 'no-such-file.json'], missing.io)).toBe(1);
+    expect(missing.stderr()).toContain('no-such-file.json: cannot read: ENOENT');
+  });
+});
