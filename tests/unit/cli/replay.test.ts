@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { CliIo } from '../../../cli/io.js';
 import { main } from '../../../cli/main.js';
 import { createReplayCommand } from '../../../cli/replay.js';
 import { createAlert } from '../../../shared/domain/alert.js';
