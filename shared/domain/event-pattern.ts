@@ -61,7 +61,7 @@ const compileWildcard = (text: string, path: string): RegExp => {
         fail(path, `consecutive wildcard characters are not allowed: ${JSON.stringify(text)}`);
       source += '[\\s\\S]*';
     } else {
-      source += char.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+      source += char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
     }
   }
   return new RegExp(`^${source}$`, 'u');

@@ -314,3 +314,18 @@ describe('validation', () => {
     ).not.toThrow();
   });
 });
+
+describe('wildcard with characters special in regular expressions', () => {
+  it('treats a hyphen literally (the guard-rail pattern scopes names with *iam-change-alerts-*)', () => {
+    const pattern = { detail: { name: [{ wildcard: '*iam-change-alerts-*' }] } };
+    expect(
+      matchesEventPattern(pattern, {
+        detail: { name: 'arn:aws:lambda:us-east-1:123456789012:function:iam-change-alerts-prod-notifier' },
+      }),
+    ).toBe(true);
+    expect(matchesEventPattern(pattern, { detail: { name: 'iamXchangeXalertsXprod' } })).toBe(false);
+    for (const literal of ['a.b', 'a+b', 'a(b)', 'a[b]', 'a{1}', 'a|b', 'a^b$', 'a/b']) {
+      expect(matchesEventPattern({ x: [{ wildcard: `${literal}*` }] }, { x: `${literal}!` })).toBe(true);
+    }
+  });
+});
