@@ -85,3 +85,71 @@ export const needsReadOnlyEvents = (preset: PresetName): boolean => preset === '
 /** Narrows a string to a preset name. */
 export const isPresetName = (value: string): value is PresetName =>
   (PRESET_NAMES as readonly string[]).includes(value);
+
+/**
+ * The name every deployed resource of this project carries (`serverless.yml` `service`). The guard-rail
+ * pattern scopes Lambda, EventBridge and SNS calls to resources whose name contains it, so that changes to
+ * unrelated functions or topics in the account raise nothing.
+ */
+export const SERVICE_NAME = 'iam-change-alerts';
+
+const ownResource = { wildcard: `*${SERVICE_NAME}-*` } as const;
+
+/**
+ * Calls that silence or blind the alerting itself, alerted as `critical` through the same notifier: a trail
+ * stopped, deleted or narrowed; an SCP detached, changed or deleted, or SCPs disabled; this project's rules
+ * disabled, deleted or stripped of targets; its topic deleted or its subscriptions removed or re-filtered;
+ * its functions changed or deleted. Trails and SCPs are matched whatever their name (a reused trail's name
+ * is not known here, and every such call is worth a look); the rest only for this project's resources.
+ * Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `prefix` (which
+ * also covers `DeleteFunctionConcurrency`, `DeleteFunctionEventInvokeConfig`).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-complex-example-or
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
+ */
+export const GUARD_RAIL_PATTERN: EventPattern = {
+  source: ['aws.cloudtrail', 'aws.organizations', 'aws.events', 'aws.sns', 'aws.lambda'],
+  'detail-type': ['AWS API Call via CloudTrail'],
+  detail: {
+    $or: [
+      {
+        eventSource: ['cloudtrail.amazonaws.com'],
+        eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
+      },
+      {
+        eventSource: ['organizations.amazonaws.com'],
+        eventName: ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType'],
+      },
+      {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['DisableRule', 'DeleteRule'],
+        requestParameters: { name: [ownResource] },
+      },
+      {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['RemoveTargets'],
+        requestParameters: { rule: [ownResource] },
+      },
+      {
+        eventSource: ['sns.amazonaws.com'],
+        eventName: ['DeleteTopic', 'SetTopicAttributes'],
+        requestParameters: { topicArn: [ownResource] },
+      },
+      {
+        eventSource: ['sns.amazonaws.com'],
+        eventName: ['Unsubscribe', 'SetSubscriptionAttributes'],
+        requestParameters: { subscriptionArn: [ownResource] },
+      },
+      {
+        eventSource: ['lambda.amazonaws.com'],
+        eventName: [
+          { prefix: 'UpdateFunctionCode' },
+          { prefix: 'UpdateFunctionConfiguration' },
+          { prefix: 'DeleteFunction' },
+          { prefix: 'RemovePermission' },
+          { prefix: 'PutFunctionConcurrency' },
+        ],
+        requestParameters: { functionName: [ownResource] },
+      },
+    ],
+  },
+};

@@ -1,0 +1,250 @@
+'use strict';
+// CloudFormation fragments derived from the TypeScript sources of truth, for serverless.yml
+// (`${file(./resources/derived.cjs):<name>}`). osls loads `.cjs` files with require(), so this file
+// compiles shared/domain/patterns.ts with esbuild (already a build dependency) and evaluates it: the
+// deployed patterns are, by construction, the ones `iam-alerts patterns` prints.
+//
+// Every string handed back is escaped for osls: a literal `${aws:SourceVpc}` (an IAM policy variable) or
+// `${AWS::Region}` (Fn::Sub) would otherwise be taken for a Serverless variable. osls turns `\${` into `${`.
+
+const path = require('node:path');
+const { buildSync } = require('esbuild');
+
+/** Compiles a self-contained TypeScript module of this project to CommonJS and evaluates it. */
+const loadTypeScript = (relativePath) => {
+  const { outputFiles } = buildSync({
+    entryPoints: [path.join(__dirname, '..', relativePath)],
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const loaded = { exports: {} };
+  new Function('module', 'exports', 'require', outputFiles[0].text)(loaded, loaded.exports, require);
+  return loaded.exports;
+};
+
+const patterns = loadTypeScript('shared/domain/patterns.ts');
+
+const escapeVariables = (value) => {
+  if (typeof value === 'string') return value.replaceAll('${', '\\${');
+  if (Array.isArray(value)) return value.map(escapeVariables);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeVariables(item)]));
+  }
+  return value;
+};
+
+const noValue = { Ref: 'AWS::NoValue' };
+const capitalise = (name) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/** Condition name that is true when the `Preset` stack parameter selects `preset`. */
+const presetCondition = (preset) => `Preset${capitalise(preset)}`;
+
+/** The `Preset` parameter and one condition per preset (shared by this stack and the member template). */
+const presetFragment = () => ({
+  Parameters: {
+    Preset: {
+      Type: 'String',
+      Default: patterns.DEFAULT_PRESET,
+      AllowedValues: [...patterns.PRESET_NAMES],
+      Description:
+        'Which IAM calls raise alerts: all (reads too), writes (readOnly false), changes or auth. ' +
+        'Print a pattern with `iam-alerts patterns --preset <name>`.',
+    },
+  },
+  Conditions: Object.fromEntries(
+    patterns.PRESET_NAMES.map((preset) => [
+      presetCondition(preset),
+      { 'Fn::Equals': [{ Ref: 'Preset' }, preset] },
+    ]),
+  ),
+});
+
+/**
+ * Chains Fn::If over the presets: the first matching condition wins, the last preset is the fallback
+ * (the parameter's AllowedValues make the chain exhaustive). CloudFormation accepts Fn::If as the value
+ * of any resource property, EventPattern included.
+ */
+const selectByPreset = (valueFor) => {
+  const [last, ...rest] = [...patterns.PRESET_NAMES].reverse();
+  return rest.reduce(
+    (otherwise, preset) => ({ 'Fn::If': [presetCondition(preset), valueFor(preset), otherwise] }),
+    valueFor(last),
+  );
+};
+
+const iamEventPattern = () => selectByPreset((preset) => patterns.PRESETS[preset]);
+
+// Read-only management events reach a rule only in this state; it is harmless for the other presets but
+// kept to the one that needs it so that a reviewer sees why.
+const iamRuleState = () =>
+  selectByPreset((preset) =>
+    patterns.needsReadOnlyEvents(preset) ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
+  );
+
+const eventBridgeTrust = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    },
+  ],
+};
+
+/**
+ * The template every member account's us-east-1 gets from the StackSet: a role that may put events on
+ * the central bus only, and two rules on the default bus (the IAM preset and the guard rails) that
+ * forward to it.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html
+ */
+const memberTemplate = () => {
+  const forwardTarget = {
+    Id: 'central-bus',
+    Arn: { Ref: 'CentralEventBusArn' },
+    RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+  };
+  const { Parameters, Conditions } = presetFragment();
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `${patterns.SERVICE_NAME} member account: forwards IAM and guard-rail events to the central bus`,
+    Parameters: {
+      ...Parameters,
+      CentralEventBusArn: {
+        Type: 'String',
+        AllowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$',
+        Description: 'ARN of the central event bus in the security account',
+      },
+    },
+    Conditions,
+    Resources: {
+      ForwardRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          Description: 'Lets EventBridge put events on the central IAM alerts bus',
+          AssumeRolePolicyDocument: eventBridgeTrust,
+          Policies: [
+            {
+              PolicyName: 'put-events-on-central-bus',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: 'events:PutEvents', Resource: { Ref: 'CentralEventBusArn' } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      ForwardIamRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          // Named so that the guard-rail pattern (names containing the service name) watches it.
+          Name: `${patterns.SERVICE_NAME}-forward-iam`,
+          Description: 'IAM calls (filter preset) to the central IAM alerts bus',
+          EventBusName: 'default',
+          EventPattern: iamEventPattern(),
+          State: iamRuleState(),
+          Targets: [forwardTarget],
+        },
+      },
+      ForwardGuardRailRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Name: `${patterns.SERVICE_NAME}-forward-guard-rails`,
+          Description: 'Tampering with trails, SCPs and the alerting itself, to the central IAM alerts bus',
+          EventBusName: 'default',
+          EventPattern: patterns.GUARD_RAIL_PATTERN,
+          State: 'ENABLED',
+          Targets: [forwardTarget],
+        },
+      },
+    },
+  };
+};
+
+const SCP_TAG_KEY = 'aws:PrincipalTag/exception-to-vpc-ip';
+
+/**
+ * One deny statement of the EC2-credential SCP (../shared/SPEC.md): EC2 instance role credentials used
+ * from a network other than their own instance's are denied, unless an AWS service acts on the role's
+ * behalf. Variants by condition: principal-tag exemption, `NotAction: iam:*` (IAM has no VPC endpoint),
+ * and the exception for `aws:ec2-infrastructure`, the role EC2 itself uses with instance credentials to
+ * decrypt KMS-encrypted EBS volumes.
+ * @see https://aws.amazon.com/blogs/security/how-to-use-policies-to-restrict-where-ec2-instance-credentials-can-be-used-from/
+ */
+const scpStatement = (sid, credentialKey, networkVariable) => ({
+  Sid: sid,
+  Effect: 'Deny',
+  Action: { 'Fn::If': ['ScpExemptIam', noValue, '*'] },
+  NotAction: { 'Fn::If': ['ScpExemptIam', 'iam:*', noValue] },
+  Resource: '*',
+  Condition: {
+    StringNotEquals: {
+      [credentialKey]: networkVariable,
+      // A negated operator is true when the key is absent: untagged principals stay denied.
+      [SCP_TAG_KEY]: { 'Fn::If': ['ScpTagExemption', 'true', noValue] },
+    },
+    Null: { 'ec2:SourceInstanceARN': 'false' },
+    BoolIfExists: { 'aws:ViaAWSService': 'false' },
+    ArnNotLike: {
+      'Fn::If': [
+        'ScpEc2InfrastructureException',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+        { 'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/aws:ec2-infrastructure' } },
+        noValue,
+      ],
+    },
+  },
+});
+
+/** The SCP document, with its variants behind the Scp* conditions. */
+const scpContent = () => ({
+  Version: '2012-10-17',
+  Statement: [
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, compared at request time
+    scpStatement('DenyEc2CredentialsOutsideTheirVpc', 'aws:ec2InstanceSourceVPC', '${aws:SourceVpc}'),
+    scpStatement(
+      'DenyEc2CredentialsOutsideTheirPrivateIp',
+      'aws:ec2InstanceSourcePrivateIPv4',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, compared at request time
+      '${aws:VpcSourceIp}',
+    ),
+  ],
+});
+
+/**
+ * Stack parameter values for `serverless deploy`: `params.default`, then `params.<stage>` of
+ * serverless.yml, then `--param Key=Value` on the command line. Only keys that are stack parameters are
+ * accepted; the rest take the template's defaults.
+ */
+const stackParameters = async ({ options, resolveConfigurationProperty }) => {
+  const declared = await resolveConfigurationProperty(['params']);
+  const stage = options.stage ?? (await resolveConfigurationProperty(['provider', 'stage'])) ?? 'dev';
+  const fromCli = Object.fromEntries(
+    [options.param ?? []].flat().map((entry) => {
+      const at = String(entry).indexOf('=');
+      return [String(entry).slice(0, at), String(entry).slice(at + 1)];
+    }),
+  );
+  const values = { ...(declared?.default ?? {}), ...(declared?.[stage] ?? {}), ...fromCli };
+  return Object.entries(values)
+    .filter(([key]) => /^[A-Z][A-Za-z0-9]*$/.test(key))
+    .map(([ParameterKey, value]) => ({ ParameterKey, ParameterValue: String(value) }));
+};
+
+module.exports = {
+  serviceName: patterns.SERVICE_NAME,
+  presetFragment: () => escapeVariables(presetFragment()),
+  iamEventPattern: () => escapeVariables(iamEventPattern()),
+  iamRuleState: () => escapeVariables(iamRuleState()),
+  guardRailPattern: () => escapeVariables(patterns.GUARD_RAIL_PATTERN),
+  memberTemplateBody: () => escapeVariables(JSON.stringify(memberTemplate())),
+  scpContent: () => escapeVariables(scpContent()),
+  stackParameters,
+};

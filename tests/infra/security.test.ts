@@ -1,0 +1,315 @@
+// Least privilege and the policies of the compiled template: roles, bucket, queue, topic, key and the SCP.
+import {
+  deployedResources,
+  packageService,
+  resolve,
+  scenario,
+  statementsOf,
+  type Template,
+  type TemplateResource,
+} from '../helpers/template.js';
+
+let template: Template;
+
+beforeAll(async () => {
+  ({ template } = await packageService());
+}, 300_000);
+
+const EVERYTHING_ON = {
+  OrganizationId: 'o-abcdefghij',
+  MemberOrganizationalUnitIds: 'ou-abcd-11111111',
+  InManagementAccount: 'true',
+  SlackWebhookUrlParameter: '/iam-alerts/slack-webhook-url',
+  JiraApiTokenParameter: '/iam-alerts/jira-api-token',
+};
+
+type Statement = Record<string, unknown>;
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : [value]);
+const properties = (resource: TemplateResource | undefined): Record<string, unknown> => {
+  if (!resource) throw new Error('resource missing');
+  return resource.Properties ?? {};
+};
+const policyOf = (resource: TemplateResource | undefined): Statement[] =>
+  statementsOf(properties(resource).PolicyDocument ?? properties(resource).Policies);
+const sid = (statements: Statement[], name: string): Statement => {
+  const found = statements.find((statement) => statement.Sid === name);
+  if (!found) throw new Error(`no statement ${name}`);
+  return found;
+};
+
+describe('function roles', () => {
+  const roles = () => deployedResources(template, scenario(template, EVERYTHING_ON));
+
+  it('are one per function, and no shared Serverless role exists', () => {
+    expect(properties(template.Resources.NotifierLambdaFunction).Role).toEqual({
+      'Fn::GetAtt': ['NotifierRole', 'Arn'],
+    });
+    expect(properties(template.Resources.ForwarderLambdaFunction).Role).toEqual({
+      'Fn::GetAtt': ['ForwarderRole', 'Arn'],
+    });
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('allow no wildcard action anywhere in the template IAM roles, and no iam:*', () => {
+    const roleStatements = Object.values(roles())
+      .filter((resource) => resource.Type === 'AWS::IAM::Role')
+      .flatMap((role) => statementsOf(properties(role).Policies));
+    expect(roleStatements.length).toBeGreaterThan(10);
+    for (const statement of roleStatements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.NotAction).toBeUndefined();
+      for (const action of asList(statement.Action)) expect(String(action)).not.toContain('*');
+    }
+  });
+
+  it('give the notifier exactly what it uses', () => {
+    const statements = statementsOf(properties(roles().NotifierRole).Policies);
+    const actions = statements.flatMap((statement) => asList(statement.Action)).sort();
+    expect(actions).toEqual(
+      [
+        'iam:GetGroupPolicy',
+        'iam:GetPolicy',
+        'iam:GetPolicyVersion',
+        'iam:ListAttachedGroupPolicies',
+        'iam:ListGroupPolicies',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'sns:Publish',
+        'sqs:SendMessage',
+      ].sort(),
+    );
+    expect(sid(statements, 'PublishAlerts').Resource).toEqual({ Ref: 'AlertTopic' });
+    expect(sid(statements, 'UseTopicKey').Resource).toEqual({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
+    for (const statement of statements) expect(statement.Resource).not.toBe('*');
+  });
+
+  it('publish to SNS from the notifier only, and only to the alert topic', () => {
+    const publishers = Object.entries(roles())
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+      .filter(([, role]) =>
+        statementsOf(properties(role).Policies).some((s) => asList(s.Action).includes('sns:Publish')),
+      )
+      .map(([id]) => id);
+    expect(publishers).toEqual(['NotifierRole']);
+  });
+
+  it('let the forwarder read exactly its two SSM parameters, and decrypt them only through SSM', () => {
+    const statements = statementsOf(properties(roles().ForwarderRole).Policies);
+    const ssm = statements.filter((s) => asList(s.Action).includes('ssm:GetParameter'));
+    expect(ssm.map((s) => s.Resource).sort()).toEqual([
+      'arn:aws:ssm:us-east-1:111122223333:parameter/iam-alerts/jira-api-token',
+      'arn:aws:ssm:us-east-1:111122223333:parameter/iam-alerts/slack-webhook-url',
+    ]);
+    const decrypt = statements.filter((s) => asList(s.Action).includes('kms:Decrypt'));
+    expect(decrypt).toHaveLength(2);
+    for (const statement of decrypt) {
+      expect(statement.Condition).toMatchObject({
+        StringEquals: {
+          'kms:ViaService': 'ssm.us-east-1.amazonaws.com',
+          'kms:EncryptionContext:PARAMETER_ARN': expect.stringMatching(
+            /^arn:aws:ssm:us-east-1:111122223333:parameter\//,
+          ),
+        },
+      });
+    }
+    expect(sid(statements, 'IdempotencyRecords')).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] },
+    });
+  });
+
+  it('give the forwarder no SSM or KMS access when Slack and Jira are off', () => {
+    const statements = statementsOf(
+      properties(deployedResources(template, scenario(template)).ForwarderRole).Policies,
+    );
+    const actions = statements.flatMap((s) => asList(s.Action));
+    expect(actions).not.toContain('ssm:GetParameter');
+    expect(actions).not.toContain('kms:Decrypt');
+  });
+});
+
+describe('resource policies', () => {
+  it('let CloudTrail write the trail bucket only for this trail, over TLS', () => {
+    const statements = policyOf(deployedResources(template, scenario(template)).TrailBucketPolicy);
+    const trailArn = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/iam-change-alerts-dev';
+    expect(sid(statements, 'AWSCloudTrailAclCheck')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:GetBucketAcl',
+      Condition: { StringEquals: { 'aws:SourceArn': trailArn } },
+    });
+    expect(sid(statements, 'AWSCloudTrailWrite')).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudtrail.amazonaws.com' },
+      Action: 's3:PutObject',
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceArn': trailArn } },
+    });
+    expect(sid(statements, 'DenyInsecureTransport')).toMatchObject({
+      Effect: 'Deny',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    const trail = template.Resources.Trail;
+    expect([trail?.DependsOn].flat()).toEqual(['TrailBucketPolicy']);
+    expect(properties(trail)).toMatchObject({
+      TrailName: 'iam-change-alerts-dev',
+      IsLogging: true,
+      IsMultiRegionTrail: true,
+      IncludeGlobalServiceEvents: true,
+      EnableLogFileValidation: true,
+    });
+    expect(template.Resources.TrailBucket?.DeletionPolicy).toBe('Retain');
+    expect(properties(template.Resources.TrailBucket).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  it('let EventBridge send to the DLQ only from the rules of this stack', () => {
+    const statements = policyOf(template.Resources.RuleDeadLetterQueuePolicy);
+    expect(sid(statements, 'AllowRulesOfThisStack')).toEqual({
+      Sid: 'AllowRulesOfThisStack',
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] },
+      Condition: {
+        ArnEquals: {
+          'aws:SourceArn': [
+            'ForwardIamRule',
+            'ForwardGuardRailRule',
+            'IamAlertRule',
+            'GuardRailAlertRule',
+          ].map((rule) => ({ 'Fn::GetAtt': [rule, 'Arn'] })),
+        },
+      },
+    });
+    const dlqUsers = Object.entries(template.Resources)
+      .filter(([, r]) => JSON.stringify(r.Properties?.Targets ?? []).includes('RuleDeadLetterQueue'))
+      .map(([id]) => id)
+      .sort();
+    expect(dlqUsers).toEqual([
+      'ForwardGuardRailRule',
+      'ForwardIamRule',
+      'GuardRailAlertRule',
+      'IamAlertRule',
+    ]);
+  });
+
+  it('admit only the organization to the central bus', () => {
+    const policy = properties(
+      deployedResources(template, scenario(template, EVERYTHING_ON)).CentralEventBusOrganizationPolicy,
+    );
+    expect(policy.Statement).toMatchObject({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'events:PutEvents',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdefghij' } },
+    });
+  });
+
+  it('deny publishing to the alert topic to anyone but the notifier role', () => {
+    const statements = policyOf(template.Resources.AlertTopicPolicy);
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
+    expect(sid(statements, 'DenyPublishByAnyoneButTheNotifier')).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['NotifierRole', 'Arn'] } } },
+    });
+    expect(properties(template.Resources.AlertTopic).KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+  });
+
+  it('let the alarms publish to the encrypted operations topic, and only them', () => {
+    const alarms = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const alarm of alarms) expect(properties(alarm).AlarmActions).toEqual([{ Ref: 'OperationsTopic' }]);
+    const topicStatements = policyOf(template.Resources.OperationsTopicPolicy);
+    expect(sid(topicStatements, 'AllowCloudWatchAlarmsOfThisAccount')).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+    });
+    const keyStatements = statementsOf(properties(template.Resources.AlertTopicKey).KeyPolicy);
+    expect(sid(keyStatements, 'AllowCloudWatchAlarms')).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    });
+    expect(properties(template.Resources.OperationsTopic).KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+  });
+});
+
+describe('service control policy', () => {
+  const variants = [true, false].flatMap((tag) =>
+    [true, false].flatMap((notActionIam) =>
+      [true, false].map((ec2Infrastructure) => ({ tag, notActionIam, ec2Infrastructure })),
+    ),
+  );
+  const scpFor = (variant: (typeof variants)[number]) =>
+    properties(
+      deployedResources(
+        template,
+        scenario(template, {
+          InManagementAccount: 'true',
+          ScpTargetIds: 'r-abcd,ou-abcd-11111111',
+          ScpTagExemption: String(variant.tag),
+          ScpExemptIam: String(variant.notActionIam),
+          ScpEc2InfrastructureException: String(variant.ec2Infrastructure),
+        }),
+      ).Ec2CredentialScp,
+    );
+
+  it('exists only in the management account', () => {
+    expect(template.Resources.Ec2CredentialScp?.Condition).toBe('InManagementAccount');
+    expect(deployedResources(template, scenario(template)).Ec2CredentialScp).toBeUndefined();
+  });
+
+  it.each(variants)('holds both deny statements of the reference design (%o)', (variant) => {
+    const scp = scpFor(variant);
+    expect(scp.Type).toBe('SERVICE_CONTROL_POLICY');
+    expect(scp.TargetIds).toEqual(['r-abcd', 'ou-abcd-11111111']);
+    const statements = (scp.Content as { Statement: Statement[] }).Statement;
+    expect(statements).toHaveLength(2);
+    // IAM policy variables, not template placeholders.
+    const policyVariable = (name: string) => `\${${name}}`;
+    const pairs = [
+      ['aws:ec2InstanceSourceVPC', policyVariable('aws:SourceVpc')],
+      ['aws:ec2InstanceSourcePrivateIPv4', policyVariable('aws:VpcSourceIp')],
+    ] as const;
+    statements.forEach((statement, index) => {
+      const [key, variable] = pairs[index] as (typeof pairs)[number];
+      expect(statement.Effect).toBe('Deny');
+      expect(statement.Resource).toBe('*');
+      if (variant.notActionIam) {
+        expect(statement).toMatchObject({ NotAction: 'iam:*' });
+        expect(statement.Action).toBeUndefined();
+      } else {
+        expect(statement).toMatchObject({ Action: '*' });
+        expect(statement.NotAction).toBeUndefined();
+      }
+      expect(statement.Condition).toEqual({
+        StringNotEquals: {
+          [key]: variable,
+          ...(variant.tag ? { 'aws:PrincipalTag/exception-to-vpc-ip': 'true' } : {}),
+        },
+        Null: { 'ec2:SourceInstanceARN': 'false' },
+        BoolIfExists: { 'aws:ViaAWSService': 'false' },
+        ...(variant.ec2Infrastructure
+          ? { ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/aws:ec2-infrastructure' } }
+          : {}),
+      });
+    });
+    // AWS counts the policy's characters as stored; minified JSON is what a deployment can send.
+    expect(JSON.stringify(scp.Content).length).toBeLessThanOrEqual(5120);
+  });
+
+  it('stays detached without target ids', () => {
+    const scp = properties(
+      deployedResources(template, scenario(template, { InManagementAccount: 'true' })).Ec2CredentialScp,
+    );
+    expect(scp.TargetIds).toBeUndefined();
+    expect(resolve({ Ref: 'ScpTargetIds' }, template, scenario(template))).toEqual(['']);
+  });
+});

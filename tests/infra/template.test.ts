@@ -1,0 +1,325 @@
+// The compiled template (`serverless package`, real osls CLI): sound against the CloudFormation spec,
+// deploying exactly the patterns of shared/domain/patterns.ts, with the optional parts behind conditions.
+import { join } from 'node:path';
+import { compileEventPattern, matchesEventPattern } from '../../shared/domain/event-pattern.js';
+import {
+  GUARD_RAIL_PATTERN,
+  PRESET_NAMES,
+  PRESETS,
+  type PresetName,
+  SERVICE_NAME,
+} from '../../shared/domain/patterns.js';
+import {
+  checkAgainstSpec,
+  deployedResources,
+  listZip,
+  type PackagedService,
+  packageService,
+  resolve,
+  scenario,
+  type Template,
+  type TemplateResource,
+} from '../helpers/template.js';
+
+let packaged: PackagedService;
+let template: Template;
+
+beforeAll(async () => {
+  packaged = await packageService();
+  template = packaged.template;
+}, 300_000);
+
+const EVERYTHING_ON = {
+  ExistingTrailArn: '',
+  OrganizationTrail: 'true',
+  OrganizationId: 'o-abcdefghij',
+  MemberOrganizationalUnitIds: 'ou-abcd-11111111,ou-abcd-22222222',
+  InManagementAccount: 'true',
+  ScpTargetIds: 'r-abcd',
+  ScpTagExemption: 'true',
+  ScpExemptIam: 'true',
+  AlertEmail: 'security@example.com',
+  SlackWebhookUrlParameter: '/iam-alerts/slack-webhook-url',
+  JiraApiTokenParameter: '/iam-alerts/jira-api-token',
+  JiraBaseUrl: 'https://example.atlassian.net',
+};
+
+const properties = (resource: TemplateResource | undefined): Record<string, unknown> => {
+  if (!resource) throw new Error('resource missing');
+  return resource.Properties ?? {};
+};
+
+describe('serverless package', () => {
+  it('names the functions notifier and forwarder, on nodejs22.x with their handlers', () => {
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => properties(f).FunctionName).sort()).toEqual([
+      `${SERVICE_NAME}-dev-forwarder`,
+      `${SERVICE_NAME}-dev-notifier`,
+    ]);
+    for (const fn of functions) expect(properties(fn).Runtime).toBe('nodejs22.x');
+    expect(properties(template.Resources.NotifierLambdaFunction).Handler).toBe(
+      'functions/notifier/handler.handler',
+    );
+    expect(properties(template.Resources.ForwarderLambdaFunction).Handler).toBe(
+      'functions/forwarder/handler.handler',
+    );
+  });
+
+  it('bundles each handler as an ES module in its own zip, with no node_modules', async () => {
+    for (const name of ['notifier', 'forwarder']) {
+      const files = await listZip(join(packaged.artifactDir, `${name}.zip`));
+      expect(files).toContain(`functions/${name}/handler.mjs`);
+      expect(files.filter((file) => file.startsWith('node_modules/'))).toEqual([]);
+    }
+  });
+
+  it('sets the environment contracts of both functions', () => {
+    const notifierEnv = (
+      properties(template.Resources.NotifierLambdaFunction).Environment as { Variables: object }
+    ).Variables;
+    expect(notifierEnv).toMatchObject({
+      ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+      IAM_ENRICHMENT: 'on',
+      IAM_TIMEOUT_MS: '1500',
+      ENRICHMENT_CACHE_TTL_SECONDS: '300',
+      POWERTOOLS_SERVICE_NAME: 'notifier',
+    });
+    const forwarderEnv = (
+      properties(template.Resources.ForwarderLambdaFunction).Environment as { Variables: object }
+    ).Variables;
+    expect(Object.keys(forwarderEnv)).toEqual(
+      expect.arrayContaining([
+        'SLACK_WEBHOOK_URL_PARAMETER',
+        'JIRA_BASE_URL',
+        'JIRA_EMAIL',
+        'JIRA_API_TOKEN_PARAMETER',
+        'JIRA_PROJECT_KEY',
+        'JIRA_ISSUE_TYPE',
+        'JIRA_PRIORITY_MAP',
+        'IDEMPOTENCY_TABLE',
+      ]),
+    );
+    expect(forwarderEnv).toMatchObject({ IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' } });
+  });
+
+  it('uses only resource types and property names that CloudFormation knows, with every required property', async () => {
+    for (const overrides of [{}, EVERYTHING_ON]) {
+      expect(await checkAgainstSpec(template.Resources)).toEqual([]);
+      expect(await checkAgainstSpec(deployedResources(template, scenario(template, overrides)))).toEqual([]);
+    }
+  });
+
+  it('gives the member StackSet a sound template of its own', async () => {
+    const body = JSON.parse(properties(template.Resources.MemberStackSet).TemplateBody as string) as Template;
+    expect(await checkAgainstSpec(body.Resources)).toEqual([]);
+    for (const preset of PRESET_NAMES) {
+      const member = deployedResources(body, scenario(body, { Preset: preset }));
+      expect(properties(member.ForwardIamRule).EventPattern).toEqual(PRESETS[preset]);
+      expect(properties(member.ForwardGuardRailRule).EventPattern).toEqual(GUARD_RAIL_PATTERN);
+    }
+    expect(properties(template.Resources.MemberStackSet).Parameters).toEqual([
+      { ParameterKey: 'CentralEventBusArn', ParameterValue: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] } },
+      { ParameterKey: 'Preset', ParameterValue: { Ref: 'Preset' } },
+    ]);
+  });
+});
+
+describe('rules', () => {
+  const rulesAt = (preset: PresetName) => deployedResources(template, scenario(template, { Preset: preset }));
+
+  it.each(PRESET_NAMES)('deploy exactly the %s preset of shared/domain/patterns.ts', (preset) => {
+    const resources = rulesAt(preset);
+    for (const id of ['ForwardIamRule', 'IamAlertRule']) {
+      expect(properties(resources[id]).EventPattern).toEqual(PRESETS[preset]);
+      expect(properties(resources[id]).State).toBe(
+        preset === 'all' ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
+      );
+    }
+  });
+
+  it('default to the writes preset', () => {
+    expect(template.Parameters.Preset?.Default).toBe('writes');
+    expect(template.Parameters.Preset?.AllowedValues).toEqual([...PRESET_NAMES]);
+  });
+
+  it('deploy the guard-rail pattern, which EventBridge syntax accepts', () => {
+    for (const id of ['ForwardGuardRailRule', 'GuardRailAlertRule']) {
+      expect(properties(template.Resources[id]).EventPattern).toEqual(GUARD_RAIL_PATTERN);
+    }
+    expect(() => compileEventPattern(GUARD_RAIL_PATTERN)).not.toThrow();
+  });
+
+  it('match tampering with this deployment, and not the same calls on unrelated resources', () => {
+    const call = (source: string, eventName: string, requestParameters: Record<string, unknown> = {}) => ({
+      source: `aws.${source}`,
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: { eventSource: `${source}.amazonaws.com`, eventName, requestParameters },
+    });
+    const ours = `${SERVICE_NAME}-prod-notifier`;
+    const tampering = [
+      call('cloudtrail', 'StopLogging', { name: 'any-trail' }),
+      call('organizations', 'DetachPolicy', { policyId: 'p-1', targetId: 'r-1' }),
+      call('events', 'DisableRule', { name: `${SERVICE_NAME}-prod-IamAlertRule-X1` }),
+      call('events', 'RemoveTargets', { rule: `${SERVICE_NAME}-prod-IamAlertRule-X1`, ids: ['notifier'] }),
+      call('sns', 'Unsubscribe', {
+        subscriptionArn: `arn:aws:sns:us-east-1:1:${SERVICE_NAME}-prod-alerts:u-1`,
+      }),
+      call('lambda', 'UpdateFunctionCode20150331v2', { functionName: ours }),
+      call('lambda', 'DeleteFunction20150331', {
+        functionName: `arn:aws:lambda:us-east-1:1:function:${ours}`,
+      }),
+    ];
+    const unrelated = [
+      call('lambda', 'UpdateFunctionCode20150331v2', { functionName: 'billing-api' }),
+      call('events', 'DeleteRule', { name: 'nightly-backup' }),
+      call('sns', 'DeleteTopic', { topicArn: 'arn:aws:sns:us-east-1:1:orders' }),
+      call('cloudtrail', 'StartLogging', { name: 'any-trail' }),
+      call('iam', 'CreateUser', { userName: SERVICE_NAME }),
+    ];
+    for (const event of tampering)
+      expect([event.detail.eventName, matchesEventPattern(GUARD_RAIL_PATTERN, event)]).toEqual([
+        event.detail.eventName,
+        true,
+      ]);
+    for (const event of unrelated)
+      expect([event.detail.eventName, matchesEventPattern(GUARD_RAIL_PATTERN, event)]).toEqual([
+        event.detail.eventName,
+        false,
+      ]);
+  });
+
+  it('forward from the default bus to the central bus, whose rules invoke the notifier', () => {
+    for (const id of ['ForwardIamRule', 'ForwardGuardRailRule']) {
+      const rule = properties(template.Resources[id]);
+      expect(rule.EventBusName).toBe('default');
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] },
+          RoleArn: { 'Fn::GetAtt': ['ForwardToCentralBusRole', 'Arn'] },
+        }),
+      ]);
+    }
+    for (const id of ['IamAlertRule', 'GuardRailAlertRule']) {
+      const rule = properties(template.Resources[id]);
+      expect(rule.EventBusName).toEqual({ Ref: 'CentralEventBus' });
+      expect(rule.Targets).toEqual([
+        {
+          Id: 'notifier',
+          Arn: { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] },
+          RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } },
+        },
+      ]);
+    }
+  });
+
+  it('send async failures of both functions, after 2 retries, to the failure queue', () => {
+    for (const [id, fn] of [
+      ['NotifierAsyncConfig', 'NotifierLambdaFunction'],
+      ['ForwarderAsyncConfig', 'ForwarderLambdaFunction'],
+    ] as const) {
+      expect(properties(template.Resources[id])).toMatchObject({
+        FunctionName: { Ref: fn },
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['AsyncFailureQueue', 'Arn'] } } },
+      });
+    }
+  });
+});
+
+describe('conditions', () => {
+  const OPTIONAL: Record<string, string[]> = {
+    ExistingTrailArn: [],
+    OrganizationId: ['CentralEventBusOrganizationPolicy'],
+    InManagementAccount: ['Ec2CredentialScp'],
+    AlertEmail: ['AlertEmailSubscription', 'OperationsEmailSubscription'],
+    SlackWebhookUrlParameter: ['ForwarderSubscription', 'ForwarderInvokeFromTopic'],
+  };
+
+  it('leave every optional part out with no parameters', () => {
+    const ids = Object.keys(deployedResources(template, scenario(template)));
+    for (const optional of [...Object.values(OPTIONAL).flat(), 'MemberStackSet'])
+      expect(ids).not.toContain(optional);
+    expect(ids).toEqual(expect.arrayContaining(['Trail', 'TrailBucket', 'TrailBucketPolicy']));
+  });
+
+  it('switch each optional part on with its parameter', () => {
+    const cases: [Record<string, string>, string[]][] = [
+      [{ OrganizationId: 'o-abcdefghij' }, ['CentralEventBusOrganizationPolicy']],
+      [
+        { OrganizationId: 'o-abcdefghij', MemberOrganizationalUnitIds: 'ou-abcd-11111111' },
+        ['CentralEventBusOrganizationPolicy', 'MemberStackSet'],
+      ],
+      [{ InManagementAccount: 'true' }, ['Ec2CredentialScp']],
+      [{ AlertEmail: 'a@example.com' }, ['AlertEmailSubscription', 'OperationsEmailSubscription']],
+      [{ SlackWebhookUrlParameter: '/x' }, ['ForwarderSubscription', 'ForwarderInvokeFromTopic']],
+      [{ JiraApiTokenParameter: '/y' }, ['ForwarderSubscription', 'ForwarderInvokeFromTopic']],
+    ];
+    const baseline = new Set(Object.keys(deployedResources(template, scenario(template))));
+    for (const [overrides, expected] of cases) {
+      const added = Object.keys(deployedResources(template, scenario(template, overrides))).filter(
+        (id) => !baseline.has(id),
+      );
+      expect(added.sort()).toEqual([...expected].sort());
+    }
+  });
+
+  it('reuse an existing trail instead of creating one', () => {
+    const at = scenario(template, {
+      ExistingTrailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org',
+    });
+    const ids = Object.keys(deployedResources(template, at));
+    for (const id of ['Trail', 'TrailBucket', 'TrailBucketPolicy']) expect(ids).not.toContain(id);
+    expect(resolve(template.Outputs.TrailArn, template, at)).toMatchObject({
+      Value: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org',
+    });
+  });
+
+  it('needs the organization for the StackSet, and never deploys it to this account', () => {
+    const withoutOrg = deployedResources(
+      template,
+      scenario(template, { MemberOrganizationalUnitIds: 'ou-a-1' }),
+    );
+    expect(Object.keys(withoutOrg)).not.toContain('MemberStackSet');
+    const stackSet = properties(
+      deployedResources(template, scenario(template, EVERYTHING_ON)).MemberStackSet,
+    ) as Record<string, unknown>;
+    expect(stackSet).toMatchObject({
+      PermissionModel: 'SERVICE_MANAGED',
+      CallAs: 'SELF',
+      AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
+      StackInstancesGroup: [
+        {
+          Regions: ['us-east-1'],
+          DeploymentTargets: {
+            OrganizationalUnitIds: ['ou-abcd-11111111', 'ou-abcd-22222222'],
+            AccountFilterType: 'DIFFERENCE',
+            Accounts: ['111122223333'],
+          },
+        },
+      ],
+    });
+  });
+
+  it('filter the e-mail and forwarder subscriptions by minimum severity on the message attribute', () => {
+    const resources = deployedResources(
+      template,
+      scenario(template, {
+        ...EVERYTHING_ON,
+        EmailMinimumSeverity: 'high',
+        ForwarderMinimumSeverity: 'medium',
+      }),
+    );
+    expect(properties(resources.AlertEmailSubscription)).toMatchObject({
+      Protocol: 'email',
+      FilterPolicyScope: 'MessageAttributes',
+      FilterPolicy: { severity: ['high', 'critical'] },
+    });
+    expect(properties(resources.ForwarderSubscription)).toMatchObject({
+      Protocol: 'lambda',
+      FilterPolicyScope: 'MessageAttributes',
+      FilterPolicy: { severity: ['medium', 'high', 'critical'] },
+    });
+    expect(template.Parameters.EmailMinimumSeverity?.Default).toBe('high');
+  });
+});
