@@ -238,7 +238,68 @@ const stackParameters = async ({ options, resolveConfigurationProperty }) => {
     .map(([ParameterKey, value]) => ({ ParameterKey, ParameterValue: String(value) }));
 };
 
+// `serverless invoke local` resolves every `Ref` in a function's environment through the deployed stack
+// (the CloudFormation API), which fails offline and before the first deploy. osls tells a file resolver
+// nothing about the command, so the command line says it: for `invoke local`, references give way to
+// values that work with no AWS account, and what the shell sets passes through.
+const isInvokeLocal = () => {
+  const args = process.argv.slice(2);
+  return args.includes('invoke') && args.includes('local');
+};
+
+/** The notifier's environment: deployed, the topic and IAM enrichment; invoked locally, alerts are printed. */
+const notifierEnvironment = () => {
+  const deployed = {
+    ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
+    IAM_ENRICHMENT: 'on',
+    IAM_TIMEOUT_MS: '1500',
+    ENRICHMENT_CACHE_TTL_SECONDS: '300',
+    POWERTOOLS_SERVICE_NAME: 'notifier',
+  };
+  if (!isInvokeLocal()) return deployed;
+  return {
+    ...deployed,
+    // No topic: the publisher prints what it would publish. IAM calls only when asked for.
+    ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN ?? '',
+    IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
+  };
+};
+
+/**
+ * The forwarder's environment: deployed, from stack parameters (secrets as SSM parameter names) and the
+ * idempotency table; invoked locally, from the shell (`SLACK_WEBHOOK_URL`, `JIRA_*`), with no table.
+ */
+const forwarderEnvironment = () => {
+  if (isInvokeLocal()) {
+    return {
+      POWERTOOLS_SERVICE_NAME: 'forwarder',
+      IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
+    };
+  }
+  return {
+    SLACK_WEBHOOK_URL_PARAMETER: { Ref: 'SlackWebhookUrlParameter' },
+    JIRA_BASE_URL: { Ref: 'JiraBaseUrl' },
+    JIRA_EMAIL: { Ref: 'JiraEmail' },
+    JIRA_API_TOKEN_PARAMETER: { Ref: 'JiraApiTokenParameter' },
+    JIRA_PROJECT_KEY: { Ref: 'JiraProjectKey' },
+    JIRA_ISSUE_TYPE: { Ref: 'JiraIssueType' },
+    JIRA_PRIORITY_MAP: { Ref: 'JiraPriorityMap' },
+    IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    POWERTOOLS_SERVICE_NAME: 'forwarder',
+  };
+};
+
+/**
+ * The bundles' file extension. Deployed: `.mjs`, ESM on Lambda with no package.json in the zip. Invoked
+ * locally: `.js`, because osls's `invoke local` loads only `handler.js` (as ESM under this project's
+ * `"type": "module"`) or `handler.cjs`.
+ */
+const bundleExtension = () => (isInvokeLocal() ? '.js' : '.mjs');
+
 module.exports = {
+  bundleExtension,
+  notifierEnvironment,
+  forwarderEnvironment,
   serviceName: patterns.SERVICE_NAME,
   presetFragment: () => escapeVariables(presetFragment()),
   iamEventPattern: () => escapeVariables(iamEventPattern()),

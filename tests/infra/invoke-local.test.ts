@@ -1,0 +1,91 @@
+// `serverless invoke local` with the real osls CLI, offline: the notifier prints the alert it would publish,
+// and the forwarder delivers for real to the Slack and Jira it is given (fakes on 127.0.0.1).
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
+import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const SLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+
+/** Runs the CLI without blocking this process's event loop (the fakes answer from here). */
+const invokeLocal = (args: string[], env: Record<string, string>) =>
+  new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [SLS, 'invoke', 'local', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env, SLS_TELEMETRY_DISABLED: '1', CI: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+
+// No AWS account: make sure nothing from the developer's shell points at a real one.
+const OFFLINE = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', ALERT_TOPIC_ARN: '' };
+
+describe('serverless invoke local', () => {
+  it('runs the notifier on a sample event and prints the alert it would publish', async () => {
+    const { code, output } = await invokeLocal(
+      ['-f', 'notifier', '-p', 'events/attach-user-policy-admin.json'],
+      OFFLINE,
+    );
+    expect(output).toContain('Subject: [HIGH] AdministratorAccess attached to IAM user malicious-iam-user');
+    expect(output).toContain('Attributes: severity=high severityRank=3 category=permissions family=Attach');
+    expect(code).toBe(0);
+  }, 160_000);
+
+  describe('the forwarder, with Slack and Jira from the shell', () => {
+    const jiraAuth = { email: 'dev@example.com', token: 'local-token', projectKey: 'SEC' };
+    let slack: SlackServer;
+    let jira: JiraServer;
+    beforeAll(async () => {
+      [slack, jira] = await Promise.all([startSlackServer(), startJiraServer(jiraAuth)]);
+    });
+    afterAll(() => Promise.all([slack.close(), jira.close()]));
+
+    it('posts one Slack message and opens exactly one Jira issue per eventID', async () => {
+      const env = {
+        ...OFFLINE,
+        SLACK_WEBHOOK_URL: slack.url,
+        JIRA_BASE_URL: jira.baseUrl,
+        JIRA_EMAIL: jiraAuth.email,
+        JIRA_API_TOKEN: jiraAuth.token,
+        JIRA_PROJECT_KEY: jiraAuth.projectKey,
+      };
+      const first = await invokeLocal(['-f', 'forwarder', '-p', 'events/sns/attach-admin-policy.json'], env);
+      expect(first.code).toBe(0);
+      const again = await invokeLocal(['-f', 'forwarder', '-p', 'events/sns/attach-admin-policy.json'], env);
+      expect(again.code).toBe(0);
+      expect(slack.accepted.length).toBeGreaterThanOrEqual(1);
+      expect(jira.issues).toHaveLength(1);
+      expect(first.output).not.toContain(jiraAuth.token);
+    }, 320_000);
+
+    it('fails loudly, naming the destination and status, when Jira rejects the credentials', async () => {
+      const { code, output } = await invokeLocal(
+        ['-f', 'forwarder', '-p', 'events/sns/trust-policy-external-account.json'],
+        {
+          ...OFFLINE,
+          JIRA_BASE_URL: jira.baseUrl,
+          JIRA_EMAIL: jiraAuth.email,
+          JIRA_API_TOKEN: 'wrong-token',
+          JIRA_PROJECT_KEY: jiraAuth.projectKey,
+        },
+      );
+      expect(code).not.toBe(0);
+      expect(output).toMatch(/Jira .*401/);
+      expect(output).not.toContain('wrong-token');
+    }, 160_000);
+  });
+});
