@@ -283,43 +283,33 @@ const analyzeVersion = async (
   const notes: string[] = [];
   iam?.forget?.({ policyArn });
 
+  /** The alert when the new version's document could not be read: what it is, and why it is missing. */
+  const unfetched = (note: string): PolicyEnrichment => ({
+    policy: insightFor(
+      'iam-api',
+      `default version ${versionId ?? '?'} of managed policy ${name}`,
+      undefined,
+      [],
+      {
+        policyArn,
+      },
+    ),
+    reasons: [],
+    notes: [note],
+  });
   let newDocument: PolicyParseResult;
   let source: PolicyInsight['source'] = 'request';
   if (created) {
     newDocument = parsePolicyDocument(params.policyDocument);
   } else if (!iam) {
-    return {
-      policy: insightFor(
-        'iam-api',
-        `default version ${versionId ?? '?'} of managed policy ${name}`,
-        undefined,
-        [],
-        {
-          policyArn,
-        },
-      ),
-      reasons: [],
-      notes: ['managed policy document not fetched: offline'],
-    };
+    return unfetched('managed policy document not fetched: offline');
   } else {
     source = 'iam-api';
     try {
       const version = await budget.call(() => iam.getPolicyVersion(policyArn, versionId ?? ''));
       newDocument = parsePolicyDocument(version.document);
     } catch (error) {
-      return {
-        policy: insightFor(
-          'iam-api',
-          `default version ${versionId ?? '?'} of managed policy ${name}`,
-          undefined,
-          [],
-          {
-            policyArn,
-          },
-        ),
-        reasons: [],
-        notes: [`policy details unavailable: ${describeError(error)}`],
-      };
+      return unfetched(`policy details unavailable: ${describeError(error)}`);
     }
   }
   const label = `${isDefault ? 'new default ' : ''}version ${versionId ?? '?'} of managed policy ${name}`;

@@ -1,5 +1,6 @@
 // SNS → Lambda events as the notifier's publish produces them (String-structured message with attributes).
 import type { Context, SNSEvent, SNSEventRecord } from 'aws-lambda';
+import { createLambdaContext } from '../../scripts/lambda-context.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { severityRank } from '../../shared/domain/types.js';
 
@@ -39,21 +40,6 @@ export const snsRecord = (alert: Alert, messageId = `msg-${alert.eventId ?? 'non
 /** An SNS event with the given records (SNS sends one per invocation). */
 export const snsEvent = (...records: SNSEventRecord[]): SNSEvent => ({ Records: records });
 
-/** A Lambda context whose deadline is `timeoutMs` from now. */
-export const lambdaContext = (timeoutMs = 30_000): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'iam-change-alerts-dev-forwarder',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:iam-change-alerts-dev-forwarder',
-    memoryLimitInMB: '256',
-    awsRequestId: `req-${Math.random().toString(16).slice(2)}`,
-    logGroupName: '/aws/lambda/iam-change-alerts-dev-forwarder',
-    logStreamName: '2026/11/01/[$LATEST]abc',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+/** A Lambda context whose deadline is `timeoutMs` from now (the one `npm start` and the bench use). */
+export const lambdaContext = (timeoutMs = 30_000): Context =>
+  createLambdaContext('iam-change-alerts-dev-forwarder', timeoutMs);

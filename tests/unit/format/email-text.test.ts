@@ -1,5 +1,5 @@
 import { formatEmailText } from '../../../shared/format/email-text.js';
-import { sampleAlert } from './sample-alert.js';
+import { attachAdminAlert as sampleAlert } from '../../helpers/alerts.js';
 
 describe('formatEmailText', () => {
   it('puts severity and headline first, then why, then who/how/when/where, then the change and links', () => {
@@ -7,10 +7,13 @@ describe('formatEmailText', () => {
     const lines = text.split('\n');
     expect(lines[0]).toBe('HIGH  AdministratorAccess attached to IAM user deploy-bot');
     expect(lines[2]).toBe('Why it matters');
-    expect(lines[3]).toBe('  - grants every action on every resource');
+    expect(lines[3]).toBe(
+      '  - grants every action on every resource (AWS managed policy AdministratorAccess)',
+    );
+    expect(lines[4]).toBe('  - made by a person with console credentials, without MFA');
     expect(text).toContain('Who     alice (IAM user, arn:aws:iam::123456789012:user/alice), no MFA');
     expect(text).toContain('How     AWS console, from 203.0.113.9');
-    expect(text).toContain('When    2026-11-01 10:00:00 UTC (eventID 6f1c2a9e-0b1d-4e4f-9a55-0c1d2e3f4a5b)');
+    expect(text).toContain('When    2026-11-01 10:00:00 UTC (eventID 6f1c2b9e-4a4f-4d7e-9a51-3b0c8c1d2e3f)');
     expect(text).toContain('Where   account 123456789012, us-east-1');
     expect(text).toMatch(/policyArn\s+arn:aws:iam::aws:policy\/AdministratorAccess/);
     expect(text.indexOf('Why it matters')).toBeLessThan(text.indexOf('Who '));

@@ -1,6 +1,6 @@
 import type { Alert } from '../../../shared/domain/types.js';
 import { formatSnsMessage, SNS_MAX_BYTES, snsMessageBytes } from '../../../shared/format/sns-message.js';
-import { sampleAlert } from './sample-alert.js';
+import { attachAdminAlert as sampleAlert } from '../../helpers/alerts.js';
 
 describe('formatSnsMessage', () => {
   it('is String-structured: text body, filter keys and the JSON alert as attributes', () => {

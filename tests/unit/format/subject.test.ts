@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { formatSubject, MAX_SUBJECT_LENGTH } from '../../../shared/format/subject.js';
-import { sampleAlert } from './sample-alert.js';
+import { attachAdminAlert as sampleAlert } from '../../helpers/alerts.js';
 
 describe('formatSubject', () => {
   it('reads severity, what, who and account', () => {
