@@ -31,8 +31,10 @@ export const formatEmailText = (alert: Alert): string => {
   for (const fact of alertFacts(alert)) out.push(`${fact.label.padEnd(8)}${inline(fact.value, 500)}`);
   out.push('');
 
+  // A read changed nothing, and neither did a failed call: say which it was.
+  const heading = alert.errorCode ? 'Attempt' : alert.category === 'read' ? 'Call' : 'Change';
   out.push(
-    `Change  ${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${alert.family}, ${alert.category})`,
+    `${heading.padEnd(8)}${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${alert.family}, ${alert.category})`,
   );
   const params = Object.entries(alert.parameters);
   const width = Math.min(28, Math.max(0, ...params.map(([key]) => key.length)));

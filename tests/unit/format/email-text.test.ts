@@ -70,3 +70,17 @@ describe('formatEmailText', () => {
     expect(text).toContain('No console link: the event has no eventID.');
   });
 });
+
+describe('the heading of the call', () => {
+  it('says Change for a change, Call for a read and Attempt for a failed call', () => {
+    expect(formatEmailText(sampleAlert())).toContain(
+      '\nChange  AttachUserPolicy (iam.amazonaws.com; Attach, permissions)',
+    );
+    expect(
+      formatEmailText(sampleAlert({ eventName: 'GetUser', family: 'Get', category: 'read', readOnly: true })),
+    ).toContain('\nCall    GetUser (iam.amazonaws.com; Get, read)');
+    expect(formatEmailText(sampleAlert({ errorCode: 'AccessDenied' }))).toContain(
+      '\nAttempt AttachUserPolicy (',
+    );
+  });
+});

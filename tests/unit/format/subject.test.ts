@@ -26,11 +26,21 @@ describe('formatSubject', () => {
     );
   });
 
-  it('folds accents and cuts long titles at a word with an ellipsis', () => {
+  it('folds accents and cuts a long title at a word, keeping who and which account', () => {
     const alert = sampleAlert({ title: `Rôle ${'très-long-nom '.repeat(12)}` });
     const subject = formatSubject(alert);
     expect(subject.startsWith('[HIGH] Role tres-long-nom')).toBe(true);
-    expect(subject.endsWith('...')).toBe(true);
+    expect(subject.endsWith('... by alice (123456789012)')).toBe(true);
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
+  });
+
+  it('cuts a very long actor name in the middle, keeping the start of the title and the account', () => {
+    const base = sampleAlert();
+    const name = `AWSReservedSSO_AdministratorAccess_0123456789abcdef/${'jane.doe.with.a.long.name'.repeat(3)}@example.com`;
+    const subject = formatSubject({ ...base, principal: { ...base.principal, name } });
+    expect(subject).toMatch(/^\[HIGH\] AdministratorAccess attached to IAM\.\.\. by AWSReservedSSO_/);
+    expect(subject).toMatch(/\.\.\. \(123456789012\)$/);
+    expect(subject.length).toBeLessThanOrEqual(MAX_SUBJECT_LENGTH);
   });
 
   it('never lets a newline from the event into the subject', () => {
