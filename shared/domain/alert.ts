@@ -21,7 +21,21 @@ export interface Enrichment {
   policy?: PolicyInsight;
   reasons: Reason[];
   notes: string[];
+  /** A headline naming the policy finding ("Role x can now be assumed by anyone"), when there is one. */
+  headline?: string;
 }
+
+/**
+ * The headline: the policy stage's when its finding is what makes the alert serious (it outranks the
+ * classifier, or the classifier only described the operation), else the classifier's.
+ */
+const chooseTitle = (classification: Classification, enrichment: Enrichment): string => {
+  const top = enrichment.reasons[0];
+  if (!enrichment.headline || !top) return classification.title;
+  const outranks = severityRank(top.severity) > severityRank(classification.severity);
+  const onlyOperation = classification.reasons.every((reason) => reason.code === 'operation');
+  return outranks || onlyOperation ? enrichment.headline : classification.title;
+};
 
 /** Request parameters that hold policy documents: shown in the policy section, not among the parameters. */
 const DOCUMENT_KEYS = new Set(['policyDocument', 'assumeRolePolicyDocument', 'samlMetadataDocument']);
@@ -129,7 +143,7 @@ export const assembleAlert = (
     category: classification.category,
     severity,
     reasons,
-    title: classification.title,
+    title: chooseTitle(classification, enrichment),
     principal,
     target: classification.target,
     parameters: summarizeParameters(record),
