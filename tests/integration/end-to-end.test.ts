@@ -123,7 +123,7 @@ describe('CloudTrail event to Slack and Jira', () => {
     );
     expect(sns.received).toHaveLength(1);
     const publish = sns.received[0] as ReceivedPublish;
-    expect(publish.subject).toMatch(/^\[(HIGH|CRITICAL)\] ci-deploy attached to IAM user malicious-iam-user/);
+    expect(publish.subject).toMatch(/^\[HIGH\] ci-deploy attached to IAM user malicious-iam-user/);
     expect(publish.message).toContain('iam:PassRole');
 
     const delivered: SNSEvent = { Records: [deliveredRecord(publish, 'e2e-1')] };
@@ -131,7 +131,8 @@ describe('CloudTrail event to Slack and Jira', () => {
     // SNS delivers at least once: the same message again must not open a second issue.
     await forwarder(structuredClone(delivered), createLambdaContext('forwarder'));
 
-    expect(slack.accepted.length).toBeGreaterThanOrEqual(1);
+    // No idempotency table here: the repeated delivery posts to Slack again (the documented local limit).
+    expect(slack.accepted).toHaveLength(2);
     expect(JSON.stringify(slack.accepted[0])).toContain('iam:PassRole');
     expect(jira.issues).toHaveLength(1);
     expect(jira.issues[0]?.fields).toMatchObject({

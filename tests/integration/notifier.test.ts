@@ -52,10 +52,10 @@ describe('notifier handler', () => {
       /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/us-east-1\/sns\/aws4_request/,
     );
     expect(publish?.subject).toMatch(
-      /^\[(HIGH|CRITICAL)\] AdministratorAccess attached to IAM user malicious-iam-user by christophe/,
+      /^\[HIGH\] AdministratorAccess attached to IAM user malicious-iam-user by christophe/,
     );
     expect(publish?.message).toMatch(
-      /^(HIGH|CRITICAL) {2}AdministratorAccess attached to IAM user malicious-iam-user\n/,
+      /^HIGH {2}AdministratorAccess attached to IAM user malicious-iam-user\n/,
     );
 
     const attributes = publish?.attributes ?? {};

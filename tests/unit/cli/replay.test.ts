@@ -131,6 +131,21 @@ describe('iam-alerts replay', () => {
       expected.map((a) => [a.eventId, a.severity, a.title, a.reasons.map((r) => r.text)]),
     );
     expect(lines.every((l) => (SEVERITIES as readonly string[]).includes(l.severity))).toBe(true);
+    // Known outcomes, pinned independently of createAlert: an access key for another user, admin attached.
+    const keyForOther = lines.find(
+      (l) => l.eventName === 'CreateAccessKey' && l.input?.startsWith('stratus-red-team.jsonl:295'),
+    );
+    expect(keyForOther).toMatchObject({
+      severity: 'high',
+      title: 'Access key created for IAM user malicious-iam-user',
+    });
+    const adminAttached = lines.find(
+      (l) => l.eventName === 'AttachUserPolicy' && l.input?.startsWith('stratus-red-team.jsonl:294'),
+    );
+    expect(adminAttached).toMatchObject({
+      severity: 'high',
+      title: 'AdministratorAccess attached to IAM user malicious-iam-user',
+    });
   });
 
   it.each([

@@ -48,10 +48,15 @@ describe('parseIamEvent', () => {
     expect(() => parseIamEvent(envelope)).toThrow('detail.eventName: expected string');
     expect(() => parseIamEvent({ ...envelope, detail: undefined })).toThrow(/detail/);
     expect(() => parseIamEvent('text')).toThrow('expected a JSON object');
-    try {
-      parseIamEvent({ eventName: 'CreateUser' });
-    } catch (error) {
-      expect((error as InvalidEventError).field).toBe('eventSource');
-    }
+    const missingSource = (() => {
+      try {
+        parseIamEvent({ eventName: 'CreateUser' });
+        return undefined;
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(missingSource).toBeInstanceOf(InvalidEventError);
+    expect((missingSource as InvalidEventError).field).toBe('eventSource');
   });
 });
