@@ -68,6 +68,7 @@ try {
   process.stdout.write(
     `target: notifier import ≤ 1.25× baseline → ${ratio <= 1.25 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)\n`,
   );
+  if (ratio > 1.25) process.exitCode = 1;
 
   // Warm invocations: the real handler module, publishing to a fake SNS on 127.0.0.1.
   const { startFakeSns } = await import('../tests/helpers/sns-server.js');
@@ -99,6 +100,7 @@ try {
       `p50 ${percentile(times, 50).toFixed(2)} ms · p90 ${percentile(times, 90).toFixed(2)} ms · p99 ${p99.toFixed(2)} ms · max ${Math.max(...times).toFixed(2)} ms\n` +
       `target: p99 ≤ 5 ms → ${p99 <= 5 ? 'met' : 'NOT met'}; SNS received ${sns.received.length} messages\n`,
   );
+  if (p99 > 5) process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

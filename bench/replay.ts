@@ -125,8 +125,11 @@ const main = async (): Promise<void> => {
       `  replay (preset writes):        ${(replay.ms / 1000).toFixed(2)} s  ${rate(replay)}  peak RSS ${replay.maxRssMb.toFixed(0)} MB  (${replay.alerts} alerts)`,
     );
     console.log(`  replay / floor: ${ratio.toFixed(2)}×  (target ≤ 2×) ${ratio <= 2 ? 'OK' : 'OVER TARGET'}`);
-    if (replay.records !== floor.records)
+    if (ratio > 2) process.exitCode = 1;
+    if (replay.records !== floor.records) {
       console.log(`  ! record counts differ: ${replay.records} vs ${floor.records}`);
+      process.exitCode = 1;
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

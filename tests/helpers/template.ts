@@ -12,6 +12,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -52,7 +53,10 @@ const listFiles = (path: string): string[] =>
   statSync(path).isDirectory() ? readdirSync(path).flatMap((name) => listFiles(join(path, name))) : [path];
 
 const hashInputs = (): string => {
-  const hash = createHash('sha256');
+  // The lock file and Node's version change the bundles as surely as the sources do.
+  const hash = createHash('sha256')
+    .update(process.version)
+    .update(readFileSync(join(ROOT, 'package-lock.json')));
   for (const file of INPUTS.flatMap((input) => listFiles(join(ROOT, input))).sort()) {
     hash.update(relative(ROOT, file)).update(readFileSync(file));
   }
@@ -61,15 +65,34 @@ const hashInputs = (): string => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Takes a directory lock (mkdir is atomic); a lock older than the package timeout is stale. */
+/** Whether the process that wrote a lock is still running. */
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Takes a directory lock (mkdir is atomic) holding the owner's pid. A lock whose owner is gone (an
+ * interrupted run) is taken over at once, not after a timeout.
+ */
 const withLock = async <T>(lockDir: string, work: () => Promise<T>): Promise<T> => {
+  const pidFile = join(lockDir, 'pid');
   for (;;) {
     try {
       mkdirSync(lockDir);
+      writeFileSync(pidFile, String(process.pid));
       break;
     } catch {
-      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > 300_000)
+      const owner = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : Number.NaN);
+      const age = existsSync(lockDir) ? Date.now() - statSync(lockDir).mtimeMs : 0;
+      // No pid yet means the owner is between mkdir and write: give it a moment before calling it stale.
+      if ((Number.isInteger(owner) && !isAlive(owner)) || (!Number.isInteger(owner) && age > 5_000)) {
         rmSync(lockDir, { force: true, recursive: true });
+      }
       await sleep(250);
     }
   }
@@ -78,6 +101,19 @@ const withLock = async <T>(lockDir: string, work: () => Promise<T>): Promise<T> 
   } finally {
     rmSync(lockDir, { force: true, recursive: true });
   }
+};
+
+/**
+ * A private copy of what osls reads (sources, config, events), with `node_modules` linked, so that runs of
+ * the CLI never write `.esbuild/` or `.serverless/` into the checkout or into each other's way.
+ */
+export const makeWorkCopy = (workDir: string): string => {
+  rmSync(workDir, { force: true, recursive: true });
+  mkdirSync(workDir, { recursive: true });
+  for (const input of [...INPUTS, 'events'])
+    cpSync(join(ROOT, input), join(workDir, input), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(workDir, 'node_modules'), 'dir');
+  return workDir;
 };
 
 /**
@@ -91,10 +127,7 @@ export const packageService = async (): Promise<PackagedService> => {
   const templatePath = join(artifactDir, 'cloudformation-template-update-stack.json');
   await withLock(`${workDir}.lock`, async () => {
     if (existsSync(templatePath)) return;
-    rmSync(workDir, { force: true, recursive: true });
-    mkdirSync(workDir, { recursive: true });
-    for (const input of INPUTS) cpSync(join(ROOT, input), join(workDir, input), { recursive: true });
-    symlinkSync(join(ROOT, 'node_modules'), join(workDir, 'node_modules'), 'dir');
+    makeWorkCopy(workDir);
     await run(
       process.execPath,
       [join(ROOT, 'node_modules/osls/bin/serverless.js'), 'package', '--package', artifactDir],
