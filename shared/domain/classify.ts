@@ -12,7 +12,7 @@ import type {
   Severity,
   Target,
 } from './types.js';
-import { maxSeverity, severityRank } from './types.js';
+import { maxSeverity, SEVERITIES, severityRank } from './types.js';
 
 type Params = Record<string, unknown>;
 
@@ -32,6 +32,12 @@ const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text
 const servicePrefix = (eventSource: string): string => eventSource.replace(/\.amazonaws\.com$/, '');
 
 const reason = (severity: Severity, code: string, text: string): Reason => ({ severity, code, text });
+
+/** One level lower, never below `low`: an attempt that failed rates below the same change succeeding. */
+const lower = (severity: Severity): Severity => {
+  const rank = severityRank(severity);
+  return rank <= severityRank('low') ? severity : (SEVERITIES[rank - 1] ?? severity);
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // Outcome of the call
@@ -83,9 +89,14 @@ const ENTITY_LABELS: Record<Target['kind'], string> = {
   other: '',
 };
 
+/** The root user as a target: the account, with the root ARN (`arn:aws:iam::<account>:root`). */
+const isRootTarget = (target: Target): boolean =>
+  target.kind === 'account' && target.arn?.endsWith(':root') === true;
+
 /** `IAM user bob`, `role deploy`, `the root user`. */
 const phrase = (target: Target | undefined): string => {
   if (!target) return 'an unnamed entity';
+  if (isRootTarget(target)) return 'the root user';
   if (target.kind === 'other') return target.name;
   return `${ENTITY_LABELS[target.kind]} ${target.name}`;
 };
@@ -100,6 +111,26 @@ const withArn = (target: Target, arn: string | undefined): Target => (arn ? { ..
 
 // The root user's own MFA device is written with this placeholder user name (AWS CloudTrail user guide example).
 const ROOT_USER_PLACEHOLDER = 'AWS ROOT USER';
+
+/** The account's root user as a target: kind `account`, named by the account, with the root ARN. */
+const rootTarget = (record: CloudTrailRecord, principal: Principal): Target => {
+  const account = record.recipientAccountId ?? principal.accountId;
+  const partition = principal.arn?.split(':')[1] || 'aws';
+  const arn =
+    principal.isRoot && principal.arn ? principal.arn : `arn:${partition}:iam::${account ?? ''}:root`;
+  return { kind: 'account', name: account ?? 'unknown account', arn };
+};
+
+/** The IAM user whose permissions the caller uses: itself, or the user that minted a federation token. */
+const actingUser = (principal: Principal): string | undefined => {
+  if (principal.type === 'IAMUser') return principal.name;
+  const issuedByUser = principal.issuerType === 'IAMUser' || principal.issuerArn?.includes(':user/') === true;
+  return principal.type === 'FederatedUser' && issuedByUser ? principal.issuerName : undefined;
+};
+
+/** The role whose permissions a role session uses. */
+const actingRole = (principal: Principal): string | undefined =>
+  principal.type === 'AssumedRole' ? principal.issuerName : undefined;
 
 /**
  * The IAM entity an operation acts on. Operations on credentials without `userName` act on the caller.
@@ -121,11 +152,14 @@ const iamTarget = (
     userName === ROOT_USER_PLACEHOLDER ||
     (!userName && principal.isRoot && USER_CREDENTIAL_OPS.has(name))
   ) {
-    return { kind: 'other', name: 'the root user', ...(principal.arn ? { arn: principal.arn } : {}) };
+    return rootTarget(record, principal);
   }
   if (userName) return withArn({ kind: 'user', name: userName }, responseArn(record, 'user'));
-  if (USER_CREDENTIAL_OPS.has(name) && principal.type === 'IAMUser') {
-    return withArn({ kind: 'user', name: principal.name }, principal.arn);
+  if (USER_CREDENTIAL_OPS.has(name)) {
+    if (principal.type === 'IAMUser') return withArn({ kind: 'user', name: principal.name }, principal.arn);
+    // A federated user's credential calls act on the IAM user that minted the token.
+    const issuer = actingUser(principal);
+    if (issuer) return withArn({ kind: 'user', name: issuer }, principal.issuerArn);
   }
   const roleName = str(params.roleName);
   if (roleName) return withArn({ kind: 'role', name: roleName }, responseArn(record, 'role'));
@@ -188,22 +222,112 @@ const USER_CREDENTIAL_OPS = new Set([
   'ChangePassword',
 ]);
 
-/** Of those, the ones that give someone a way in when aimed at another user (deletions do not). */
-const GRANTING_CREDENTIAL_OPS = new Set([
-  'CreateAccessKey',
-  'UpdateAccessKey',
-  'CreateLoginProfile',
-  'UpdateLoginProfile',
-  'UploadSSHPublicKey',
-  'UpdateSSHPublicKey',
-  'CreateServiceSpecificCredential',
-  'ResetServiceSpecificCredential',
-  'UpdateServiceSpecificCredential',
-  'UploadSigningCertificate',
-  'UpdateSigningCertificate',
-  'EnableMFADevice',
-  'ResyncMFADevice',
-]);
+/** What a credential created or re-activated for an IAM user lets its holder do, in AWS's terms. */
+interface CredentialGrant {
+  /** `an access key`, `a console password`. */
+  what: (p: Params) => string;
+  /** Past participle and infinitive: `created`/`create`. */
+  done: string;
+  verb: string;
+  /** What whoever holds the credential can do as `user`. */
+  effect: (user: string, p: Params) => string;
+}
+
+/** Service names `CreateServiceSpecificCredential` accepts, in words. */
+const SERVICE_SPECIFIC_SERVICES: Record<string, string> = {
+  'codecommit.amazonaws.com': 'CodeCommit',
+  'cassandra.amazonaws.com': 'Amazon Keyspaces',
+  'bedrock.amazonaws.com': 'Amazon Bedrock',
+};
+const serviceSpecific = (p: Params): string => {
+  const service = str(p.serviceName);
+  return service ? (SERVICE_SPECIFIC_SERVICES[service] ?? service) : 'its service';
+};
+
+const accessKeyEffect = (user: string): string => `whoever holds it can call AWS APIs as ${user}`;
+const passwordEffect = (user: string): string =>
+  `whoever knows the password can sign in to the console as ${user} (an MFA device of ${user}, if any, is still asked for)`;
+// IAM SSH public keys authenticate to CodeCommit only; service-specific credentials to one service only.
+// @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_ssh-keys.html
+// @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_service-specific-creds.html
+const sshKeyEffect = (user: string): string =>
+  `whoever holds the private key can use CodeCommit repositories over SSH as ${user}, with ${user}'s CodeCommit permissions; the key gives no other access`;
+const serviceSpecificEffect = (user: string, p: Params): string =>
+  `whoever holds it can use ${serviceSpecific(p)} as ${user}, with ${user}'s permissions there; it works for no other service`;
+const signingCertificateEffect = (user: string): string =>
+  `whoever holds the certificate's private key can sign requests as ${user} to the few AWS services that accept X.509 signing certificates`;
+
+/**
+ * Credential operations that give someone a way in when aimed at another IAM user (deletions and deactivations
+ * do not). MFA devices are apart: a device alone signs nobody in (see `mfaForOtherUserRule`).
+ */
+const CREDENTIAL_GRANTS: Record<string, CredentialGrant> = {
+  CreateAccessKey: { what: () => 'an access key', done: 'created', verb: 'create', effect: accessKeyEffect },
+  UpdateAccessKey: {
+    what: (p) => `access key ${str(p.accessKeyId) ?? '?'}`,
+    done: 'activated',
+    verb: 'activate',
+    effect: accessKeyEffect,
+  },
+  CreateLoginProfile: {
+    what: () => 'a console password',
+    done: 'created',
+    verb: 'create',
+    effect: passwordEffect,
+  },
+  UpdateLoginProfile: {
+    what: () => 'the console password',
+    done: 'changed',
+    verb: 'change',
+    effect: passwordEffect,
+  },
+  UploadSSHPublicKey: {
+    what: () => 'an SSH public key',
+    done: 'uploaded',
+    verb: 'upload',
+    effect: sshKeyEffect,
+  },
+  UpdateSSHPublicKey: {
+    what: () => 'an SSH public key',
+    done: 'activated',
+    verb: 'activate',
+    effect: sshKeyEffect,
+  },
+  CreateServiceSpecificCredential: {
+    what: (p) => {
+      const service = serviceSpecific(p);
+      return `${/^[AEIOU]/i.test(service) ? 'an' : 'a'} ${service} service-specific credential`;
+    },
+    done: 'created',
+    verb: 'create',
+    effect: serviceSpecificEffect,
+  },
+  ResetServiceSpecificCredential: {
+    what: () =>
+      'the password of a service-specific credential (CodeCommit, Amazon Keyspaces or Amazon Bedrock)',
+    done: 'reset',
+    verb: 'reset',
+    effect: serviceSpecificEffect,
+  },
+  UpdateServiceSpecificCredential: {
+    what: () => 'a service-specific credential (CodeCommit, Amazon Keyspaces or Amazon Bedrock)',
+    done: 'activated',
+    verb: 'activate',
+    effect: serviceSpecificEffect,
+  },
+  UploadSigningCertificate: {
+    what: () => 'an X.509 signing certificate',
+    done: 'uploaded',
+    verb: 'upload',
+    effect: signingCertificateEffect,
+  },
+  UpdateSigningCertificate: {
+    what: () => 'an X.509 signing certificate',
+    done: 'activated',
+    verb: 'activate',
+    effect: signingCertificateEffect,
+  },
+};
 
 const tagList = (params: Params): Array<{ key: string; value: string }> => {
   const tags = params.tags;
@@ -324,7 +448,7 @@ const IAM_TITLES: Record<string, TitleBuilder> = {
   CreateAccountAlias: ({ p }) => `Account alias set to ${str(p.accountAlias) ?? '?'}`,
   DeleteAccountAlias: ({ p }) => `Account alias ${str(p.accountAlias) ?? '?'} deleted`,
   UpdateAccountPasswordPolicy: () => 'Account password policy changed',
-  DeleteAccountPasswordPolicy: () => 'Account password policy deleted: passwords no longer need any strength',
+  DeleteAccountPasswordPolicy: () => "Account password policy deleted: IAM's default password policy applies",
   EnableOrganizationsRootSessions: () =>
     'Root sessions in member accounts enabled for the management account',
   DisableOrganizationsRootSessions: () => 'Root sessions in member accounts disabled',
@@ -345,7 +469,7 @@ interface GuardRail {
   /** The headline, naming the consequence for the alerts. */
   title: (p: Params) => string;
   /** The reason text: why the alerting is at risk. */
-  text: string;
+  text: string | ((p: Params) => string);
   /** Some calls are guard-rail events only with some parameters (concurrency 0, a disabled SCP type). */
   applies?: (p: Params) => boolean;
 }
@@ -359,6 +483,10 @@ const lambdaName = (p: Params): string => {
   return named(p.functionName ?? relative?.functionName, 'a function');
 };
 const trailName = (p: Params): string => named(p.name ?? p.trailName, 'a trail');
+
+// The deployed guard-rail pattern matches every trail, and IAM events reach EventBridge only through a trail that
+// logs management events in us-east-1: one trail of several stopping does not stop the alerts.
+const ifOnlyTrail = 'if it is the only trail logging management events in us-east-1, IAM alerts stop';
 
 const dropsManagementEvents = (p: Params): boolean =>
   Array.isArray(p.eventSelectors) &&
@@ -378,27 +506,29 @@ const dropsManagementEvents = (p: Params): boolean =>
 const GUARD_RAILS: Record<string, GuardRail> = {
   'cloudtrail:StopLogging': {
     category: 'account',
-    title: (p) => `CloudTrail logging stopped on trail ${trailName(p)}: alerts will stop`,
-    text: 'the trail stopped logging: EventBridge receives no CloudTrail events, so no alert can fire',
+    title: (p) => `CloudTrail logging stopped on trail ${trailName(p)}`,
+    text: (p) => `CloudTrail logging stopped on trail ${trailName(p)}: ${ifOnlyTrail}`,
   },
   'cloudtrail:DeleteTrail': {
     category: 'account',
-    title: (p) => `CloudTrail trail ${trailName(p)} deleted: alerts will stop`,
-    text: 'the trail was deleted: EventBridge receives no CloudTrail events, so no alert can fire',
+    title: (p) => `CloudTrail trail ${trailName(p)} deleted`,
+    text: (p) => `CloudTrail trail ${trailName(p)} was deleted: ${ifOnlyTrail}`,
   },
   'cloudtrail:UpdateTrail': {
     category: 'account',
     title: (p) =>
       `CloudTrail trail ${trailName(p)} changed: check it still logs global events in every region`,
-    text: 'the trail was reconfigured: a single-region trail or one without global service events misses IAM',
+    text: (p) =>
+      `trail ${trailName(p)} was reconfigured: a single-region trail outside us-east-1, or one without global service events, misses IAM; ${ifOnlyTrail}`,
   },
   'cloudtrail:PutEventSelectors': {
     category: 'account',
     title: (p) =>
       dropsManagementEvents(p)
-        ? `Trail ${trailName(p)} no longer logs management events: alerts will stop`
+        ? `Trail ${trailName(p)} no longer logs management events`
         : `Event selectors of trail ${trailName(p)} changed: management events may no longer be logged`,
-    text: 'the event selectors decide which calls the trail logs: without management events no IAM call is seen',
+    text: (p) =>
+      `the event selectors of trail ${trailName(p)} decide which calls it logs: without management events it sees no IAM call; ${ifOnlyTrail}`,
   },
   'cloudtrail:PutInsightSelectors': {
     category: 'account',
@@ -601,6 +731,37 @@ const SIGN_IN_SUMMARIES: Record<string, { severity: Severity; summary: string }>
   CheckMfa: { severity: 'low', summary: 'checks MFA during console sign-in' },
 };
 
+/** `sts:AssumeRoot`'s member account: `targetPrincipal` is an account id or a principal ARN in that account. */
+const targetAccount = (p: Params): string | undefined => {
+  const principal = str(p.targetPrincipal);
+  if (!principal) return undefined;
+  return /^arn:[^:]*:[^:]*::(\d{12}):/.exec(principal)?.[1] ?? principal;
+};
+
+/** `sts:AssumeRoot`'s task policy (`taskPolicyArn` is `{ arn }` in CloudTrail, a string in the API). */
+const taskPolicyName = (p: Params): string | undefined => {
+  const value = p.taskPolicyArn;
+  const arn = typeof value === 'object' && value !== null ? str((value as Params).arn) : str(value);
+  return arn ? nameFromArn(arn) : undefined;
+};
+
+// The role an AssumeRole* call named, from the request or, when it was denied (requestParameters may then be
+// null), from AWS's message: `… is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/x`.
+const ROLE_IN_MESSAGE = /on resource: (arn:[\w-]+:iam::\d{12}:role\/[\w+=,.@/-]+)/;
+
+/** The entity an STS call acts on: the role of an `AssumeRole*`, the member account of an `AssumeRoot`. */
+const stsTarget = (name: string, params: Params, record: CloudTrailRecord): Target | undefined => {
+  if (name.startsWith('AssumeRole')) {
+    const arn = str(params.roleArn) ?? ROLE_IN_MESSAGE.exec(str(record.errorMessage) ?? '')?.[1];
+    return arn ? { kind: 'role', name: nameFromArn(arn), arn } : undefined;
+  }
+  if (name === 'AssumeRoot') {
+    const account = targetAccount(params);
+    return account ? { kind: 'account', name: account } : undefined;
+  }
+  return undefined;
+};
+
 // ---------------------------------------------------------------------------------------------------------------
 
 interface Base {
@@ -630,7 +791,7 @@ const describeBase = (record: CloudTrailRecord, service: string, name: string, p
     return {
       category: guard.category,
       severity: 'critical',
-      summary: guard.text,
+      summary: typeof guard.text === 'string' ? guard.text : guard.text(params),
       isRead: false,
       guardRail: guard,
       known: true,
@@ -672,10 +833,14 @@ const describeBase = (record: CloudTrailRecord, service: string, name: string, p
     };
   }
   if (service === 'sts' && name === 'AssumeRoot') {
+    const task = taskPolicyName(params);
+    const account = targetAccount(params);
     return {
       category: 'credentials',
       severity: 'medium',
-      summary: 'opens a root session in a member account',
+      summary: `opens a root session in ${account ? `member account ${account}` : 'a member account'}${
+        task ? `, limited to the task policy ${task}` : ''
+      }`,
       isRead: false,
       known: true,
     };
@@ -683,13 +848,16 @@ const describeBase = (record: CloudTrailRecord, service: string, name: string, p
   return {
     category: otherCategory(name, isRead),
     severity: isRead ? 'info' : 'low',
-    summary: isRead ? `a ${service} read` : `a ${service} change (not IAM: rated by caller and outcome)`,
+    summary: isRead ? `a read (${service})` : `a change in ${service} (not IAM: rated by caller and outcome)`,
     isRead,
     known: false,
   };
 };
 
-/** `Role session deploy/ci-1`, `IAM user alice`, `the root user`. */
+/**
+ * `role session deploy/ci-1`, `IAM user alice`, `the root user`, `federated user bob (a session of IAM user
+ * mallory)`, `Identity Center user jane@example.com (permission set AdministratorAccess)`.
+ */
 const describeCaller = (principal: Principal): string => {
   if (principal.isRoot) return 'the root user';
   if (principal.type === 'IAMUser') {
@@ -697,7 +865,15 @@ const describeCaller = (principal: Principal): string => {
       ? 'an unknown user name'
       : `IAM user ${principal.name}`;
   }
-  if (principal.type === 'AssumedRole') return `role session ${principal.name}`;
+  if (principal.type === 'FederatedUser') {
+    const issuer = actingUser(principal);
+    return `${principal.name}${issuer ? ` (a session of IAM user ${issuer})` : ''}`;
+  }
+  if (principal.type === 'AssumedRole') {
+    return principal.permissionSet
+      ? `${principal.name} (permission set ${principal.permissionSet})`
+      : `role session ${principal.name}`;
+  }
   return principal.name;
 };
 
@@ -748,14 +924,36 @@ const touchesIamOrGuardRails = (facts: Facts): boolean =>
 
 type Rule = (facts: Facts) => Reason | undefined;
 
-const rootRule: Rule = ({ principal, outcome, service, name, base }) => {
+/** `; the call failed (LimitExceededException), so nothing changed`. */
+const nothingChanged = (outcome: Outcome): string =>
+  `; the call failed (${outcome.errorCode ?? 'error'}), so nothing changed`;
+
+/**
+ * A reason about what a change did. A failed call did nothing: the same finding is then worded as an attempt
+ * (`attempt`), rated one level lower and coded `<code>-attempt`.
+ */
+const effect = (facts: Facts, severity: Severity, code: string, done: string, attempt: string): Reason =>
+  facts.outcome.failed
+    ? reason(lower(severity), `${code}-attempt`, `${attempt}${nothingChanged(facts.outcome)}`)
+    : reason(severity, code, done);
+
+const rootRule: Rule = (facts) => {
+  const { principal, outcome, service, name, base } = facts;
   if (!principal.isRoot) return undefined;
   if (principal.assumedRoot) {
-    return reason(
-      base.isRead || outcome.failed ? 'medium' : 'high',
-      'root-session',
-      'made in a root session opened from the management account (sts:AssumeRoot): check it was a planned privileged task',
-    );
+    return base.isRead
+      ? reason(
+          'medium',
+          'root-session',
+          'read in a root session opened from the management account (sts:AssumeRoot): check it was a planned privileged task',
+        )
+      : effect(
+          facts,
+          'high',
+          'root-session',
+          'made in a root session opened from the management account (sts:AssumeRoot): check it was a planned privileged task',
+          'attempted in a root session opened from the management account (sts:AssumeRoot)',
+        );
   }
   if (service === 'signin' && name === 'ConsoleLogin' && !outcome.failed) {
     return reason(
@@ -765,52 +963,99 @@ const rootRule: Rule = ({ principal, outcome, service, name, base }) => {
     );
   }
   if (!base.isRead && !outcome.failed) {
-    return reason('critical', 'root-activity', 'made with the root user, which no policy or SCP restricts');
+    // SCPs restrict the root user of member accounts; only the management account is outside every SCP.
+    return reason(
+      'critical',
+      'root-activity',
+      'made with the root user, which has full access to the account (an SCP can restrict it in a member account, never in the management account)',
+    );
   }
   return reason(
     'high',
     'root-activity',
     outcome.failed
-      ? 'the root user attempted this and failed'
+      ? `the root user attempted this${nothingChanged(outcome)}`
       : 'the root user was used (CIS: any root use is alerted)',
   );
 };
 
-const callerUserName = (principal: Principal): string | undefined =>
-  principal.type === 'IAMUser' ? principal.name : undefined;
-
-const credentialForOtherUserRule: Rule = ({ name, params, principal, outcome, service }) => {
-  if (service !== 'iam' || !GRANTING_CREDENTIAL_OPS.has(name)) return undefined;
+const credentialForOtherUserRule: Rule = (facts) => {
+  const { name, params, principal, service } = facts;
+  const grant = service === 'iam' ? CREDENTIAL_GRANTS[name] : undefined;
   const userName = str(params.userName);
-  // No userName: the call acts on the caller's own credentials.
-  if (!userName || userName === ROOT_USER_PLACEHOLDER || userName === callerUserName(principal))
+  // No userName: the call acts on the caller's own credentials (or the user that minted its federation token).
+  if (!grant || !userName || userName === ROOT_USER_PLACEHOLDER || userName === actingUser(principal))
     return undefined;
-  // Deactivating someone's key is remediation, not a way in.
+  // Deactivating someone's credential is remediation, not a way in.
   if (name.startsWith('Update') && str(params.status) === 'Inactive') return undefined;
-  const by = principal.type === 'IAMUser' ? `IAM user ${principal.name}` : describeCaller(principal);
-  const what = name === 'EnableMFADevice' || name === 'ResyncMFADevice' ? 'MFA device' : 'credential';
-  return reason(
-    outcome.failed ? 'medium' : 'high',
+  const by = describeCaller(principal);
+  const what = grant.what(params);
+  return effect(
+    facts,
+    'high',
     'credential-for-other-user',
-    `${outcome.failed ? 'attempted: ' : ''}a ${what} of IAM user ${userName} was ${
-      outcome.failed ? 'to be ' : ''
-    }created or changed by ${by}, not by ${userName}: whoever holds it can act as ${userName}`,
+    `${what} of IAM user ${userName} was ${grant.done} by ${by}, not by IAM user ${userName} itself: ${grant.effect(userName, params)}`,
+    `${by} tried to ${grant.verb} ${what} of IAM user ${userName}, another user`,
   );
 };
+
+/**
+ * An MFA device enabled or resynchronised on another user's account. The device alone signs nobody in; it answers
+ * the MFA check of the user it is enabled for, so whoever holds it and knows that user's password (or has their
+ * access keys, with `sts:GetSessionToken`) passes MFA as that user.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa.html
+ */
+const mfaForOtherUserRule: Rule = (facts) => {
+  const { name, params, principal, service } = facts;
+  if (service !== 'iam' || (name !== 'EnableMFADevice' && name !== 'ResyncMFADevice')) return undefined;
+  const userName = str(params.userName);
+  if (!userName || userName === ROOT_USER_PLACEHOLDER || userName === actingUser(principal)) return undefined;
+  const by = describeCaller(principal);
+  const device = str(params.serialNumber)
+    ? `MFA device ${nameFromArn(str(params.serialNumber) ?? '')}`
+    : 'an MFA device';
+  const passes = `whoever holds that device and knows ${userName}'s password (or holds ${userName}'s access keys) passes ${userName}'s MFA check; the device alone signs nobody in`;
+  return name === 'EnableMFADevice'
+    ? effect(
+        facts,
+        'medium',
+        'mfa-for-other-user',
+        `${device} was enabled on IAM user ${userName} by ${by}, not by ${userName} itself: ${passes}`,
+        `${by} tried to enable ${device} on IAM user ${userName}, another user`,
+      )
+    : effect(
+        facts,
+        'medium',
+        'mfa-for-other-user',
+        `${device} of IAM user ${userName} was resynchronised by ${by}, which takes two consecutive codes from the device, so the caller can read its codes: ${passes}`,
+        `${by} tried to resynchronise ${device} of IAM user ${userName}, another user`,
+      );
+};
+
+const instanceOf = (ec2: NonNullable<Principal['ec2Instance']>): string =>
+  ec2.instanceId ? `instance ${ec2.instanceId}` : 'an EC2 instance';
 
 const ec2CredentialRule: Rule = (facts) => {
   const ec2 = facts.principal.ec2Instance;
   if (!ec2) return undefined;
-  const instance = ec2.instanceId ? `instance ${ec2.instanceId}` : 'an EC2 instance';
+  const instance = instanceOf(ec2);
   if (isChange(facts) && touchesIamOrGuardRails(facts)) {
-    return reason(
+    return effect(
+      facts,
       'high',
       'ec2-credential-change',
       `made with the role credentials of ${instance}: code on that instance, or someone who stole its credentials, changed this`,
+      `tried with the role credentials of ${instance}: code on that instance, or someone who stole its credentials, attempted this change`,
     );
   }
   if (isChange(facts)) {
-    return reason('low', 'ec2-credential-change', `made with the role credentials of ${instance}`);
+    return effect(
+      facts,
+      'low',
+      'ec2-credential-change',
+      `made with the role credentials of ${instance}`,
+      `tried with the role credentials of ${instance}`,
+    );
   }
   if (touchesIamOrGuardRails(facts)) {
     return reason(
@@ -823,10 +1068,13 @@ const ec2CredentialRule: Rule = (facts) => {
 };
 
 const accessDeniedRule: Rule = (facts) => {
-  const { outcome, principal } = facts;
+  const { outcome, principal, target } = facts;
   if (!outcome.accessDenied) return undefined;
   if (outcome.scpDenied) {
-    const stolen = principal.ec2Instance ? ' (EC2 instance credentials used outside their instance?)' : '';
+    // The deployed SCP denies EC2 instance credentials used away from their instance: a denial is stolen credentials.
+    const stolen = principal.ec2Instance
+      ? `; it was made with the role credentials of ${instanceOf(principal.ec2Instance)}: if the SCP that keeps instance credentials on their instance denied it, they were used from elsewhere, so they are likely stolen`
+      : '';
     return reason(
       'high',
       'scp-denied',
@@ -834,10 +1082,11 @@ const accessDeniedRule: Rule = (facts) => {
     );
   }
   if (facts.service === 'sts' && facts.name.startsWith('Assume')) {
+    const role = target?.kind === 'role' ? `role ${target.name}` : 'a role';
     return reason(
       'medium',
       'access-denied',
-      `denied (${outcome.errorCode}): the caller tried to assume a role it may not, a lateral-movement attempt or a misconfiguration`,
+      `denied (${outcome.errorCode}): the caller tried to assume ${role} it may not, a lateral-movement attempt or a misconfiguration`,
     );
   }
   if (isChange(facts)) {
@@ -854,64 +1103,129 @@ const accessDeniedRule: Rule = (facts) => {
   );
 };
 
-const SPECIFIC_IAM_RULES: Record<string, (facts: Facts) => Reason | undefined> = {
-  SetDefaultPolicyVersion: ({ target, params }) =>
-    reason(
+const boundaryRemoved: Rule = (facts) =>
+  effect(
+    facts,
+    'high',
+    'permissions-boundary-removed',
+    `the permissions boundary of ${phrase(facts.target)} was removed: its policies now apply in full`,
+    `tried to remove the permissions boundary of ${phrase(facts.target)}`,
+  );
+
+const SPECIFIC_IAM_RULES: Record<string, Rule> = {
+  SetDefaultPolicyVersion: (facts) => {
+    const version = str(facts.params.versionId) ?? 'another version';
+    return effect(
+      facts,
       'high',
       'default-version-switched',
-      `the default version of ${phrase(target)} is now ${str(params.versionId) ?? 'another version'}: every user, group and role it is attached to gets that version's permissions at once`,
-    ),
-  CreatePolicyVersion: ({ params, target }) =>
-    params.setAsDefault === true
-      ? reason(
+      `the default version of ${phrase(facts.target)} is now ${version}: every user, group and role it is attached to gets that version's permissions at once`,
+      `tried to make ${version} the default version of ${phrase(facts.target)}`,
+    );
+  },
+  CreatePolicyVersion: (facts) =>
+    facts.params.setAsDefault === true
+      ? effect(
+          facts,
           'high',
           'default-version-switched',
-          `the new version of ${phrase(target)} was made the default: its permissions apply at once to everything the policy is attached to`,
+          `the new version of ${phrase(facts.target)} was made the default: its permissions apply at once to everything the policy is attached to`,
+          `tried to write a new default version of ${phrase(facts.target)}`,
         )
       : undefined,
-  DeleteUserPermissionsBoundary: ({ target }) =>
-    reason(
-      'high',
-      'permissions-boundary-removed',
-      `the permissions boundary of ${phrase(target)} was removed: its policies now apply in full`,
-    ),
-  DeleteRolePermissionsBoundary: ({ target }) =>
-    reason(
-      'high',
-      'permissions-boundary-removed',
-      `the permissions boundary of ${phrase(target)} was removed: its policies now apply in full`,
-    ),
-  DeactivateMFADevice: ({ target }) =>
-    reason(
+  DeleteUserPermissionsBoundary: boundaryRemoved,
+  DeleteRolePermissionsBoundary: boundaryRemoved,
+  // A user may have several MFA devices (up to 8); access keys never needed one.
+  DeactivateMFADevice: (facts) =>
+    effect(
+      facts,
       'high',
       'mfa-removed',
-      `MFA was removed from ${phrase(target)}: a password or key alone now signs in`,
+      `${describeDevice(facts.params)} was deactivated for ${phrase(facts.target)}: if it was the only one, the console password alone now signs in`,
+      `tried to deactivate ${describeDevice(facts.params)} of ${phrase(facts.target)}`,
     ),
-  DeleteVirtualMFADevice: ({ target }) =>
-    reason('medium', 'mfa-removed', `${capitalise(phrase(target))} was deleted: whoever used it loses MFA`),
-  DeleteAccountPasswordPolicy: () =>
-    reason(
-      'high',
+  // Without a custom policy IAM applies its default: at least 8 characters and three of four character types.
+  // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html
+  DeleteAccountPasswordPolicy: (facts) =>
+    effect(
+      facts,
+      'medium',
       'password-policy-deleted',
-      'the account password policy was deleted: IAM user passwords need no length, complexity or rotation',
+      "the account's custom password policy was deleted: IAM's default applies (at least 8 characters, three of the four character types), with no expiry and no reuse prevention",
+      "tried to delete the account's custom password policy",
     ),
-  DeleteLoginProfile: () => undefined,
+};
+
+const describeDevice = (params: Params): string => {
+  const serial = str(params.serialNumber);
+  return serial ? `MFA device ${nameFromArn(serial)}` : 'an MFA device';
 };
 
 /** The SCP's principal-tag exemption (SPEC: `aws:PrincipalTag/exception-to-vpc-ip` = `true`). */
 const SCP_EXEMPTION_TAG = 'exception-to-vpc-ip';
 
-const scpExemptionTagRule: Rule = ({ service, name, params, target }) => {
+const scpExemptionTagRule: Rule = (facts) => {
+  const { service, name, params, target } = facts;
   if (service !== 'iam' || !['TagRole', 'TagUser', 'CreateRole', 'CreateUser'].includes(name))
     return undefined;
   const exempt = tagList(params).some(
     ({ key, value }) => key.toLowerCase() === SCP_EXEMPTION_TAG && value.toLowerCase() === 'true',
   );
   if (!exempt) return undefined;
-  return reason(
+  return effect(
+    facts,
     'high',
     'scp-exemption-tag',
     `${capitalise(phrase(target))} is tagged ${SCP_EXEMPTION_TAG}=true: the SCP that keeps EC2 credentials on their instance no longer applies to it`,
+    `tried to tag ${phrase(target)} ${SCP_EXEMPTION_TAG}=true, which exempts it from the SCP that keeps EC2 credentials on their instance`,
+  );
+};
+
+/** Operations that change what an IAM user may do (`userName`), or a role (`roleName`). */
+const USER_PERMISSION_OPS = new Set([
+  'AttachUserPolicy',
+  'DetachUserPolicy',
+  'PutUserPolicy',
+  'DeleteUserPolicy',
+  'AddUserToGroup',
+  'RemoveUserFromGroup',
+  'PutUserPermissionsBoundary',
+  'DeleteUserPermissionsBoundary',
+]);
+const ROLE_PERMISSION_OPS = new Set([
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'PutRolePolicy',
+  'DeleteRolePolicy',
+  'PutRolePermissionsBoundary',
+  'DeleteRolePermissionsBoundary',
+]);
+
+/**
+ * A principal changing its own permissions: an IAM user (or a federated user of it) changing that user, a role
+ * session changing its role. Granting oneself more is what privilege escalation looks like; even a removal may drop
+ * a Deny. With EC2 instance credentials it is code on the instance, or a thief, changing the instance's own role.
+ */
+const selfPermissionRule: Rule = (facts) => {
+  const { service, name, params, principal } = facts;
+  if (service !== 'iam') return undefined;
+  const user = str(params.userName);
+  const role = str(params.roleName);
+  const self =
+    USER_PERMISSION_OPS.has(name) && user !== undefined && user === actingUser(principal)
+      ? `IAM user ${user}`
+      : ROLE_PERMISSION_OPS.has(name) && role !== undefined && role === actingRole(principal)
+        ? `role ${role}`
+        : undefined;
+  if (!self) return undefined;
+  const ec2 = principal.ec2Instance;
+  const how = ec2 ? `, with the role credentials of ${instanceOf(ec2)}` : '';
+  return effect(
+    facts,
+    ec2 ? 'high' : 'medium',
+    'self-permission-change',
+    `changed its own permissions: ${describeCaller(principal)} changed the permissions of ${self}, whose permissions it uses${how}`,
+    `tried to change its own permissions: ${describeCaller(principal)} tried to change the permissions of ${self}, whose permissions it uses${how}`,
   );
 };
 
@@ -947,22 +1261,30 @@ const guardRailRule: Rule = ({ base, outcome, service, name }) => {
     return reason(
       'high',
       'guard-rail-attempt',
-      `someone tried to tamper with the alerting (${service}:${name}) and failed (${outcome.errorCode})`,
+      `someone tried ${service}:${name}, a change that can blind the alerting${nothingChanged(outcome)}`,
     );
   }
-  return reason('critical', 'guard-rail', base.guardRail.text);
+  return reason('critical', 'guard-rail', base.summary);
 };
 
-const unknownOperationRule: Rule = ({ service, base, name }) =>
-  service === 'iam' && !base.known && !base.isRead
-    ? reason('medium', 'unclassified-operation', `${name} is not in the classification table yet: review it`)
+const unknownOperationRule: Rule = (facts) =>
+  facts.service === 'iam' && !facts.base.known && !facts.base.isRead
+    ? effect(
+        facts,
+        'medium',
+        'unclassified-operation',
+        `${facts.name} is not in the classification table yet: review it`,
+        `${facts.name} is not in the classification table yet: review it`,
+      )
     : undefined;
 
 const RULES: Rule[] = [
   guardRailRule,
   rootRule,
   credentialForOtherUserRule,
+  mfaForOtherUserRule,
   (facts) => (facts.service === 'iam' ? SPECIFIC_IAM_RULES[facts.name]?.(facts) : undefined),
+  selfPermissionRule,
   scpExemptionTagRule,
   ec2CredentialRule,
   accessDeniedRule,
@@ -975,12 +1297,9 @@ const RULES: Rule[] = [
 const baseReason = (facts: Facts): Reason => {
   const { base, outcome } = facts;
   if (!outcome.failed || facts.service === 'signin') return reason(base.severity, 'operation', base.summary);
-  const severity: Severity = base.isRead ? 'info' : 'low';
-  return reason(
-    severity,
-    'call-failed',
-    `${base.summary}; the call failed (${outcome.errorCode}), so nothing changed`,
-  );
+  if (base.isRead)
+    return reason('info', 'call-failed', `${base.summary}; the call failed (${outcome.errorCode})`);
+  return reason('low', 'call-failed', `${base.summary}${nothingChanged(outcome)}`);
 };
 
 const titleOf = (facts: Facts): string => {
@@ -988,6 +1307,10 @@ const titleOf = (facts: Facts): string => {
   if (service === 'signin') return signInTitle(name, principal, outcome);
   if (outcome.failed) return failedTitle(service, name, target, outcome);
   if (base.guardRail) return base.guardRail.title(params);
+  if (service === 'sts' && name === 'AssumeRoot') {
+    const task = taskPolicyName(params);
+    return `Root session opened in ${target ? `member ${phrase(target)}` : 'a member account'}${task ? ` (task policy ${task})` : ''}`;
+  }
   if (service === 'iam') {
     const builder = IAM_TITLES[name];
     const policy =
@@ -1007,9 +1330,11 @@ const titleOf = (facts: Facts): string => {
  * set it (highest first), a readable headline without the severity, and the IAM entity acted on.
  *
  * Severity is the highest of the reasons: the operation's own base severity (IAM_OPERATIONS) and the rules
- * (root, credentials for another user, EC2 instance credentials, AccessDenied and SCP denials, default policy
- * version switched, boundary removed, SCP exemption tag, console without MFA, MFA removed, guard rails…; see
- * docs/classification.md). The operation's own reason is dropped when a rule explains the severity at least as well.
+ * (root, credentials or MFA devices for another user, a principal changing its own permissions, EC2 instance
+ * credentials, AccessDenied and SCP denials, default policy version switched, boundary removed, SCP exemption tag,
+ * console without MFA, MFA removed, guard rails…; see docs/classification.md). The operation's own reason is dropped
+ * when a rule explains the severity at least as well. A failed call changed nothing: rules about what a change did
+ * then speak of an attempt (`<code>-attempt`), one level lower; rules about the attempt itself (denials) still apply.
  * Events of every service are classified, never rejected; guard-rail events on the alerting pipeline are critical.
  * Never throws on a record that `parseIamEvent` accepted.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html
@@ -1021,7 +1346,11 @@ export const classifyEvent = (event: IamEvent, principal: Principal): Classifica
   const params: Params = record.requestParameters ?? {};
   const base = describeBase(record, service, name, params);
   const target =
-    service === 'iam' ? iamTarget(name, params, record, principal, IAM_OPERATIONS[name]) : undefined;
+    service === 'iam'
+      ? iamTarget(name, params, record, principal, IAM_OPERATIONS[name])
+      : service === 'sts'
+        ? stsTarget(name, params, record)
+        : undefined;
   const facts: Facts = {
     record,
     service,

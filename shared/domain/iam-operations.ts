@@ -59,7 +59,12 @@ export const IAM_OPERATIONS: Readonly<Record<string, IamOperation>> = {
   EnableMFADevice: op('credentials', 'low', 'enables an MFA device for an IAM user'),
   ResyncMFADevice: op('credentials', 'low', 'resynchronises an MFA device'),
   DeactivateMFADevice: op('credentials', 'high', 'deactivates an MFA device'),
-  DeleteVirtualMFADevice: op('credentials', 'medium', 'deletes a virtual MFA device'),
+  // IAM deletes only a virtual MFA device that is not enabled for a user: deactivating it is DeactivateMFADevice.
+  DeleteVirtualMFADevice: op(
+    'credentials',
+    'low',
+    'deletes a virtual MFA device (one no longer enabled for any user: deactivation is a separate call)',
+  ),
   UploadSSHPublicKey: op('credentials', 'medium', 'uploads an SSH public key (CodeCommit access)'),
   UpdateSSHPublicKey: op('credentials', 'low', 'activates or deactivates an SSH public key'),
   DeleteSSHPublicKey: op('credentials', 'low', 'deletes an SSH public key'),
@@ -183,7 +188,11 @@ export const IAM_OPERATIONS: Readonly<Record<string, IamOperation>> = {
   CreateAccountAlias: op('account', 'low', 'creates the account alias (sign-in URL)'),
   DeleteAccountAlias: op('account', 'low', 'deletes the account alias'),
   UpdateAccountPasswordPolicy: op('account', 'medium', 'changes the password policy of the account'),
-  DeleteAccountPasswordPolicy: op('account', 'high', 'deletes the password policy of the account'),
+  DeleteAccountPasswordPolicy: op(
+    'account',
+    'medium',
+    "deletes the account's custom password policy (IAM's default password policy applies again)",
+  ),
   SetSecurityTokenServicePreferences: op('account', 'low', 'sets the version of STS global endpoint tokens'),
   EnableOrganizationsRootCredentialsManagement: op(
     'account',

@@ -130,18 +130,46 @@ const describeAccess = (record: CloudTrailRecord, identity: UserIdentity, type: 
   return { via: 'unknown', viaLabel: ua ? shorten(ua) : 'unknown client' };
 };
 
-/** The MFA flag: `mfaAuthenticated` for API calls, `MFAUsed` for console sign-ins. */
-const describeMfa = (record: CloudTrailRecord, identity: UserIdentity): boolean | undefined => {
+// IAM Identity Center names the role of a permission set `AWSReservedSSO_<permission set>_<suffix>` (under the path
+// `/aws-reserved/sso.amazonaws.com/`); the session name is the person's Identity Center user name.
+const IDENTITY_CENTER_ROLE = /^AWSReservedSSO_(.+)_[0-9A-Za-z]+$/;
+
+/** The permission set of an IAM Identity Center role session, from the issuing role's name. */
+const describePermissionSet = (roleName: string | undefined): string | undefined =>
+  roleName ? IDENTITY_CENTER_ROLE.exec(roleName)?.[1] : undefined;
+
+/** Identity types that authenticated outside IAM: CloudTrail's MFA flag says nothing about them. */
+const SIGNED_IN_ELSEWHERE = new Set(['IdentityCenterUser', 'SAMLUser', 'WebIdentityUser']);
+
+/**
+ * The MFA flag: `mfaAuthenticated` for API calls, `MFAUsed` for console sign-ins. `undefined` where the person
+ * authenticated outside IAM: IAM Identity Center, SAML or web identity federation, and `sts:AssumeRoot` sessions
+ * (opened from the management account). Their sessions carry `mfaAuthenticated: "false"` and federated console
+ * sign-ins `MFAUsed: "No"` even when the identity provider required MFA, so `false` would be a false statement.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+const describeMfa = (
+  record: CloudTrailRecord,
+  identity: UserIdentity,
+  type: string,
+  signedInElsewhere: boolean,
+): boolean | undefined => {
+  if (signedInElsewhere || SIGNED_IN_ELSEWHERE.has(type)) return undefined;
   const fromSession = parseFlag(identity.sessionContext?.attributes?.mfaAuthenticated);
   if (fromSession !== undefined) return fromSession;
+  // Only IAM users and root sign in with a password; a role's console sign-in is a federation sign-in.
   const used = record.additionalEventData?.MFAUsed;
-  if (typeof used === 'string') return used.toLowerCase() === 'yes';
+  if (typeof used === 'string' && (type === 'IAMUser' || type === 'Root'))
+    return used.toLowerCase() === 'yes';
   return undefined;
 };
 
 /**
  * Describes who made a call, from the CloudTrail record alone: identity type, ARN and account; for sessions the
- * role (or user) that issued them and the session name; Identity Center users; MFA; source IP; how the call was
+ * role (or user) that issued them and the session name; federated users (`GetFederationToken`, named
+ * `federated user <name>` so they are not mistaken for the IAM user of that name); Identity Center users and
+ * Identity Center role sessions (`AWSReservedSSO_<permission set>_…`, named by the person); MFA, where CloudTrail
+ * can know it; source IP; how the call was
  * made (console, CLI, SDK, Terraform, CloudFormation, AWS service, from the user agent and `invokedBy`); EC2
  * instance credentials (`sessionContext.ec2RoleDelivery`, instance id as session name); the VPC endpoint.
  *
@@ -169,6 +197,10 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
   const isRoot = type === 'Root';
   const assumedRoot = parseFlag(session?.assumedRoot) === true;
   const onBehalfOf = identity.onBehalfOf;
+  const issuerType = isString(issuer?.type) ? issuer.type : undefined;
+  const permissionSet =
+    type === 'AssumedRole' ? describePermissionSet(issuerName ?? fromArn.role) : undefined;
+  const federatedProvider = session?.webIdFederationData?.federatedProvider ?? identity.identityProvider;
 
   const name = ((): string => {
     switch (type) {
@@ -177,13 +209,16 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
       case 'IAMUser':
         return identity.userName ?? (arn ? lastSegment(arn) : (identity.principalId ?? 'IAM user'));
       case 'AssumedRole': {
+        // An Identity Center session is a person: their user name says more than the generated role name.
+        if (permissionSet && sessionName) return `Identity Center user ${sessionName}`;
         const role = issuerName ?? fromArn.role;
         return role && sessionName
           ? `${role}/${sessionName}`
           : (role ?? sessionName ?? arn ?? 'assumed role');
       }
       case 'FederatedUser':
-        return sessionName ?? arn ?? 'federated user';
+        // Not the IAM user of the same name: a GetFederationToken session named by whoever minted it.
+        return sessionName ? `federated user ${sessionName}` : (arn ?? 'federated user');
       case 'AWSService':
         return invokedBy ?? 'AWS service';
       case 'AWSAccount':
@@ -203,8 +238,12 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
       }
     : undefined;
   const access = describeAccess(record, identity, type);
-  const mfa = describeMfa(record, identity);
-  const federatedProvider = session?.webIdFederationData?.federatedProvider ?? identity.identityProvider;
+  const mfa = describeMfa(
+    record,
+    identity,
+    type,
+    permissionSet !== undefined || assumedRoot || isString(session?.webIdFederationData?.federatedProvider),
+  );
 
   const principal: Principal = {
     type,
@@ -218,7 +257,9 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
   if (isString(identity.accountId)) principal.accountId = identity.accountId;
   if (issuerArn) principal.issuerArn = issuerArn;
   if (issuerName && type !== 'Root') principal.issuerName = issuerName;
+  if (issuerType && type !== 'Root') principal.issuerType = issuerType;
   if (sessionName) principal.sessionName = sessionName;
+  if (permissionSet) principal.permissionSet = permissionSet;
   if (mfa !== undefined) principal.mfa = mfa;
   if (isString(record.sourceIPAddress)) principal.sourceIp = record.sourceIPAddress;
   if (isString(record.userAgent)) principal.userAgent = record.userAgent;

@@ -120,8 +120,16 @@ export interface Principal {
   /** For sessions: the role (or user) that issued the session. */
   issuerArn?: string;
   issuerName?: string;
+  /** CloudTrail's `sessionIssuer.type` of a session: `Role`, `IAMUser` (federation tokens) or `Root`. */
+  issuerType?: string;
   sessionName?: string;
-  /** `true`/`false` from `mfaAuthenticated`; `undefined` when CloudTrail does not say. */
+  /** For IAM Identity Center sessions (role `AWSReservedSSO_<permission set>_<suffix>`): the permission set. */
+  permissionSet?: string;
+  /**
+   * `true`/`false` from `mfaAuthenticated` (console sign-ins: `MFAUsed`); `undefined` when CloudTrail does not say
+   * or cannot know: sign-in happened elsewhere (IAM Identity Center, SAML or web identity federation, the
+   * management account of an `sts:AssumeRoot` session), where the flag is `false` whatever was used.
+   */
   mfa?: boolean;
   sourceIp?: string;
   userAgent?: string;

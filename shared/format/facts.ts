@@ -9,7 +9,8 @@ export interface Fact {
   value: string;
 }
 
-const TYPE_LABELS: Record<string, string> = {
+/** Readable labels of CloudTrail's `userIdentity.type` values, for every format. Unknown types print as they are. */
+export const TYPE_LABELS: Record<string, string> = {
   IAMUser: 'IAM user',
   AssumedRole: 'assumed role',
   Root: 'root user',
@@ -22,16 +23,42 @@ const TYPE_LABELS: Record<string, string> = {
   Unknown: 'unknown identity',
 };
 
-/** The principal in one phrase: `alice (IAM user, arn:…), no MFA`. */
+/** Who issued a federated user's session: `IAM user mallory (arn:…)`, `the root user`. */
+const describeIssuer = (principal: Principal): string | undefined => {
+  const arn = principal.issuerArn ? ` (${principal.issuerArn})` : '';
+  if (principal.issuerType === 'Root' || principal.issuerArn?.endsWith(':root')) return `the root user${arn}`;
+  return principal.issuerName ? `IAM user ${principal.issuerName}${arn}` : undefined;
+};
+
+/**
+ * The principal in one phrase: `alice (IAM user, arn:…), no MFA`, `session ci-1 of role ci-role (arn:…)`,
+ * `federated user bob, issued by IAM user mallory (arn:…)`,
+ * `Identity Center user jane@example.com (permission set AdministratorAccess)`. MFA is named only when CloudTrail
+ * can know it (`principal.mfa` set).
+ */
 export const describeWho = (principal: Principal): string => {
   const type = TYPE_LABELS[principal.type] ?? principal.type;
   const mfa = principal.mfa === true ? ', with MFA' : principal.mfa === false ? ', no MFA' : '';
+  if (principal.permissionSet && principal.sessionName) {
+    return `Identity Center user ${principal.sessionName} (permission set ${principal.permissionSet})${mfa}`;
+  }
+  if (principal.type === 'FederatedUser') {
+    const issuer = describeIssuer(principal);
+    return `federated user ${principal.sessionName ?? principal.name}${issuer ? `, issued by ${issuer}` : ''}${mfa}`;
+  }
+  if (principal.type === 'IdentityCenterUser') {
+    const store = principal.identityStoreArn ? ` (identity store ${principal.identityStoreArn})` : '';
+    return `${principal.name}${store}${mfa}`;
+  }
   if (principal.sessionName && principal.issuerName) {
     const arn = principal.issuerArn ? ` (${principal.issuerArn})` : '';
     return `session ${principal.sessionName} of role ${principal.issuerName}${arn}${mfa}`;
   }
   const arn = principal.arn ? `, ${principal.arn}` : '';
-  return `${principal.name} (${type}${arn})${mfa}`;
+  const rootSession = principal.assumedRoot
+    ? ', in a root session opened from the management account (sts:AssumeRoot)'
+    : '';
+  return `${principal.name} (${type}${arn})${rootSession}${mfa}`;
 };
 
 /** How and from where: `AWS console, from 203.0.113.9, EC2 instance i-0abc credentials`. */

@@ -1,10 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { classifyEvent } from '../../../shared/domain/classify.js';
 import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
 import { IAM_OPERATIONS, leadingVerb } from '../../../shared/domain/iam-operations.js';
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { Classification, CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
 import { severityRank } from '../../../shared/domain/types.js';
-import { findRecord, loadCorpus } from '../../helpers/fixtures.js';
+import { FIXTURES_DIR, findRecord, loadCorpus } from '../../helpers/fixtures.js';
 
 /** Parse → describe → classify, as the notifier does. */
 const classify = (raw: CloudTrailRecord): Classification => {
@@ -63,7 +65,9 @@ describe('classifyEvent: credentials', () => {
       target: { kind: 'user', name: 'stratus-red-team-backdoor-u-user' },
     });
     expect(codes(result)).toEqual(['credential-for-other-user']);
-    expect(result.reasons[0]?.text).toContain('whoever holds it can act as stratus-red-team-backdoor-u-user');
+    expect(result.reasons[0]?.text).toBe(
+      'an access key of IAM user stratus-red-team-backdoor-u-user was created by IAM user christophe, not by IAM user stratus-red-team-backdoor-u-user itself: whoever holds it can call AWS APIs as stratus-red-team-backdoor-u-user',
+    );
   });
 
   it('treats a missing userName as the caller: an own access key stays medium', () => {
@@ -341,15 +345,18 @@ describe('classifyEvent: generic raises', () => {
     expect(codes(result)).toContain('scp-exemption-tag');
   });
 
-  it('rates a deleted password policy high', () => {
+  it('rates a deleted password policy medium: IAM falls back to its default policy, not to none', () => {
     const result = classify(record({ eventName: 'DeleteAccountPasswordPolicy' }));
 
     expect(result).toMatchObject({
       category: 'account',
-      severity: 'high',
+      severity: 'medium',
+      title: "Account password policy deleted: IAM's default password policy applies",
       target: { kind: 'account', name: '123456789012' },
     });
     expect(codes(result)).toEqual(['password-policy-deleted']);
+    expect(result.reasons[0]?.text).toContain('at least 8 characters, three of the four character types');
+    expect(result.reasons[0]?.text).not.toMatch(/need no length/);
   });
 });
 
@@ -405,17 +412,20 @@ describe('classifyEvent: sign-in', () => {
 });
 
 describe('classifyEvent: guard rails', () => {
-  it('names a stopped trail in words, critical (stratus-red-team)', () => {
+  it('names a stopped trail in words, critical, without claiming that every alert stops (stratus-red-team)', () => {
     const result = classify(findRecord((r) => r.eventName === 'StopLogging' && !r.errorCode));
 
     expect(result).toMatchObject({
       family: 'Stop',
       category: 'account',
       severity: 'critical',
-      title:
-        'CloudTrail logging stopped on trail stratus-red-team-ct-stop-trail-buykxbqejv: alerts will stop',
+      title: 'CloudTrail logging stopped on trail stratus-red-team-ct-stop-trail-buykxbqejv',
     });
     expect(codes(result)).toEqual(['guard-rail']);
+    // The deployed pattern matches every trail: one of several trails stopping does not stop EventBridge.
+    expect(result.reasons[0]?.text).toBe(
+      'CloudTrail logging stopped on trail stratus-red-team-ct-stop-trail-buykxbqejv: if it is the only trail logging management events in us-east-1, IAM alerts stop',
+    );
   });
 
   it('names a deleted trail and event selectors that drop management events', () => {
@@ -430,12 +440,18 @@ describe('classifyEvent: guard rails', () => {
 
     expect([deleted.severity, deleted.title]).toEqual([
       'critical',
-      expect.stringMatching(/^CloudTrail trail .+ deleted: alerts will stop$/),
+      expect.stringMatching(/^CloudTrail trail \S+ deleted$/),
     ]);
     expect([selectors.severity, selectors.title]).toEqual([
       'critical',
-      expect.stringMatching(/^Trail .+ no longer logs management events: alerts will stop$/),
+      expect.stringMatching(/^Trail \S+ no longer logs management events$/),
     ]);
+    for (const result of [deleted, selectors]) {
+      expect(result.reasons[0]?.text).toMatch(
+        /if it is the only trail logging management events in us-east-1, IAM alerts stop$/,
+      );
+      expect(result.reasons[0]?.text).not.toMatch(/no alert can fire/);
+    }
   });
 
   it('rates a failed attempt on the trail high', () => {
@@ -622,5 +638,443 @@ describe('classifyEvent over every record and operation', () => {
       'medium',
       ['unclassified-operation'],
     ]);
+  });
+});
+
+/** A record of the repository's sample events (`events/*.json`, EventBridge envelopes). */
+const sampleEvent = (name: string): CloudTrailRecord =>
+  (
+    JSON.parse(readFileSync(join(FIXTURES_DIR, '..', '..', 'events', name), 'utf8')) as {
+      detail: CloudTrailRecord;
+    }
+  ).detail;
+
+const texts = (classification: Classification): string =>
+  classification.reasons.map((r) => r.text).join('\n');
+
+const FEDERATED_BOB: UserIdentity = {
+  type: 'FederatedUser',
+  principalId: '123456789012:bob',
+  arn: 'arn:aws:sts::123456789012:federated-user/bob',
+  accountId: '123456789012',
+  sessionContext: {
+    sessionIssuer: {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::123456789012:user/mallory',
+      userName: 'mallory',
+      accountId: '123456789012',
+    },
+    attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
+  },
+};
+
+const EC2_WEB_ROLE: UserIdentity = {
+  type: 'AssumedRole',
+  principalId: 'AROAEXAMPLE:i-0abc1234def567890',
+  arn: 'arn:aws:sts::123456789012:assumed-role/web-role/i-0abc1234def567890',
+  accountId: '123456789012',
+  sessionContext: {
+    sessionIssuer: {
+      type: 'Role',
+      arn: 'arn:aws:iam::123456789012:role/web-role',
+      userName: 'web-role',
+      accountId: '123456789012',
+    },
+    attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
+    ec2RoleDelivery: '2.0',
+  },
+};
+
+const ROOT: UserIdentity = {
+  type: 'Root',
+  principalId: '123456789012',
+  arn: 'arn:aws:iam::123456789012:root',
+  accountId: '123456789012',
+};
+
+describe('classifyEvent: a failed call is an attempt, rated below the same change succeeding', () => {
+  const failed = {
+    errorCode: 'LimitExceededException',
+    errorMessage: 'A managed policy can have up to 5 versions.',
+  };
+
+  it.each([
+    [
+      'CreatePolicyVersion',
+      {
+        policyArn: 'arn:aws:iam::123456789012:policy/ci-deploy',
+        policyDocument: '{}',
+        setAsDefault: true,
+      },
+      'default-version-switched',
+    ],
+    [
+      'SetDefaultPolicyVersion',
+      { policyArn: 'arn:aws:iam::123456789012:policy/ci-deploy', versionId: 'v3' },
+      'default-version-switched',
+    ],
+    ['DeleteRolePermissionsBoundary', { roleName: 'dev' }, 'permissions-boundary-removed'],
+    [
+      'DeactivateMFADevice',
+      { userName: 'bob', serialNumber: 'arn:aws:iam::123456789012:mfa/bob' },
+      'mfa-removed',
+    ],
+    ['DeleteAccountPasswordPolicy', {}, 'password-policy-deleted'],
+    [
+      'TagRole',
+      { roleName: 'app', tags: [{ key: 'exception-to-vpc-ip', value: 'true' }] },
+      'scp-exemption-tag',
+    ],
+    ['CreateAccessKey', { userName: 'bob' }, 'credential-for-other-user'],
+    [
+      'EnableMFADevice',
+      { userName: 'bob', serialNumber: 'arn:aws:iam::123456789012:mfa/x' },
+      'mfa-for-other-user',
+    ],
+    [
+      'AttachUserPolicy',
+      { userName: 'alice', policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+      'self-permission-change',
+    ],
+  ])('%s', (eventName, requestParameters, code) => {
+    const done = classify(record({ eventName, requestParameters }));
+    const tried = classify(record({ eventName, requestParameters, ...failed }));
+    const doneReason = done.reasons.find((r) => r.code === code);
+    const triedReason = tried.reasons.find((r) => r.code === `${code}-attempt`);
+
+    expect(codes(tried)).not.toContain(code);
+    expect(triedReason?.text).toMatch(
+      /^(?:tried|\S.* tried) .*; the call failed \(LimitExceededException\), so nothing changed$/,
+    );
+    expect(severityRank(triedReason?.severity ?? 'info')).toBeLessThan(
+      severityRank(doneReason?.severity ?? 'info'),
+    );
+    expect(severityRank(tried.severity)).toBeLessThan(severityRank(done.severity));
+  });
+
+  it('does not say a failed CreatePolicyVersion made anything the default (reviewer: cpv-failed)', () => {
+    const result = classify(
+      record({
+        eventName: 'CreatePolicyVersion',
+        requestParameters: {
+          policyArn: 'arn:aws:iam::123456789012:policy/ci-deploy',
+          policyDocument:
+            '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+          setAsDefault: true,
+        },
+        ...failed,
+      }),
+    );
+
+    expect(result).toMatchObject({
+      severity: 'medium',
+      title: 'iam:CreatePolicyVersion on policy ci-deploy failed (LimitExceededException)',
+    });
+    expect(texts(result)).not.toMatch(/was made the default|apply at once/);
+    expect(result.reasons[0]).toEqual({
+      severity: 'medium',
+      code: 'default-version-switched-attempt',
+      text: 'tried to write a new default version of policy ci-deploy; the call failed (LimitExceededException), so nothing changed',
+    });
+  });
+
+  it('words an SCP-denied change with EC2 instance credentials as an attempt, and keeps it high (stolen credentials)', () => {
+    const result = classify(sampleEvent('create-user-scp-denied-ec2-credentials.json'));
+
+    expect(result.severity).toBe('high');
+    expect(codes(result)).toEqual(['scp-denied', 'ec2-credential-change-attempt']);
+    expect(result.reasons[0]?.text).toMatch(/used from elsewhere, so they are likely stolen$/);
+    expect(result.reasons[1]).toMatchObject({ severity: 'medium' });
+    expect(result.reasons[1]?.text).toMatch(
+      /^tried with the role credentials of instance i-0a1b2c3d4e5f60718: /,
+    );
+    expect(texts(result)).not.toMatch(/changed this/);
+  });
+
+  it('words a failed root session change and a failed guard-rail change as attempts', () => {
+    const rootSession = classify(
+      record({
+        eventName: 'DeleteLoginProfile',
+        userIdentity: {
+          ...ROOT,
+          accountId: '444455556666',
+          arn: 'arn:aws:iam::444455556666:root',
+          sessionContext: { assumedRoot: 'true', attributes: { mfaAuthenticated: 'false' } },
+        },
+        recipientAccountId: '444455556666',
+        errorCode: 'NoSuchEntity',
+      }),
+    );
+    const stop = classify(
+      record({
+        eventSource: 'cloudtrail.amazonaws.com',
+        eventName: 'StopLogging',
+        requestParameters: { name: 'org-trail' },
+        errorCode: 'AccessDenied',
+        errorMessage: 'denied',
+      }),
+    );
+
+    expect(rootSession.reasons[0]).toMatchObject({ severity: 'medium', code: 'root-session-attempt' });
+    expect(rootSession.reasons[0]?.text).toMatch(/^attempted in a root session/);
+    expect(stop.reasons[0]?.text).toBe(
+      'someone tried cloudtrail:StopLogging, a change that can blind the alerting; the call failed (AccessDenied), so nothing changed',
+    );
+  });
+});
+
+describe('classifyEvent: federated users (GetFederationToken)', () => {
+  it('names a federated user and the IAM user that minted it, and compares against that user', () => {
+    const otherUser = classify(
+      record({
+        eventName: 'CreateAccessKey',
+        userIdentity: FEDERATED_BOB,
+        requestParameters: { userName: 'bob' },
+      }),
+    );
+    const issuerItself = classify(
+      record({
+        eventName: 'CreateAccessKey',
+        userIdentity: FEDERATED_BOB,
+        requestParameters: { userName: 'mallory' },
+      }),
+    );
+
+    expect(otherUser.severity).toBe('high');
+    expect(otherUser.reasons[0]).toEqual({
+      severity: 'high',
+      code: 'credential-for-other-user',
+      text: 'an access key of IAM user bob was created by federated user bob (a session of IAM user mallory), not by IAM user bob itself: whoever holds it can call AWS APIs as bob',
+    });
+    expect(issuerItself.severity).toBe('medium');
+    expect(codes(issuerItself)).toEqual(['operation']);
+  });
+
+  it('acts on the issuing IAM user when a credential call names no user', () => {
+    const result = classify(record({ eventName: 'CreateAccessKey', userIdentity: FEDERATED_BOB }));
+
+    expect(result.target).toEqual({
+      kind: 'user',
+      name: 'mallory',
+      arn: 'arn:aws:iam::123456789012:user/mallory',
+    });
+  });
+});
+
+describe('classifyEvent: what AWS credentials and settings really do', () => {
+  it('says the root user is subject to SCPs in member accounts', () => {
+    const result = classify(record({ eventName: 'CreateAccessKey', userIdentity: ROOT }));
+
+    expect(result.reasons[0]?.text).toBe(
+      'made with the root user, which has full access to the account (an SCP can restrict it in a member account, never in the management account)',
+    );
+  });
+
+  it('says an SSH public key gives CodeCommit access only', () => {
+    const result = classify(sampleEvent('upload-ssh-public-key.json'));
+
+    expect(result.reasons[0]?.text).toMatch(
+      /whoever holds the private key can use CodeCommit repositories over SSH as malicious-iam-user, with malicious-iam-user's CodeCommit permissions; the key gives no other access$/,
+    );
+  });
+
+  it.each([
+    ['codecommit.amazonaws.com', 'a CodeCommit'],
+    ['cassandra.amazonaws.com', 'an Amazon Keyspaces'],
+    ['bedrock.amazonaws.com', 'an Amazon Bedrock'],
+  ])('says a service-specific credential for %s works for that service only', (serviceName, what) => {
+    const result = classify(
+      record({
+        eventName: 'CreateServiceSpecificCredential',
+        requestParameters: { userName: 'bob', serviceName },
+      }),
+    );
+    const service = what.replace(/^an? /, '');
+
+    expect(result.reasons[0]?.text).toBe(
+      `${what} service-specific credential of IAM user bob was created by IAM user alice, not by IAM user bob itself: whoever holds it can use ${service} as bob, with bob's permissions there; it works for no other service`,
+    );
+  });
+
+  it.each(['EnableMFADevice', 'ResyncMFADevice'])(
+    'says what an MFA device on another user enables, and rates %s medium',
+    (eventName) => {
+      const result = classify(
+        record({
+          eventName,
+          requestParameters: {
+            userName: 'bob',
+            serialNumber: 'arn:aws:iam::123456789012:mfa/attacker-phone',
+          },
+        }),
+      );
+
+      expect(result.severity).toBe('medium');
+      expect(codes(result)).toEqual(['mfa-for-other-user']);
+      expect(result.reasons[0]?.text).toMatch(
+        /^MFA device attacker-phone (?:was enabled on|of) IAM user bob .*whoever holds that device and knows bob's password \(or holds bob's access keys\) passes bob's MFA check; the device alone signs nobody in$/,
+      );
+    },
+  );
+
+  it('writes "an MFA", never "a MFA", in every reason and headline', () => {
+    for (const eventName of Object.keys(IAM_OPERATIONS)) {
+      for (const outcome of [{}, { errorCode: 'AccessDenied', errorMessage: 'denied' }]) {
+        const result = classify(
+          record({
+            eventName,
+            requestParameters: { userName: 'bob', serialNumber: 'arn:aws:iam::1:mfa/x' },
+            ...outcome,
+          }),
+        );
+        expect([eventName, /\ba MFA\b/.test(`${result.title}\n${texts(result)}`)]).toEqual([
+          eventName,
+          false,
+        ]);
+      }
+    }
+  });
+
+  it('rates a deleted virtual MFA device low: IAM deletes only a device no longer enabled for a user', () => {
+    const result = classify(
+      record({
+        eventName: 'DeleteVirtualMFADevice',
+        requestParameters: { serialNumber: 'arn:aws:iam::123456789012:mfa/old' },
+      }),
+    );
+
+    expect(result.severity).toBe('low');
+    expect(texts(result)).not.toMatch(/loses MFA/);
+  });
+});
+
+describe('classifyEvent: targets and headlines', () => {
+  it('targets the account (root ARN) for the root user’s own credentials, headlined "the root user"', () => {
+    const result = classify(record({ eventName: 'CreateAccessKey', userIdentity: ROOT }));
+
+    expect(result.target).toEqual({
+      kind: 'account',
+      name: '123456789012',
+      arn: 'arn:aws:iam::123456789012:root',
+    });
+    expect(result.title).toBe('Access key created for the root user');
+  });
+
+  it('names the role of a denied AssumeRole from the error message', () => {
+    const result = classify(sampleEvent('assume-role-access-denied.json'));
+
+    expect(result.target).toEqual({
+      kind: 'role',
+      name: 'stratus-red-team-ec2-get-password-data-role',
+      arn: 'arn:aws:iam::123837392027:role/stratus-red-team-ec2-get-password-data-role',
+    });
+    expect(result.title).toBe(
+      'sts:AssumeRole on role stratus-red-team-ec2-get-password-data-role denied (AccessDenied)',
+    );
+    expect(result.reasons[0]?.text).toContain(
+      'tried to assume role stratus-red-team-ec2-get-password-data-role',
+    );
+  });
+
+  it('names the role of an AssumeRole from roleArn', () => {
+    const result = classify(
+      record({
+        eventSource: 'sts.amazonaws.com',
+        eventName: 'AssumeRole',
+        readOnly: true,
+        requestParameters: { roleArn: 'arn:aws:iam::123456789012:role/ops/deploy', roleSessionName: 'ci' },
+      }),
+    );
+
+    expect(result.title).toBe('sts:AssumeRole on role deploy');
+  });
+
+  it('names the member account and task policy of sts:AssumeRoot', () => {
+    const result = classify(
+      record({
+        eventSource: 'sts.amazonaws.com',
+        eventName: 'AssumeRoot',
+        readOnly: true,
+        requestParameters: {
+          targetPrincipal: '444455556666',
+          taskPolicyArn: { arn: 'arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials' },
+        },
+      }),
+    );
+
+    expect(result).toMatchObject({
+      severity: 'medium',
+      title: 'Root session opened in member account 444455556666 (task policy IAMDeleteRootUserCredentials)',
+      target: { kind: 'account', name: '444455556666' },
+    });
+    expect(result.reasons[0]?.text).toBe(
+      'opens a root session in member account 444455556666, limited to the task policy IAMDeleteRootUserCredentials',
+    );
+  });
+});
+
+describe('classifyEvent: a principal changing its own permissions', () => {
+  it('flags an IAM user attaching a policy to itself, medium', () => {
+    const result = classify(
+      record({
+        eventName: 'AttachUserPolicy',
+        requestParameters: { userName: 'alice', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },
+      }),
+    );
+
+    expect(result.severity).toBe('medium');
+    expect(result.reasons[0]).toEqual({
+      severity: 'medium',
+      code: 'self-permission-change',
+      text: 'changed its own permissions: IAM user alice changed the permissions of IAM user alice, whose permissions it uses',
+    });
+  });
+
+  it('rates a role session writing a policy on its own role with EC2 instance credentials high', () => {
+    const result = classify(
+      record({
+        eventName: 'PutRolePolicy',
+        userIdentity: EC2_WEB_ROLE,
+        requestParameters: { roleName: 'web-role', policyName: 'x', policyDocument: '{}' },
+      }),
+    );
+
+    expect(result.severity).toBe('high');
+    expect(result.reasons.find((r) => r.code === 'self-permission-change')).toEqual({
+      severity: 'high',
+      code: 'self-permission-change',
+      text: 'changed its own permissions: role session web-role/i-0abc1234def567890 changed the permissions of role web-role, whose permissions it uses, with the role credentials of instance i-0abc1234def567890',
+    });
+  });
+
+  it('counts a federated user changing the IAM user that minted it', () => {
+    const result = classify(
+      record({
+        eventName: 'AddUserToGroup',
+        userIdentity: FEDERATED_BOB,
+        requestParameters: { userName: 'mallory', groupName: 'admins' },
+      }),
+    );
+
+    expect(codes(result)).toContain('self-permission-change');
+  });
+
+  it('does not flag changes to another user or role', () => {
+    const otherUser = classify(
+      record({
+        eventName: 'AttachUserPolicy',
+        requestParameters: { userName: 'bob', policyArn: 'arn:aws:iam::aws:policy/x' },
+      }),
+    );
+    const otherRole = classify(
+      record({
+        eventName: 'PutRolePolicy',
+        userIdentity: EC2_WEB_ROLE,
+        requestParameters: { roleName: 'db-role', policyName: 'x' },
+      }),
+    );
+
+    expect(codes(otherUser)).not.toContain('self-permission-change');
+    expect(codes(otherRole)).not.toContain('self-permission-change');
   });
 });

@@ -85,11 +85,30 @@ describe('IAM_OPERATIONS', () => {
       'DeactivateMFADevice',
       'DeleteRolePermissionsBoundary',
       'DeleteUserPermissionsBoundary',
-      'DeleteAccountPasswordPolicy',
       'SetDefaultPolicyVersion',
     ]) {
       expect([name, IAM_OPERATIONS[name]?.severity]).toEqual([name, 'high']);
     }
+  });
+
+  it('rates a deleted password policy medium: IAM applies its default password policy, not none', () => {
+    expect(IAM_OPERATIONS.DeleteAccountPasswordPolicy).toEqual({
+      category: 'account',
+      severity: 'medium',
+      summary: "deletes the account's custom password policy (IAM's default password policy applies again)",
+    });
+  });
+
+  it('rates a deleted virtual MFA device low: IAM deletes only a device no longer enabled for a user', () => {
+    expect(IAM_OPERATIONS.DeleteVirtualMFADevice?.severity).toBe('low');
+  });
+
+  it('writes "an" before MFA, IAM, SSH, OIDC, X.509 and AWS in every summary', () => {
+    const wrong = Object.entries(IAM_OPERATIONS).filter(([, operation]) =>
+      /\ba (?:MFA|IAM|SSH|OIDC|X\.509|AWS|STS|SCP|EC2)\b/.test(operation.summary),
+    );
+
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -178,14 +178,32 @@ describe('describePrincipal on corpus records', () => {
     });
   });
 
-  it('describes a federated user and the IAM user behind it', () => {
+  it('describes a federated user and the IAM user behind it, never as a bare name', () => {
     const corpus = findRecord((r) => r.userIdentity.type === 'FederatedUser');
 
+    // A bare `stratus_red_team` would read as the IAM user of that name (subject: "… by bob").
     expect(describePrincipal(corpus)).toMatchObject({
       type: 'FederatedUser',
-      name: 'stratus_red_team',
+      name: 'federated user stratus_red_team',
       sessionName: 'stratus_red_team',
+      issuerName: 'stratus-red-team-user-federation-user',
+      issuerType: 'IAMUser',
+      issuerArn: 'arn:aws:iam::742491224508:user/stratus-red-team-user-federation-user',
     });
+  });
+
+  it('recognises an IAM Identity Center session: the person, the permission set, MFA unknown', () => {
+    // Anonymised corpus record: its ARN lost the role name, the principalId and sessionIssuer kept it.
+    const corpus = findRecord(
+      (r) => r.userIdentity.sessionContext?.sessionIssuer?.userName?.startsWith('AWSReservedSSO_') === true,
+    );
+
+    const principal = describePrincipal(corpus);
+
+    expect(principal).toMatchObject({ type: 'AssumedRole', permissionSet: 'account-admin' });
+    // mfaAuthenticated is "false" in every Identity Center session: MFA happens in Identity Center.
+    expect(corpus.userIdentity.sessionContext?.attributes?.mfaAuthenticated).toBe('false');
+    expect(principal.mfa).toBeUndefined();
   });
 
   it('describes another account as the caller', () => {
@@ -310,7 +328,109 @@ describe('describePrincipal on hand-written records', () => {
       }),
     );
 
-    expect(principal).toMatchObject({ type: 'Root', isRoot: true, assumedRoot: true, mfa: false });
+    expect(principal).toMatchObject({ type: 'Root', isRoot: true, assumedRoot: true });
+    // The session was opened from the management account, whose sign-in (and MFA) this event does not show.
+    expect(principal.mfa).toBeUndefined();
+  });
+
+  it('names an Identity Center session by the person and its permission set', () => {
+    const principal = describePrincipal(
+      record({
+        userIdentity: {
+          type: 'AssumedRole',
+          principalId: 'AROAEXAMPLE:jane@example.com',
+          arn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane@example.com',
+          accountId: '123456789012',
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              arn: 'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_AdministratorAccess_0123456789abcdef',
+              userName: 'AWSReservedSSO_AdministratorAccess_0123456789abcdef',
+            },
+            attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
+          },
+        },
+      }),
+    );
+
+    expect(principal).toMatchObject({
+      name: 'Identity Center user jane@example.com',
+      sessionName: 'jane@example.com',
+      permissionSet: 'AdministratorAccess',
+      issuerType: 'Role',
+    });
+    expect(principal.mfa).toBeUndefined();
+  });
+
+  it('keeps underscores of a permission set name', () => {
+    const principal = describePrincipal(
+      record({
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Read_Only_Ops_a1b2c3d4e5f60718/joe',
+          accountId: '123456789012',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', userName: 'AWSReservedSSO_Read_Only_Ops_a1b2c3d4e5f60718' },
+          },
+        },
+      }),
+    );
+
+    expect(principal.permissionSet).toBe('Read_Only_Ops');
+  });
+
+  it('does not claim "no MFA" for web identity sessions and federated console sign-ins', () => {
+    const webIdentity = describePrincipal(
+      record({
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::123456789012:assumed-role/gha-deploy/GitHubActions',
+          accountId: '123456789012',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', userName: 'gha-deploy' },
+            webIdFederationData: {
+              federatedProvider:
+                'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com',
+            },
+            attributes: { mfaAuthenticated: 'false' },
+          },
+        },
+      }),
+    );
+    // A SAML console sign-in: MFAUsed is "No" even when the identity provider required MFA.
+    const samlSignIn = describePrincipal(
+      record({
+        eventSource: 'signin.amazonaws.com',
+        eventName: 'ConsoleLogin',
+        additionalEventData: {
+          MFAUsed: 'No',
+          SamlProviderArn: 'arn:aws:iam::123456789012:saml-provider/Okta',
+        },
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::123456789012:assumed-role/ReadOnly/jane@example.com',
+          accountId: '123456789012',
+        },
+      }),
+    );
+    // A role session with no identity provider behind it keeps CloudTrail's answer.
+    const plainSession = describePrincipal(
+      record({
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::123456789012:assumed-role/ci/run-1',
+          accountId: '123456789012',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', userName: 'ci' },
+            attributes: { mfaAuthenticated: 'false' },
+          },
+        },
+      }),
+    );
+
+    expect(webIdentity.mfa).toBeUndefined();
+    expect(samlSignIn.mfa).toBeUndefined();
+    expect(plainSession.mfa).toBe(false);
   });
 
   it('does not take an instance-like session name for EC2 credentials without ec2RoleDelivery', () => {
