@@ -16,6 +16,8 @@ export interface PolicyStatement {
   notPrincipals?: Record<string, string[]>;
   /** `Condition` as written: operator → key → values (values normalised to string arrays). */
   conditions: Record<string, Record<string, string[]>>;
+  /** Entries of `Action`/`NotAction`/`Resource`/`NotResource` beyond the analysis cap: counted, not kept. */
+  omitted?: Partial<Record<'actions' | 'notActions' | 'resources' | 'notResources', number>>;
 }
 
 /** A parsed policy document. */
@@ -24,6 +26,8 @@ export interface PolicyDocument {
   statements: PolicyStatement[];
   /** Parts that were ignored because they were malformed, in words. */
   warnings: string[];
+  /** Parts left out because the document is larger than the analysis reads (not malformed), in words. */
+  limits: string[];
 }
 
 /** Why a document could not be read. */
@@ -67,32 +71,44 @@ export const decodePolicyText = (text: string): string => {
   }
 };
 
-const toStringList = (value: unknown, field: string, warnings: string[]): string[] | undefined => {
+/** Where a list's problems are reported: malformed entries and size caps are told apart. */
+interface Sink {
+  warnings: string[];
+  limits: string[];
+}
+
+const toStringList = (
+  value: unknown,
+  field: string,
+  noun: string,
+  sink: Sink,
+): { list: string[]; omitted: number } | undefined => {
   if (value === undefined) return undefined;
   const list = Array.isArray(value) ? value : [value];
   const strings: string[] = [];
   for (const item of list.slice(0, MAX_ENTRIES)) {
     if (typeof item === 'string') strings.push(item);
-    else warnings.push(`${field}: ignored a ${item === null ? 'null' : typeof item} entry`);
+    else sink.warnings.push(`${field}: ignored a ${item === null ? 'null' : typeof item} entry`);
   }
-  if (list.length > MAX_ENTRIES) warnings.push(`${field}: only the first ${MAX_ENTRIES} entries analysed`);
-  return strings;
+  const omitted = Math.max(0, list.length - MAX_ENTRIES);
+  if (omitted > 0) {
+    sink.limits.push(
+      `only the first ${MAX_ENTRIES} of ${list.length} ${noun} of ${field.replace(/\.\w+$/, '')} analysed`,
+    );
+  }
+  return { list: strings, omitted };
 };
 
-const toPrincipals = (
-  value: unknown,
-  field: string,
-  warnings: string[],
-): Record<string, string[]> | undefined => {
+const toPrincipals = (value: unknown, field: string, sink: Sink): Record<string, string[]> | undefined => {
   if (value === undefined) return undefined;
   if (value === '*') return { '*': ['*'] };
   if (!isObject(value)) {
-    warnings.push(`${field}: not an object`);
+    sink.warnings.push(`${field}: not an object`);
     return {};
   }
   const principals: Record<string, string[]> = {};
   for (const [type, entries] of Object.entries(value)) {
-    principals[type] = toStringList(entries, `${field}.${type}`, warnings) ?? [];
+    principals[type] = toStringList(entries, `${field}.${type}`, `${type} principals`, sink)?.list ?? [];
   }
   return principals;
 };
@@ -119,7 +135,8 @@ const toConditions = (value: unknown, warnings: string[]): Record<string, Record
   return conditions;
 };
 
-const toStatement = (raw: unknown, index: number, warnings: string[]): PolicyStatement | undefined => {
+const toStatement = (raw: unknown, index: number, sink: Sink): PolicyStatement | undefined => {
+  const { warnings } = sink;
   const at = `Statement[${index}]`;
   if (!isObject(raw)) {
     warnings.push(`${at}: not an object, ignored`);
@@ -143,16 +160,20 @@ const toStatement = (raw: unknown, index: number, warnings: string[]): PolicySta
   };
   const sid = get('Sid');
   if (typeof sid === 'string' && sid !== '') statement.sid = sid;
-  const actions = toStringList(get('Action'), `${at}.Action`, warnings);
-  const notActions = toStringList(get('NotAction'), `${at}.NotAction`, warnings);
-  const resources = toStringList(get('Resource'), `${at}.Resource`, warnings);
-  const notResources = toStringList(get('NotResource'), `${at}.NotResource`, warnings);
-  const principals = toPrincipals(get('Principal'), `${at}.Principal`, warnings);
-  const notPrincipals = toPrincipals(get('NotPrincipal'), `${at}.NotPrincipal`, warnings);
-  if (actions) statement.actions = actions;
-  if (notActions) statement.notActions = notActions;
-  if (resources) statement.resources = resources;
-  if (notResources) statement.notResources = notResources;
+  const lists = {
+    actions: toStringList(get('Action'), `${at}.Action`, 'actions', sink),
+    notActions: toStringList(get('NotAction'), `${at}.NotAction`, 'NotAction entries', sink),
+    resources: toStringList(get('Resource'), `${at}.Resource`, 'resources', sink),
+    notResources: toStringList(get('NotResource'), `${at}.NotResource`, 'NotResource entries', sink),
+  };
+  for (const key of ['actions', 'notActions', 'resources', 'notResources'] as const) {
+    const entry = lists[key];
+    if (!entry) continue;
+    statement[key] = entry.list;
+    if (entry.omitted > 0) statement.omitted = { ...statement.omitted, [key]: entry.omitted };
+  }
+  const principals = toPrincipals(get('Principal'), `${at}.Principal`, sink);
+  const notPrincipals = toPrincipals(get('NotPrincipal'), `${at}.NotPrincipal`, sink);
   if (principals) statement.principals = principals;
   if (notPrincipals) statement.notPrincipals = notPrincipals;
   return statement;
@@ -161,18 +182,20 @@ const toStatement = (raw: unknown, index: number, warnings: string[]): PolicySta
 /** Normalises an already-parsed JSON value into a {@link PolicyDocument}. */
 export const normalisePolicy = (value: unknown): PolicyDocument | PolicyParseFailure => {
   if (!isObject(value)) return { kind: 'malformed', detail: 'the document is not a JSON object' };
-  const warnings: string[] = [];
+  const sink: Sink = { warnings: [], limits: [] };
   const statementKey = Object.keys(value).find((key) => key.toLowerCase() === 'statement');
   const rawStatements = statementKey === undefined ? undefined : value[statementKey];
   if (rawStatements === undefined) return { kind: 'malformed', detail: 'the document has no Statement' };
   // A single statement object instead of an array is valid IAM grammar.
   const list = Array.isArray(rawStatements) ? rawStatements : [rawStatements];
-  if (list.length > MAX_STATEMENTS) warnings.push(`only the first ${MAX_STATEMENTS} statements analysed`);
+  if (list.length > MAX_STATEMENTS) {
+    sink.limits.push(`only the first ${MAX_STATEMENTS} of ${list.length} statements analysed`);
+  }
   const statements = list
     .slice(0, MAX_STATEMENTS)
-    .map((raw, index) => toStatement(raw, index, warnings))
+    .map((raw, index) => toStatement(raw, index, sink))
     .filter((statement): statement is PolicyStatement => statement !== undefined);
-  const document: PolicyDocument = { statements, warnings };
+  const document: PolicyDocument = { statements, warnings: sink.warnings, limits: sink.limits };
   if (typeof value.Version === 'string') document.version = value.Version;
   return document;
 };

@@ -7,7 +7,10 @@ export interface WellKnownPolicy {
   name: string;
   /** The default version's document, when it is short and stable enough to keep here. */
   document?: string;
-  /** Findings to report instead of (or on top of) analysing the document. */
+  /**
+   * Findings to report instead of (or on top of) analysing the document; one with the same code as a
+   * finding of the document replaces it (PowerUserAccess: said plainly instead of as a NotAction list).
+   */
   findings: PolicyFinding[];
 }
 
@@ -87,7 +90,18 @@ const summary = (
 const POLICIES: WellKnownPolicy[] = [
   { name: 'AdministratorAccess', document: ADMIN, findings: [] },
   { name: 'IAMFullAccess', document: IAM_FULL, findings: [] },
-  { name: 'PowerUserAccess', document: POWER_USER, findings: [] },
+  {
+    name: 'PowerUserAccess',
+    document: POWER_USER,
+    // Said plainly: the document's NotAction reads as a list of exclusions, not as "nearly everything".
+    findings: [
+      {
+        severity: 'high',
+        code: 'allow-not-action',
+        text: 'grants every action except IAM, Organizations and account management on every resource',
+      },
+    ],
+  },
   { name: 'AWSDenyAll', document: DENY_ALL, findings: [] },
   quarantine('AWSCompromisedKeyQuarantine'),
   quarantine('AWSCompromisedKeyQuarantineV2'),

@@ -9,6 +9,20 @@ export interface TrustAnalysis {
   findings: PolicyFinding[];
   /** Who may assume the role, in words, one entry per principal. */
   trustedPrincipals: string[];
+  /**
+   * The most severe finding (medium or above) as a headline's predicate, completing "Role deploy …":
+   * `can now be assumed by anyone`, `now trusts account 999988887777`.
+   */
+  exposure?: string;
+}
+
+/** One principal in words, with the finding it raises and the headline predicate for that finding. */
+interface Described {
+  text: string;
+  finding?: PolicyFinding;
+  exposure?: string;
+  /** For a finding about another account: its id. */
+  account?: string;
 }
 
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
@@ -41,7 +55,7 @@ const describeAws = (
   principal: string,
   statement: PolicyStatement,
   ownAccount: string | undefined,
-): { text: string; finding?: PolicyFinding } => {
+): Described => {
   const keys = conditionKeys(statement);
   if (principal === '*') {
     const orgLimited = keys.some((key) => ORG_KEYS.includes(key.toLowerCase()));
@@ -53,6 +67,7 @@ const describeAws = (
           code: 'trust-everyone',
           text: 'role can now be assumed by anyone (*)',
         },
+        exposure: 'can now be assumed by anyone',
       };
     }
     return {
@@ -62,6 +77,7 @@ const describeAws = (
         code: orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
         text: `role can now be assumed by any AWS principal (*) that meets its ${keysText(keys)} conditions`,
       },
+      exposure: `can now be assumed by any AWS principal that meets its ${keysText(keys)} conditions`,
     };
   }
   const account = accountOfPrincipal(principal);
@@ -84,6 +100,8 @@ const describeAws = (
         code: 'trust-other-account-external-id',
         text: `the new trust policy lets ${who} assume the role, with an ExternalId condition`,
       },
+      exposure: `now trusts account ${account} (with an ExternalId condition)`,
+      account,
     };
   }
   const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
@@ -96,15 +114,14 @@ const describeAws = (
         `the new trust policy lets ${who} assume the role, with no ExternalId condition` +
         (otherKeys.length > 0 ? ` (only ${keysText(otherKeys)} conditions)` : ''),
     },
+    exposure: `now trusts account ${account}`,
+    account,
   };
 };
 
 const GITHUB = 'token.actions.githubusercontent.com';
 
-const describeFederated = (
-  provider: string,
-  statement: PolicyStatement,
-): { text: string; finding?: PolicyFinding } => {
+const describeFederated = (provider: string, statement: PolicyStatement): Described => {
   const name = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
   if (/:saml-provider\//.test(provider)) {
     return {
@@ -126,6 +143,7 @@ const describeFederated = (
           code: 'trust-github-any-repository',
           text: `any GitHub Actions workflow, in any repository of anyone, can assume the role: the trust policy has no ${GITHUB}:sub condition`,
         },
+        exposure: 'can now be assumed by any GitHub Actions workflow',
       };
     }
     const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
@@ -137,6 +155,7 @@ const describeFederated = (
           code: 'trust-github-broad-subject',
           text: `GitHub Actions workflows of any repository matching ${keysText(broad)} can assume the role`,
         },
+        exposure: `can now be assumed by GitHub Actions workflows matching ${keysText(broad)}`,
       };
     }
     return { text: `GitHub Actions workflows of ${keysText(subjects)}` };
@@ -156,6 +175,7 @@ const describeFederated = (
           code: 'trust-web-identity-unrestricted',
           text: `anyone with a ${name} identity can assume the role: the trust policy has no ${name}:aud condition`,
         },
+        exposure: `can now be assumed by anyone with a ${name} identity`,
       };
     }
     return { text: `${name} identities of ${keysText(audience)}` };
@@ -168,6 +188,7 @@ const describeFederated = (
         code: 'trust-oidc-unrestricted',
         text: `any identity of OIDC provider ${name} can assume the role: no ${name}:aud or :sub condition`,
       },
+      exposure: `can now be assumed by any identity of OIDC provider ${name}`,
     };
   }
   return { text: `identities of OIDC provider ${name} (${keysText(audience)})` };
@@ -186,6 +207,7 @@ export const analyzeTrustPolicy = (
 ): TrustAnalysis => {
   const findings: PolicyFinding[] = [];
   const trustedPrincipals: string[] = [];
+  const exposures = new Map<PolicyFinding, Described>();
   for (const statement of document.statements) {
     if (statement.effect !== 'Allow') continue;
     const assumes = statement.actions
@@ -195,16 +217,21 @@ export const analyzeTrustPolicy = (
     if (statement.notPrincipals) {
       const excluded = Object.values(statement.notPrincipals).flat();
       trustedPrincipals.push(`everyone except ${excluded.slice(0, 3).join(', ')}`);
-      findings.push({
+      const finding: PolicyFinding = {
         severity: 'critical',
         code: 'trust-not-principal',
         text: `role can now be assumed by everyone except ${excluded.slice(0, 3).join(', ')} (Allow with NotPrincipal)`,
+      };
+      findings.push(finding);
+      exposures.set(finding, {
+        text: '',
+        exposure: 'can now be assumed by almost anyone (Allow with NotPrincipal)',
       });
       continue;
     }
     for (const [type, entries] of Object.entries(statement.principals ?? {})) {
       for (const principal of entries) {
-        let described: { text: string; finding?: PolicyFinding };
+        let described: Described;
         if (type === '*' || (type === 'AWS' && principal === '*')) {
           described = describeAws('*', statement, ownAccount);
         } else if (type === 'AWS') {
@@ -219,6 +246,7 @@ export const analyzeTrustPolicy = (
         trustedPrincipals.push(described.text);
         if (described.finding && !findings.some((finding) => finding.text === described.finding?.text)) {
           findings.push(described.finding);
+          exposures.set(described.finding, described);
         }
       }
     }
@@ -231,5 +259,32 @@ export const analyzeTrustPolicy = (
     });
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  return { findings, trustedPrincipals };
+  const analysis: TrustAnalysis = { findings, trustedPrincipals };
+  const top = findings[0];
+  const exposure =
+    top && severityRank(top.severity) >= severityRank('medium') ? exposures.get(top) : undefined;
+  if (exposure?.exposure) {
+    analysis.exposure = exposure.exposure;
+    if (exposure.account !== undefined) {
+      // Several other accounts at once: name them together, not only the first.
+      const accounts = [
+        ...new Set(
+          findings
+            .filter((finding) => finding.code === top?.code)
+            .map((finding) => exposures.get(finding)?.account)
+            .filter((account): account is string => account !== undefined),
+        ),
+      ];
+      if (accounts.length > 1) {
+        const shown = accounts.slice(0, 2);
+        analysis.exposure = exposure.exposure.replace(
+          `account ${exposure.account}`,
+          accounts.length > 2
+            ? `accounts ${shown.join(', ')} and ${accounts.length - 2} more`
+            : `accounts ${shown.join(' and ')}`,
+        );
+      }
+    }
+  }
+  return analysis;
 };

@@ -1,15 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { analyzePermissionsPolicy } from '../../../../shared/domain/policy/analyze.js';
+import {
+  analyzePermissionsPolicy,
+  assessPermissionsPolicy,
+} from '../../../../shared/domain/policy/analyze.js';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { FIXTURES_DIR, loadCorpus } from '../../../helpers/fixtures.js';
 
-const analyze = (input: unknown) => {
+const parsed = (input: unknown) => {
   const result = parsePolicyDocument(input);
   if (!result.ok) throw new Error(result.failure.detail);
-  return analyzePermissionsPolicy(result.document);
+  return result.document;
 };
+const analyze = (input: unknown) => analyzePermissionsPolicy(parsed(input));
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 const codes = (input: unknown) => analyze(input).map((finding) => finding.code);
 
@@ -63,12 +67,94 @@ describe('analyzePermissionsPolicy', () => {
     ]);
   });
 
-  it('treats NotAction with Allow that leaves IAM in as high', () => {
+  it('calls NotAction with Allow that leaves IAM in what it is: effectively administrator', () => {
     expect(analyze(fixture('not-action-with-iam.json'))[0]).toEqual({
       severity: 'high',
-      code: 'allow-not-action',
-      text: 'grants every action except s3:DeleteBucket on every resource (NotAction), IAM included',
+      code: 'allow-not-action-admin',
+      text: 'effectively administrator: allows every action except s3:DeleteBucket on every resource (NotAction, IAM included)',
     });
+  });
+
+  it('rates NotAction with Allow on every resource high even when IAM is left out (PowerUserAccess)', () => {
+    expect(analyze(fixture('not-action-power-user.json'))[0]).toEqual({
+      severity: 'high',
+      code: 'allow-not-action',
+      text: 'grants every action except IAM, Organizations and account management on every resource (NotAction)',
+    });
+  });
+
+  it('rates NotAction with Allow on named resources medium', () => {
+    expect(
+      analyze({ Statement: [{ Effect: 'Allow', NotAction: 'iam:*', Resource: 'arn:aws:s3:::b/*' }] })[0],
+    ).toEqual({
+      severity: 'medium',
+      code: 'allow-not-action',
+      text: 'grants every action except IAM on arn:aws:s3:::b/* (NotAction)',
+    });
+  });
+
+  it('lets a broad grant stand for the catalogue findings it implies', () => {
+    const assessment = assessPermissionsPolicy(
+      parsed({ Statement: [{ Effect: 'Allow', NotAction: 's3:GetObject', Resource: '*' }] }),
+    );
+    expect(assessment.admin).toBe('effective');
+    expect(assessment.keyFindings.map((finding) => finding.code)).toEqual(['allow-not-action-admin']);
+    // The catalogue stays available: PassRole and every IAM escalation path are still found.
+    expect(assessment.findings.length).toBeGreaterThan(25);
+    expect(assessment.findings.map((finding) => finding.code)).toContain('escalation-create-policy-version');
+  });
+
+  it('keeps a grant that the broad statement does not cover among the key findings', () => {
+    const assessment = assessPermissionsPolicy(
+      parsed({
+        Statement: [
+          { Effect: 'Allow', NotAction: ['iam:*', 'organizations:*', 'account:*'], Resource: '*' },
+          { Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' },
+        ],
+      }),
+    );
+    expect(assessment.admin).toBeUndefined();
+    const keyCodes = assessment.keyFindings.map((finding) => finding.code);
+    expect(keyCodes).toEqual(expect.arrayContaining(['allow-not-action', 'passrole-all']));
+    // NotAction covers lambda:UpdateFunctionCode: implied, so not a key finding, but still a finding.
+    expect(keyCodes).not.toContain('escalation-lambda-update-code');
+    expect(assessment.findings.map((finding) => finding.code)).toContain('escalation-lambda-update-code');
+  });
+
+  it('says "every resource except" for Action * with NotResource, once', () => {
+    expect(analyze({ Statement: [{ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::x' }] })).toEqual(
+      [
+        {
+          severity: 'high',
+          code: 'full-admin',
+          text: 'grants every action on every resource except arn:aws:s3:::x (NotResource)',
+        },
+      ],
+    );
+  });
+
+  it('says "every resource except" for service wildcards and PassRole with NotResource', () => {
+    const texts = analyze({
+      Statement: [{ Effect: 'Allow', Action: ['iam:*'], NotResource: 'arn:aws:iam::*:role/admin' }],
+    }).map((finding) => finding.text);
+    expect(texts).toContain(
+      'grants iam:* (every IAM action) on every resource except arn:aws:iam::*:role/admin: enough to make itself or anyone administrator',
+    );
+    expect(texts).toContain('grants iam:PassRole on every role except arn:aws:iam::*:role/admin');
+    expect(texts.some((text) => / on every (resource|role)$/.test(text))).toBe(false);
+  });
+
+  it('counts every resource, not only the ones analysed, in "and N more"', () => {
+    const resources = Array.from({ length: 4000 }, (_, index) => `arn:aws:s3:::bucket-${index}/*`);
+    expect(
+      analyze({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }] }),
+    ).toEqual([
+      {
+        severity: 'info',
+        code: 'grants-summary',
+        text: 'allows s3:GetObject on arn:aws:s3:::bucket-0/*, arn:aws:s3:::bucket-1/* and 3998 more',
+      },
+    ]);
   });
 
   it('matches actions case-insensitively (IAM:PassRole)', () => {

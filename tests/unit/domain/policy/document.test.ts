@@ -34,7 +34,11 @@ describe('parsePolicyDocument', () => {
     const fromResponse = parsePolicyDocument(role.assumeRolePolicyDocument);
     const fromRequest = parsePolicyDocument(record.requestParameters?.assumeRolePolicyDocument);
     expect(role.assumeRolePolicyDocument.startsWith('%7B')).toBe(true);
+    // Both must parse: two failures would otherwise compare equal (false === false).
+    expect(fromResponse.ok).toBe(true);
+    expect(fromRequest.ok).toBe(true);
     expect(fromResponse.ok && fromResponse.document).toEqual(fromRequest.ok && fromRequest.document);
+    expect(fromRequest.ok && fromRequest.document.statements).toHaveLength(1);
   });
 
   it('accepts a single Statement object and keeps Action as written', () => {
@@ -71,7 +75,24 @@ describe('parsePolicyDocument', () => {
     }));
     const result = parsePolicyDocument(JSON.stringify({ Statement: statements }));
     expect(result.ok && result.document.statements).toHaveLength(500);
-    expect(result.ok && result.document.warnings).toEqual(['only the first 500 statements analysed']);
+    // A large document is not a malformed one: the cap is a limit, not a warning.
+    expect(result.ok && result.document.limits).toEqual(['only the first 500 of 800 statements analysed']);
+    expect(result.ok && result.document.warnings).toEqual([]);
+  });
+
+  it('caps the resources of a huge statement, counts what it left out, and calls it large, not malformed', () => {
+    const resources = Array.from({ length: 4000 }, (_, index) => `arn:aws:s3:::bucket-${index}/*`);
+    const result = parsePolicyDocument(
+      JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: resources }] }),
+    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.document.statements[0]?.resources).toHaveLength(2000);
+    expect(result.document.statements[0]?.omitted).toEqual({ resources: 2000 });
+    expect(result.document.limits).toEqual([
+      'only the first 2000 of 4000 resources of Statement[0] analysed',
+    ]);
+    expect(result.document.warnings).toEqual([]);
   });
 
   it('ignores malformed entries with a warning instead of failing', () => {

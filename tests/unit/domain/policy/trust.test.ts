@@ -12,6 +12,50 @@ const trust = (input: unknown, account: string | undefined = '123456789012') => 
 };
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 
+describe('analyzeTrustPolicy: the exposure a headline names', () => {
+  it('anyone', () => {
+    expect(trust(fixture('trust-everyone.json')).exposure).toBe('can now be assumed by anyone');
+  });
+
+  it('another account, by its id', () => {
+    expect(
+      trust({
+        Statement: {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::999988887777:root' },
+          Action: 'sts:AssumeRole',
+        },
+      }).exposure,
+    ).toBe('now trusts account 999988887777');
+  });
+
+  it('several other accounts, together', () => {
+    expect(
+      trust({
+        Statement: {
+          Effect: 'Allow',
+          Principal: { AWS: ['999988887777', 'arn:aws:iam::111122223333:role/x', '444455556666'] },
+          Action: 'sts:AssumeRole',
+        },
+      }).exposure,
+    ).toBe('now trusts accounts 999988887777, 111122223333 and 1 more');
+  });
+
+  it('any GitHub Actions workflow', () => {
+    expect(trust(fixture('trust-github-no-sub.json')).exposure).toBe(
+      'can now be assumed by any GitHub Actions workflow',
+    );
+  });
+
+  it('none for a trust policy with nothing to look at', () => {
+    expect(
+      trust({
+        Statement: { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      }).exposure,
+    ).toBeUndefined();
+  });
+});
+
 describe('analyzeTrustPolicy', () => {
   it('reads the real backdoored trust policy: EC2 plus another account without ExternalId', () => {
     const record = findRecord(
