@@ -2,24 +2,34 @@
 // Everything here is pure. Lengths are UTF-16 code units (String#length), which is never less than the
 // character count Slack and Jira measure, so a value within our budget is within theirs.
 
+import { neutralize } from './plain-text.js';
+
 /** The ellipsis appended to a value cut to fit a limit. */
 export const ELLIPSIS = '…';
 
-// C0/C1 control characters and the Unicode line/paragraph separators: they break one-line layouts.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL_AND_NEWLINES = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+// U+2028/U+2029 are line breaks that `neutralize` leaves alone: a space on one line, a newline in a block.
+const SEPARATORS = /[\u2028\u2029]/g;
 
-/** Removes control characters but keeps `\n` and `\t` (for multi-line blocks such as code). */
-export const stripControl = (value: string): string => value.replace(/\r\n?/g, '\n').replace(CONTROL, '');
+/**
+ * One code point of event text made visible and inert: a control or bidi/format character (U+202E, U+2066, …)
+ * becomes the `\u{…}` escape that the e-mail shows (`neutralize` in plain-text.ts), anything else is kept.
+ * Used as the per-character encoder of {@link truncateEncoded}, so a cut never splits an escape.
+ */
+const visibleChar = (char: string): string => neutralize(char);
 
-/** Collapses a value onto one line: control characters and newlines become single spaces; trims. */
-export const oneLine = (value: string): string =>
+/** Like {@link visibleChar}, but keeps `\n` (the line breaks of a multi-line block). */
+const visibleCharOrNewline = (char: string): string => (char === '\n' ? char : neutralize(char));
+
+/** Puts a value on one line before encoding: U+2028/U+2029 become spaces, runs of spaces one space; trims spaces. */
+const oneLine = (value: string): string =>
   value
-    .replace(CONTROL_AND_NEWLINES, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
+    .replace(SEPARATORS, ' ')
+    .replace(/ {2,}/g, ' ')
+    .replace(/^ +| +$/g, '');
+
+/** Normalises the line breaks of a multi-line block (CRLF, CR, U+2028/U+2029 → `\n`) and turns tabs into two spaces. */
+const lines = (value: string): string =>
+  value.replace(/\r\n?/g, '\n').replace(SEPARATORS, '\n').replace(/\t/g, '  ');
 
 /**
  * Cuts `value` so that `measure(result) ≤ max`, ending with `…` when anything was cut. Cuts between code
@@ -40,8 +50,19 @@ export const truncateEncoded = (value: string, max: number, encode: (char: strin
   return `${kept}${ELLIPSIS}`;
 };
 
-/** Cuts a plain value to at most `max` UTF-16 code units, ending with `…` when cut. */
+/** Cuts a value we assembled (already escaped) to at most `max` UTF-16 code units, ending with `…` when cut. */
 export const truncate = (value: string, max: number): string => truncateEncoded(value, max, (char) => char);
+
+/**
+ * Event text as one line of plain text (a Jira summary or ADF text node), at most `max` code units: control and
+ * bidi characters shown as `\u{…}` exactly as in the e-mail, line separators as spaces.
+ */
+export const plainInline = (value: string, max: number): string =>
+  truncateEncoded(oneLine(value), max, visibleChar);
+
+/** Like {@link plainInline} but keeps line breaks (a policy document in a code block). */
+export const plainMultiline = (value: string, max: number): string =>
+  truncateEncoded(lines(value), max, visibleCharOrNewline);
 
 const SLACK_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
@@ -52,6 +73,12 @@ const SLACK_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>':
  */
 export const escapeSlackChar = (char: string): string => SLACK_ENTITIES[char] ?? (char === '`' ? 'ˋ' : char);
 
+/** One code point of event text for Slack: a control or bidi character as `\u{…}`, else {@link escapeSlackChar}. */
+const slackChar = (char: string): string => {
+  const visible = visibleChar(char);
+  return visible === char ? escapeSlackChar(char) : visible;
+};
+
 // `@channel`, `@here`, `@everyone` typed as plain text notify a channel when a client or an integration turns
 // on `link_names`; a word joiner (U+2060) after the `@` keeps the text readable and kills the mention.
 const MENTION_WORDS = /@(channel|here|everyone)/gi;
@@ -61,15 +88,16 @@ export const defuseMentions = (value: string): string => value.replace(MENTION_W
 
 /**
  * Makes an untrusted value safe inside Slack `mrkdwn` (and `plain_text`) on one line, at most `max` code
- * units after escaping. `<` and `>` never survive, so no `<!channel>`, `<@U…>` or `<http://x|y>` can be formed.
+ * units after escaping. `<` and `>` never survive, so no `<!channel>`, `<@U…>` or `<http://x|y>` can be formed;
+ * control and bidi characters are shown as `\u{…}` as in the e-mail, so nothing can reorder or hide text.
  * @see https://docs.slack.dev/messaging/formatting-message-text/#escaping
  */
 export const slackInline = (value: string, max: number): string =>
-  truncateEncoded(defuseMentions(oneLine(value)), max, escapeSlackChar);
+  truncateEncoded(defuseMentions(oneLine(value)), max, slackChar);
 
-/** Like {@link slackInline} but keeps line breaks (for code blocks and lists). */
+/** Like {@link slackInline} but keeps line breaks (for code blocks). */
 export const slackMultiline = (value: string, max: number): string =>
-  truncateEncoded(defuseMentions(stripControl(value)), max, escapeSlackChar);
+  truncateEncoded(defuseMentions(lines(value)), max, (char) => (char === '\n' ? char : slackChar(char)));
 
 /**
  * Makes a URL safe as the target of a Slack `<url|label>` link: only absolute `https:`/`http:` URLs pass;

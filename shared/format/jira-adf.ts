@@ -1,6 +1,7 @@
 // parse → classify → enrich → [format] → publish: the Jira Cloud create-issue body of an alert.
 import type { Alert, Severity } from '../domain/types.js';
-import { httpUrl, oneLine, stripControl, truncate } from './escape.js';
+import { httpUrl, plainInline, plainMultiline } from './escape.js';
+import { alertFacts } from './facts.js';
 
 /** An ADF mark (the subset this formatter emits). */
 export type AdfMark =
@@ -89,7 +90,8 @@ export interface JiraIssueOptions {
 }
 
 /**
- * Jira's limits that matter here: `summary` is at most 255 characters (we keep 254 and no line breaks);
+ * Jira's limits that matter here: `summary` has a 255-character field limit and Jira answers "Summary must be
+ * less than 255 characters." (we keep ≤ 254 and no line breaks);
  * a label is at most 255 characters with no spaces; a text field (the description) at most 32,767 characters.
  * @see https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits-in-jira-cloud/
  */
@@ -124,7 +126,8 @@ const BUDGETS: Budget[] = [
 /** A text node, or nothing when the value is empty (ADF forbids empty text nodes). */
 const text = (value: string, marks?: AdfMark[]): AdfInline[] =>
   value === '' ? [] : [marks ? { type: 'text', text: value, marks } : { type: 'text', text: value }];
-const inline = (value: string, max: number): string => truncate(oneLine(value), max);
+/** Event text for a text node: one line, control and bidi characters shown as `\u{…}` (as in the e-mail), cut. */
+const inline = (value: string, max: number): string => plainInline(value, max);
 const paragraph = (...content: AdfInline[][]): AdfParagraph => ({
   type: 'paragraph',
   content: content.flat(),
@@ -158,51 +161,21 @@ const table = (rows: AdfTableRow[]): AdfBlock => ({
 const codeText = (value: string | undefined, max: number): AdfInline[] =>
   value ? text(inline(value, max), [{ type: 'code' }]) : [];
 
+/**
+ * The facts table: Who / How / When / Where / Target / Result in the words of the e-mail (`alertFacts` in
+ * facts.ts, the project's one description of them), then what only the ticket adds: the raw user agent (unless it
+ * already is the "how"), the target ARN, the event and its category.
+ */
 const factRows = (alert: Alert, b: Budget): AdfTableRow[] => {
   const { principal } = alert;
-  const rows = [
-    row('Who', [
-      ...codeText(principal.name, b.cell),
-      ...text(` (${inline(principal.type, 100)}${principal.mfa === false ? ', no MFA' : ''})`),
-    ]),
-  ];
-  if (principal.arn) rows.push(row('Principal ARN', codeText(principal.arn, b.cell)));
-  if (principal.sessionName) rows.push(row('Session', codeText(principal.sessionName, b.cell)));
-  if (principal.issuerArn) rows.push(row('Session issuer', codeText(principal.issuerArn, b.cell)));
-  rows.push(row('How', text(inline(principal.viaLabel, b.cell))));
-  if (principal.sourceIp) rows.push(row('Source IP', codeText(principal.sourceIp, b.cell)));
-  if (principal.userAgent) rows.push(row('User agent', codeText(principal.userAgent, b.cell)));
-  if (principal.ec2Instance) {
-    rows.push(
-      row(
-        'EC2 instance',
-        codeText(principal.ec2Instance.instanceId ?? principal.ec2Instance.roleDelivery, b.cell),
-      ),
-    );
-  }
-  if (principal.vpcEndpointId) rows.push(row('VPC endpoint', codeText(principal.vpcEndpointId, b.cell)));
-  if (alert.target) {
-    rows.push(
-      row('Target', [...text(`${inline(alert.target.kind, 50)} `), ...codeText(alert.target.name, b.cell)]),
-    );
-    if (alert.target.arn) rows.push(row('Target ARN', codeText(alert.target.arn, b.cell)));
-  }
+  const rows = alertFacts(alert).map((fact) => row(fact.label, text(inline(fact.value, b.cell))));
+  if (principal.userAgent && principal.userAgent !== principal.viaLabel)
+    rows.push(row('User agent', codeText(principal.userAgent, b.cell)));
+  if (alert.target?.arn) rows.push(row('Target ARN', codeText(alert.target.arn, b.cell)));
   rows.push(
     row('Event', [...codeText(alert.eventName, b.cell), ...text(` (${inline(alert.eventSource, 100)})`)]),
   );
   rows.push(row('Category', text(`${inline(alert.category, 50)} · ${inline(alert.family, 100)}`)));
-  rows.push(row('Account', codeText(alert.account ?? 'unknown', b.cell)));
-  rows.push(row('Region', codeText(alert.awsRegion ?? 'unknown', b.cell)));
-  rows.push(row('When', text(inline(alert.eventTime ?? 'unknown', 100))));
-  rows.push(row('Event ID', codeText(alert.eventId ?? 'unknown', b.cell)));
-  if (alert.errorCode || alert.errorMessage) {
-    rows.push(
-      row('Result', [
-        ...codeText(alert.errorCode, b.cell),
-        ...text(` ${inline(alert.errorMessage ?? '', b.cell)}`.trimEnd()),
-      ]),
-    );
-  }
   return rows;
 };
 
@@ -234,13 +207,13 @@ const policyBlocks = (alert: Alert, b: Budget): AdfBlock[] => {
   ];
   if (items.length > 0)
     blocks.push(bulletList(capped(items, b.list, (count) => text(`… and ${count} more`))));
-  const document = policy.document && stripControl(prettyPolicy(policy.document));
+  const document = policy.document && plainMultiline(prettyPolicy(policy.document), b.policy);
   if (document && document.trim() !== '') {
     // codeBlock text takes no marks; an empty string would be an empty text node, hence the check above.
     blocks.push({
       type: 'codeBlock',
       attrs: { language: 'json' },
-      content: [{ type: 'text', text: truncate(document, b.policy) }],
+      content: [{ type: 'text', text: document }],
     });
   }
   return blocks;
@@ -293,16 +266,17 @@ export const eventLabel = (eventId: string | undefined): string | undefined =>
 export const formatJiraSummary = (alert: Alert): string => {
   const by = alert.principal.name ? ` by ${alert.principal.name}` : '';
   const account = alert.account ? ` (${alert.account})` : '';
-  return truncate(
-    oneLine(`[${alert.severity.toUpperCase()}] ${alert.title || alert.eventName}${by}${account}`),
+  return plainInline(
+    `[${alert.severity.toUpperCase()}] ${alert.title || alert.eventName}${by}${account}`,
     JIRA_LIMITS.summary,
   );
 };
 
 /**
- * The ADF description: a heading, a panel coloured by severity with the reasons, a table of the facts,
- * the request parameters, the policy (findings and the document in a code block), notes and links.
- * Valid by construction: no empty text node, code blocks carry unmarked text, cells hold paragraphs.
+ * The ADF description: a heading, a panel coloured by severity with the reasons, a table of the facts (worded
+ * as in the e-mail), the request parameters, the policy (findings and the document in a code block), notes and
+ * links. Event text is shown with control and bidi characters as `\u{…}`. Valid by construction: no empty
+ * text node, code blocks carry unmarked text, cells hold paragraphs.
  * @see https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/
  */
 export const formatJiraDescription = (alert: Alert): AdfDoc => {

@@ -1,6 +1,7 @@
 // parse → classify → enrich → [format] → publish: the Slack incoming-webhook payload of an alert.
 import type { Alert, Severity } from '../domain/types.js';
 import { slackInline, slackMultiline, slackUrl, truncate } from './escape.js';
+import { alertFacts } from './facts.js';
 
 /** A Block Kit text object. */
 export interface SlackText {
@@ -87,56 +88,29 @@ export const formatSlackHeadline = (alert: Alert): string => {
   return `${prefix}${slackInline(alert.title || alert.eventName, SLACK_LIMITS.headerText - prefix.length) || '—'}`;
 };
 
-const who = (alert: Alert): string => {
-  const { principal } = alert;
-  const lines = [`${code(principal.name, 300)} (${plain(principal.type, 100)})`];
-  if (principal.arn) lines.push(code(principal.arn));
-  if (principal.sessionName && principal.issuerName) {
-    lines.push(`session ${code(principal.sessionName, 200)} of ${code(principal.issuerName, 200)}`);
-  }
-  if (principal.isRoot) lines.push('*root user*');
-  if (principal.mfa !== undefined) lines.push(principal.mfa ? 'MFA: yes' : 'MFA: *no*');
-  return lines.join('\n');
-};
-
-const how = (alert: Alert): string => {
-  const { principal } = alert;
-  const lines = [plain(principal.viaLabel, 200)];
-  if (principal.sourceIp) lines.push(`from ${code(principal.sourceIp, 200)}`);
-  if (principal.ec2Instance) {
-    lines.push(
-      `EC2 instance credential ${code(principal.ec2Instance.instanceId ?? 'unknown instance', 100)}`,
-    );
-  }
-  if (principal.vpcEndpointId) lines.push(`via VPC endpoint ${code(principal.vpcEndpointId, 100)}`);
-  if (principal.userAgent) lines.push(code(principal.userAgent, 400));
-  return lines.join('\n');
-};
-
 const field = (label: string, value: string): SlackText =>
   mrkdwn(truncate(`*${label}*\n${value}`, SLACK_LIMITS.fieldText));
 
+/**
+ * Who / How / When / Where / Target / Result in the words of the e-mail (`alertFacts` in facts.ts, the project's
+ * one description of them), escaped for Slack; then the raw user agent and the event name, which only the chat
+ * and the ticket show. The user agent is left out when it already is the "how" (an unrecognised client).
+ */
 const factFields = (alert: Alert): SlackText[] => {
-  const fields = [field('Who', who(alert)), field('How', how(alert))];
-  if (alert.target) {
-    fields.push(field('Target', `${plain(alert.target.kind, 50)} ${code(alert.target.name)}`));
-  }
-  fields.push(field('Account', code(alert.account ?? 'unknown', 100)));
-  fields.push(field('When', plain(alert.eventTime ?? 'unknown', 100)));
-  fields.push(field('Region', code(alert.awsRegion ?? 'unknown', 100)));
+  const fields = alertFacts(alert).map((fact) => {
+    const { userAgent, viaLabel } = alert.principal;
+    const agent =
+      fact.label === 'How' && userAgent && userAgent !== viaLabel
+        ? `\nuser agent ${code(userAgent, 400)}`
+        : '';
+    return field(fact.label, `${plain(fact.value)}${agent}`);
+  });
   fields.push(
     field(
       'Event',
       `${code(alert.eventName, 200)}\n${plain(alert.category, 50)} · ${plain(alert.family, 100)}`,
     ),
   );
-  if (alert.errorCode || alert.errorMessage) {
-    const result = [
-      alert.errorCode && code(alert.errorCode, 200),
-      alert.errorMessage && plain(alert.errorMessage),
-    ];
-    fields.push(field('Result', `failed: ${result.filter(Boolean).join('\n')}`));
-  }
   return fields.slice(0, SLACK_LIMITS.fields);
 };
 
@@ -199,9 +173,10 @@ const linksText = (alert: Alert): string | undefined => {
 
 /**
  * Renders an alert as a Slack incoming-webhook message: header (severity + title), the reasons, the
- * who/how/target/account/when facts, the request parameters, the policy finding and an excerpt in a code
- * block, notes, links, and the eventID in a context line. Every value from the event is escaped
- * (`&`, `<`, `>`; backticks; mention words), and every block stays within {@link SLACK_LIMITS} for any input.
+ * who/how/when/where/target/result facts (worded as in the e-mail) and the event, the request parameters, the
+ * policy finding and an excerpt in a code block, notes, links, and the eventID in a context line. Every value
+ * from the event is escaped (`&`, `<`, `>`; backticks; mention words; control and bidi characters shown as
+ * `\u{…}`), and every block stays within {@link SLACK_LIMITS} for any input.
  * Pure: the same alert always gives the same message.
  * @see https://docs.slack.dev/reference/block-kit/blocks
  * @see https://docs.slack.dev/messaging/formatting-message-text/

@@ -1,5 +1,5 @@
 // fast-check arbitraries for alerts whose every event-derived string is hostile: Slack control sequences,
-// mention words, backticks, control characters, astral characters and huge values.
+// mention words, backticks, control and bidi characters, astral characters and huge values.
 import fc from 'fast-check';
 import type { Alert } from '../../shared/domain/types.js';
 import { CATEGORIES, SEVERITIES } from '../../shared/domain/types.js';
@@ -36,12 +36,42 @@ const NASTY = [
   '\\',
 ];
 
-/** A string mixing arbitrary Unicode with Slack/Jira control sequences. */
+// The characters that reorder or hide text ("Trojan Source") or break a line: Unicode's bidi controls and marks.
+const BIDI = [0x061c, 0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069];
+
+/** Any one C0 or C1 control, DEL, bidi control or mark, or line/paragraph separator. */
+export const unsafeChar: fc.Arbitrary<string> = fc
+  .oneof(
+    fc.integer({ min: 0x00, max: 0x1f }),
+    fc.integer({ min: 0x7f, max: 0x9f }),
+    fc.constantFrom(...BIDI, 0x2028, 0x2029),
+  )
+  .map((code) => String.fromCodePoint(code));
+
+/**
+ * The raw control, bidi and separator characters in `text` (a test oracle, written independently of the
+ * formatters). `\n` is allowed only where `allowNewline` says so: Slack mrkdwn and code blocks use it for layout.
+ */
+export const rawUnsafeChars = (text: string, allowNewline: boolean): string[] =>
+  [...text].filter((char) => {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '\n') return !allowNewline;
+    return (
+      code <= 0x1f ||
+      (code >= 0x7f && code <= 0x9f) ||
+      BIDI.includes(code) ||
+      code === 0x2028 ||
+      code === 0x2029
+    );
+  });
+
+/** A string mixing arbitrary Unicode with Slack/Jira control sequences and control/bidi characters. */
 export const hostileString = (maxLength = 80): fc.Arbitrary<string> =>
   fc
     .array(
       fc.oneof(
         fc.constantFrom(...NASTY),
+        unsafeChar,
         fc.string({ unit: 'binary', maxLength: 8 }),
         fc.string({ maxLength: 8 }),
       ),
@@ -117,6 +147,7 @@ export const hostileAlert: fc.Arbitrary<Alert> = fc.record({
       fc.record({ instanceId: optional(hostileString()), roleDelivery: hostileString() }),
     ),
     vpcEndpointId: optional(hostileString()),
+    invokedBy: optional(hostileString()),
   }),
   target: optional(
     fc.record({

@@ -1,5 +1,5 @@
 // A Jira Cloud site on 127.0.0.1 that checks requests as Jira's REST v3 documents: Basic auth (401 otherwise),
-// `POST /rest/api/3/issue` validates project, issue type, summary (≤ 255, one line), labels (no spaces),
+// `POST /rest/api/3/issue` validates project, issue type, summary (< 255, one line), labels (no spaces),
 // priority and the ADF description (400 `{"errorMessages":[],"errors":{…}}`), answers 201 `{id,key,self}`;
 // `POST /rest/api/3/search/jql` answers `{issues,isLast}`; the removed `/rest/api/3/search` answers 410.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -67,7 +67,8 @@ export const validateCreateIssue = (body: unknown, options: JiraServerOptions): 
   const { summary } = fields;
   if (typeof summary !== 'string' || summary.trim() === '')
     errors.summary = 'You must specify a summary of the issue.';
-  else if (summary.length > 255) errors.summary = 'Summary must be less than 255 characters.';
+  // Jira's own message: 255 characters is already one too many.
+  else if (summary.length >= 255) errors.summary = 'Summary must be less than 255 characters.';
   else if (/[\r\n]/.test(summary))
     errors.summary = 'The summary is invalid because it contains newline characters.';
   if (fields.labels !== undefined) {

@@ -32,8 +32,12 @@ const xmlEscape = (text: string): string =>
 const errorXml = (type: string, code: string, message: string): string =>
   `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
 
-/** SNS's documented Publish constraints, checked as the service checks them. */
-const validate = (p: ReceivedPublish): string | undefined => {
+/**
+ * SNS's documented Publish constraints, checked as the service checks them: the reason SNS would give for
+ * rejecting the request, or `undefined` when it would accept it. Exported for its own tests.
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export const validatePublish = (p: ReceivedPublish): string | undefined => {
   if (!p.topicArn) return 'TopicArn or TargetArn Reason: no value for required parameter';
   if (p.subject !== undefined) {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: SNS rejects control characters in subjects.
@@ -101,7 +105,7 @@ export const startFakeSns = async (): Promise<FakeSns> => {
         attributes,
         authorization: req.headers.authorization,
       };
-      const invalid = validate(publish);
+      const invalid = validatePublish(publish);
       if (invalid) {
         res.statusCode = 400;
         res.end(errorXml('Sender', 'InvalidParameter', `Invalid parameter: ${invalid}`));

@@ -52,6 +52,17 @@ beforeAll(async () => {
   });
 });
 
+// Each test starts from empty fakes and its own eventIDs, so it passes alone and in any order. Two things are
+// container state and stay: the SSM cache (warm container) and the cold-start log line.
+beforeEach(() => {
+  slack.requests.length = 0;
+  slack.accepted.length = 0;
+  jira.requests.length = 0;
+  jira.issues.length = 0;
+  jira.setIndexImmediately(true);
+  aws.tables.clear();
+});
+
 afterAll(async () => {
   jest.restoreAllMocks();
   process.env = savedEnv;
@@ -62,7 +73,7 @@ describe('forwarder handler (deployed configuration)', () => {
   it('delivers once per eventID even when Jira search has not indexed the first issue yet', async () => {
     // Arrange: Jira search lags, so only the idempotency record can stop a second issue.
     jira.setIndexImmediately(false);
-    const event = snsEvent(snsRecord(attachAdminAlert()));
+    const event = snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0001-0000-4000-8000-000000000001' })));
     // Act: SNS delivers the same message twice.
     await handler(event, lambdaContext());
     await handler(structuredClone(event), lambdaContext());
@@ -79,41 +90,65 @@ describe('forwarder handler (deployed configuration)', () => {
     }
   });
 
-  it('reads each secret from SSM with decryption, once per warm container', () => {
-    const reads = aws.calls.filter((call) => call.target === 'AmazonSSM.GetParameter');
-    expect(reads.map((call) => call.body)).toEqual(
-      expect.arrayContaining([
-        { Name: '/iam-change-alerts/slack-webhook-url', WithDecryption: true },
-        { Name: '/iam-change-alerts/jira-api-token', WithDecryption: true },
-      ]),
+  it('reads each secret from SSM with decryption, once per warm container', async () => {
+    // Act: two deliveries of two alerts (the first SSM read happens here unless another test ran before).
+    await handler(
+      snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0002-0000-4000-8000-000000000001' }))),
+      lambdaContext(),
     );
-    expect(reads).toHaveLength(2);
+    await handler(
+      snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0002-0000-4000-8000-000000000002' }))),
+      lambdaContext(),
+    );
+    // Assert: over the whole container, exactly one read per parameter, both decrypted.
+    expect(slack.accepted).toHaveLength(2);
+    const reads = aws.calls
+      .filter((call) => call.target === 'AmazonSSM.GetParameter')
+      .map((call) => call.body)
+      .sort((a, b) => String(a.Name).localeCompare(String(b.Name)));
+    expect(reads).toEqual([
+      { Name: '/iam-change-alerts/jira-api-token', WithDecryption: true },
+      { Name: '/iam-change-alerts/slack-webhook-url', WithDecryption: true },
+    ]);
   });
 
   it('on a retry after a Slack failure, posts to Slack again but does not touch Jira', async () => {
     // Arrange
-    const event = snsEvent(snsRecord(trustPolicyAlert()));
+    const event = snsEvent(snsRecord(trustPolicyAlert({ eventId: '7a1e0003-0000-4000-8000-000000000001' })));
     slack.script({ kind: 'status', status: 400, body: 'invalid_blocks' });
     // Act + Assert: first delivery fails loudly, the Jira issue is already open.
     await expect(handler(event, lambdaContext())).rejects.toMatchObject({
       name: 'WebhookError',
       status: 400,
     });
-    expect(jira.issues).toHaveLength(2);
+    expect(slack.accepted).toHaveLength(0);
+    expect(jira.issues).toHaveLength(1);
     const jiraCalls = jira.requests.length;
     // Lambda's retry: Slack gets the message, Jira is skipped by its idempotency record.
     await handler(event, lambdaContext());
-    expect(slack.accepted).toHaveLength(2);
+    expect(slack.accepted).toHaveLength(1);
     expect(jira.requests).toHaveLength(jiraCalls);
-    expect(jira.issues).toHaveLength(2);
+    expect(jira.issues).toHaveLength(1);
   });
 
-  it('logs the failure once at the boundary and never logs a secret', () => {
-    const errors = logs.filter((line) => line.includes('forwarding failed'));
+  it('logs the failure once at the boundary and never logs a secret', async () => {
+    // Arrange: only this test's lines are counted (the cold-start line was logged once, in beforeAll).
+    const from = logs.length;
+    slack.script({ kind: 'status', status: 400, body: 'invalid_blocks' });
+    // Act
+    await expect(
+      handler(
+        snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0004-0000-4000-8000-000000000001' }))),
+        lambdaContext(),
+      ),
+    ).rejects.toMatchObject({ name: 'WebhookError' });
+    // Assert
+    const lines = logs.slice(from);
+    const errors = lines.filter((line) => line.includes('forwarding failed'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('Slack webhook answered 400: invalid_blocks');
+    expect(logs.filter((line) => line.includes('forwarder configured'))).toHaveLength(1);
     const all = logs.join('\n');
-    expect(all).toContain('forwarder configured');
     expect(all).not.toContain(slack.url);
     expect(all).not.toContain('/services/T000');
     expect(all).not.toContain(JIRA.token);

@@ -1,10 +1,30 @@
 import fc from 'fast-check';
-import { eventLabel, formatJiraIssue, JIRA_LIMITS } from '../../../shared/format/jira-adf.js';
+import { alertFacts } from '../../../shared/format/facts.js';
+import { eventLabel, formatJiraIssue } from '../../../shared/format/jira-adf.js';
 import { validateAdf } from '../../helpers/adf-validator.js';
-import { hostileAlert as hostileAlertArbitrary } from '../../helpers/alert-arbitrary.js';
+import { hostileAlert as hostileAlertArbitrary, rawUnsafeChars } from '../../helpers/alert-arbitrary.js';
 import { attachAdminAlert, hostileAlert, trustPolicyAlert } from '../../helpers/alerts.js';
 
 const OPTIONS = { projectKey: 'SEC', issueType: 'Task' };
+
+// Limits written down from Jira's documentation, not taken from the module under test: our contract keeps the
+// summary under Jira's "must be less than 255 characters", and a text field (the description) holds 32,767.
+// https://support.atlassian.com/jira-cloud-administration/docs/what-are-the-field-limits-in-jira-cloud/
+const SUMMARY_MAX = 254;
+const DESCRIPTION_MAX = 32_767;
+
+/** Every string anywhere in a payload, with the type of the node that holds it. */
+const allStrings = (value: unknown, holder = ''): { text: string; holder: string }[] => {
+  if (typeof value === 'string') return [{ text: value, holder }];
+  if (typeof value !== 'object' || value === null) return [];
+  const type = (value as { type?: unknown }).type;
+  const next = typeof type === 'string' && type !== 'text' ? type : holder;
+  return Object.values(value).flatMap((child) => allStrings(child, next));
+};
+
+/** Raw control/bidi characters in an issue body; `\n` only inside a code block (the policy document). */
+const rawUnsafeInIssue = (body: unknown): string[] =>
+  allStrings(body).flatMap(({ text, holder }) => rawUnsafeChars(text, holder === 'codeBlock'));
 
 /** Every text node of an ADF tree. */
 const textNodes = (node: unknown): { text: string; marks?: unknown[] }[] => {
@@ -65,8 +85,7 @@ describe('formatJiraIssue', () => {
             {
               type: 'paragraph',
               content: [
-                { type: 'text', text: 'alice', marks: [{ type: 'code' }] },
-                { type: 'text', text: ' (IAMUser, no MFA)' },
+                { type: 'text', text: 'alice (IAM user, arn:aws:iam::123456789012:user/alice), no MFA' },
               ],
             },
           ],
@@ -89,6 +108,75 @@ describe('formatJiraIssue', () => {
       [{ type: 'link', attrs: { href: attachAdminAlert().links.event } }],
       [{ type: 'link', attrs: { href: attachAdminAlert().links.target } }],
     ]);
+  });
+
+  it('fills the facts table with who, how, when and where in the same words as the e-mail (facts.ts)', () => {
+    for (const alert of [attachAdminAlert(), trustPolicyAlert()]) {
+      const [, , , facts] = formatJiraIssue(alert, OPTIONS).fields.description.content;
+      const rows =
+        facts?.type === 'table' ? facts.content.map((row) => textNodes(row).map((node) => node.text)) : [];
+      for (const fact of alertFacts(alert)) expect(rows).toContainEqual([fact.label, fact.value]);
+    }
+    const text = JSON.stringify(formatJiraIssue(trustPolicyAlert(), OPTIONS).fields.description);
+    expect(text).toContain(
+      'session ci-run-4411 of role ci-role (arn:aws:iam::123456789012:role/ci-role), no MFA',
+    );
+    expect(text).not.toContain('AssumedRole');
+    expect(JSON.stringify(formatJiraIssue(attachAdminAlert(), OPTIONS))).not.toContain('IAMUser');
+  });
+
+  it('shows bidi and control characters from the event as \\u{…} in the summary and the ADF, as the e-mail does', () => {
+    // Arrange: the reviewer's repro (/tmp/rv/hostile-bidi.json) as an alert.
+    const alert = attachAdminAlert({
+      title: 'Access key created for IAM user admin\u202egnp.exe\u202c',
+      principal: { ...attachAdminAlert().principal, userAgent: 'aws-cli/2 \u202e\u0007' },
+      target: { kind: 'user', name: 'admin\u202egnp.exe\u202c' },
+      parameters: { userName: 'admin\u202egnp.exe\u202c' },
+      policy: { source: 'request', label: 'inline policy', document: '{"Sid":"a\u2066b"}\n', findings: [] },
+    });
+    // Act
+    const body = formatJiraIssue(alert, OPTIONS);
+    // Assert
+    expect(body.fields.summary).toBe(
+      '[HIGH] Access key created for IAM user admin\\u{202e}gnp.exe\\u{202c} by alice (123456789012)',
+    );
+    const nodes = textNodes(body.fields.description).map((node) => node.text);
+    expect(nodes).toEqual(
+      expect.arrayContaining([
+        'HIGH · Access key created for IAM user admin\\u{202e}gnp.exe\\u{202c}',
+        'user admin\\u{202e}gnp.exe\\u{202c}',
+        'aws-cli/2 \\u{202e}\\u{0007}',
+        '{\n  "Sid": "a\\u{2066}b"\n}',
+      ]),
+    );
+    expect(rawUnsafeInIssue(body)).toEqual([]);
+  });
+
+  it('cuts a long summary to 254 characters', () => {
+    const summary = formatJiraIssue(attachAdminAlert({ title: 'x'.repeat(1_000) }), OPTIONS).fields.summary;
+    expect(summary).toHaveLength(SUMMARY_MAX);
+    expect(summary).toMatch(/^\[HIGH\] x+…$/);
+  });
+
+  it('shrinks a description over 32,767 characters of JSON until it fits, keeping its sections', () => {
+    // Arrange: at the first budget this alert renders to well over Jira's limit.
+    const long = (n: number): string => `${n} `.padEnd(3_000, 'y');
+    const alert = attachAdminAlert({
+      reasons: Array.from({ length: 40 }, (_, n) => ({
+        severity: 'high' as const,
+        code: 'c',
+        text: long(n),
+      })),
+      parameters: Object.fromEntries(Array.from({ length: 40 }, (_, n) => [`p${n}`, long(n)])),
+      notes: Array.from({ length: 40 }, (_, n) => long(n)),
+    });
+    // Act
+    const { description } = formatJiraIssue(alert, OPTIONS).fields;
+    // Assert
+    const size = JSON.stringify(description).length;
+    expect(size).toBeLessThanOrEqual(DESCRIPTION_MAX);
+    expect(validateAdf(description)).toEqual([]);
+    expect(description.content.map((block) => block.type)).toContain('table');
   });
 
   it('colours the panel by severity', () => {
@@ -132,13 +220,15 @@ describe('formatJiraIssue', () => {
         (alert, priorityMap) => {
           const { fields } = formatJiraIssue(alert, { ...OPTIONS, priorityMap });
           expect(validateAdf(fields.description)).toEqual([]);
-          expect(JSON.stringify(fields.description).length).toBeLessThanOrEqual(JIRA_LIMITS.description);
+          expect(JSON.stringify(fields.description).length).toBeLessThanOrEqual(DESCRIPTION_MAX);
           expect(fields.summary.length).toBeGreaterThan(0);
-          expect(fields.summary.length).toBeLessThanOrEqual(JIRA_LIMITS.summary);
+          expect(fields.summary.length).toBeLessThanOrEqual(SUMMARY_MAX);
           // biome-ignore lint/suspicious/noControlCharactersInRegex: the assertion is about control characters.
           expect(fields.summary).not.toMatch(/[\u0000-\u001f\u007f\u2028\u2029]/);
           for (const label of fields.labels) expect(label).toMatch(/^[A-Za-z0-9_.-]{1,255}$/);
           for (const node of textNodes(fields.description)) expect(node.text.length).toBeGreaterThan(0);
+          // No control or bidi character from any alert string reaches the issue raw (`\n` only in the code block).
+          expect(rawUnsafeInIssue(fields)).toEqual([]);
         },
       ),
       { numRuns: 150 },

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { escapeSlackChar, slackInline, slackUrl, truncateEncoded } from '../../../shared/format/escape.js';
+import { alertFacts, describeWho, TYPE_LABELS } from '../../../shared/format/facts.js';
 import { formatSlackMessage, type SlackMessage } from '../../../shared/format/slack-blocks.js';
-import { hostileAlert as hostileAlertArbitrary } from '../../helpers/alert-arbitrary.js';
+import { hostileAlert as hostileAlertArbitrary, rawUnsafeChars } from '../../helpers/alert-arbitrary.js';
 import { attachAdminAlert, hostileAlert, trustPolicyAlert } from '../../helpers/alerts.js';
 import { validateSlackMessage } from '../../helpers/slack-server.js';
 
@@ -24,6 +25,28 @@ const texts = (message: SlackMessage): string[] => [
 
 // The formatter's own links: `<http(s)://…|fixed label>` with no `|`, `<`, `>` or space in the URL.
 const OWN_LINK = /<https?:\/\/[^\s|<>]+\|(View the event in CloudTrail|Open the [a-z-]+ in IAM)>/g;
+
+/** Every string anywhere in a payload (texts, types, URLs). */
+const allStrings = (value: unknown): string[] => {
+  if (typeof value === 'string') return [value];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.values(value).flatMap(allStrings);
+};
+
+/** An alert carrying the reviewer's "Trojan Source" user name and user agent (U+202E … U+202C). */
+const bidiAlert = () =>
+  attachAdminAlert({
+    eventName: 'CreateAccessKey',
+    title: 'Access key created for IAM user admin\u202egnp.exe\u202c',
+    principal: {
+      ...attachAdminAlert().principal,
+      userAgent: 'aws-cli/2 \u202e',
+      viaLabel: 'AWS CLI',
+      via: 'cli',
+    },
+    target: { kind: 'user', name: 'admin\u202egnp.exe\u202c' },
+    parameters: { userName: 'admin\u202egnp.exe\u202c' },
+  });
 
 /** Problems a text has as Slack mrkdwn built from untrusted input. */
 const injectionProblems = (text: string): string[] => {
@@ -54,7 +77,7 @@ describe('formatSlackMessage', () => {
     expect(message.text).toBe('🟠 HIGH · AdministratorAccess attached to IAM user deploy-bot');
   });
 
-  it('lists the reasons first, then who/how/target/account/when as fields', () => {
+  it('lists the reasons first, then who/how/when/where/target and the event as fields', () => {
     const message = formatSlackMessage(attachAdminAlert());
     expect(message.blocks[1]).toEqual({
       type: 'section',
@@ -70,14 +93,46 @@ describe('formatSlackMessage', () => {
     expect(fields?.type).toBe('section');
     const fieldTexts = fields?.type === 'section' ? (fields.fields ?? []).map((field) => field.text) : [];
     expect(fieldTexts).toEqual([
-      '*Who*\n`alice` (IAMUser)\n`arn:aws:iam::123456789012:user/alice`\nMFA: *no*',
-      '*How*\nAWS console\nfrom `203.0.113.9`\n`AWS Internal`',
-      '*Target*\nuser `deploy-bot`',
-      '*Account*\n`123456789012`',
-      '*When*\n2026-11-01T10:00:00Z',
-      '*Region*\n`us-east-1`',
+      '*Who*\nalice (IAM user, arn:aws:iam::123456789012:user/alice), no MFA',
+      '*How*\nAWS console, from 203.0.113.9\nuser agent `AWS Internal`',
+      '*When*\n2026-11-01 10:00:00 UTC (eventID 6f1c2b9e-4a4f-4d7e-9a51-3b0c8c1d2e3f)',
+      '*Where*\naccount 123456789012, us-east-1',
+      '*Target*\nuser deploy-bot',
       '*Event*\n`AttachUserPolicy`\npermissions · Attach',
     ]);
+  });
+
+  it('says who, how, when and where in the same words as the e-mail (facts.ts)', () => {
+    for (const alert of [attachAdminAlert(), trustPolicyAlert()]) {
+      const fields = formatSlackMessage(alert).blocks.flatMap((block) =>
+        block.type === 'section' && block.fields ? block.fields.map((field) => field.text) : [],
+      );
+      for (const fact of alertFacts(alert)) {
+        expect(fields.some((text) => text.startsWith(`*${fact.label}*\n${fact.value}`))).toBe(true);
+      }
+    }
+  });
+
+  it('names identity types in words (TYPE_LABELS), never as CloudTrail type codes', () => {
+    for (const [type, words] of Object.entries(TYPE_LABELS)) {
+      const principal = { ...attachAdminAlert().principal, type };
+      const all = texts(formatSlackMessage(attachAdminAlert({ principal })));
+      expect(all).toContain(`*Who*\n${describeWho(principal)}`);
+      if (words !== type) expect(all.join('\n')).not.toContain(type);
+    }
+  });
+
+  it('shows bidi and control characters from the event as \\u{…}, as the e-mail does', () => {
+    // Arrange: the reviewer's repro (/tmp/rv/hostile-bidi.json) as an alert.
+    const message = formatSlackMessage(bidiAlert());
+    // Act
+    const all = texts(message);
+    // Assert: header, fallback, fields, user agent and change all show the escape, none the raw character.
+    expect(message.text).toBe('🟠 HIGH · Access key created for IAM user admin\\u{202e}gnp.exe\\u{202c}');
+    expect(all).toContain('*Target*\nuser admin\\u{202e}gnp.exe\\u{202c}');
+    expect(all).toContain('*How*\nAWS CLI, from 203.0.113.9\nuser agent `aws-cli/2 \\u{202e}`');
+    expect(all).toContain('*Change* `CreateAccessKey`\nuserName `admin\\u{202e}gnp.exe\\u{202c}`');
+    expect(allStrings(message).flatMap((text) => rawUnsafeChars(text, true))).toEqual([]);
   });
 
   it('shows the policy findings, a pretty-printed excerpt in a code block, the links and the eventID', () => {
@@ -98,7 +153,9 @@ describe('formatSlackMessage', () => {
   it('says who may now assume a role after a trust-policy change', () => {
     const all = texts(formatSlackMessage(trustPolicyAlert())).join('\n');
     expect(all).toContain('• may be assumed by `arn:aws:iam::999988887777:root`');
-    expect(all).toContain('session `ci-run-4411` of `ci-role`');
+    expect(all).toContain(
+      '*Who*\nsession ci-run-4411 of role ci-role (arn:aws:iam::123456789012:role/ci-role), no MFA',
+    );
   });
 
   it('neutralises mentions, forged links, entities and code fences taken from the event', () => {
@@ -110,7 +167,7 @@ describe('formatSlackMessage', () => {
     expect(all.flatMap(injectionProblems)).toEqual([]);
     const joined = all.join('\n');
     expect(joined).toContain(
-      '`&lt;!here&gt; @\u2060channel ˋrm -rfˋ &lt;http://evil.example|click me&gt; &amp; co`',
+      '*Who*\n&lt;!here&gt; @\u2060channel ˋrm -rfˋ &lt;http://evil.example|click me&gt; &amp; co (IAM user,',
     );
     expect(joined).toContain('Access key created for &lt;!channel&gt; by *boss*');
     // javascript: is dropped; the IAM link keeps only an encoded URL.
@@ -126,6 +183,17 @@ describe('formatSlackMessage', () => {
       fc.property(hostileAlertArbitrary, (alert) => {
         const problems = texts(formatSlackMessage(alert)).flatMap(injectionProblems);
         expect(problems).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('never lets a control or bidi character from any alert string reach the payload raw (property)', () => {
+    fc.assert(
+      fc.property(hostileAlertArbitrary, (alert) => {
+        // `\n` is allowed: the formatter itself uses it for layout; event newlines arrive as \u{000a}.
+        const raw = allStrings(formatSlackMessage(alert)).flatMap((text) => rawUnsafeChars(text, true));
+        expect(raw).toEqual([]);
       }),
       { numRuns: 150 },
     );
@@ -151,7 +219,13 @@ describe('Slack escaping helpers', () => {
   it('cuts after escaping without splitting an entity or a surrogate pair', () => {
     expect(truncateEncoded('&&&&', 10, escapeSlackChar)).toBe('&amp;…');
     expect(truncateEncoded('😀😀😀', 5, (char) => char)).toBe('😀😀…');
-    expect(slackInline('a\nb\u0000c', 100)).toBe('a b c');
+  });
+
+  it('shows control and bidi characters as \\u{…} and never cuts inside one', () => {
+    expect(slackInline('a\nb\u0000c', 100)).toBe('a\\u{000a}b\\u{0000}c');
+    expect(slackInline('admin\u202egnp.exe\u202c', 100)).toBe('admin\\u{202e}gnp.exe\\u{202c}');
+    expect(slackInline('a\u2028b  c ', 100)).toBe('a b c');
+    expect(slackInline('ab\u202e', 9)).toBe('ab…');
   });
 
   it('keeps only absolute http(s) URLs and encodes what Slack would parse', () => {
