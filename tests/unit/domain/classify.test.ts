@@ -7,6 +7,7 @@ import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { Classification, CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
 import { severityRank } from '../../../shared/domain/types.js';
 import { FIXTURES_DIR, findRecord, loadCorpus } from '../../helpers/fixtures.js';
+import { cloudTrailRecord } from '../../helpers/records.js';
 
 /** Parse → describe → classify, as the notifier does. */
 const classify = (raw: CloudTrailRecord): Classification => {
@@ -16,36 +17,8 @@ const classify = (raw: CloudTrailRecord): Classification => {
 
 const codes = (classification: Classification): string[] => classification.reasons.map((r) => r.code);
 
-const ALICE: UserIdentity = {
-  type: 'IAMUser',
-  principalId: 'AIDAEXAMPLE',
-  arn: 'arn:aws:iam::123456789012:user/alice',
-  accountId: '123456789012',
-  accessKeyId: 'AKIAEXAMPLE',
-  userName: 'alice',
-};
-
 /** A hand-written record in CloudTrail's format, for cases the corpus lacks. */
-const record = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
-  eventVersion: '1.09',
-  userIdentity: ALICE,
-  eventTime: '2026-11-01T10:00:00Z',
-  eventSource: 'iam.amazonaws.com',
-  eventName: 'CreateUser',
-  awsRegion: 'us-east-1',
-  sourceIPAddress: '203.0.113.9',
-  userAgent: 'aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.8 md/arch#x86_64 lang/python#3.11.9',
-  requestParameters: null,
-  responseElements: null,
-  requestID: '11111111-2222-4333-8444-555555555555',
-  eventID: '6f1c0000-0000-4000-8000-000000000001',
-  readOnly: false,
-  eventType: 'AwsApiCall',
-  managementEvent: true,
-  recipientAccountId: '123456789012',
-  eventCategory: 'Management',
-  ...overrides,
-});
+const record = cloudTrailRecord;
 
 describe('classifyEvent: credentials', () => {
   it('rates an access key created for another user high (stratus-red-team)', () => {

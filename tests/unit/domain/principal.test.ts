@@ -1,33 +1,17 @@
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../../shared/domain/types.js';
 import { findRecord, loadCorpus } from '../../helpers/fixtures.js';
+import { ALICE, cloudTrailRecord } from '../../helpers/records.js';
 
 const VIA = ['console', 'cli', 'sdk', 'terraform', 'cloudformation', 'aws-service', 'unknown'];
 
 /** A hand-written record in CloudTrail's format, for cases the corpus lacks. */
-const record = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord => ({
-  eventVersion: '1.09',
-  eventTime: '2026-11-01T10:00:00Z',
-  eventSource: 'iam.amazonaws.com',
-  eventName: 'CreateUser',
-  awsRegion: 'us-east-1',
-  sourceIPAddress: '203.0.113.9',
-  userAgent: 'aws-cli/2.17.0 md/awscrt#0.20.11 ua/2.0 os/linux#6.8 md/arch#x86_64 lang/python#3.11.9',
-  requestParameters: { userName: 'bob' },
-  responseElements: null,
-  eventID: '6f1c0000-0000-4000-8000-000000000001',
-  readOnly: false,
-  eventType: 'AwsApiCall',
-  recipientAccountId: '123456789012',
-  userIdentity: {
-    type: 'IAMUser',
-    principalId: 'AIDAEXAMPLE',
-    arn: 'arn:aws:iam::123456789012:user/alice',
-    accountId: '123456789012',
-    userName: 'alice',
-  },
-  ...overrides,
-});
+const record = (overrides: Partial<CloudTrailRecord>): CloudTrailRecord =>
+  cloudTrailRecord({
+    requestParameters: { userName: 'bob' },
+    userIdentity: { ...ALICE, accessKeyId: undefined },
+    ...overrides,
+  });
 
 describe('describePrincipal on corpus records', () => {
   it('describes an IAM user calling with the AWS CLI', () => {

@@ -1,22 +1,16 @@
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
 import { describeWho, TYPE_LABELS } from '../../../shared/format/facts.js';
+import { cloudTrailRecord } from '../../helpers/records.js';
 
 /** A hand-written record in CloudTrail's format: only the identity matters here. */
-const callBy = (userIdentity: UserIdentity, overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
-  eventVersion: '1.09',
-  userIdentity,
-  eventTime: '2026-11-01T10:00:00Z',
-  eventSource: 'iam.amazonaws.com',
-  eventName: 'CreateAccessKey',
-  awsRegion: 'us-east-1',
-  sourceIPAddress: '203.0.113.9',
-  userAgent: 'aws-cli/2.17.0',
-  requestParameters: { userName: 'bob' },
-  responseElements: null,
-  recipientAccountId: '123456789012',
-  ...overrides,
-});
+const callBy = (userIdentity: UserIdentity, overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord =>
+  cloudTrailRecord({
+    userIdentity,
+    eventName: 'CreateAccessKey',
+    requestParameters: { userName: 'bob' },
+    ...overrides,
+  });
 
 const who = (userIdentity: UserIdentity): string => describeWho(describePrincipal(callBy(userIdentity)));
 
