@@ -1,4 +1,6 @@
 // Least privilege and the policies of the compiled template: roles, bucket, queue, topic, key and the SCP.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   deployedResources,
   packageService,
@@ -65,13 +67,13 @@ describe('function roles', () => {
   it('give the notifier exactly what it uses', () => {
     const statements = statementsOf(properties(roles().NotifierRole).Policies);
     const actions = statements.flatMap((statement) => asList(statement.Action)).sort();
+    // The IAM actions are read off the adapter's code, so a new call cannot ship without its permission.
+    const adapter = readFileSync(join(import.meta.dirname, '../../shared/adapters/iam-directory.ts'), 'utf8');
+    const iamActions = [...new Set([...adapter.matchAll(/new (\w+)Command\(/g)].map((m) => `iam:${m[1]}`))];
+    expect(iamActions).toContain('iam:ListPolicyVersions');
     expect(actions).toEqual(
       [
-        'iam:GetGroupPolicy',
-        'iam:GetPolicy',
-        'iam:GetPolicyVersion',
-        'iam:ListAttachedGroupPolicies',
-        'iam:ListGroupPolicies',
+        ...iamActions,
         'kms:Decrypt',
         'kms:GenerateDataKey',
         'logs:CreateLogStream',
