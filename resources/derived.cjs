@@ -296,8 +296,12 @@ const forwarderEnvironment = () => {
  */
 const bundleExtension = () => (isInvokeLocal() ? '.js' : '.mjs');
 
+/** Where esbuild writes the bundles: apart for `invoke local`, so its `.js` files never reach a package. */
+const bundleFolder = () => (isInvokeLocal() ? '.build-invoke-local' : '.build');
+
 module.exports = {
   bundleExtension,
+  bundleFolder,
   notifierEnvironment,
   forwarderEnvironment,
   serviceName: patterns.SERVICE_NAME,

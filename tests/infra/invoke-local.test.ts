@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
-import { makeWorkCopy } from '../helpers/template.js';
+import { listZip, makeWorkCopy } from '../helpers/template.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
@@ -98,4 +98,27 @@ describe('serverless invoke local', () => {
       expect(output).not.toContain('wrong-token');
     }, 160_000);
   });
+
+  it('leaves nothing behind that a later package would ship (the .js bundles of invoke local)', async () => {
+    const invoked = await invokeLocal(['-f', 'notifier', '-p', 'events/create-role.json'], OFFLINE);
+    expect(invoked.code).toBe(0);
+    const out = join(workDir, 'package-after-invoke');
+    const run = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(process.execPath, [SLS, 'package', '--package', out], {
+        cwd: workDir,
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+          AWS_SECRET_ACCESS_KEY: 'x',
+          SLS_TELEMETRY_DISABLED: '1',
+        },
+        stdio: 'ignore',
+      });
+      child.on('error', reject);
+      child.on('close', resolve);
+    });
+    expect(run).toBe(0);
+    expect(await listZip(join(out, 'notifier.zip'))).toEqual(['functions/notifier/handler.mjs']);
+    expect(await listZip(join(out, 'forwarder.zip'))).toEqual(['functions/forwarder/handler.mjs']);
+  }, 160_000);
 });
