@@ -1,4 +1,4 @@
-// Bundles an entry the way serverless-esbuild bundles the functions (see serverless.yml `custom.esbuild`).
+// Bundles an entry with the options of serverless.yml `custom.esbuild` (minify, keepNames, ESM, node22).
 
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +14,7 @@ export const bundle = async (
     outfile,
     bundle: true,
     minify: true,
+    keepNames: true,
     platform: 'node',
     target: 'node22',
     format: 'esm',

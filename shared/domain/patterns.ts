@@ -97,9 +97,10 @@ const ownResource = { wildcard: `*${SERVICE_NAME}-*` } as const;
 
 /**
  * Calls that silence or blind the alerting itself, alerted as `critical` through the same notifier: a trail
- * stopped, deleted or narrowed; an SCP detached, changed or deleted, or SCPs disabled; this project's rules
- * disabled, deleted or stripped of targets; its topic deleted or its subscriptions removed or re-filtered;
- * its functions changed or deleted. Trails and SCPs are matched whatever their name (a reused trail's name
+ * stopped, deleted or narrowed; an SCP detached, changed or deleted, SCPs disabled, or the account taken out
+ * of the organization; this project's rules disabled, deleted, rewritten or given other targets, its bus
+ * deleted or its policy changed; its topic deleted, its policy changed, or its subscriptions removed or
+ * re-filtered; its functions changed or deleted. Trails and SCPs are matched whatever their name (a reused trail's name
  * is not known here, and every such call is worth a look); the rest only for this project's resources.
  * Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `prefix` (which
  * also covers `DeleteFunctionConcurrency`, `DeleteFunctionEventInvokeConfig`).
@@ -117,21 +118,29 @@ export const GUARD_RAIL_PATTERN: EventPattern = {
       },
       {
         eventSource: ['organizations.amazonaws.com'],
-        eventName: ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType'],
+        // LeaveOrganization takes the account out from under every SCP.
+        eventName: ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType', 'LeaveOrganization'],
       },
       {
         eventSource: ['events.amazonaws.com'],
-        eventName: ['DisableRule', 'DeleteRule'],
+        // PutRule rewrites a rule's pattern; DeleteEventBus and RemovePermission act on the central bus.
+        eventName: ['DisableRule', 'DeleteRule', 'PutRule', 'DeleteEventBus'],
         requestParameters: { name: [ownResource] },
       },
       {
         eventSource: ['events.amazonaws.com'],
-        eventName: ['RemoveTargets'],
+        // PutTargets can replace the notifier target (same Id) with something else.
+        eventName: ['RemoveTargets', 'PutTargets'],
         requestParameters: { rule: [ownResource] },
       },
       {
+        eventSource: ['events.amazonaws.com'],
+        eventName: ['RemovePermission'],
+        requestParameters: { eventBusName: [ownResource] },
+      },
+      {
         eventSource: ['sns.amazonaws.com'],
-        eventName: ['DeleteTopic', 'SetTopicAttributes'],
+        eventName: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission'],
         requestParameters: { topicArn: [ownResource] },
       },
       {

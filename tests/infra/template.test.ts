@@ -168,6 +168,18 @@ describe('rules', () => {
       call('lambda', 'DeleteFunction20150331', {
         functionName: `arn:aws:lambda:us-east-1:1:function:${ours}`,
       }),
+      call('organizations', 'LeaveOrganization'),
+      call('events', 'PutRule', { name: `${SERVICE_NAME}-prod-IamAlertRule-X1`, eventPattern: '{}' }),
+      call('events', 'PutTargets', {
+        rule: `${SERVICE_NAME}-prod-IamAlertRule-X1`,
+        targets: [{ id: 'notifier' }],
+      }),
+      call('events', 'DeleteEventBus', { name: `${SERVICE_NAME}-prod` }),
+      call('events', 'RemovePermission', { eventBusName: `${SERVICE_NAME}-prod`, statementId: 'AllowOrg' }),
+      call('sns', 'RemovePermission', {
+        topicArn: `arn:aws:sns:us-east-1:1:${SERVICE_NAME}-prod-alerts`,
+        label: 'x',
+      }),
     ];
     const unrelated = [
       call('lambda', 'UpdateFunctionCode20150331v2', { functionName: 'billing-api' }),
@@ -175,6 +187,10 @@ describe('rules', () => {
       call('sns', 'DeleteTopic', { topicArn: 'arn:aws:sns:us-east-1:1:orders' }),
       call('cloudtrail', 'StartLogging', { name: 'any-trail' }),
       call('iam', 'CreateUser', { userName: SERVICE_NAME }),
+      call('events', 'PutRule', { name: 'nightly-backup' }),
+      call('events', 'PutTargets', { rule: 'nightly-backup', targets: [] }),
+      call('events', 'RemovePermission', { statementId: 'x' }),
+      call('sns', 'RemovePermission', { topicArn: 'arn:aws:sns:us-east-1:1:orders', label: 'x' }),
     ];
     for (const event of tampering)
       expect([event.detail.eventName, matchesEventPattern(GUARD_RAIL_PATTERN, event)]).toEqual([
