@@ -161,3 +161,39 @@ describe('iam-alerts replay', () => {
     expect(stderr()).toContain('usage: iam-alerts replay');
   });
 });
+
+describe('iam-alerts replay progress', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'replay-progress-'));
+    const line = JSON.stringify({
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'CreateUser',
+      eventType: 'AwsApiCall',
+      readOnly: false,
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/alice' },
+      requestParameters: { userName: `u-${'x'.repeat(900)}` },
+      responseElements: null,
+    });
+    // Just over the 32 MB from which a terminal gets a progress bar.
+    writeFileSync(
+      join(dir, 'big.jsonl'),
+      `${line}\n`.repeat(Math.ceil((33 * 1024 * 1024) / (line.length + 1))),
+    );
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('draws a progress bar on a terminal for a large input, and clears it at the end', async () => {
+    const run = memoryIo(dir);
+    const io = { ...run.io, stderr: { ...run.io.stderr, isTTY: true } };
+    expect(await command.run(['big.jsonl'], io)).toBe(0);
+    expect(run.stderr()).toMatch(/\r\[#*\.*\] +\d+% \d+ MB \/ 33 MB/);
+    expect(run.stderr().endsWith('\r')).toBe(true);
+  });
+
+  it('draws nothing when stderr is not a terminal', async () => {
+    const run = memoryIo(dir);
+    expect(await command.run(['big.jsonl'], run.io)).toBe(0);
+    expect(run.stderr()).toBe('');
+  });
+});
