@@ -4,7 +4,6 @@ import { createAlert } from '../shared/domain/alert.js';
 import { parseIamEvent } from '../shared/domain/cloudtrail.js';
 import type { Alert } from '../shared/domain/types.js';
 import { describeError } from '../shared/errors.js';
-import { formatEmailText } from '../shared/format/email-text.js';
 import { formatSnsMessage } from '../shared/format/sns-message.js';
 import { readInputs } from './input.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
@@ -33,7 +32,7 @@ const renderOne = async (alert: Alert, format: Format, jira: { projectKey: strin
   switch (format) {
     case 'text': {
       const message = formatSnsMessage(alert);
-      return `Subject: ${message.Subject}\n\n${formatEmailText(alert)}${'─'.repeat(100)}\n`;
+      return `Subject: ${message.Subject}\n\n${message.Message}${'─'.repeat(100)}\n`;
     }
     case 'json':
       return `${JSON.stringify(alert)}\n`;

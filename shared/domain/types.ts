@@ -1,5 +1,5 @@
 // The alert model shared by every stage: parse → classify → enrich → format → publish.
-// Pure types; no runtime code lives here.
+// Types, plus the constant lists and comparisons they are defined by; no I/O.
 
 /** Severity levels, lowest first. A change is never `info`; reads are. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
