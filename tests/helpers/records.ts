@@ -12,6 +12,23 @@ export const ALICE: UserIdentity = {
   userName: 'alice',
 };
 
+/** A federated user `bob` (`GetFederationToken`), minted by IAM user mallory. */
+export const FEDERATED_BOB: UserIdentity = {
+  type: 'FederatedUser',
+  principalId: '123456789012:bob',
+  arn: 'arn:aws:sts::123456789012:federated-user/bob',
+  accountId: '123456789012',
+  sessionContext: {
+    sessionIssuer: {
+      type: 'IAMUser',
+      arn: 'arn:aws:iam::123456789012:user/mallory',
+      userName: 'mallory',
+      accountId: '123456789012',
+    },
+    attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
+  },
+};
+
 /** A successful `iam:CreateUser` by alice with the AWS CLI; `overrides` replace whole fields. */
 export const cloudTrailRecord = (overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord => ({
   eventVersion: '1.09',

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { SNSEvent, SNSEventRecord } from 'aws-lambda';
 import { createLambdaContext } from '../../scripts/lambda-context.js';
+import { captureConsole } from '../helpers/console.js';
 import { type FakeIamServer, startFakeIam } from '../helpers/iam-server.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
@@ -95,9 +96,7 @@ beforeAll(async () => {
   for (const key of ['IDEMPOTENCY_TABLE', 'SLACK_WEBHOOK_URL_PARAMETER', 'JIRA_API_TOKEN_PARAMETER'])
     delete process.env[key];
   // The forwarder logs its configuration once at cold start; keep test output clean.
-  jest.spyOn(console, 'info').mockImplementation(() => undefined);
-  jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  captureConsole();
   notifier = ((await import('../../functions/notifier/handler.js')) as unknown as { handler: Handler })
     .handler;
   forwarder = ((await import('../../functions/forwarder/handler.js')) as unknown as { handler: Handler })

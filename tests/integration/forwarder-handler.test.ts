@@ -4,6 +4,7 @@ import { jest } from '@jest/globals';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { attachAdminAlert, trustPolicyAlert } from '../helpers/alerts.js';
 import { type AwsServer, startAwsServer } from '../helpers/aws-server.js';
+import { captureConsole } from '../helpers/console.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
 import { lambdaContext, snsEvent, snsRecord } from '../helpers/sns-event.js';
@@ -42,11 +43,7 @@ beforeAll(async () => {
   });
   delete process.env.SLACK_WEBHOOK_URL;
   delete process.env.JIRA_API_TOKEN;
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logs.push(args.map(String).join(' '));
-    });
-  }
+  captureConsole(logs);
   ({ handler } = (await import('../../functions/forwarder/handler.js')) as unknown as {
     handler: typeof handler;
   });

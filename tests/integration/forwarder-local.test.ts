@@ -3,6 +3,7 @@
 import { jest } from '@jest/globals';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { attachAdminAlert } from '../helpers/alerts.js';
+import { captureConsole } from '../helpers/console.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
 import { lambdaContext, snsEvent, snsRecord } from '../helpers/sns-event.js';
@@ -30,11 +31,7 @@ beforeAll(async () => {
   delete process.env.IDEMPOTENCY_TABLE;
   delete process.env.JIRA_API_TOKEN_PARAMETER;
   delete process.env.JIRA_ISSUE_TYPE;
-  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      logs.push(args.map(String).join(' '));
-    });
-  }
+  captureConsole(logs);
   ({ handler } = (await import('../../functions/forwarder/handler.js')) as unknown as {
     handler: typeof handler;
   });

@@ -7,7 +7,7 @@ import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { Classification, CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
 import { severityRank } from '../../../shared/domain/types.js';
 import { FIXTURES_DIR, findRecord, loadCorpus } from '../../helpers/fixtures.js';
-import { cloudTrailRecord } from '../../helpers/records.js';
+import { cloudTrailRecord, FEDERATED_BOB } from '../../helpers/records.js';
 
 /** Parse → describe → classify, as the notifier does. */
 const classify = (raw: CloudTrailRecord): Classification => {
@@ -624,22 +624,6 @@ const sampleEvent = (name: string): CloudTrailRecord =>
 
 const texts = (classification: Classification): string =>
   classification.reasons.map((r) => r.text).join('\n');
-
-const FEDERATED_BOB: UserIdentity = {
-  type: 'FederatedUser',
-  principalId: '123456789012:bob',
-  arn: 'arn:aws:sts::123456789012:federated-user/bob',
-  accountId: '123456789012',
-  sessionContext: {
-    sessionIssuer: {
-      type: 'IAMUser',
-      arn: 'arn:aws:iam::123456789012:user/mallory',
-      userName: 'mallory',
-      accountId: '123456789012',
-    },
-    attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
-  },
-};
 
 const EC2_WEB_ROLE: UserIdentity = {
   type: 'AssumedRole',

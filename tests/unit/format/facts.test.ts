@@ -1,7 +1,7 @@
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
 import { describeWho, TYPE_LABELS } from '../../../shared/format/facts.js';
-import { cloudTrailRecord } from '../../helpers/records.js';
+import { cloudTrailRecord, FEDERATED_BOB } from '../../helpers/records.js';
 
 /** A hand-written record in CloudTrail's format: only the identity matters here. */
 const callBy = (userIdentity: UserIdentity, overrides: Partial<CloudTrailRecord> = {}): CloudTrailRecord =>
@@ -16,20 +16,7 @@ const who = (userIdentity: UserIdentity): string => describeWho(describePrincipa
 
 describe('describeWho', () => {
   it('names a federated user and the IAM user that issued it (not "session bob of role mallory")', () => {
-    const text = who({
-      type: 'FederatedUser',
-      principalId: '123456789012:bob',
-      arn: 'arn:aws:sts::123456789012:federated-user/bob',
-      accountId: '123456789012',
-      sessionContext: {
-        sessionIssuer: {
-          type: 'IAMUser',
-          arn: 'arn:aws:iam::123456789012:user/mallory',
-          userName: 'mallory',
-        },
-        attributes: { mfaAuthenticated: 'false', creationDate: '2026-11-01T09:00:00Z' },
-      },
-    });
+    const text = who(FEDERATED_BOB);
 
     expect(text).toBe(
       'federated user bob, issued by IAM user mallory (arn:aws:iam::123456789012:user/mallory), no MFA',
