@@ -138,7 +138,7 @@ export const assembleAlert = (
     eventTime: record.eventTime,
     eventType: record.eventType,
     awsRegion: record.awsRegion,
-    account: record.recipientAccountId ?? event.envelope?.account ?? record.userIdentity.accountId,
+    account: event.account,
     family: classification.family,
     category: classification.category,
     severity,

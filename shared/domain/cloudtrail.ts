@@ -141,9 +141,15 @@ export const parseIamEvent = (raw: unknown): IamEvent => {
       region: data.region,
       time: data.time,
     };
-    return { record: parseCloudTrailRecord(data.detail, 'detail'), envelope };
+    return withAccount(parseCloudTrailRecord(data.detail, 'detail'), envelope);
   }
-  return { record: parseCloudTrailRecord(raw) };
+  return withAccount(parseCloudTrailRecord(raw), undefined);
+};
+
+/** The parsed event with its changed account (see `IamEvent.account`). */
+const withAccount = (record: CloudTrailRecord, envelope: EventBridgeEnvelope | undefined): IamEvent => {
+  const account = record.recipientAccountId ?? envelope?.account ?? record.userIdentity.accountId;
+  return { record, ...(envelope ? { envelope } : {}), ...(account ? { account } : {}) };
 };
 
 /** The EventBridge `detail-type` CloudTrail uses for a record's `eventType`. */

@@ -51,8 +51,7 @@ type Frame = 'granted' | 'attempted' | 'non-default' | 'unattached';
 const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
-const ownAccountOf = (event: IamEvent): string | undefined =>
-  event.record.recipientAccountId ?? event.envelope?.account ?? event.record.userIdentity.accountId;
+const ownAccountOf = (event: IamEvent): string | undefined => event.account;
 
 const describeError = (error: unknown): string =>
   (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').slice(0, 200);

@@ -97,6 +97,11 @@ export interface EventBridgeEnvelope {
 export interface IamEvent {
   record: CloudTrailRecord;
   envelope?: EventBridgeEnvelope;
+  /**
+   * The account that was changed, worked out once: `recipientAccountId`, else the envelope's account, else the
+   * caller's account. Routing, links and trust analysis all use this one value.
+   */
+  account?: string;
 }
 
 /** How the caller reached the API, from the user agent and identity. */

@@ -5,7 +5,8 @@ export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The value when it is a string, else `undefined`. */
-export const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+export const asString = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : undefined;
 
 /**
  * Cuts `text` to at most `max` UTF-16 code units, marking a cut with `…`; text that fits is returned unchanged.
