@@ -30,6 +30,7 @@ const client = new IAMClient({
 });
 const iam = createIamSdkDirectory(client, { timeoutMs: 2000, cacheTtlMs: 300_000, maxEntries: 500 });
 const event: IamEvent = {
+  account: ACCOUNT,
   record: {
     eventSource: 'iam.amazonaws.com',
     eventName: 'AttachUserPolicy',
@@ -56,6 +57,7 @@ const p = (q: number): string => (repeatTimes[Math.floor(q * (repeatTimes.length
 const wellKnown = await time(() =>
   enrichPolicy(
     {
+      ...event,
       record: {
         ...event.record,
         requestParameters: { userName: 'u', policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' },

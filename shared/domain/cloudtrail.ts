@@ -141,15 +141,15 @@ export const parseIamEvent = (raw: unknown): IamEvent => {
       region: data.region,
       time: data.time,
     };
-    return withAccount(parseCloudTrailRecord(data.detail, 'detail'), envelope);
+    return iamEventOf(parseCloudTrailRecord(data.detail, 'detail'), envelope);
   }
-  return withAccount(parseCloudTrailRecord(raw), undefined);
+  return iamEventOf(parseCloudTrailRecord(raw), undefined);
 };
 
 /** The parsed event with its changed account (see `IamEvent.account`). */
-const withAccount = (record: CloudTrailRecord, envelope: EventBridgeEnvelope | undefined): IamEvent => {
+export const iamEventOf = (record: CloudTrailRecord, envelope: EventBridgeEnvelope | undefined): IamEvent => {
   const account = record.recipientAccountId ?? envelope?.account ?? record.userIdentity.accountId;
-  return { record, ...(envelope ? { envelope } : {}), ...(account ? { account } : {}) };
+  return { record, ...(envelope ? { envelope } : {}), account };
 };
 
 /** The EventBridge `detail-type` CloudTrail uses for a record's `eventType`. */

@@ -101,7 +101,7 @@ export interface IamEvent {
    * The account that was changed, worked out once: `recipientAccountId`, else the envelope's account, else the
    * caller's account. Routing, links and trust analysis all use this one value.
    */
-  account?: string;
+  account: string | undefined;
 }
 
 /** How the caller reached the API, from the user agent and identity. */

@@ -19,6 +19,7 @@ const directory = (overrides: { timeoutMs?: number; cacheTtlMs?: number; now?: (
   createIamSdkDirectory(client, { timeoutMs: 2000, cacheTtlMs: 60_000, maxEntries: 50, ...overrides });
 
 const attachEvent = (policyArn: string): IamEvent => ({
+  account: ACCOUNT,
   record: {
     eventSource: 'iam.amazonaws.com',
     eventName: 'AttachUserPolicy',
@@ -209,6 +210,7 @@ describe('enrichPolicy with the SDK directory', () => {
 
   it('diffs SetDefaultPolicyVersion against the newest other version', async () => {
     const event: IamEvent = {
+      account: ACCOUNT,
       record: {
         eventSource: 'iam.amazonaws.com',
         eventName: 'SetDefaultPolicyVersion',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { iamEventOf } from '../../../shared/domain/cloudtrail.js';
 import { analyzeEventPolicies, enrichPolicy, type PolicyEnrichment } from '../../../shared/domain/enrich.js';
 import type { CloudTrailRecord, IamEvent } from '../../../shared/domain/types.js';
 import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
@@ -62,17 +63,19 @@ const event = (
   eventName: string,
   requestParameters: Record<string, unknown>,
   extra: Partial<CloudTrailRecord> = {},
-): IamEvent => ({
-  record: {
-    eventSource: 'iam.amazonaws.com',
-    eventName,
-    recipientAccountId: ACCOUNT,
-    userIdentity: { type: 'IAMUser', accountId: ACCOUNT, userName: 'alice' },
-    requestParameters,
-    responseElements: null,
-    ...extra,
-  },
-});
+): IamEvent =>
+  iamEventOf(
+    {
+      eventSource: 'iam.amazonaws.com',
+      eventName,
+      recipientAccountId: ACCOUNT,
+      userIdentity: { type: 'IAMUser', accountId: ACCOUNT, userName: 'alice' },
+      requestParameters,
+      responseElements: null,
+      ...extra,
+    },
+    undefined,
+  );
 const IAM_STAR = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:*","Resource":"*"}]}';
 const ADMIN = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 const TRUST_ANYONE =
@@ -97,7 +100,7 @@ describe('enrichPolicy: the alerts of the issue read what was granted and why it
         r.eventName === 'AttachUserPolicy' &&
         String(r.requestParameters?.policyArn).endsWith('/AdministratorAccess'),
     );
-    const enrichment = await enrichPolicy({ record }, undefined);
+    const enrichment = await enrichPolicy(iamEventOf(record, undefined), undefined);
     expect(enrichment.reasons).toEqual([
       {
         severity: 'high',
@@ -115,7 +118,7 @@ describe('enrichPolicy: the alerts of the issue read what was granted and why it
   it('PutRolePolicy with iam:* (corpus record, document widened)', async () => {
     const record = findRecord((r) => r.eventName === 'PutRolePolicy');
     record.requestParameters = { ...record.requestParameters, policyDocument: IAM_STAR };
-    const enrichment = await enrichPolicy({ record }, undefined);
+    const enrichment = await enrichPolicy(iamEventOf(record, undefined), undefined);
     expect(enrichment.reasons[0]).toEqual({
       severity: 'high',
       code: 'service-wildcard-iam',
@@ -133,7 +136,7 @@ describe('enrichPolicy: the alerts of the issue read what was granted and why it
       policyDocument:
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}',
     };
-    const enrichment = await enrichPolicy({ record }, undefined);
+    const enrichment = await enrichPolicy(iamEventOf(record, undefined), undefined);
     expect(enrichment.reasons).toEqual([
       { severity: 'critical', code: 'trust-everyone', text: 'role can now be assumed by anyone (*)' },
     ]);
@@ -252,7 +255,7 @@ describe('enrichPolicy: managed policies and groups', () => {
       attached: ['arn:aws:iam::aws:policy/AdministratorAccess'],
       inline: { a: IAM_STAR, b: IAM_STAR, c: IAM_STAR },
     });
-    const enrichment = await enrichPolicy({ record }, iam, { maxGroupPolicies: 2 });
+    const enrichment = await enrichPolicy(iamEventOf(record, undefined), iam, { maxGroupPolicies: 2 });
     expect(enrichment.reasons[0]).toEqual({
       severity: 'high',
       code: 'added-to-admin-group',
@@ -339,7 +342,7 @@ describe('analyzeEventPolicies', () => {
     const record = findRecord(
       (r) => r.eventName === 'CreateRole' && r.requestParameters?.roleName === 'TestRole',
     );
-    const enrichment = analyzeEventPolicies({ record });
+    const enrichment = analyzeEventPolicies(iamEventOf(record, undefined));
     expect(enrichment.policy?.trustedPrincipals).toEqual([
       'arn:aws:iam::210987654321:root (another account, no conditions)',
     ]);
@@ -372,7 +375,7 @@ describe('analyzeEventPolicies', () => {
       ...record.requestParameters,
       assumeRolePolicyDocument: '{"Version": "2012-10-17", "Statement": [',
     };
-    const enrichment = analyzeEventPolicies({ record });
+    const enrichment = analyzeEventPolicies(iamEventOf(record, undefined));
     expect(enrichment.policy?.source).toBe('response');
     expect(enrichment.reasons[0]?.code).toBe('trust-other-account');
     expect(enrichment.notes).toContain('permissions boundary: AWSDenyAll (denies everything)');

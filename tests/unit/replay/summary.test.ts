@@ -3,6 +3,7 @@ import { fakeCreateAlert } from './fake-alert.js';
 
 const alertFor = (eventName: string, eventTime: string, userName: string) =>
   fakeCreateAlert({
+    account: undefined,
     record: {
       eventName,
       eventTime,
