@@ -107,6 +107,19 @@ describe('the SCP in the compiled template', () => {
     expect(JSON.stringify(content).length).toBeLessThanOrEqual(SCP_MAX_CHARACTERS);
   });
 
+  it('checks each item of InstanceEgressCidrs with AllowedPattern (CloudFormation applies it per item)', () => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+    const parameter = template.Parameters.InstanceEgressCidrs as { Type: string; AllowedPattern?: string };
+    expect(parameter.Type).toBe('CommaDelimitedList');
+    const pattern = new RegExp(parameter.AllowedPattern ?? '');
+    for (const good of [...EXAMPLE_EGRESS_CIDRS, '203.0.113.9', '2001:db8::/32', '']) {
+      expect(pattern.test(good)).toBe(true);
+    }
+    for (const bad of ['nat-gateway', '198.51.100.0/24 ', '198.51.100.0/24;x', '10.0.0.0/8/8']) {
+      expect(pattern.test(bad)).toBe(false);
+    }
+  });
+
   it('never puts an empty CIDR in the document when InstanceEgressCidrs is empty', () => {
     // Act
     const content = contentFor({ InManagementAccount: 'true', ScpDenyPublicEndpoints: 'true' });
