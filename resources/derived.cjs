@@ -37,7 +37,6 @@ const escapeVariables = (value) => {
   return value;
 };
 
-const noValue = { Ref: 'AWS::NoValue' };
 const capitalise = (name) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /** Condition name that is true when the `Preset` stack parameter selects `preset`. */
@@ -168,55 +167,45 @@ const memberTemplate = () => {
   };
 };
 
-const SCP_TAG_KEY = 'aws:PrincipalTag/exception-to-vpc-ip';
+const scp = loadTypeScript('shared/domain/scp.ts');
 
 /**
- * One deny statement of the EC2-credential SCP (../shared/SPEC.md): EC2 instance role credentials used
- * from a network other than their own instance's are denied, unless an AWS service acts on the role's
- * behalf. Variants by condition: principal-tag exemption, `NotAction: iam:*` (IAM has no VPC endpoint),
- * and the exception for `aws:ec2-infrastructure`, the role EC2 itself uses with instance credentials to
- * decrypt KMS-encrypted EBS volumes.
+ * The EC2-credential SCP's `Content`: a chain of Fn::If over the Scp* conditions whose every leaf is a complete
+ * document of shared/domain/scp.ts (no AWS::NoValue inside the JSON), so that what Organizations receives is
+ * exactly one of the documents the tests evaluate. The egress list is a `Ref` to the CommaDelimitedList
+ * parameter, used only where `HasInstanceEgressCidrs` holds (an empty list would be `[""]`, not a CIDR).
  * @see https://aws.amazon.com/blogs/security/how-to-use-policies-to-restrict-where-ec2-instance-credentials-can-be-used-from/
  */
-const scpStatement = (sid, credentialKey, networkVariable) => ({
-  Sid: sid,
-  Effect: 'Deny',
-  Action: { 'Fn::If': ['ScpExemptIam', noValue, '*'] },
-  NotAction: { 'Fn::If': ['ScpExemptIam', 'iam:*', noValue] },
-  Resource: '*',
-  Condition: {
-    StringNotEquals: {
-      [credentialKey]: networkVariable,
-      // A negated operator is true when the key is absent: untagged principals stay denied.
-      [SCP_TAG_KEY]: { 'Fn::If': ['ScpTagExemption', 'true', noValue] },
-    },
-    Null: { 'ec2:SourceInstanceARN': 'false' },
-    BoolIfExists: { 'aws:ViaAWSService': 'false' },
-    ArnNotLike: {
+const scpContent = () => {
+  const values = {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+    ec2InfrastructureArn: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/aws:ec2-infrastructure' },
+    egressCidrs: { Ref: 'InstanceEgressCidrs' },
+  };
+  const branches = [
+    ['ScpDenyPublicEndpoints', 'denyPublicEndpoints'],
+    ['HasInstanceEgressCidrs', 'hasEgressCidrs'],
+    ['ScpTagExemption', 'tagExemption'],
+    ['ScpExemptIam', 'exemptIam'],
+    ['ScpEc2InfrastructureException', 'ec2InfrastructureException'],
+  ];
+  const select = (depth, variant) => {
+    if (depth === branches.length) return scp.buildScpDocument(variant, values);
+    const [condition, flag] = branches[depth];
+    // The egress list matters only when public endpoints are denied: no branch (and no duplicate) otherwise.
+    if (flag === 'hasEgressCidrs' && !variant.denyPublicEndpoints) {
+      return select(depth + 1, { ...variant, [flag]: false });
+    }
+    return {
       'Fn::If': [
-        'ScpEc2InfrastructureException',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
-        { 'aws:PrincipalArn': { 'Fn::Sub': 'arn:${AWS::Partition}:iam::*:role/aws:ec2-infrastructure' } },
-        noValue,
+        condition,
+        select(depth + 1, { ...variant, [flag]: true }),
+        select(depth + 1, { ...variant, [flag]: false }),
       ],
-    },
-  },
-});
-
-/** The SCP document, with its variants behind the Scp* conditions. */
-const scpContent = () => ({
-  Version: '2012-10-17',
-  Statement: [
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, compared at request time
-    scpStatement('DenyEc2CredentialsOutsideTheirVpc', 'aws:ec2InstanceSourceVPC', '${aws:SourceVpc}'),
-    scpStatement(
-      'DenyEc2CredentialsOutsideTheirPrivateIp',
-      'aws:ec2InstanceSourcePrivateIPv4',
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, compared at request time
-      '${aws:VpcSourceIp}',
-    ),
-  ],
-});
+    };
+  };
+  return select(0, {});
+};
 
 /**
  * Stack parameter values for `serverless deploy`: `params.default`, then `params.<stage>` of
