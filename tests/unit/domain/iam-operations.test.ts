@@ -1,5 +1,5 @@
 import * as iamClient from '@aws-sdk/client-iam';
-import { baseEventName, IAM_OPERATIONS, leadingVerb } from '../../../shared/domain/iam-operations.js';
+import { baseEventName, IAM_OPERATIONS, leadingVerb } from '../../../shared/domain/catalogue/index.js';
 import { CATEGORIES, SEVERITIES } from '../../../shared/domain/types.js';
 import { loadIamOperations } from '../../helpers/fixtures.js';
 
