@@ -1,6 +1,6 @@
 // parse → [classify] → enrich → format → publish
 // Rules about who called and how it ended: root, EC2 instance credentials, denials, console without MFA, sign-ins.
-import { describeCaller, instanceOf } from '../caller.js';
+import { instanceOf } from '../caller.js';
 import { effect, isChange, type Rule, reason, succeeded, touchesIamOrGuardRails } from '../facts.js';
 import { nothingChanged } from '../outcome.js';
 
