@@ -81,7 +81,9 @@ export const PRESETS: Readonly<Record<PresetName, EventPattern>> = {
   },
 };
 
-/** Whether a preset needs the rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
+/**
+ * Whether a preset needs the rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls).
+ */
 export const needsReadOnlyEvents = (preset: PresetName): boolean => preset === 'all';
 
 /** Narrows a string to a preset name. */

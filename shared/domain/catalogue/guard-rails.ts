@@ -39,7 +39,10 @@ const dropsManagementEvents = (p: Params): boolean =>
       (selector as Params).includeManagementEvents === false,
   );
 
-/** CloudTrail: a trail stopped, deleted or narrowed. Every trail counts (a reused trail's name is not known here, and every such call is worth a look). */
+/**
+ * CloudTrail: a trail stopped, deleted or narrowed. Every trail counts (a reused trail's name is not known here, and
+ * every such call is worth a look).
+ */
 export const CLOUDTRAIL_GUARD_RAILS: OperationSpecs = {
   StopLogging: guardRail('account', {
     title: (p) => `CloudTrail logging stopped on trail ${trailName(p)}`,
@@ -65,7 +68,10 @@ export const CLOUDTRAIL_GUARD_RAILS: OperationSpecs = {
   }),
 };
 
-/** Organizations: an SCP detached, changed or deleted, SCPs disabled, or the account taken out of the organization (`LeaveOrganization` takes it out from under every SCP). */
+/**
+ * Organizations: an SCP detached, changed or deleted, SCPs disabled, or the account taken out of the organization
+ * (`LeaveOrganization` takes it out from under every SCP).
+ */
 export const ORGANIZATIONS_GUARD_RAILS: OperationSpecs = {
   DetachPolicy: guardRail('permissions', {
     title: (p) =>
@@ -93,7 +99,10 @@ export const ORGANIZATIONS_GUARD_RAILS: OperationSpecs = {
   }),
 };
 
-/** EventBridge: this project's rules disabled, deleted, rewritten (`PutRule`) or given other targets (`PutTargets` can replace the notifier target, same Id), its bus deleted or its policy changed. */
+/**
+ * EventBridge: this project's rules disabled, deleted, rewritten (`PutRule`) or given other targets (`PutTargets` can
+ * replace the notifier target, same Id), its bus deleted or its policy changed.
+ */
 export const EVENTBRIDGE_GUARD_RAILS: OperationSpecs = {
   DisableRule: guardRail('other', {
     title: (p) => `EventBridge rule ${named(p.name, '?')} disabled: alerts will stop`,
@@ -165,8 +174,11 @@ export const SNS_GUARD_RAILS: OperationSpecs = {
   }),
 };
 
-/** Lambda: this project's functions changed, deleted, throttled to zero or stripped of their invoke permission or failure destination. Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `versionedName`.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html */
+/**
+ * Lambda: this project's functions changed, deleted, throttled to zero or stripped of their invoke permission or
+ * failure destination. Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `versionedName`.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
+ */
 export const LAMBDA_GUARD_RAILS: OperationSpecs = {
   UpdateFunctionCode: guardRail('other', {
     title: (p) => `Code of Lambda function ${lambdaName(p)} replaced: alerts may be altered or suppressed`,

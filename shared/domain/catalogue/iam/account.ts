@@ -1,4 +1,5 @@
-// IAM operations of the catalogue. Account: password policy, alias, account-wide settings, centralized root access. Targets the changed account.
+// IAM operations of the catalogue. Account: password policy, alias, account-wide settings, centralized root access.
+// Targets the changed account.
 // Add an IAM operation here (or in the file of its category); tests check it against the SDK's operation list.
 import type { OperationSpecs } from '../operation.js';
 import { op } from '../spec.js';

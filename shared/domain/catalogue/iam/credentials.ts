@@ -1,4 +1,5 @@
-// IAM operations of the catalogue. Credentials: passwords, login profiles, access keys, MFA, SSH keys, certificates, service-specific credentials.
+// IAM operations of the catalogue. Credentials: passwords, login profiles, access keys, MFA, SSH keys, certificates,
+// service-specific credentials.
 // Add an IAM operation here (or in the file of its category); tests check it against the SDK's operation list.
 import type { OperationSpecs } from '../operation.js';
 import { op } from '../spec.js';

@@ -1,4 +1,5 @@
-// IAM operations of the catalogue. Permissions: policies, versions, attachments, group membership, trust policies, boundaries, instance profiles.
+// IAM operations of the catalogue. Permissions: policies, versions, attachments, group membership, trust policies,
+// boundaries, instance profiles.
 // Add an IAM operation here (or in the file of its category); tests check it against the SDK's operation list.
 import type { OperationSpecs } from '../operation.js';
 import { op } from '../spec.js';

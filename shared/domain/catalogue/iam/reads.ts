@@ -1,4 +1,5 @@
-// IAM operations of the catalogue. Reads: nothing changes. Generate*/Simulate* compute a report or an answer and change no configuration.
+// IAM operations of the catalogue. Reads: nothing changes. Generate*/Simulate* compute a report or an answer and
+// change no configuration.
 // Add an IAM operation here (or in the file of its category); tests check it against the SDK's operation list.
 import type { OperationSpecs } from '../operation.js';
 import { read } from '../spec.js';

@@ -1,9 +1,13 @@
-// IAM operations of the catalogue. Tagging. Tags drive attribute-based access control and SCP exemptions, so a tag change is a change. Headlines: `tagged`/`untagged` unless an entry says otherwise.
+// IAM operations of the catalogue. Tagging. Tags drive attribute-based access control and SCP exemptions, so a tag
+// change is a change. Headlines: `tagged`/`untagged` unless an entry says otherwise.
 // Add an IAM operation here (or in the file of its category); tests check it against the SDK's operation list.
 import type { OperationSpecs } from '../operation.js';
 import { op } from '../spec.js';
 
-/** IAM operations: Tagging. Tags drive attribute-based access control and SCP exemptions, so a tag change is a change. Headlines. Keyed by `eventName` of `iam.amazonaws.com`. */
+/**
+ * IAM operations: tagging. Keyed by `eventName` of `iam.amazonaws.com`; headlines come from `defaultIamTitle`
+ * (`Role deploy tagged team=a`, `Tags team removed from role deploy`).
+ */
 export const IAM_TAGGING: OperationSpecs = {
   TagUser: op('tagging', 'low', 'tags an IAM user'),
   UntagUser: op('tagging', 'low', 'removes tags from an IAM user'),
