@@ -1,7 +1,7 @@
 // parse → classify → enrich → [assemble] → format → publish
 import type { IamDirectory } from '../ports.js';
 
-import { classifyEvent } from './classify.js';
+import { classifyEvent } from './classify/index.js';
 import { enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {

@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { InvalidEventError } from '../errors.js';
 import type { CloudTrailRecord, EventBridgeEnvelope, IamEvent } from './types.js';
+import { isObject } from './values.js';
 
 // Schemas are loose: CloudTrail adds fields over time and a new field must never reject an alert.
 // zod/mini rather than full zod: the same checks at a fraction of the cold-start cost (see README, "Design").
@@ -65,9 +66,6 @@ const envelopeSchema = z.looseObject({
   time: z.string(),
   detail: z.unknown(),
 });
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Drops `null` values CloudTrail writes for absent optional fields, so downstream code sees `undefined`. */
 const withoutNulls = <T extends Record<string, unknown>>(value: T): T =>

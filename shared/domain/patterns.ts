@@ -1,5 +1,7 @@
 // The EventBridge filter presets: the one source of truth for what is deployed (serverless.yml),
 // what `iam-alerts patterns` prints and what `iam-alerts replay` matches.
+import { GUARD_RAIL_OPERATIONS } from './catalogue/index.js';
+import { type Operation, servicePrefix } from './catalogue/operation.js';
 
 /** Preset names, in the order the CLI lists them. */
 export const PRESET_NAMES = ['all', 'writes', 'changes', 'auth'] as const;
@@ -79,7 +81,9 @@ export const PRESETS: Readonly<Record<PresetName, EventPattern>> = {
   },
 };
 
-/** Whether a preset needs the rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
+/**
+ * Whether a preset needs the rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls).
+ */
 export const needsReadOnlyEvents = (preset: PresetName): boolean => preset === 'all';
 
 /** Narrows a string to a preset name. */
@@ -96,69 +100,64 @@ export const SERVICE_NAME = 'iam-change-alerts';
 const ownResource = { wildcard: `*${SERVICE_NAME}-*` } as const;
 
 /**
- * Calls that silence or blind the alerting itself, alerted as `critical` through the same notifier: a trail
- * stopped, deleted or narrowed; an SCP detached, changed or deleted, SCPs disabled, or the account taken out
- * of the organization; this project's rules disabled, deleted, rewritten or given other targets, its bus
- * deleted or its policy changed; its topic deleted, its policy changed, or its subscriptions removed or
- * re-filtered; its functions changed or deleted. Trails and SCPs are matched whatever their name (a reused trail's name
- * is not known here, and every such call is worth a look); the rest only for this project's resources.
- * Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `prefix` (which
- * also covers `DeleteFunctionConcurrency`, `DeleteFunctionEventInvokeConfig`).
+ * The deployed guard-rail pattern's clauses, derived from the catalogue's guard rails: one clause per event source
+ * and `ownResource` parameter, in catalogue order. Versioned names (Lambda) match by prefix, and a prefix that a
+ * shorter one of the same clause already covers is left out (`DeleteFunction` covers
+ * `DeleteFunctionEventInvokeConfig`).
+ */
+export const guardRailPattern = (operations: readonly Operation[]): EventPattern => {
+  const clauses = new Map<string, { eventSource: string; names: Operation[]; ownResource?: string }>();
+  for (const operation of operations) {
+    const rail = operation.guardRail;
+    if (!rail) continue;
+    const key = `${operation.eventSource} ${rail.ownResource ?? ''}`;
+    const clause = clauses.get(key) ?? {
+      eventSource: operation.eventSource,
+      names: [],
+      ...(rail.ownResource ? { ownResource: rail.ownResource } : {}),
+    };
+    clause.names.push(operation);
+    clauses.set(key, clause);
+  }
+  const eventNames = (names: Operation[]): unknown[] =>
+    names
+      .filter(
+        (operation) =>
+          !operation.guardRail?.versionedName ||
+          !names.some(
+            (other) =>
+              other !== operation &&
+              other.guardRail?.versionedName === true &&
+              operation.name.startsWith(other.name),
+          ),
+      )
+      .map((operation) => (operation.guardRail?.versionedName ? { prefix: operation.name } : operation.name));
+  const sources = [
+    ...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`)),
+  ];
+  return {
+    source: sources,
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: {
+      $or: [...clauses.values()].map(({ eventSource, names, ownResource: parameter }) => ({
+        eventSource: [eventSource],
+        eventName: eventNames(names),
+        ...(parameter ? { requestParameters: { [parameter]: [ownResource] } } : {}),
+      })),
+    },
+  };
+};
+
+/**
+ * Calls that silence or blind the alerting itself, alerted as `critical` through the same notifier: the catalogue's
+ * guard rails (`shared/domain/catalogue/guard-rails.ts`): a trail stopped, deleted or narrowed; an SCP detached,
+ * changed or deleted, SCPs disabled, or the account taken out of the organization; this project's rules disabled,
+ * deleted, rewritten or given other targets, its bus deleted or its policy changed; its topic deleted, its policy
+ * changed, or its subscriptions removed or re-filtered; its functions changed or deleted. Trails and SCPs are matched
+ * whatever their name (a reused trail's name is not known here, and every such call is worth a look); the rest only
+ * for this project's resources. Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence
+ * `prefix` (which also covers `DeleteFunctionConcurrency`, `DeleteFunctionEventInvokeConfig`).
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-complex-example-or
  * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
  */
-export const GUARD_RAIL_PATTERN: EventPattern = {
-  source: ['aws.cloudtrail', 'aws.organizations', 'aws.events', 'aws.sns', 'aws.lambda'],
-  'detail-type': ['AWS API Call via CloudTrail'],
-  detail: {
-    $or: [
-      {
-        eventSource: ['cloudtrail.amazonaws.com'],
-        eventName: ['StopLogging', 'DeleteTrail', 'UpdateTrail', 'PutEventSelectors'],
-      },
-      {
-        eventSource: ['organizations.amazonaws.com'],
-        // LeaveOrganization takes the account out from under every SCP.
-        eventName: ['DetachPolicy', 'UpdatePolicy', 'DeletePolicy', 'DisablePolicyType', 'LeaveOrganization'],
-      },
-      {
-        eventSource: ['events.amazonaws.com'],
-        // PutRule rewrites a rule's pattern; DeleteEventBus and RemovePermission act on the central bus.
-        eventName: ['DisableRule', 'DeleteRule', 'PutRule', 'DeleteEventBus'],
-        requestParameters: { name: [ownResource] },
-      },
-      {
-        eventSource: ['events.amazonaws.com'],
-        // PutTargets can replace the notifier target (same Id) with something else.
-        eventName: ['RemoveTargets', 'PutTargets'],
-        requestParameters: { rule: [ownResource] },
-      },
-      {
-        eventSource: ['events.amazonaws.com'],
-        eventName: ['RemovePermission'],
-        requestParameters: { eventBusName: [ownResource] },
-      },
-      {
-        eventSource: ['sns.amazonaws.com'],
-        eventName: ['DeleteTopic', 'SetTopicAttributes', 'RemovePermission'],
-        requestParameters: { topicArn: [ownResource] },
-      },
-      {
-        eventSource: ['sns.amazonaws.com'],
-        eventName: ['Unsubscribe', 'SetSubscriptionAttributes'],
-        requestParameters: { subscriptionArn: [ownResource] },
-      },
-      {
-        eventSource: ['lambda.amazonaws.com'],
-        eventName: [
-          { prefix: 'UpdateFunctionCode' },
-          { prefix: 'UpdateFunctionConfiguration' },
-          { prefix: 'DeleteFunction' },
-          { prefix: 'RemovePermission' },
-          { prefix: 'PutFunctionConcurrency' },
-        ],
-        requestParameters: { functionName: [ownResource] },
-      },
-    ],
-  },
-};
+export const GUARD_RAIL_PATTERN: EventPattern = guardRailPattern(GUARD_RAIL_OPERATIONS);

@@ -1,6 +1,7 @@
 // parse → [classify: who made the call] → enrich → format → publish
 // Who made a call, from the CloudTrail record alone: no API calls, no I/O.
 import type { AccessMethod, CloudTrailRecord, Principal, UserIdentity } from './types.js';
+import { shorten } from './values.js';
 
 const isString = (value: unknown): value is string => typeof value === 'string' && value !== '';
 
@@ -37,26 +38,28 @@ const CONSOLE: Agent = { via: 'console', viaLabel: 'AWS console' };
 // `S3Console/0.4, aws-internal/3 …`, `RDS Console, aws-internal/3 …`, `EC2ConsoleFrontend, …`, `AWSConsole`.
 const CONSOLE_AGENT = /^(?:AWSConsole|[A-Za-z0-9]*\s?Console[A-Za-z]*\b)/;
 
-const SDK_NAMES: Record<string, string> = {
-  js: 'AWS SDK for JavaScript',
-  nodejs: 'AWS SDK for JavaScript',
-  go: 'AWS SDK for Go',
-  'go-v2': 'AWS SDK for Go v2',
-  java: 'AWS SDK for Java',
-  'java-v2': 'AWS SDK for Java v2',
-  dotnet: 'AWS SDK for .NET',
-  'dotnet-coreclr': 'AWS SDK for .NET',
-  ruby: 'AWS SDK for Ruby',
-  ruby2: 'AWS SDK for Ruby',
-  ruby3: 'AWS SDK for Ruby',
-  php: 'AWS SDK for PHP',
-  rust: 'AWS SDK for Rust',
-  cpp: 'AWS SDK for C++',
-  kotlin: 'AWS SDK for Kotlin',
-  swift: 'AWS SDK for Swift',
-};
+// Keyed by text from the user agent: a Map, so `aws-sdk-constructor/1` finds nothing.
+const SDK_NAMES: ReadonlyMap<string, string> = new Map([
+  ['js', 'AWS SDK for JavaScript'],
+  ['nodejs', 'AWS SDK for JavaScript'],
+  ['go', 'AWS SDK for Go'],
+  ['go-v2', 'AWS SDK for Go v2'],
+  ['java', 'AWS SDK for Java'],
+  ['java-v2', 'AWS SDK for Java v2'],
+  ['dotnet', 'AWS SDK for .NET'],
+  ['dotnet-coreclr', 'AWS SDK for .NET'],
+  ['ruby', 'AWS SDK for Ruby'],
+  ['ruby2', 'AWS SDK for Ruby'],
+  ['ruby3', 'AWS SDK for Ruby'],
+  ['php', 'AWS SDK for PHP'],
+  ['rust', 'AWS SDK for Rust'],
+  ['cpp', 'AWS SDK for C++'],
+  ['kotlin', 'AWS SDK for Kotlin'],
+  ['swift', 'AWS SDK for Swift'],
+]);
 
-const shorten = (text: string, max = 60): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+/** How long a user agent may be where it names the client. */
+const AGENT_LABEL_MAX = 60;
 
 /**
  * Classifies a user agent string. Order matters: Terraform's agent also names the Go SDK, the CLI's names
@@ -88,7 +91,7 @@ const classifyAgent = (userAgent: string): Agent | undefined => {
   const cli = /\baws-cli\/([\w.]+)/.exec(ua);
   if (cli) return { via: 'cli', viaLabel: `AWS CLI ${cli[1]}` };
   if (/^(?:ec2-api-tools|AWSPowerShell)\b/.test(ua)) {
-    return { via: 'cli', viaLabel: shorten(ua.split(/[\s,]/)[0] ?? ua) };
+    return { via: 'cli', viaLabel: shorten(ua.split(/[\s,]/)[0] ?? ua, AGENT_LABEL_MAX) };
   }
   const boto3 = /\bBoto3\/([\w.]+)/i.exec(ua);
   if (boto3) return { via: 'sdk', viaLabel: `Boto3 ${boto3[1]}` };
@@ -96,7 +99,7 @@ const classifyAgent = (userAgent: string): Agent | undefined => {
   if (sdk?.[1] && sdk[2]) {
     const lang = sdk[1].toLowerCase();
     // aws-sdk-js v3 writes `aws-sdk-js/3.x`; the major version tells it from v2.
-    const name = SDK_NAMES[lang] ?? `AWS SDK (${lang})`;
+    const name = SDK_NAMES.get(lang) ?? `AWS SDK (${lang})`;
     const app = /\b(amazon-ssm-agent|aws-chalice|aws-sam-cli|copilot|cdk)\b/i.exec(ua);
     return { via: 'sdk', viaLabel: `${name} ${sdk[2]}${app ? ` (${app[1]})` : ''}` };
   }
@@ -127,7 +130,7 @@ const describeAccess = (record: CloudTrailRecord, identity: UserIdentity, type: 
   const agent = ua ? classifyAgent(ua) : undefined;
   if (agent) return agent;
   if (invokedBy === 'signin.amazonaws.com' || record.sessionCredentialFromConsole === 'true') return CONSOLE;
-  return { via: 'unknown', viaLabel: ua ? shorten(ua) : 'unknown client' };
+  return { via: 'unknown', viaLabel: ua ? shorten(ua, AGENT_LABEL_MAX) : 'unknown client' };
 };
 
 // IAM Identity Center names the role of a permission set `AWSReservedSSO_<permission set>_<suffix>` (under the path
@@ -273,3 +276,14 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
   if (isString(federatedProvider)) principal.federatedProvider = federatedProvider;
   return principal;
 };
+
+/** The IAM user whose permissions the caller uses: itself, or the user that minted a federation token. */
+export const actingUser = (principal: Principal): string | undefined => {
+  if (principal.type === 'IAMUser') return principal.name;
+  const issuedByUser = principal.issuerType === 'IAMUser' || principal.issuerArn?.includes(':user/') === true;
+  return principal.type === 'FederatedUser' && issuedByUser ? principal.issuerName : undefined;
+};
+
+/** The role whose permissions a role session uses. */
+export const actingRole = (principal: Principal): string | undefined =>
+  principal.type === 'AssumedRole' ? principal.issuerName : undefined;

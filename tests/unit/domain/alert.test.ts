@@ -4,7 +4,7 @@ import {
   type Enrichment,
   summarizeParameters,
 } from '../../../shared/domain/alert.js';
-import { classifyEvent } from '../../../shared/domain/classify.js';
+import { classifyEvent } from '../../../shared/domain/classify/index.js';
 import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { Classification, IamEvent } from '../../../shared/domain/types.js';

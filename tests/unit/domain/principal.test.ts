@@ -1,7 +1,7 @@
-import { describePrincipal } from '../../../shared/domain/principal.js';
+import { actingRole, actingUser, describePrincipal } from '../../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../../shared/domain/types.js';
 import { findRecord, loadCorpus } from '../../helpers/fixtures.js';
-import { ALICE, cloudTrailRecord } from '../../helpers/records.js';
+import { ALICE, cloudTrailRecord, FEDERATED_BOB } from '../../helpers/records.js';
 
 const VIA = ['console', 'cli', 'sdk', 'terraform', 'cloudformation', 'aws-service', 'unknown'];
 
@@ -443,5 +443,38 @@ describe('describePrincipal on hand-written records', () => {
       viaLabel: 'unknown client',
       isRoot: false,
     });
+  });
+});
+
+describe('actingUser and actingRole: whose permissions the caller uses', () => {
+  // GetFederationToken sessions use the permissions of the IAM user that called it (intersected with the session
+  // policy): their "own" user is that user, not an IAM user of the session's name.
+  // @see https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+  it('is the IAM user itself, or the IAM user that minted a federated user, never a role session', () => {
+    const user = describePrincipal(cloudTrailRecord());
+    const federated = describePrincipal(cloudTrailRecord({ userIdentity: FEDERATED_BOB }));
+    const roleSession = describePrincipal(
+      cloudTrailRecord({
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: 'arn:aws:sts::123456789012:assumed-role/deploy/ci-1',
+          accountId: '123456789012',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', arn: 'arn:aws:iam::123456789012:role/deploy', userName: 'deploy' },
+          },
+        },
+      }),
+    );
+
+    expect([actingUser(user), actingUser(federated), actingUser(roleSession)]).toEqual([
+      'alice',
+      'mallory',
+      undefined,
+    ]);
+    expect([actingRole(user), actingRole(federated), actingRole(roleSession)]).toEqual([
+      undefined,
+      undefined,
+      'deploy',
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import * as iamClient from '@aws-sdk/client-iam';
-import { baseEventName, IAM_OPERATIONS, leadingVerb } from '../../../shared/domain/iam-operations.js';
-import { CATEGORIES, SEVERITIES } from '../../../shared/domain/types.js';
-import { loadIamOperations } from '../../helpers/fixtures.js';
+import { baseEventName, IAM_OPERATIONS, leadingVerb } from '../../../../shared/domain/catalogue/index.js';
+import { CATEGORIES, SEVERITIES } from '../../../../shared/domain/types.js';
+import { loadIamOperations } from '../../../helpers/fixtures.js';
 
 /** Every operation of the installed IAM client: its `*Command` classes, minus the suffix (not `$Command`). */
 const sdkOperations = (): string[] =>

@@ -1,0 +1,230 @@
+// parse → [classify] → enrich → format → publish
+// Guard rails: operations that can silence or blind the alerting itself. Each is `critical` when it succeeds, and the
+// deployed guard-rail rule (`GUARD_RAIL_PATTERN`, patterns.ts) is derived from these entries: add an operation here
+// and it is both classified and routed.
+import type { Category } from '../types.js';
+import type { GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
+import { op } from './spec.js';
+import { nameFromArn, str } from './words.js';
+
+/**
+ * A guard-rail entry. Categories: SCP changes are `permissions` (an SCP bounds what every principal may do); leaving
+ * the organization and trail changes are `account` (account-wide governance and audit settings); EventBridge, SNS and
+ * Lambda events are `other`: they touch the alert pipeline's plumbing, which no IAM category describes. All are
+ * `critical`, so every severity filter lets them through.
+ */
+const guardRail = (category: Category, rail: GuardRail): OperationSpec =>
+  op(category, 'critical', rail.text, { guardRail: rail });
+
+const named = (value: unknown, fallback: string): string => {
+  const text = str(value);
+  return text ? nameFromArn(text) : fallback;
+};
+const lambdaName = (p: Params): string => {
+  const relative = (p.fullyQualifiedArn as Params | undefined)?.relativeId as Params | undefined;
+  return named(p.functionName ?? relative?.functionName, 'a function');
+};
+const trailName = (p: Params): string => named(p.name ?? p.trailName, 'a trail');
+
+// The deployed guard-rail pattern matches every trail, and IAM events reach EventBridge only through a trail that
+// logs management events in us-east-1: one trail of several stopping does not stop the alerts.
+const ifOnlyTrail = 'if it is the only trail logging management events in us-east-1, IAM alerts stop';
+
+const dropsManagementEvents = (p: Params): boolean =>
+  Array.isArray(p.eventSelectors) &&
+  p.eventSelectors.some(
+    (selector) =>
+      typeof selector === 'object' &&
+      selector !== null &&
+      (selector as Params).includeManagementEvents === false,
+  );
+
+/**
+ * CloudTrail: a trail stopped, deleted or narrowed. Every trail counts (a reused trail's name is not known here, and
+ * every such call is worth a look).
+ */
+export const CLOUDTRAIL_GUARD_RAILS: OperationSpecs = {
+  StopLogging: guardRail('account', {
+    title: (p) => `CloudTrail logging stopped on trail ${trailName(p)}`,
+    text: (p) => `CloudTrail logging stopped on trail ${trailName(p)}: ${ifOnlyTrail}`,
+  }),
+  DeleteTrail: guardRail('account', {
+    title: (p) => `CloudTrail trail ${trailName(p)} deleted`,
+    text: (p) => `CloudTrail trail ${trailName(p)} was deleted: ${ifOnlyTrail}`,
+  }),
+  UpdateTrail: guardRail('account', {
+    title: (p) =>
+      `CloudTrail trail ${trailName(p)} changed: check it still logs global events in every region`,
+    text: (p) =>
+      `trail ${trailName(p)} was reconfigured: a single-region trail outside us-east-1, or one without global service events, misses IAM; ${ifOnlyTrail}`,
+  }),
+  PutEventSelectors: guardRail('account', {
+    title: (p) =>
+      dropsManagementEvents(p)
+        ? `Trail ${trailName(p)} no longer logs management events`
+        : `Event selectors of trail ${trailName(p)} changed: management events may no longer be logged`,
+    text: (p) =>
+      `the event selectors of trail ${trailName(p)} decide which calls it logs: without management events it sees no IAM call; ${ifOnlyTrail}`,
+  }),
+};
+
+/**
+ * Organizations: an SCP detached, changed or deleted, SCPs disabled, or the account taken out of the organization
+ * (`LeaveOrganization` takes it out from under every SCP).
+ */
+export const ORGANIZATIONS_GUARD_RAILS: OperationSpecs = {
+  DetachPolicy: guardRail('permissions', {
+    title: (p) =>
+      `Organizations policy ${named(p.policyId, '?')} detached from ${named(p.targetId, 'a target')}: its guard rail no longer applies there`,
+    text: () => 'a service control policy was detached: the accounts below that target lose its protection',
+  }),
+  UpdatePolicy: guardRail('permissions', {
+    title: (p) =>
+      `Organizations policy ${named(p.policyId, '?')} changed: the SCP guard rail may be weakened`,
+    text: () => 'a service control policy was rewritten: its deny statements may be gone',
+  }),
+  DeletePolicy: guardRail('permissions', {
+    title: (p) => `Organizations policy ${named(p.policyId, '?')} deleted`,
+    text: () => 'a service control policy was deleted',
+  }),
+  DisablePolicyType: guardRail('permissions', {
+    title: (p) =>
+      `Policy type ${str(p.policyType) ?? '?'} disabled on root ${named(p.rootId, '?')}: no such policy applies any more`,
+    text: () => 'a policy type was disabled on the organization root: every SCP of that type stops applying',
+  }),
+  LeaveOrganization: guardRail('account', {
+    title: () => 'Account left the organization: SCPs and organization guard rails no longer apply',
+    text: () =>
+      'an account outside the organization is bound by no SCP and sends no events to the central bus',
+  }),
+};
+
+/**
+ * EventBridge: this project's rules disabled, deleted, rewritten (`PutRule`) or given other targets (`PutTargets` can
+ * replace the notifier target, same Id), its bus deleted or its policy changed.
+ */
+export const EVENTBRIDGE_GUARD_RAILS: OperationSpecs = {
+  DisableRule: guardRail('other', {
+    title: (p) => `EventBridge rule ${named(p.name, '?')} disabled: alerts will stop`,
+    text: () => 'a disabled rule forwards nothing to the notifier',
+    ownResource: 'name',
+  }),
+  DeleteRule: guardRail('other', {
+    title: (p) => `EventBridge rule ${named(p.name, '?')} deleted: alerts will stop`,
+    text: () => 'a deleted rule forwards nothing to the notifier',
+    ownResource: 'name',
+  }),
+  RemoveTargets: guardRail('other', {
+    title: (p) => `Targets removed from EventBridge rule ${named(p.rule, '?')}: alerts may stop`,
+    text: () => 'without its target the rule delivers events nowhere',
+    ownResource: 'rule',
+  }),
+  PutRule: guardRail('other', {
+    title: (p) =>
+      `EventBridge rule ${named(p.name, '?')} created or changed: its pattern may no longer match`,
+    text: () => 'a changed pattern or state can silently stop matching IAM events',
+    ownResource: 'name',
+  }),
+  PutTargets: guardRail('other', {
+    title: (p) => `Targets of EventBridge rule ${named(p.rule, '?')} changed: alerts may go elsewhere`,
+    text: () => 'a replaced target (same Id) sends the events somewhere else',
+    ownResource: 'rule',
+  }),
+  DeleteEventBus: guardRail('other', {
+    title: (p) => `EventBridge bus ${named(p.name, '?')} deleted: alerts from member accounts will stop`,
+    text: () => 'the central bus receives the member accounts’ events',
+    ownResource: 'name',
+  }),
+  RemovePermission: guardRail('other', {
+    title: (p) =>
+      `Permission ${str(p.statementId) ?? '?'} removed from EventBridge bus ${named(p.eventBusName, 'default')}`,
+    text: () => 'member accounts may no longer be allowed to put events on the central bus',
+    ownResource: 'eventBusName',
+  }),
+};
+
+/** SNS: this project's topic deleted, its policy or attributes changed, its subscriptions removed or re-filtered. */
+export const SNS_GUARD_RAILS: OperationSpecs = {
+  DeleteTopic: guardRail('other', {
+    title: (p) => `SNS topic ${named(p.topicArn, '?')} deleted: alerts will not be delivered`,
+    text: () => 'every alert is published to this topic',
+    ownResource: 'topicArn',
+  }),
+  Unsubscribe: guardRail('other', {
+    title: (p) => `Subscription ${named(p.subscriptionArn, '?')} removed: someone stops receiving alerts`,
+    text: () => 'a subscriber of the alert topic was removed',
+    ownResource: 'subscriptionArn',
+  }),
+  SetTopicAttributes: guardRail('other', {
+    title: (p) =>
+      `SNS topic ${named(p.topicArn, '?')} ${str(p.attributeName) ?? 'attributes'} changed: delivery may be blocked`,
+    text: () => 'the topic policy, its KMS key or its delivery settings decide whether alerts get through',
+    ownResource: 'topicArn',
+  }),
+  SetSubscriptionAttributes: guardRail('other', {
+    title: (p) =>
+      `Subscription ${named(p.subscriptionArn, '?')} ${str(p.attributeName) ?? 'attributes'} changed: alerts may be filtered out`,
+    text: () => 'a changed filter policy or delivery setting can silently drop alerts',
+    ownResource: 'subscriptionArn',
+  }),
+  RemovePermission: guardRail('other', {
+    title: (p) => `Permission ${str(p.label) ?? '?'} removed from SNS topic ${named(p.topicArn, '?')}`,
+    text: () => 'the notifier or the alarms may no longer be allowed to publish',
+    ownResource: 'topicArn',
+  }),
+};
+
+/**
+ * Lambda: this project's functions changed, deleted, throttled to zero or stripped of their invoke permission or
+ * failure destination. Lambda records versioned event names (`UpdateFunctionCode20150331v2`), hence `versionedName`.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
+ */
+export const LAMBDA_GUARD_RAILS: OperationSpecs = {
+  UpdateFunctionCode: guardRail('other', {
+    title: (p) => `Code of Lambda function ${lambdaName(p)} replaced: alerts may be altered or suppressed`,
+    text: () => 'whoever replaces the code decides what is alerted',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+  UpdateFunctionConfiguration: guardRail('other', {
+    title: (p) => `Configuration of Lambda function ${lambdaName(p)} changed: alerts may be redirected`,
+    text: () => 'environment, layers, role or timeout change what the function does',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+  DeleteFunction: guardRail('other', {
+    title: (p) => `Lambda function ${lambdaName(p)} deleted: alerts will stop`,
+    text: () => 'the function is gone: events are retried, then land in the dead-letter queue',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+  RemovePermission: guardRail('other', {
+    title: (p) =>
+      `Permission ${str(p.statementId) ?? '?'} removed from Lambda function ${lambdaName(p)}: it may no longer be invoked`,
+    text: () => 'EventBridge or SNS needs this resource policy statement to invoke the function',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+  PutFunctionConcurrency: op(
+    'other',
+    'medium',
+    (p) =>
+      `reserved concurrency of a function set to ${str(p.reservedConcurrentExecutions) ?? '?'}: bursts of events may be throttled`,
+    {
+      guardRail: {
+        title: (p) => `Lambda function ${lambdaName(p)} throttled to zero: alerts will stop`,
+        text: () => 'reserved concurrency 0 stops every invocation',
+        applies: (p) => Number(p.reservedConcurrentExecutions) === 0,
+        ownResource: 'functionName',
+        versionedName: true,
+      },
+    },
+  ),
+  DeleteFunctionEventInvokeConfig: guardRail('other', {
+    title: (p) =>
+      `On-failure destination of Lambda function ${lambdaName(p)} removed: failed alerts will be lost`,
+    text: () => 'without the destination, events that fail every retry are dropped',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+};

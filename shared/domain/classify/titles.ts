@@ -1,0 +1,44 @@
+// parse → [classify] → enrich → format → publish
+// The headline of an alert, without its severity: the catalogue's words, or a generic one.
+
+import { defaultIamTitle } from '../catalogue/iam/index.js';
+import type { TitleContext } from '../catalogue/operation.js';
+import { signInStepTitle } from '../catalogue/signin.js';
+import { nameFromArn, str } from '../catalogue/words.js';
+import type { Target } from '../types.js';
+import { describeCaller } from './caller.js';
+import type { Facts } from './facts.js';
+import type { Outcome } from './outcome.js';
+import { phrase } from './targets.js';
+
+const failedTitle = (service: string, name: string, target: Target | undefined, outcome: Outcome): string => {
+  const on = target ? ` on ${phrase(target)}` : '';
+  const how = outcome.scpDenied
+    ? 'denied by a service control policy'
+    : outcome.accessDenied
+      ? `denied (${outcome.errorCode ?? 'AccessDenied'})`
+      : `failed (${outcome.errorCode ?? 'error'})`;
+  return `${service}:${name}${on} ${how}`;
+};
+
+/**
+ * The headline: a sign-in's in the words of its step; a failed call's says what was denied or failed; a guard rail's
+ * names the consequence for the alerts; else the catalogue entry's title, or `<service>:<operation> on <target>`.
+ */
+export const titleOf = (facts: Facts): string => {
+  const { service, name, params, target, outcome, base, principal } = facts;
+  const context: TitleContext = {
+    t: phrase(target),
+    p: params,
+    policy: target?.kind === 'policy' ? target.name : nameFromArn(str(params.policyArn) ?? '') || 'policy',
+    target,
+    who: describeCaller(principal),
+    failed: outcome.failed,
+  };
+  if (service === 'signin') return (base.operation?.title ?? signInStepTitle(name))(context);
+  if (outcome.failed) return failedTitle(service, name, target, outcome);
+  if (base.guardRail) return base.guardRail.title(params);
+  const title = base.operation?.title ?? (service === 'iam' ? defaultIamTitle(name) : undefined);
+  if (title) return title(context);
+  return `${service}:${name}${target ? ` on ${phrase(target)}` : ''}`;
+};

@@ -1,0 +1,206 @@
+// The operation catalogue: its keys, its entries, and the deployed guard-rail pattern derived from it.
+import {
+  baseEventName,
+  CATALOGUE,
+  findOperation,
+  GUARD_RAIL_OPERATIONS,
+  leadingVerb,
+  OPERATIONS,
+} from '../../../../shared/domain/catalogue/index.js';
+import type { Operation } from '../../../../shared/domain/catalogue/operation.js';
+import { classifyEvent } from '../../../../shared/domain/classify/index.js';
+import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
+import { matchesEventPattern } from '../../../../shared/domain/event-pattern.js';
+import { GUARD_RAIL_PATTERN, SERVICE_NAME } from '../../../../shared/domain/patterns.js';
+import { describePrincipal } from '../../../../shared/domain/principal.js';
+import { CATEGORIES, SEVERITIES } from '../../../../shared/domain/types.js';
+import { cloudTrailRecord } from '../../../helpers/records.js';
+
+describe('CATALOGUE', () => {
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'finds nothing for an eventName of %s, in any event source',
+    (eventName) => {
+      for (const eventSource of [...CATALOGUE.keys(), 'kms.amazonaws.com', '__proto__']) {
+        expect([eventSource, findOperation(eventSource, eventName)]).toEqual([eventSource, undefined]);
+      }
+    },
+  );
+
+  it('finds an operation by event source and name, ignoring the API version Lambda appends', () => {
+    expect(findOperation('iam.amazonaws.com', 'CreateAccessKey')).toMatchObject({
+      eventSource: 'iam.amazonaws.com',
+      name: 'CreateAccessKey',
+      family: 'Create',
+      category: 'credentials',
+      severity: 'medium',
+    });
+    expect(findOperation('lambda.amazonaws.com', 'UpdateFunctionCode20150331v2')?.name).toBe(
+      'UpdateFunctionCode',
+    );
+    // The same name in another service is another operation.
+    expect(findOperation('sns.amazonaws.com', 'RemovePermission')).not.toBe(
+      findOperation('lambda.amazonaws.com', 'RemovePermission20150331v2'),
+    );
+    expect(findOperation('iam.amazonaws.com', 'StopLogging')).toBeUndefined();
+  });
+
+  it('keys every entry by its own event source and name, with a valid family, category and severity', () => {
+    for (const [eventSource, byName] of CATALOGUE) {
+      for (const [name, operation] of byName) {
+        const where = `${eventSource} ${name}`;
+        expect([where, operation.eventSource, operation.name]).toEqual([where, eventSource, name]);
+        expect([where, operation.family]).toEqual([where, leadingVerb(name)]);
+        expect([where, baseEventName(name)]).toEqual([where, name]);
+        expect([where, CATEGORIES.includes(operation.category)]).toEqual([where, true]);
+        expect([where, SEVERITIES.includes(operation.severity)]).toEqual([where, true]);
+        expect([where, operation.summary({}).length > 5]).toEqual([where, true]);
+        // Only reads and STS session issuance are `info`; a change never is.
+        expect([where, operation.severity === 'info']).toEqual([where, operation.isRead]);
+      }
+    }
+  });
+
+  it('gives credential grants only to IAM changes that create or re-activate a credential', () => {
+    const granting = OPERATIONS.filter((operation) => operation.grants)
+      .map((o) => `${o.eventSource} ${o.name}`)
+      .sort();
+
+    expect(granting).toEqual(
+      [
+        'CreateAccessKey',
+        'UpdateAccessKey',
+        'CreateLoginProfile',
+        'UpdateLoginProfile',
+        'CreateServiceSpecificCredential',
+        'ResetServiceSpecificCredential',
+        'UpdateServiceSpecificCredential',
+        'UploadSSHPublicKey',
+        'UpdateSSHPublicKey',
+        'UploadSigningCertificate',
+        'UpdateSigningCertificate',
+      ]
+        .map((name) => `iam.amazonaws.com ${name}`)
+        .sort(),
+    );
+  });
+
+  it('names whose permissions an operation changes only for IAM user and role permission changes', () => {
+    const of = (kind: 'user' | 'role') =>
+      OPERATIONS.filter((operation) => operation.permissionsOf === kind)
+        .map((o) => o.name)
+        .sort();
+
+    expect(of('user')).toEqual(
+      [
+        'AddUserToGroup',
+        'AttachUserPolicy',
+        'DeleteUserPermissionsBoundary',
+        'DeleteUserPolicy',
+        'DetachUserPolicy',
+        'PutUserPermissionsBoundary',
+        'PutUserPolicy',
+        'RemoveUserFromGroup',
+      ].sort(),
+    );
+    expect(of('role')).toEqual(
+      [
+        'AttachRolePolicy',
+        'DeleteRolePermissionsBoundary',
+        'DeleteRolePolicy',
+        'DetachRolePolicy',
+        'PutRolePermissionsBoundary',
+        'PutRolePolicy',
+      ].sort(),
+    );
+  });
+});
+
+/** A CloudTrail record of a guard-rail operation on one of this project's resources (or on `resource`). */
+const guardRailRecord = (
+  operation: Operation,
+  eventName: string,
+  resource = `${SERVICE_NAME}-prod-notifier`,
+) =>
+  cloudTrailRecord({
+    eventSource: operation.eventSource,
+    eventName,
+    requestParameters: {
+      ...(operation.guardRail?.ownResource ? { [operation.guardRail.ownResource]: resource } : {}),
+      // PutFunctionConcurrency is a guard rail only when it throttles to zero.
+      reservedConcurrentExecutions: 0,
+    },
+  });
+
+/** Lambda writes versioned names; the pattern must match both forms. */
+const eventNamesOf = (operation: Operation): string[] =>
+  operation.guardRail?.versionedName ? [operation.name, `${operation.name}20150331v2`] : [operation.name];
+
+describe('guard rails: the catalogue and the deployed pattern agree, operation by operation', () => {
+  it('has guard rails in every service of the pattern, and the pattern has no source without one', () => {
+    const sources = [...new Set(GUARD_RAIL_OPERATIONS.map((o) => `aws.${o.eventSource.split('.')[0]}`))];
+
+    expect(GUARD_RAIL_PATTERN.source).toEqual(sources);
+    expect(sources).toEqual(['aws.cloudtrail', 'aws.organizations', 'aws.events', 'aws.sns', 'aws.lambda']);
+  });
+
+  it.each(
+    GUARD_RAIL_OPERATIONS.flatMap((operation) =>
+      eventNamesOf(operation).map((name) => [operation, name] as const),
+    ),
+  )(
+    'routes and classifies %#: every catalogue guard rail is matched by the deployed pattern and alerted critical',
+    (operation, eventName) => {
+      const record = guardRailRecord(operation, eventName);
+      const event = parseIamEvent(toEventBridgeEvent(record));
+      const classification = classifyEvent(event, describePrincipal(event.record));
+
+      expect([eventName, matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(record))]).toEqual([
+        eventName,
+        true,
+      ]);
+      expect([eventName, classification.severity, classification.reasons[0]?.code]).toEqual([
+        eventName,
+        'critical',
+        'guard-rail',
+      ]);
+    },
+  );
+
+  it('matches guard rails scoped to this project only on its own resources', () => {
+    const scoped = GUARD_RAIL_OPERATIONS.filter((operation) => operation.guardRail?.ownResource);
+
+    expect(scoped.length).toBeGreaterThan(10);
+    for (const operation of scoped) {
+      const unrelated = guardRailRecord(operation, operation.name, 'billing-api');
+      expect([
+        operation.name,
+        matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(unrelated)),
+      ]).toEqual([operation.name, false]);
+    }
+  });
+
+  it('lists in the pattern only names that are catalogue guard rails of that event source', () => {
+    const clauses = (GUARD_RAIL_PATTERN.detail as { $or: Array<Record<string, unknown>> }).$or;
+    const listed = clauses.flatMap((clause) =>
+      (clause.eventName as Array<string | { prefix: string }>).map((value) => [
+        (clause.eventSource as string[])[0] ?? '',
+        typeof value === 'string' ? value : value.prefix,
+      ]),
+    );
+
+    expect(listed.filter(([source, name]) => !findOperation(source ?? '', name ?? '')?.guardRail)).toEqual(
+      [],
+    );
+  });
+
+  it('names no KMS operation a guard rail: an alert about the topic key could not be delivered through the topic', () => {
+    const kms = cloudTrailRecord({
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'ScheduleKeyDeletion',
+      requestParameters: { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 },
+    });
+
+    expect(CATALOGUE.has('kms.amazonaws.com')).toBe(false);
+    expect(matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(kms))).toBe(false);
+  });
+});
