@@ -189,7 +189,11 @@ export const formatScpImpactText = (summary: ScpImpactSummary, variantLine: stri
   const lines = [
     'SCP impact',
     `  variant: ${variantLine}`,
-    `  ${number(summary.records)} records, ${number(summary.instanceCalls)} made with EC2 instance credentials`,
+    `  ${number(summary.records)} records, ${number(summary.instanceCalls)} made with EC2 instance credentials${
+      summary.notRecords
+        ? ` (${number(summary.notRecords)} values that are not CloudTrail records skipped)`
+        : ''
+    }`,
     `  ${number(summary.denied)} would be denied`,
     `  ${number(summary.unknown)} cannot be decided from history${summary.unknown ? ':' : ''}`,
   ];

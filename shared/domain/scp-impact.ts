@@ -75,7 +75,9 @@ export interface ScpImpactCall {
 
 /** The decision on one record. */
 export type ScpImpactDecision =
-  /** Not an EC2 instance credential (or not a CloudTrail API record): the SCP does not apply. */
+  /** Not a CloudTrail record (no `eventSource`/`eventName`). */
+  | { kind: 'not-a-record' }
+  /** Not made with EC2 instance credentials: the SCP does not apply. */
   | { kind: 'not-instance' }
   /** Instance credentials used by an AWS service on the instance's behalf (`invokedBy`): allowed. */
   | { kind: 'via-aws-service'; role: string; invokedBy: string }
@@ -139,10 +141,10 @@ export const decideScpImpact = (
   document: ScpDocument,
   options: Pick<ScpImpactOptions, 'taggedRoles' | 'evaluate'> = {},
 ): ScpImpactDecision => {
-  if (!isObject(record)) return { kind: 'not-instance' };
+  if (!isObject(record)) return { kind: 'not-a-record' };
   const eventSource = asString(record.eventSource);
   const eventName = asString(record.eventName);
-  if (!eventSource || !eventName) return { kind: 'not-instance' };
+  if (!eventSource || !eventName) return { kind: 'not-a-record' };
   const principal = describePrincipal(record as CloudTrailRecord);
   const instanceId =
     principal.ec2Instance?.instanceId ??
@@ -240,7 +242,10 @@ export interface ScpImpactRow {
 
 /** The report: totals and rows, ready to print or serialise. */
 export interface ScpImpactSummary {
+  /** CloudTrail records read. */
   records: number;
+  /** JSON values read that are not CloudTrail records (no `eventSource`/`eventName`), skipped. */
+  notRecords: number;
   /** Calls made with EC2 instance credentials. */
   instanceCalls: number;
   denied: number;
@@ -256,7 +261,8 @@ export interface ScpImpactSummary {
 
 /** Accumulates decisions; `toSummary()` renders the totals. Memory grows with distinct rows, not records. */
 export class ScpImpactAggregator {
-  records = 0;
+  private records = 0;
+  private notRecords = 0;
   private instanceCalls = 0;
   private allowed = 0;
   private viaAwsService = 0;
@@ -266,6 +272,10 @@ export class ScpImpactAggregator {
 
   /** Counts one record's decision. */
   add(decision: ScpImpactDecision): void {
+    if (decision.kind === 'not-a-record') {
+      this.notRecords++;
+      return;
+    }
     this.records++;
     switch (decision.kind) {
       case 'not-instance':
@@ -330,6 +340,7 @@ export class ScpImpactAggregator {
     );
     return {
       records: this.records,
+      notRecords: this.notRecords,
       instanceCalls: this.instanceCalls,
       denied: rows.reduce((sum, row) => sum + row.denied, 0),
       unknown: rows.reduce((sum, row) => sum + row.unknown, 0),
