@@ -31,16 +31,14 @@ export type ScpStatementEvaluator = (
 export const evaluateWithScpEvaluator: ScpStatementEvaluator = (document, request, reading) =>
   evaluateScp(document, request, reading) === 'denied';
 
-/** How a report is made: the variant, its values, and what CloudTrail cannot show about principals. */
+/** What CloudTrail cannot show about principals, and the evaluator to use. */
 export interface ScpImpactOptions {
-  variant: ScpVariant;
-  /** `InstanceEgressCidrs` (read only with `denyPublicEndpoints`). */
-  egressCidrs: readonly string[];
   /**
    * Roles (names or ARNs) tagged `exception-to-vpc-ip=true`: CloudTrail records no principal tags, so without
    * this list every role is taken as untagged.
    */
   taggedRoles?: ReadonlySet<string>;
+  /** Defaults to `evaluateWithScpEvaluator`. */
   evaluate?: ScpStatementEvaluator;
 }
 
@@ -139,7 +137,7 @@ const denyingStatement = (
 export const decideScpImpact = (
   record: unknown,
   document: ScpDocument,
-  options: Pick<ScpImpactOptions, 'taggedRoles' | 'evaluate'> = {},
+  options: ScpImpactOptions = {},
 ): ScpImpactDecision => {
   if (!isObject(record)) return { kind: 'not-a-record' };
   const eventSource = asString(record.eventSource);

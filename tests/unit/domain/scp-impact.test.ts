@@ -204,6 +204,12 @@ describe('decideScpImpact', () => {
     expect(asked).toContain(`${VPC} sts:GetCallerIdentity`);
   });
 
+  it('reports an IPv6 source it cannot compare with IPv4 egress CIDRs as unknown, not allowed', () => {
+    const document = scpDocumentFor({ ...publicDenied, hasEgressCidrs: true }, ['198.51.100.0/24']);
+    const record = { ...handWritten[4], sourceIPAddress: '2001:db8::9' };
+    expect(word(decideScpImpact(record, document))).toBe(`unknown:${PUBLIC}:not-evaluable`);
+  });
+
   it('skips values that are not CloudTrail records', () => {
     const document = scpDocumentFor(reference, []);
     expect(decideScpImpact({ file: 'x.json' }, document).kind).toBe('not-a-record');
