@@ -11,6 +11,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'replay CloudTrail log files through the deployed filter and classifier, and summarise',
     load: async () => (await import('./replay.js')).replayCommand,
   },
+  'scp-impact': {
+    summary: 'report the calls with EC2 instance credentials that the SCP (with a variant) would deny',
+    load: async () => (await import('./scp-impact.js')).scpImpactCommand,
+  },
   patterns: {
     summary: 'print the EventBridge pattern of a preset as deployed (or as SQL for Athena / CloudTrail Lake)',
     load: async () => (await import('./patterns.js')).patternsCommand,

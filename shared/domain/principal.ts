@@ -27,6 +27,10 @@ const parseFlag = (value: unknown): boolean | undefined => {
 // EC2 instance ids: `i-` and 8 or 17 hex digits. Case-insensitive: Stratus Red Team's anonymised ids mix cases.
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/i;
 
+/** Whether a text is an EC2 instance id (`i-` and 8 or 17 hex digits), as EC2 names instance-role sessions. */
+export const isEc2InstanceId = (text: string | undefined): text is string =>
+  text !== undefined && INSTANCE_ID.test(text);
+
 interface Agent {
   via: AccessMethod;
   viaLabel: string;

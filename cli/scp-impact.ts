@@ -1,0 +1,319 @@
+// `iam-alerts scp-impact`: what would the EC2-credential SCP, with these parameters, deny over CloudTrail history?
+import { parseArgs } from 'node:util';
+import type { ScpVariant } from '../shared/domain/scp.js';
+import {
+  decideScpImpact,
+  ScpImpactAggregator,
+  type ScpImpactCall,
+  type ScpImpactSummary,
+  scpDocumentFor,
+} from '../shared/domain/scp-impact.js';
+import { expandInputs, type InputLocation, readInputs } from '../shared/replay/read-inputs.js';
+import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+
+/** Exit code when nothing is certainly denied but some calls cannot be decided from history. */
+export const EXIT_UNKNOWN = 3;
+
+const usage = `usage: iam-alerts scp-impact [variant options] [--jsonl] PATH...
+
+Reads CloudTrail history and reports the calls made with EC2 instance credentials that the SCP of this stack
+(shared/domain/scp.ts), with the variant chosen below, would deny: by role, instance, service, region and network
+path (no vpcEndpointId: a public endpoint). Calls made by AWS services on an instance's behalf stay allowed and are
+counted.
+  PATH                files or directories (recursive): .json / .json.gz, .jsonl / .jsonl.gz; - for stdin
+variant options (the stack parameters; defaults as deployed):
+  --tag-exemption                          ScpTagExemption=true
+  --tagged-roles NAME|ARN[,...]            roles tagged exception-to-vpc-ip=true (CloudTrail records no tags;
+                                           without this list every role is taken as untagged)
+  --exempt-iam                             ScpExemptIam=true
+  --ec2-infrastructure-exception true|false  ScpEc2InfrastructureException (default true)
+  --deny-public-endpoints                  ScpDenyPublicEndpoints=true
+  --egress-cidrs CIDR[,CIDR...]            InstanceEgressCidrs (IPv4; read with --deny-public-endpoints)
+output:
+  --jsonl     one JSON line per call that would be denied, or might be ("status": "denied" | "unknown")
+exit codes:
+  0 nothing would be denied and nothing is unknown; 1 some call would be denied, or an input was unreadable;
+  2 usage error; ${EXIT_UNKNOWN} nothing is certainly denied, but some calls cannot be decided from history (calls
+  through VPC endpoints: CloudTrail does not record the instance's VPC; public endpoints under the reference design,
+  which AWS documents both ways)`;
+
+/** Inputs larger than this get a progress bar (when stderr is a terminal), as with `replay`. */
+const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 200;
+
+const parse = (args: string[]) => {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: true,
+      options: {
+        'tag-exemption': { type: 'boolean', default: false },
+        'tagged-roles': { type: 'string' },
+        'exempt-iam': { type: 'boolean', default: false },
+        'ec2-infrastructure-exception': { type: 'string', default: 'true' },
+        'deny-public-endpoints': { type: 'boolean', default: false },
+        'egress-cidrs': { type: 'string' },
+        jsonl: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+};
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+/** Parses `--egress-cidrs`: IPv4 addresses or CIDRs, comma-separated, no empty item. */
+export const parseEgressCidrs = (text: string): string[] =>
+  text.split(',').map((raw) => {
+    const cidr = raw.trim();
+    const match = IPV4_CIDR.exec(cidr);
+    const octetsOk = match?.slice(1, 5).every((octet) => Number(octet) <= 255);
+    const bitsOk = match?.[5] === undefined || Number(match[5]) <= 32;
+    if (!match || !octetsOk || !bitsOk) {
+      throw new UsageError(
+        cidr === ''
+          ? '--egress-cidrs has an empty item (Organizations would reject the policy)'
+          : `--egress-cidrs: '${cidr}' is not an IPv4 address or CIDR (IPv6 is not evaluated by this report)`,
+      );
+    }
+    return cidr;
+  });
+
+const list = (text: string | undefined): string[] =>
+  text === undefined
+    ? []
+    : text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+
+const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/** A one-line progress bar on stderr, redrawn at most every PROGRESS_INTERVAL_MS (as `replay` draws it). */
+const createProgress = (stderr: CliIo['stderr'], total: number) => {
+  let done = 0;
+  let drawn = 0;
+  return {
+    add(bytes: number) {
+      done += bytes;
+      const now = Date.now();
+      if (now - drawn < PROGRESS_INTERVAL_MS) return;
+      drawn = now;
+      const ratio = Math.min(1, done / total);
+      const filled = Math.round(ratio * 30);
+      stderr.write(
+        `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${megabytes(done)} / ${megabytes(total)}`,
+      );
+    },
+    end() {
+      stderr.write(`\r${' '.repeat(70)}\r`);
+    },
+  };
+};
+
+/** An item of the input: a record with where it is, or a problem. */
+type RecordItem = { kind: 'record'; value: unknown } | ({ kind: 'problem'; message: string } & InputLocation);
+
+/**
+ * The records of the given paths, in order. The only place this command reads input, so a new reader replaces
+ * it here alone.
+ */
+async function* readRecords(
+  paths: string[],
+  io: CliIo,
+  progressMinBytes: number,
+): AsyncGenerator<RecordItem> {
+  const { files, problems } = await expandInputs(paths, io.cwd);
+  for (const problem of problems) yield { kind: 'problem', ...problem };
+  const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
+  const progress =
+    io.stderr.isTTY && totalBytes >= progressMinBytes ? createProgress(io.stderr, totalBytes) : undefined;
+  for await (const item of readInputs(files, { cwd: io.cwd, stdin: io.stdin, onBytes: progress?.add })) {
+    if (item.kind === 'record') yield { kind: 'record', value: item.value };
+    else if (item.kind === 'records') for (const value of item.values) yield { kind: 'record', value };
+    else if (item.kind === 'problem') yield item;
+  }
+  progress?.end();
+}
+
+/** An EventBridge event carries the CloudTrail record in `detail`. */
+const recordOf = (value: unknown): unknown => {
+  if (typeof value !== 'object' || value === null) return value;
+  const event = value as Record<string, unknown>;
+  return 'detail' in event && ('detail-type' in event || 'source' in event) ? event.detail : value;
+};
+
+/** One `--jsonl` line: the call, with the statement that denies it. */
+export const toScpImpactLine = (call: ScpImpactCall): string =>
+  JSON.stringify({
+    eventID: call.eventID,
+    eventTime: call.eventTime,
+    eventSource: call.eventSource,
+    eventName: call.eventName,
+    awsRegion: call.awsRegion,
+    role: call.role,
+    instanceId: call.instanceId,
+    sourceIPAddress: call.sourceIPAddress,
+    vpcEndpointId: call.vpcEndpointId,
+    statement: call.statement,
+    status: call.status,
+    reason: call.reason ?? null,
+  });
+
+const number = (n: number): string => n.toLocaleString('en-US');
+
+const REASON_WORDS = {
+  'endpoint-vpc':
+    'through a VPC endpoint: allowed only if that endpoint is in the instance’s VPC and the call came from the instance’s own private IP; CloudTrail records neither',
+  'unresolved-variable':
+    'public endpoint: the reference design compares with the aws:SourceVpc variable, whose key such requests lack; AWS documents both outcomes (README, "The service control policy")',
+  'not-evaluable': 'the evaluator cannot decide (an IPv6 source address against IPv4 egress CIDRs)',
+} as const;
+
+const variantWords = (variant: ScpVariant, egressCidrs: readonly string[], tagged: number): string =>
+  [
+    `tag exemption ${variant.tagExemption ? `on (${tagged} role(s) given as tagged)` : 'off'}`,
+    `IAM exempt ${variant.exemptIam ? 'on' : 'off'}`,
+    `aws:ec2-infrastructure exception ${variant.ec2InfrastructureException ? 'on' : 'off'}`,
+    `public endpoints ${
+      variant.denyPublicEndpoints
+        ? `denied${egressCidrs.length ? ` except from ${egressCidrs.join(', ')}` : ' (no egress CIDRs)'}`
+        : 'not denied explicitly'
+    }`,
+  ].join('; ');
+
+/** The text report: totals, then one line per role, instance, service, region and path. */
+export const formatScpImpactText = (summary: ScpImpactSummary, variantLine: string): string => {
+  const lines = [
+    'SCP impact',
+    `  variant: ${variantLine}`,
+    `  ${number(summary.records)} records, ${number(summary.instanceCalls)} made with EC2 instance credentials${
+      summary.notRecords
+        ? ` (${number(summary.notRecords)} values that are not CloudTrail records skipped)`
+        : ''
+    }`,
+    `  ${number(summary.denied)} would be denied`,
+    `  ${number(summary.unknown)} cannot be decided from history${summary.unknown ? ':' : ''}`,
+  ];
+  for (const [reason, count] of Object.entries(summary.unknownByReason)) {
+    if (count > 0) lines.push(`    ${number(count)} ${REASON_WORDS[reason as keyof typeof REASON_WORDS]}`);
+  }
+  lines.push(`  ${number(summary.allowed)} allowed`);
+  const via = Object.entries(summary.viaAwsServiceBy)
+    .map(([service, count]) => `${service} ${number(count)}`)
+    .join(', ');
+  lines.push(
+    `  ${number(summary.viaAwsService)} made by AWS services on the instances' behalf: allowed${via ? ` (${via})` : ''}`,
+  );
+  if (summary.rows.length > 0) {
+    const header = ['denied', 'unknown', 'role', 'instance', 'service', 'region', 'path', 'statement'];
+    const cells = summary.rows.map((row) => [
+      number(row.denied),
+      number(row.unknown),
+      row.role,
+      row.instanceId ?? '-',
+      row.eventSource.replace(/\.amazonaws\.com$/, ''),
+      row.awsRegion ?? '-',
+      row.path,
+      row.statements.join(', '),
+    ]);
+    const widths = header.map((title, i) =>
+      Math.max(title.length, ...cells.map((row) => row[i]?.length ?? 0)),
+    );
+    const render = (row: string[]) =>
+      `  ${row
+        .map((cell, i) => (i < 2 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd()}`;
+    lines.push('', render(header), ...cells.map(render));
+  }
+  if (summary.denied === 0 && summary.unknown === 0)
+    lines.push('', 'Nothing in this history would be denied.');
+  else if (summary.denied === 0)
+    lines.push('', 'Nothing is certainly denied, but the calls counted as unknown may be: check them.');
+  return `${lines.join('\n')}\n`;
+};
+
+/** Builds the command; tests lower the progress threshold to see the bar. */
+export const createScpImpactCommand = (progressMinBytes = PROGRESS_MIN_BYTES): Command => ({
+  name: 'scp-impact',
+  summary: 'report the calls with EC2 instance credentials that the SCP (with a variant) would deny',
+  usage,
+  async run(args: string[], io: CliIo): Promise<number> {
+    const { values, positionals } = parse(args);
+    const infrastructure = values['ec2-infrastructure-exception'];
+    if (infrastructure !== 'true' && infrastructure !== 'false') {
+      throw new UsageError(`--ec2-infrastructure-exception takes true or false, not '${infrastructure}'`);
+    }
+    const egressCidrs = values['egress-cidrs'] === undefined ? [] : parseEgressCidrs(values['egress-cidrs']);
+    const taggedRoles = list(values['tagged-roles']);
+    if (taggedRoles.length > 0 && !values['tag-exemption'])
+      throw new UsageError('--tagged-roles needs --tag-exemption');
+    if (positionals.length === 0)
+      throw new UsageError('give at least one PATH (a file, a directory, or - for stdin)');
+    if (positionals.filter((p) => p === '-').length > 1)
+      throw new UsageError('stdin (-) can be read only once');
+    if (egressCidrs.length > 0 && !values['deny-public-endpoints']) {
+      io.stderr.write(
+        'iam-alerts scp-impact: --egress-cidrs has no effect without --deny-public-endpoints\n',
+      );
+    }
+
+    const variant: ScpVariant = {
+      tagExemption: values['tag-exemption'],
+      exemptIam: values['exempt-iam'],
+      ec2InfrastructureException: infrastructure === 'true',
+      denyPublicEndpoints: values['deny-public-endpoints'],
+      hasEgressCidrs: egressCidrs.length > 0,
+    };
+    const document = scpDocumentFor(variant, egressCidrs);
+    const options = { taggedRoles: new Set(taggedRoles) };
+    const aggregator = new ScpImpactAggregator();
+    // The first problems are listed; all are counted.
+    const problems: string[] = [];
+    let problemCount = 0;
+    let out = '';
+    for await (const item of readRecords(positionals, io, progressMinBytes)) {
+      if (item.kind === 'problem') {
+        problemCount++;
+        if (problems.length < 20)
+          problems.push(`${item.source}${item.line !== undefined ? `:${item.line}` : ''}: ${item.message}`);
+        continue;
+      }
+      const decision = decideScpImpact(recordOf(item.value), document, options);
+      aggregator.add(decision);
+      if (values.jsonl && decision.kind === 'affected') {
+        out += `${toScpImpactLine(decision.call)}\n`;
+        if (out.length >= 64 * 1024) {
+          io.stdout.write(out);
+          out = '';
+        }
+      }
+    }
+    const summary = aggregator.toSummary();
+    if (values.jsonl) {
+      io.stdout.write(out);
+      if (summary.unknown > 0) {
+        io.stderr.write(
+          `iam-alerts scp-impact: ${summary.unknown} call(s) cannot be decided from history (lines with "status":"unknown")\n`,
+        );
+      }
+    } else {
+      io.stdout.write(formatScpImpactText(summary, variantWords(variant, egressCidrs, taggedRoles.length)));
+    }
+    if (problemCount > 0) {
+      io.stderr.write(
+        `Problems: ${problemCount} input(s) unreadable or malformed\n${problems.map((p) => `  ${p}\n`).join('')}${
+          problemCount > problems.length ? `  … ${problemCount - problems.length} more\n` : ''
+        }`,
+      );
+    }
+    if (summary.denied > 0 || problemCount > 0) return EXIT.rejected;
+    return summary.unknown > 0 ? EXIT_UNKNOWN : EXIT.ok;
+  },
+});
+
+/** `iam-alerts scp-impact`. */
+export const scpImpactCommand: Command = createScpImpactCommand();
