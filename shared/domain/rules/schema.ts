@@ -335,6 +335,23 @@ const itemsOf = (input: unknown, key: string): Record<string, unknown>[] => {
   return Array.isArray(items) ? items.map((item) => asRecord(item) ?? {}) : [];
 };
 
+/**
+ * Why a `principal` glob can be satisfied by a name the caller picks, or `undefined`. A role session name is chosen
+ * by whoever assumes the role (`RoleSessionName`), so a glob that constrains the session name while leaving the
+ * role open, or that starts with `*` (and so can match inside the session name), lets any caller opt into the rule.
+ * @see https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (RoleSessionName)
+ */
+export const describeCallerChosenPrincipal = (glob: string): string | undefined => {
+  if (glob.startsWith('*') && glob !== '*') {
+    return 'starts with *, so it can match text inside a role session name, which the caller chooses; anchor it with arn:aws:…';
+  }
+  const session = /^arn:aws[a-z-]*:sts::[^:]*:assumed-role\/([^/]*)\/(.*)$/.exec(glob);
+  if (session && /[*?]/.test(session[1] ?? '') && session[2] !== '*') {
+    return 'matches on the session name of any role it allows, and whoever assumes a role chooses its session name; name the role, or match its ARN (arn:aws:iam::…:role/…)';
+  }
+  return undefined;
+};
+
 /** Checks that span fields (or need `today`), run on the raw input so they are reported beside schema errors. */
 const crossChecks = (input: unknown, options: ValidateOptions): RulesProblem[] => {
   const problems: RulesProblem[] = [];
@@ -354,6 +371,16 @@ const crossChecks = (input: unknown, options: ValidateOptions): RulesProblem[] =
         `names none of ${SELECTOR_KEYS.join(', ')}: a rule that matches everything would hide every alert`,
       );
     }
+    const principals = Array.isArray(match?.principal) ? match.principal : [];
+    principals.forEach((glob, item) => {
+      const risk = typeof glob === 'string' ? describeCallerChosenPrincipal(glob) : undefined;
+      if (risk)
+        problems.push({
+          level: 'warning',
+          path: at('match', 'principal', item),
+          message: `'${glob}' ${risk}`,
+        });
+    });
     if (match?.maxSeverity === 'critical' && rule.includeCritical !== true) {
       error(
         at('match', 'maxSeverity'),

@@ -252,6 +252,23 @@ describe('loadRulesYaml', () => {
     expect(cli.config?.suppress[0]?.expires).toBe('2026-11-29');
   });
 
+  it('warns when a principal glob can be met by a session name the caller chooses', () => {
+    // RoleSessionName is set by whoever calls AssumeRole:
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+    const text = patch(
+      RULE,
+      '["arn:aws:iam::*:role/cfn-exec-*"]',
+      '["*terraform*", "arn:aws:sts::*:assumed-role/*/terraform-*", "arn:aws:sts::*:assumed-role/cfn-exec-prod/terraform-*", "arn:aws:sts::*:assumed-role/cfn-*/*"]',
+    );
+    const loaded = load(text);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.config).toBeDefined();
+    expect(loaded.warnings).toEqual([
+      "alerts.yml:7: suppress[0].match.principal[0]: '*terraform*' starts with *, so it can match text inside a role session name, which the caller chooses; anchor it with arn:aws:…",
+      "alerts.yml:7: suppress[0].match.principal[1]: 'arn:aws:sts::*:assumed-role/*/terraform-*' matches on the session name of any role it allows, and whoever assumes a role chooses its session name; name the role, or match its ARN (arn:aws:iam::…:role/…)",
+    ]);
+  });
+
   it('treats the expiry date as the last day the rule applies', () => {
     expect(load(patch(RULE, 'expires: 2027-06-30', `expires: ${TODAY}`)).errors).toEqual([]);
   });
@@ -291,6 +308,11 @@ describe('loadRulesYaml', () => {
       'a severity range that is empty',
       patch(ROUTE, 'minSeverity: high', 'minSeverity: high, maxSeverity: low'),
       "alerts.yml:3: routes[0].match.minSeverity: 'high' is above maxSeverity 'low': the route matches nothing",
+    ],
+    [
+      'an unknown Jira key',
+      patch(ROUTE, 'project: SECPROD', 'project: SECPROD, issueType: Bug'),
+      'alerts.yml:5: routes[0].jira.issueType: unknown key (known: project)',
     ],
     [
       'a route key that belongs to suppress rules',

@@ -79,6 +79,17 @@ describe('createRulesReplayTally', () => {
     ]);
   });
 
+  it('ignores decisions naming a rule that is not in its rules', () => {
+    const tally = createRulesReplayTally(config);
+    tally.add(
+      { suppressedBy: 'gone', reason: 'r', matches: [{ ruleId: 'gone', outcome: 'suppressed' }] },
+      'low',
+    );
+    const report = tally.report();
+    expect([report.alerts, report.suppressed]).toEqual([1, 1]);
+    expect(report.rules.map((line) => line.hidden)).toEqual([0, 0, 0]);
+  });
+
   it('returns a report the tally does not change afterwards', () => {
     const tally = createRulesReplayTally(config);
     const first = tally.report();
