@@ -7,8 +7,8 @@ import {
   type RulesPath,
   type RulesProblem,
   type ValidateOptions,
-  validateRules,
-} from './schema.js';
+} from './model.js';
+import { validateRules } from './schema.js';
 
 /** Options of {@link loadRulesYaml}: the name printed in messages, and the validation mode and date. */
 export interface LoadOptions extends ValidateOptions {

@@ -11,7 +11,7 @@ import {
   type Selectors,
   type SuppressRule,
   type Via,
-} from './schema.js';
+} from './model.js';
 
 /** What rules look at in an alert. Built by `ruleSubjectOf(alert)`; every field is a fact of the event. */
 export interface RuleSubject {

@@ -1,7 +1,7 @@
 // What each suppress rule would have done to a history of alerts: the report of `iam-alerts replay --config`.
 import { maxSeverity, type Severity } from '../types.js';
 import type { RuleOutcome, SuppressionDecision } from './match.js';
-import type { RulesConfig } from './schema.js';
+import type { RulesConfig } from './model.js';
 
 /** Why a rule whose selectors matched did not hide an alert. */
 export type KeptOutcome = Exclude<RuleOutcome, 'suppressed'>;

@@ -2,7 +2,7 @@
 // random rules and random alerts meet often enough to match.
 import fc from 'fast-check';
 import type { RuleSubject } from '../../../shared/domain/rules/match.js';
-import { type RulesConfig, type SuppressRule, VIAS } from '../../../shared/domain/rules/schema.js';
+import { type RulesConfig, type SuppressRule, VIAS } from '../../../shared/domain/rules/model.js';
 import { CATEGORIES, SEVERITIES, type Severity } from '../../../shared/domain/types.js';
 
 export const ACCOUNTS = ['111122223333', '444455556666'] as const;

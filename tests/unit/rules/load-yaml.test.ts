@@ -1,5 +1,5 @@
 import { loadRulesYaml } from '../../../shared/domain/rules/load-yaml.js';
-import type { RulesMode } from '../../../shared/domain/rules/schema.js';
+import type { RulesMode } from '../../../shared/domain/rules/model.js';
 
 const TODAY = '2026-11-30';
 

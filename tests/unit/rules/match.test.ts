@@ -7,7 +7,8 @@ import {
   matchRoutes,
   type RuleSubject,
 } from '../../../shared/domain/rules/match.js';
-import { type RulesConfig, type SuppressRule, validateRules } from '../../../shared/domain/rules/schema.js';
+import type { RulesConfig, SuppressRule } from '../../../shared/domain/rules/model.js';
+import { validateRules } from '../../../shared/domain/rules/schema.js';
 import { severityRank } from '../../../shared/domain/types.js';
 import { rulesArb, subjectArb } from './arbitraries.js';
 

@@ -1,9 +1,10 @@
 import { decideSuppression, type RuleSubject } from '../../../shared/domain/rules/match.js';
+import type { RulesConfig } from '../../../shared/domain/rules/model.js';
 import {
   createRulesReplayTally,
   formatRulesReplayReport,
 } from '../../../shared/domain/rules/replay-report.js';
-import { type RulesConfig, validateRules } from '../../../shared/domain/rules/schema.js';
+import { validateRules } from '../../../shared/domain/rules/schema.js';
 import type { Severity } from '../../../shared/domain/types.js';
 
 const TODAY = '2026-11-30';

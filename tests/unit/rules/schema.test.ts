@@ -5,8 +5,8 @@ import {
   expiredRuleIds,
   formatRulesPath,
   isIsoDate,
-  validateRules,
-} from '../../../shared/domain/rules/schema.js';
+} from '../../../shared/domain/rules/model.js';
+import { validateRules } from '../../../shared/domain/rules/schema.js';
 import { rulesArb } from './arbitraries.js';
 
 const TODAY = '2026-11-30';
