@@ -50,13 +50,13 @@ const properties = (resource: TemplateResource | undefined): Record<string, unkn
 };
 
 describe('serverless package', () => {
-  it('names the functions notifier and forwarder, on nodejs22.x with their handlers', () => {
+  it('names the functions notifier and forwarder, on nodejs24.x (the newest LTS) with their handlers', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => properties(f).FunctionName).sort()).toEqual([
       `${SERVICE_NAME}-dev-forwarder`,
       `${SERVICE_NAME}-dev-notifier`,
     ]);
-    for (const fn of functions) expect(properties(fn).Runtime).toBe('nodejs22.x');
+    for (const fn of functions) expect(properties(fn).Runtime).toBe('nodejs24.x');
     expect(properties(template.Resources.NotifierLambdaFunction).Handler).toBe(
       'functions/notifier/handler.handler',
     );
