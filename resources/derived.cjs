@@ -17,7 +17,7 @@ const loadTypeScript = (relativePath) => {
     bundle: true,
     format: 'cjs',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     write: false,
     logLevel: 'silent',
   });
@@ -107,7 +107,10 @@ const memberTemplate = () => {
     Id: 'central-bus',
     Arn: { Ref: 'CentralEventBusArn' },
     RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
+    // Events the central bus did not accept after EventBridge's retries (24 h) wait here for redrive.
+    DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] } },
   };
+  const queueArn = { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] };
   const { Parameters, Conditions } = presetFragment();
   return {
     AWSTemplateFormatVersion: '2010-09-09',
@@ -140,6 +143,60 @@ const memberTemplate = () => {
           ],
         },
       },
+      ForwardDeadLetterQueue: {
+        Type: 'AWS::SQS::Queue',
+        Metadata: {
+          cdk_nag: {
+            rules_to_suppress: [
+              {
+                id: 'AwsSolutions-SQS3',
+                reason:
+                  "This queue is the dead-letter queue of both forwarding rules' targets (DeadLetterConfig); cdk-nag only recognises a queue named in another queue's RedrivePolicy.",
+              },
+              {
+                id: 'Serverless-SQSRedrivePolicy',
+                reason:
+                  'This queue is itself a dead-letter queue (EventBridge DeadLetterConfig). Nothing consumes it automatically, so no message can fail here; an operator redrives it by hand.',
+              },
+            ],
+          },
+        },
+        Properties: { MessageRetentionPeriod: 1209600, SqsManagedSseEnabled: true },
+      },
+      ForwardDeadLetterQueuePolicy: {
+        Type: 'AWS::SQS::QueuePolicy',
+        Properties: {
+          Queues: [{ Ref: 'ForwardDeadLetterQueue' }],
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'AllowForwardingRules',
+                Effect: 'Allow',
+                Principal: { Service: 'events.amazonaws.com' },
+                Action: 'sqs:SendMessage',
+                Resource: queueArn,
+                Condition: {
+                  ArnEquals: {
+                    'aws:SourceArn': [
+                      { 'Fn::GetAtt': ['ForwardIamRule', 'Arn'] },
+                      { 'Fn::GetAtt': ['ForwardGuardRailRule', 'Arn'] },
+                    ],
+                  },
+                },
+              },
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 'sqs:*',
+                Resource: queueArn,
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+            ],
+          },
+        },
+      },
       ForwardIamRule: {
         Type: 'AWS::Events::Rule',
         Properties: {
@@ -162,6 +219,12 @@ const memberTemplate = () => {
           State: 'ENABLED',
           Targets: [forwardTarget],
         },
+      },
+    },
+    Outputs: {
+      ForwardDeadLetterQueueUrl: {
+        Description: 'Events the central bus did not accept (redrive to the central bus)',
+        Value: { Ref: 'ForwardDeadLetterQueue' },
       },
     },
   };
@@ -207,24 +270,88 @@ const scpContent = () => {
   return select(0, {});
 };
 
+/** The stack parameters the compiled template declares: every `Parameters` of the `resources` fragments. */
+const declaredParameters = async (resolveConfigurationProperty) => {
+  const resources = await resolveConfigurationProperty(['resources']);
+  const fragments = Array.isArray(resources) ? resources : [resources];
+  const declared = new Map();
+  for (const fragment of fragments) {
+    for (const [key, parameter] of Object.entries(fragment?.Parameters ?? {})) declared.set(key, parameter);
+  }
+  return declared;
+};
+
+/** Why `value` is not acceptable for `parameter`, as CloudFormation would reject it; undefined when it is. */
+const parameterProblem = (parameter, value) => {
+  if (parameter.AllowedValues && !parameter.AllowedValues.map(String).includes(value)) {
+    return `must be one of ${parameter.AllowedValues.join(', ')}`;
+  }
+  if (parameter.Type === 'Number') {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number)) return 'must be a number';
+    if (parameter.MinValue !== undefined && number < parameter.MinValue)
+      return `must be at least ${parameter.MinValue}`;
+    if (parameter.MaxValue !== undefined && number > parameter.MaxValue)
+      return `must be at most ${parameter.MaxValue}`;
+  }
+  if (
+    parameter.Type === 'String' &&
+    parameter.AllowedPattern &&
+    !new RegExp(`^(?:${parameter.AllowedPattern})$`).test(value)
+  ) {
+    return `must match ${parameter.AllowedPattern}`;
+  }
+  return undefined;
+};
+
+/**
+ * A parameter mistake. osls prints a resolver's rejection with its `stack`: without the frames, the
+ * mistake stays on one line that names the key.
+ */
+class ParameterError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ParameterError';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
 /**
  * Stack parameter values for `serverless deploy`: `params.default`, then `params.<stage>` of
- * serverless.yml, then `--param Key=Value` on the command line. Only keys that are stack parameters are
- * accepted; the rest take the template's defaults.
+ * serverless.yml, then `--param Key=Value` on the command line. A key that is not a stack parameter
+ * (`preset=auth` instead of `Preset=auth`), or a value CloudFormation would refuse (outside
+ * AllowedValues, AllowedPattern, MinValue/MaxValue), fails `package` and `deploy` at once, naming the
+ * key, instead of being dropped or failing later in CloudFormation.
  */
 const stackParameters = async ({ options, resolveConfigurationProperty }) => {
-  const declared = await resolveConfigurationProperty(['params']);
+  const params = await resolveConfigurationProperty(['params']);
   const stage = options.stage ?? (await resolveConfigurationProperty(['provider', 'stage'])) ?? 'dev';
-  const fromCli = Object.fromEntries(
-    [options.param ?? []].flat().map((entry) => {
-      const at = String(entry).indexOf('=');
-      return [String(entry).slice(0, at), String(entry).slice(at + 1)];
+  const sources = [
+    ...Object.entries(params?.default ?? {}).map(([key, value]) => [key, value, 'params.default']),
+    ...Object.entries(params?.[stage] ?? {}).map(([key, value]) => [key, value, `params.${stage}`]),
+    ...[options.param ?? []].flat().map((entry) => {
+      const text = String(entry);
+      const at = text.indexOf('=');
+      if (at < 0) throw new ParameterError(`--param "${text}" is not Key=Value`);
+      return [text.slice(0, at), text.slice(at + 1), '--param'];
     }),
-  );
-  const values = { ...(declared?.default ?? {}), ...(declared?.[stage] ?? {}), ...fromCli };
-  return Object.entries(values)
-    .filter(([key]) => /^[A-Z][A-Za-z0-9]*$/.test(key))
-    .map(([ParameterKey, value]) => ({ ParameterKey, ParameterValue: String(value) }));
+  ];
+  const declared = await declaredParameters(resolveConfigurationProperty);
+  const values = new Map();
+  for (const [key, raw, source] of sources) {
+    const value = String(raw);
+    const parameter = declared.get(key);
+    if (!parameter) {
+      const hint = [...declared.keys()].find((name) => name.toLowerCase() === key.toLowerCase());
+      throw new ParameterError(
+        `${source} ${key}: not a stack parameter${hint ? ` (did you mean ${hint}?)` : ''}; see the README's Parameters table`,
+      );
+    }
+    const problem = parameterProblem(parameter, value);
+    if (problem) throw new ParameterError(`${source} ${key}=${value}: ${problem}`);
+    values.set(key, value);
+  }
+  return [...values].map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }));
 };
 
 // `serverless invoke local` resolves every `Ref` in a function's environment through the deployed stack

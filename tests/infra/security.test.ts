@@ -201,6 +201,106 @@ describe('resource policies', () => {
     ]);
   });
 
+  it('refuse plain HTTP for every action on every queue, here and in member accounts', () => {
+    const member = JSON.parse(
+      properties(template.Resources.MemberStackSet).TemplateBody as string,
+    ) as Template;
+    for (const body of [template, member]) {
+      const queues = Object.entries(body.Resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
+      expect(queues.length).toBeGreaterThan(0);
+      for (const [queue] of queues) {
+        const policies = Object.values(body.Resources).filter(
+          (r) =>
+            r.Type === 'AWS::SQS::QueuePolicy' &&
+            JSON.stringify(properties(r).Queues) === JSON.stringify([{ Ref: queue }]),
+        );
+        expect([queue, policies.length]).toEqual([queue, 1]);
+        expect([queue, sid(policyOf(policies[0]), 'DenyInsecureTransport')]).toEqual([
+          queue,
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sqs:*',
+            Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ]);
+      }
+    }
+  });
+
+  it('let SNS send to the subscription DLQ only for the two topics of this stack', () => {
+    const statements = policyOf(template.Resources.SubscriptionDeadLetterQueuePolicy);
+    expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'AllowTopicsOfThisStack',
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'Arn'] },
+        Condition: { ArnEquals: { 'aws:SourceArn': [{ Ref: 'AlertTopic' }, { Ref: 'OperationsTopic' }] } },
+      },
+    ]);
+    expect(policyOf(template.Resources.AsyncFailureQueuePolicy).filter((s) => s.Effect === 'Allow')).toEqual(
+      [],
+    );
+  });
+
+  it("let EventBridge send to a member account's DLQ only from its two forwarding rules", () => {
+    const member = JSON.parse(
+      properties(template.Resources.MemberStackSet).TemplateBody as string,
+    ) as Template;
+    expect(
+      sid(policyOf(member.Resources.ForwardDeadLetterQueuePolicy), 'AllowForwardingRules'),
+    ).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Condition: {
+        ArnEquals: {
+          'aws:SourceArn': [
+            { 'Fn::GetAtt': ['ForwardIamRule', 'Arn'] },
+            { 'Fn::GetAtt': ['ForwardGuardRailRule', 'Arn'] },
+          ],
+        },
+      },
+    });
+  });
+
+  it('log access to the trail bucket into a bucket only S3 logging may write, for that bucket only', () => {
+    const resources = deployedResources(template, scenario(template));
+    expect(properties(resources.TrailBucket).LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: 'AccessLogBucket' },
+      LogFilePrefix: 'trail-bucket/',
+    });
+    const statements = policyOf(resources.AccessLogBucketPolicy);
+    expect(sid(statements, 'S3ServerAccessLogsFromTheTrailBucket')).toEqual({
+      Sid: 'S3ServerAccessLogsFromTheTrailBucket',
+      Effect: 'Allow',
+      Principal: { Service: 'logging.s3.amazonaws.com' },
+      Action: 's3:PutObject',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Fn::Sub's resource attribute, left by the resolver
+      Resource: '${AccessLogBucket.Arn}/trail-bucket/*',
+      Condition: {
+        ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': ['TrailBucket', 'Arn'] } },
+        StringEquals: { 'aws:SourceAccount': '111122223333' },
+      },
+    });
+    expect(sid(statements, 'DenyInsecureTransport')).toMatchObject({
+      Effect: 'Deny',
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+    // Server access logs cannot be delivered to an SSE-KMS bucket.
+    expect(properties(resources.AccessLogBucket)).toMatchObject({
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+    });
+    expect(template.Resources.AccessLogBucket?.DeletionPolicy).toBe('Retain');
+  });
+
   it('admit only the organization to the central bus', () => {
     const policy = properties(
       deployedResources(template, scenario(template, EVERYTHING_ON)).CentralEventBusOrganizationPolicy,

@@ -50,13 +50,13 @@ const properties = (resource: TemplateResource | undefined): Record<string, unkn
 };
 
 describe('serverless package', () => {
-  it('names the functions notifier and forwarder, on nodejs22.x with their handlers', () => {
+  it('names the functions notifier and forwarder, on nodejs24.x (the newest LTS) with their handlers', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => properties(f).FunctionName).sort()).toEqual([
       `${SERVICE_NAME}-dev-forwarder`,
       `${SERVICE_NAME}-dev-notifier`,
     ]);
-    for (const fn of functions) expect(properties(fn).Runtime).toBe('nodejs22.x');
+    for (const fn of functions) expect(properties(fn).Runtime).toBe('nodejs24.x');
     expect(properties(template.Resources.NotifierLambdaFunction).Handler).toBe(
       'functions/notifier/handler.handler',
     );
@@ -229,6 +229,23 @@ describe('rules', () => {
     }
   });
 
+  it('give every rule target a dead-letter queue, here and in member accounts', () => {
+    const member = JSON.parse(
+      properties(template.Resources.MemberStackSet).TemplateBody as string,
+    ) as Template;
+    for (const [body, queue] of [
+      [template, 'RuleDeadLetterQueue'],
+      [member, 'ForwardDeadLetterQueue'],
+    ] as const) {
+      const rules = Object.entries(body.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+      expect(rules.length).toBeGreaterThanOrEqual(2);
+      for (const [id, rule] of rules) {
+        for (const target of properties(rule).Targets as Record<string, unknown>[])
+          expect([id, target.DeadLetterConfig]).toEqual([id, { Arn: { 'Fn::GetAtt': [queue, 'Arn'] } }]);
+      }
+    }
+  });
+
   it('send async failures of both functions, after 2 retries, to the failure queue', () => {
     for (const [id, fn] of [
       ['NotifierAsyncConfig', 'NotifierLambdaFunction'],
@@ -240,6 +257,53 @@ describe('rules', () => {
         DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['AsyncFailureQueue', 'Arn'] } } },
       });
     }
+  });
+});
+
+describe('subscriptions and the forwarder', () => {
+  it('give every SNS subscription a dead-letter queue', () => {
+    const resources = deployedResources(template, scenario(template, EVERYTHING_ON));
+    const subscriptions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SNS::Subscription');
+    expect(subscriptions.map(([id]) => id).sort()).toEqual([
+      'AlertEmailSubscription',
+      'ForwarderSubscription',
+      'OperationsEmailSubscription',
+    ]);
+    for (const [id, subscription] of subscriptions) {
+      expect([id, properties(subscription).RedrivePolicy]).toEqual([
+        id,
+        { deadLetterTargetArn: { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'Arn'] } },
+      ]);
+    }
+  });
+
+  it('run one forwarder at a time by default, and none reserved with ForwarderReservedConcurrency=0', () => {
+    const forwarderAt = (overrides: Record<string, string>) =>
+      properties(deployedResources(template, scenario(template, overrides)).ForwarderLambdaFunction);
+    expect(template.Parameters.ForwarderReservedConcurrency).toMatchObject({ Type: 'Number', Default: 1 });
+    expect(forwarderAt({}).ReservedConcurrentExecutions).toBe('1');
+    expect(forwarderAt({ ForwarderReservedConcurrency: '3' }).ReservedConcurrentExecutions).toBe('3');
+    expect(forwarderAt({ ForwarderReservedConcurrency: '0' })).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+    expect(properties(template.Resources.NotifierLambdaFunction)).not.toHaveProperty(
+      'ReservedConcurrentExecutions',
+    );
+  });
+
+  it('alarm on a forwarder backlog rather than on throttles, which the cap makes normal', () => {
+    expect(template.Resources.ForwarderThrottlesAlarm).toBeUndefined();
+    expect(properties(template.Resources.ForwarderBacklogAlarm)).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'AsyncEventAge',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ForwarderLambdaFunction' } }],
+      Statistic: 'Maximum',
+      Threshold: 3_600_000,
+    });
+    // The alarm must ring well before Lambda drops an event that has waited MaximumEventAgeInSeconds.
+    const maxAgeMs =
+      (properties(template.Resources.ForwarderAsyncConfig).MaximumEventAgeInSeconds as number) * 1000;
+    expect(3_600_000).toBeLessThan(maxAgeMs / 2);
   });
 });
 
@@ -285,7 +349,14 @@ describe('conditions', () => {
       ExistingTrailArn: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org',
     });
     const ids = Object.keys(deployedResources(template, at));
-    for (const id of ['Trail', 'TrailBucket', 'TrailBucketPolicy']) expect(ids).not.toContain(id);
+    for (const id of [
+      'Trail',
+      'TrailBucket',
+      'TrailBucketPolicy',
+      'AccessLogBucket',
+      'AccessLogBucketPolicy',
+    ])
+      expect(ids).not.toContain(id);
     expect(resolve(template.Outputs.TrailArn, template, at)).toMatchObject({
       Value: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org',
     });

@@ -1,0 +1,114 @@
+// Stack parameter values with the real osls CLI: `--param` and `params:` keys must be stack parameters and
+// their values acceptable to CloudFormation, or `serverless package` stops at once with one line naming the
+// key (resources/derived.cjs, stackParameters).
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeWorkCopy } from '../helpers/template.js';
+
+const run = promisify(execFile);
+const ROOT = join(import.meta.dirname, '..', '..');
+const SLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+
+let workDir: string;
+beforeAll(() => {
+  workDir = makeWorkCopy(join(mkdtempSync(join(tmpdir(), 'iam-alerts-params-')), 'project'));
+  // A stage whose `params:` hold a key that is not a stack parameter.
+  const config = readFileSync(join(workDir, 'serverless.yml'), 'utf8');
+  writeFileSync(
+    join(workDir, 'serverless.yml'),
+    config.replace(
+      'params:\n  default: {}\n',
+      'params:\n  default: {}\n  typo:\n    alertEmail: a@example.com\n',
+    ),
+  );
+});
+afterAll(() => rmSync(join(workDir, '..'), { recursive: true, force: true }));
+
+/** Runs the CLI offline; resolves with the exit code and everything it printed. */
+const sls = async (args: string[]): Promise<{ code: number; output: string }> => {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SLS, ...args], {
+      cwd: workDir,
+      timeout: 120_000,
+      env: {
+        PATH: process.env.PATH,
+        HOME: workDir,
+        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        AWS_REGION: 'us-east-1',
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+      },
+    });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+};
+
+/** The line of the output that carries the parameter error. */
+const errorLine = (output: string) => output.split('\n').filter((line) => line.includes('ParameterError'));
+
+describe('serverless package --param', () => {
+  it.each([
+    ['preset=auth', '--param preset: not a stack parameter (did you mean Preset?)'],
+    ['Presets=auth', '--param Presets: not a stack parameter;'],
+    ['Preset=everything', '--param Preset=everything: must be one of all, writes, changes, auth'],
+    [
+      'EmailMinimumSeverity=HIGH',
+      '--param EmailMinimumSeverity=HIGH: must be one of info, low, medium, high',
+    ],
+    ['ForwarderReservedConcurrency=500', '--param ForwarderReservedConcurrency=500: must be at most 100'],
+    ['ForwarderReservedConcurrency=one', '--param ForwarderReservedConcurrency=one: must be a number'],
+    ['AlertEmail=not-an-address', '--param AlertEmail=not-an-address: must match'],
+    ['Preset', '--param "Preset" is not Key=Value'],
+  ])(
+    'rejects %s in one line naming the key',
+    async (param, message) => {
+      const { code, output } = await sls(['package', '--package', join(workDir, 'out'), '--param', param]);
+      expect(code).toBe(1);
+      const lines = errorLine(output);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(message);
+      // No stack trace from the resolver.
+      expect(output).not.toMatch(/\n\s+at /);
+    },
+    130_000,
+  );
+
+  it('rejects a key in params.<stage> of serverless.yml that is not a stack parameter', async () => {
+    const { code, output } = await sls(['package', '--stage', 'typo', '--package', join(workDir, 'out')]);
+    expect(code).toBe(1);
+    expect(errorLine(output)[0]).toContain(
+      'params.typo alertEmail: not a stack parameter (did you mean AlertEmail?)',
+    );
+  }, 130_000);
+
+  it('passes valid values on as stack parameters, the command line last', async () => {
+    const { code, output } = await sls([
+      'print',
+      '--path',
+      'provider.stackParameters',
+      '--format',
+      'json',
+      '--param',
+      'Preset=auth',
+      '--param',
+      'ForwarderReservedConcurrency=0',
+      '--param',
+      'MemberOrganizationalUnitIds=ou-abcd-11111111,ou-abcd-22222222',
+      '--param',
+      'Preset=changes',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(output.slice(output.indexOf('[')))).toEqual([
+      { ParameterKey: 'Preset', ParameterValue: 'changes' },
+      { ParameterKey: 'ForwarderReservedConcurrency', ParameterValue: '0' },
+      { ParameterKey: 'MemberOrganizationalUnitIds', ParameterValue: 'ou-abcd-11111111,ou-abcd-22222222' },
+    ]);
+  }, 130_000);
+});
