@@ -58,17 +58,28 @@ export const evaluateScp = (scp: PolicyDocument, request: EvaluationRequest): De
 export const PROBE_SERVICE = 'zzprobe';
 const PROBE_ACTION = 'ZzProbeUnlistedAction';
 
+// Services whose every action makes an administrator: a grant that leaves them out (PowerUserAccess) is not one.
+const ADMIN_SERVICES = [PROBE_SERVICE, 'iam', 'organizations', 'account', 'sts'];
+
+const rank = (decision: Decision): number =>
+  decision.kind === 'allowed' ? 2 : decision.kind === 'allowed-when' ? 1 : 0;
+
 /**
- * Asks whether the policies grant every action on every resource (administrator): a made-up action on a made-up
- * resource, which only `*`, service-less wildcards and NotAction can match. With `account`, the resource lies in
- * that account (administrator of one account: `arn:aws:*:*:111122223333:*`).
+ * Asks whether the policies grant every action on every resource (administrator): an action no policy names, in a
+ * made-up service and in IAM, STS, Organizations and Account, which only `*`, wildcards and NotAction can match.
+ * Returns the narrowest of those answers. With `account`, the resources lie in that account (administrator of one
+ * account: `arn:aws:*:*:111122223333:*`).
  */
-export const grantsEverything = (policies: readonly EvaluatedPolicy[], account?: string): Decision =>
-  allows(
-    policies,
-    `${PROBE_SERVICE}:${PROBE_ACTION}`,
-    `arn:aws:${PROBE_SERVICE}:us-east-1:${account ?? '999999999999'}:zz-probe/zz-probe`,
+export const grantsEverything = (policies: readonly EvaluatedPolicy[], account?: string): Decision => {
+  const decisions = ADMIN_SERVICES.map((service) =>
+    allows(
+      policies,
+      `${service}:${PROBE_ACTION}`,
+      `arn:aws:${service}:us-east-1:${account ?? '999999999999'}:zz-probe/zz-probe`,
+    ),
   );
+  return decisions.reduce((narrowest, decision) => (rank(decision) < rank(narrowest) ? decision : narrowest));
+};
 
 /**
  * Asks whether the policies grant every action of one service (`iam:*`, or NotAction that leaves it in): an action
