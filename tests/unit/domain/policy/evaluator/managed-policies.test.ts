@@ -52,8 +52,9 @@ describe('every AWS managed policy', () => {
       };
       for (const [question, decision] of Object.entries(decisions)) {
         expect(KINDS.has(decision.kind)).toBe(true);
-        const row = (tally[question] ??= {});
+        const row = tally[question] ?? {};
         row[decision.kind] = (row[decision.kind] ?? 0) + 1;
+        tally[question] = row;
       }
       if (decisions.everything.kind === 'allowed') administrators.push(name);
     }
