@@ -20,6 +20,9 @@ import {
   type Truth,
 } from './types.js';
 
+// Conditional alternatives kept when two conditional grants must both hold (their product can grow fast).
+const MAX_ALTERNATIVES = 64;
+
 const truthOf = (value: boolean): Truth => (value ? TRUE : FALSE);
 
 const actionMatches = (statement: PolicyStatement, action: string): boolean => {
@@ -40,9 +43,7 @@ const resourceEntry = (pattern: string, resource: string, context: Context): Tru
   return truthOf(toRegex(substituted.parts, false).test(resource));
 };
 
-// Three-valued OR over Resource entries: a true entry wins; else the unknown ones are the alternatives. An
-// entry list with several unknowns keeps the first unknown test only when no other can decide: the decision then
-// lists one condition per alternative, all of which are reported.
+// Three-valued OR over Resource entries: a true entry wins; else the statement depends on every unknown entry.
 const anyOf = (truths: Truth[]): Truth => {
   if (truths.some((truth) => truth.kind === 'true')) return TRUE;
   const unknown = truths.filter((truth) => truth.kind === 'unknown');
@@ -159,7 +160,9 @@ const both = (a: Grant, b: Grant): Grant => {
   const when: PendingStatement[] = [];
   for (const left of a.when) {
     for (const right of b.when) {
-      when.push({ ...left, conditions: [...left.conditions, ...right.conditions] });
+      // Past the cap the alternatives are not all listed, but the decision stays `allowed-when`: never narrower.
+      if (when.length < MAX_ALTERNATIVES)
+        when.push({ ...left, conditions: [...left.conditions, ...right.conditions] });
     }
   }
   return { kind: 'pending', when };

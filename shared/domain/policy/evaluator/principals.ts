@@ -4,13 +4,11 @@ import type { RequestPrincipal } from './types.js';
 const ACCOUNT_ID = /^\d{12}$/;
 const ROOT_ARN = /^arn:[a-z-]+:iam::(\d{12}):root$/;
 
-// An assumed-role session `arn:aws:sts::111122223333:assumed-role/Name/session` is its role's session.
-const roleOfSession = (arn: string): string | undefined => {
-  const match = /^arn:([a-z-]+):sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
-  return match ? `arn:${match[1]}:iam::${match[2]}:role/${match[3]}` : undefined;
-};
+// An assumed-role session `arn:aws:sts::111122223333:assumed-role/Name/session` is a session of role `Name`;
+// role names are unique in an account, and a policy may name the role with its path.
+const sessionRoleName = (arn: string): string | undefined =>
+  /^arn:[a-z-]+:sts::\d{12}:assumed-role\/([^/]+)\/[^/]+$/.exec(arn)?.[1];
 
-// Roles may carry a path; a policy names them with it, the session ARN without it.
 const roleName = (arn: string): string | undefined =>
   /^arn:[a-z-]+:iam::\d{12}:role\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
 
@@ -22,11 +20,10 @@ const matchesAws = (entry: string, principal: Extract<RequestPrincipal, { type: 
   const arn = principal.arn;
   if (arn === undefined) return false;
   if (entry === arn) return true;
-  const sessionRole = roleOfSession(arn);
-  if (sessionRole === undefined) return entry === arn;
+  const session = sessionRoleName(arn);
+  if (session === undefined) return false;
   // A role ARN names every session of that role; a session ARN names only that session.
-  const sameAccount = entry.split(':')[4] === principal.account;
-  return sameAccount && entry.includes(':role/') && roleName(entry) === roleName(sessionRole);
+  return entry.split(':')[4] === principal.account && roleName(entry) === session;
 };
 
 /**

@@ -1,5 +1,5 @@
 // Which resource types an action acts on, from the generated table, as wildcard patterns over ARNs.
-import { patternsOverlap, wildcardMatches } from './patterns.js';
+import { patternsOverlap } from './patterns.js';
 import { RESOURCE_TYPE_TABLE } from './resource-types-table.js';
 
 /** An action's resource types: ARN patterns (`*` for AWS's `${Variables}`), or none for `Resource: "*"` only. */
@@ -10,6 +10,27 @@ export interface ActionResourceTypes {
 
 // ${Partition}, ${Region} and ${Account} stay within one ARN part; names may hold `/` and `:`.
 const toPattern = (arnFormat: string): string => arnFormat.replace(/\$\{[^}]*\}/g, '*');
+
+const ARN_PARTS = 6;
+
+const arnParts = (arn: string): string[] => {
+  const parts = arn.split(':');
+  return parts.length < ARN_PARTS
+    ? parts
+    : [...parts.slice(0, ARN_PARTS - 1), parts.slice(ARN_PARTS - 1).join(':')];
+};
+
+/**
+ * True when an ARN (or ARN pattern) can be of a resource type's ARN format, part by colon-separated part, so that a
+ * wildcard in the account cannot swallow the resource part. A pattern with fewer parts (`arn:aws:*`) is compared
+ * whole: its last `*` may span colons.
+ */
+const fitsType = (typePattern: string, arn: string): boolean => {
+  const type = arnParts(typePattern);
+  const given = arnParts(arn);
+  if (given.length < ARN_PARTS || type.length < ARN_PARTS) return patternsOverlap(typePattern, arn);
+  return type.every((part, index) => patternsOverlap(part, given[index] ?? ''));
+};
 
 const services = new Map<string, Map<string, ActionResourceTypes>>();
 
@@ -57,7 +78,7 @@ export const actsOnResource = (action: string, resource: string): boolean | unde
   const known = resourceTypesOf(action);
   if (!known) return undefined;
   if (resource === '*') return true;
-  return [...known.types.values()].some((pattern) => wildcardMatches(pattern, resource, false));
+  return [...known.types.values()].some((pattern) => fitsType(pattern, resource));
 };
 
 /**
@@ -68,5 +89,5 @@ export const patternFitsAction = (action: string, resourcePattern: string): bool
   const known = resourceTypesOf(action);
   if (!known) return true;
   if (known.types.size === 0) return resourcePattern === '*';
-  return [...known.types.values()].some((pattern) => patternsOverlap(pattern, resourcePattern));
+  return [...known.types.values()].some((pattern) => fitsType(pattern, resourcePattern));
 };
