@@ -30,10 +30,10 @@ const truthOf = (value: boolean): Truth => (value ? TRUE : FALSE);
 // Policy values after substitution: those whose variable is absent match nothing and are dropped.
 type Values = { kind: 'ok'; values: PatternPart[][] } | { kind: 'unknown' };
 
-const substituteAll = (values: readonly string[], context: Context): Values => {
+const substituteAll = (values: readonly string[], context: Context, variables: boolean): Values => {
   const out: PatternPart[][] = [];
   for (const value of values) {
-    const result = substitute(value, context);
+    const result = substitute(value, context, variables);
     if (result.kind === 'unknown') return { kind: 'unknown' };
     if (result.kind === 'ok') out.push(result.parts);
   }
@@ -56,7 +56,7 @@ const nullTest = (test: ConditionTest, context: Context): Truth => {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
  */
-export const evaluateConditionTest = (test: ConditionTest, context: Context): Truth => {
+export const evaluateConditionTest = (test: ConditionTest, context: Context, variables = true): Truth => {
   const unknown: Truth = { kind: 'unknown', tests: [test] };
   const parsed = parseOperator(test.operator);
   if (parsed.base === 'null' && parsed.set === undefined && !parsed.ifExists) return nullTest(test, context);
@@ -70,7 +70,7 @@ export const evaluateConditionTest = (test: ConditionTest, context: Context): Tr
     if (parsed.set === 'all') return TRUE;
     return truthOf(spec.negated);
   }
-  const policyValues = substituteAll(test.values, context);
+  const policyValues = substituteAll(test.values, context, variables);
   if (policyValues.kind === 'unknown') return unknown;
   // One request value against the list: OR of the values, or NOR for a negated operator.
   const holdsFor = (requestValue: string): boolean => {
@@ -94,5 +94,5 @@ export const conditionTests = (statement: PolicyStatement): ConditionTest[] =>
  * Evaluates a statement's whole Condition element: every operator and every key must hold (AND).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
  */
-export const evaluateConditions = (statement: PolicyStatement, context: Context): Truth =>
-  allOf(conditionTests(statement).map((test) => evaluateConditionTest(test, context)));
+export const evaluateConditions = (statement: PolicyStatement, context: Context, variables = true): Truth =>
+  allOf(conditionTests(statement).map((test) => evaluateConditionTest(test, context, variables)));

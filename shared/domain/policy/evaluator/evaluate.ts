@@ -33,8 +33,8 @@ const actionMatches = (statement: PolicyStatement, action: string): boolean => {
 };
 
 // One Resource entry against the requested resource, with policy variables substituted.
-const resourceEntry = (pattern: string, resource: string, context: Context): Truth => {
-  const substituted = substitute(pattern, context);
+const resourceEntry = (pattern: string, resource: string, context: Context, variables: boolean): Truth => {
+  const substituted = substitute(pattern, context, variables);
   if (substituted.kind === 'absent') return FALSE;
   if (substituted.kind === 'unknown')
     return { kind: 'unknown', tests: [variableTest(substituted.keys, pattern)] };
@@ -56,19 +56,23 @@ const anyOf = (truths: Truth[]): Truth => {
 
 const resourceMatches = (
   statement: PolicyStatement,
-  kind: PolicyKind,
+  scope: StatementScope,
   resource: string,
   context: Context,
 ): Truth => {
   if (statement.resources)
-    return anyOf(statement.resources.map((entry) => resourceEntry(entry, resource, context)));
+    return anyOf(
+      statement.resources.map((entry) => resourceEntry(entry, resource, context, scope.variables)),
+    );
   if (statement.notResources) {
-    const inside = anyOf(statement.notResources.map((entry) => resourceEntry(entry, resource, context)));
+    const inside = anyOf(
+      statement.notResources.map((entry) => resourceEntry(entry, resource, context, scope.variables)),
+    );
     if (inside.kind === 'unknown') return inside;
     return truthOf(inside.kind === 'false');
   }
   // Trust policies have no Resource element: the resource is the role itself.
-  return truthOf(kind === 'resource' || kind === 'scp');
+  return truthOf(scope.kind === 'resource' || scope.kind === 'scp');
 };
 
 const principalTest = (statement: PolicyStatement): ConditionTest => ({
@@ -88,6 +92,16 @@ const principalOf = (statement: PolicyStatement, request: EvaluationRequest): Tr
 };
 
 /**
+ * Where a statement is read: the kind of its policy, and whether its policy variables are substituted (only in
+ * documents of `Version` `2012-10-17`; older documents take `${…}` as literal text).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+ */
+export interface StatementScope {
+  kind: PolicyKind;
+  variables: boolean;
+}
+
+/**
  * Whether one statement applies to a request: its action, resource, principal (resource policies only) and
  * conditions. `unknown` lists what it depends on.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
@@ -96,16 +110,16 @@ const principalOf = (statement: PolicyStatement, request: EvaluationRequest): Tr
  */
 export const statementApplies = (
   statement: PolicyStatement,
-  kind: PolicyKind,
+  scope: StatementScope,
   request: EvaluationRequest,
   context: Context,
 ): Truth => {
   if (!actionMatches(statement, request.action)) return FALSE;
-  const resource = resourceMatches(statement, kind, request.resource, context);
+  const resource = resourceMatches(statement, scope, request.resource, context);
   if (resource.kind === 'false') return FALSE;
-  const principal = kind === 'resource' ? principalOf(statement, request) : TRUE;
+  const principal = scope.kind === 'resource' ? principalOf(statement, request) : TRUE;
   if (principal.kind === 'false') return FALSE;
-  return allOf([resource, principal, evaluateConditions(statement, context)]);
+  return allOf([resource, principal, evaluateConditions(statement, context, scope.variables)]);
 };
 
 /** What the statements of one effect say: some apply outright, others only when their conditions hold. */
@@ -129,9 +143,10 @@ const collect = (
   for (const { policy, index: policyIndex } of policies) {
     // An SCP never grants: Deny-list SCPs sit beside FullAWSAccess, whose Allow is assumed.
     if (policy.kind === 'scp' && effect === 'Allow') continue;
+    const scope = { kind: policy.kind, variables: policy.document.version === '2012-10-17' };
     policy.document.statements.forEach((statement, index) => {
       if (statement.effect !== effect) return;
-      const truth = statementApplies(statement, policy.kind, request, context);
+      const truth = statementApplies(statement, scope, request, context);
       const ref = refOf(policy, index, policyIndex, statement);
       if (truth.kind === 'true') matches.sure.push(ref);
       else if (truth.kind === 'unknown') matches.pending.push({ ...ref, conditions: truth.tests });

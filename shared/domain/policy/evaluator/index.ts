@@ -1,6 +1,6 @@
 // The IAM policy evaluator: pure, no I/O. See docs/policy-evaluation.md for what it implements and what not.
 export { evaluateConditions, evaluateConditionTest } from './conditions.js';
-export { evaluate, statementApplies } from './evaluate.js';
+export { evaluate, type StatementScope, statementApplies } from './evaluate.js';
 export { cidrContains } from './operators.js';
 export { patternsOverlap } from './patterns.js';
 export {

@@ -24,11 +24,12 @@ const SPECIAL: Readonly<Record<string, string>> = Object.assign(Object.create(nu
 /**
  * Substitutes `${key}` and `${key, 'default'}` variables; `${*}`, `${?}` and `${$}` stand for the literal
  * characters. A variable whose key is absent (or multivalued) takes its default, or makes the value match
- * nothing, as the IAM User Guide documents for policy variables with no value.
+ * nothing, as the IAM User Guide documents for policy variables with no value. With `variables` false (a document
+ * whose `Version` is not `2012-10-17`) the text is taken as written.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
  */
-export const substitute = (value: string, context: Context): Substituted => {
-  if (!value.includes('${')) return { kind: 'ok', parts: [{ text: value, literal: false }] };
+export const substitute = (value: string, context: Context, variables = true): Substituted => {
+  if (!variables || !value.includes('${')) return { kind: 'ok', parts: [{ text: value, literal: false }] };
   const parts: PatternPart[] = [];
   const unknown: string[] = [];
   let absent = false;

@@ -40,6 +40,7 @@ const FULL_ACCESS: EvaluatedPolicy = {
   kind: 'identity',
   name: 'FullAWSAccess',
   document: {
+    version: '2012-10-17',
     statements: [{ effect: 'Allow', actions: ['*'], resources: ['*'], conditions: {} }],
     warnings: [],
     limits: [],

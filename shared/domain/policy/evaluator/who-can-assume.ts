@@ -5,14 +5,15 @@ import type { ContextInput, Decision, RequestPrincipal } from './types.js';
 
 /**
  * Probe classes, widest first: a principal of another organization (or of none), any subject of a web identity
- * (OIDC) provider the policy trusts, any subject of a trusted SAML provider, an account of this organization, a
- * principal of this account, an AWS service the policy names.
+ * (OIDC) provider the policy trusts, any subject of a trusted SAML provider, a principal of another account the
+ * policy names, an account of this organization, a principal of this account, an AWS service the policy names.
  */
 export type AssumeProbe =
   | 'outsider'
   | 'outsider-without-organization'
   | 'any-oidc-subject'
   | 'any-saml-subject'
+  | 'named-account'
   | 'organization-account'
   | 'this-account'
   | 'aws-service';
@@ -54,8 +55,11 @@ const NOT_A_SERVICE: ContextInput = {
   'aws:PrincipalIsAWSService': 'false',
 };
 
-const awsProbe = (account: string, orgId: string | null | undefined): [RequestPrincipal, ContextInput] => {
-  const arn = `arn:aws:iam::${account}:role/zz-probe`;
+const awsProbe = (
+  account: string,
+  orgId: string | null | undefined,
+  arn = `arn:aws:iam::${account}:role/zz-probe`,
+): [RequestPrincipal, ContextInput] => {
   const context: Record<string, string | null> = {
     ...(NOT_A_SERVICE as Record<string, string | null>),
     'aws:PrincipalAccount': account,
@@ -132,6 +136,13 @@ export const whoCanAssume = (trustPolicy: PolicyDocument, setting: TrustSetting)
       ...audience,
       [`${key}:sub`]: OUTSIDER_SUBJECT,
     });
+  }
+  // Named principals of other accounts, as themselves: whether they are in the organization is not known.
+  for (const entry of namedPrincipals(trustPolicy, 'AWS')) {
+    const account = /^\d{12}$/.test(entry) ? entry : /^arn:[^:]*:(?:iam|sts)::(\d{12}):/.exec(entry)?.[1];
+    if (account === undefined || account === setting.ownAccount) continue;
+    const arn = entry.startsWith('arn:') ? entry : `arn:aws:iam::${account}:root`;
+    ask('named-account', 'sts:AssumeRole', ...awsProbe(account, undefined, arn));
   }
   ask('organization-account', 'sts:AssumeRole', ...awsProbe(ORG_ACCOUNT, setting.orgId));
   ask('this-account', 'sts:AssumeRole', ...awsProbe(setting.ownAccount, setting.orgId));

@@ -161,6 +161,15 @@ describe('who can assume a role', () => {
     ]);
   });
 
+  it('a named principal of another account is probed as itself', () => {
+    const other = 'arn:aws:iam::999988887777:role/deploy';
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: other }, Action: 'sts:AssumeRole' });
+    const widest = whoCanAssume(trust, setting).widest;
+    expect(widest?.probe).toBe('named-account');
+    expect(widest?.principal).toEqual({ type: 'AWS', account: '999988887777', arn: other });
+    expect(widest?.decision.kind).toBe('allowed');
+  });
+
   it('this account only', () => {
     const trust = doc({
       Effect: 'Allow',

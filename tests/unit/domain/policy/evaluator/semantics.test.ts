@@ -1039,6 +1039,19 @@ describe('policy variables', () => {
       expected: 'allowed',
     },
     {
+      name: 'a document without Version 2012-10-17 takes ${…} as literal text',
+      policies: [
+        {
+          kind: 'identity',
+          document: { ...selfPolicy.document, version: '2008-10-17' },
+        },
+      ],
+      ...key,
+      resource: userArn('bob'),
+      context: { 'aws:username': 'bob' },
+      expected: 'not-allowed',
+    },
+    {
       name: '${aws:SourceVpc} compared with the resource’s VPC',
       policies: [
         identity(
