@@ -3,7 +3,7 @@
 import type { PolicyStatement } from '../document.js';
 import { evaluateConditions } from './conditions.js';
 import { type Context, toContext } from './context.js';
-import { substitute, toRegex, variableTest, wildcardMatches } from './patterns.js';
+import { globMatches, substitute, variableTest, wildcardMatches } from './patterns.js';
 import { principalMatches } from './principals.js';
 import { actsOnResource } from './resource-types.js';
 import {
@@ -40,7 +40,7 @@ const resourceEntry = (pattern: string, resource: string, context: Context, vari
     return { kind: 'unknown', tests: [variableTest(substituted.keys, pattern)] };
   if (substituted.parts.every((part) => !part.literal))
     return truthOf(wildcardMatches(pattern, resource, false));
-  return truthOf(toRegex(substituted.parts, false).test(resource));
+  return truthOf(globMatches(substituted.parts, resource, false));
 };
 
 // Three-valued OR over Resource entries: a true entry wins; else the statement depends on every unknown entry.

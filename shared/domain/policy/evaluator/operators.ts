@@ -1,5 +1,5 @@
 // How each condition operator compares one request value with one policy value.
-import { type PatternPart, toRegex, toText } from './patterns.js';
+import { globMatches, type PatternPart, toText } from './patterns.js';
 
 /** Compares a request value with a policy value (already substituted); false when either cannot be read. */
 export type Comparator = (requestValue: string, policy: readonly PatternPart[]) => boolean;
@@ -34,7 +34,7 @@ const numeric =
 const stringEquals: Comparator = (value, policy) => value === toText(policy);
 const stringEqualsIgnoreCase: Comparator = (value, policy) =>
   value.toLowerCase() === toText(policy).toLowerCase();
-const stringLike: Comparator = (value, policy) => toRegex(policy, false).test(value);
+const stringLike: Comparator = (value, policy) => globMatches(policy, value, false);
 
 // ArnLike/ArnEquals check each of the six colon-separated parts of the ARN on its own, with wildcards.
 const arnLike: Comparator = (value, policy) => {
@@ -54,7 +54,7 @@ const arnLike: Comparator = (value, policy) => {
     }
   }
   if (policyParts.length !== 6) return false;
-  return policyParts.every((part, index) => toRegex(part, false).test(requestParts[index] ?? ''));
+  return policyParts.every((part, index) => globMatches(part, requestParts[index] ?? '', false));
 };
 
 const ipAddress: Comparator = (value, policy) => cidrContains(toText(policy), value);

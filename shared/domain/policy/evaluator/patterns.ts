@@ -62,26 +62,73 @@ export const substitute = (value: string, context: Context, variables = true): S
   return absent ? { kind: 'absent' } : { kind: 'ok', parts };
 };
 
-const escapeRegex = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const LITERAL = 0;
+const STAR = 1;
+const ONE = 2;
 
-/** Compiles a pattern to an anchored regular expression; `*` and `?` in policy text are wildcards. */
-export const toRegex = (parts: readonly PatternPart[], ignoreCase: boolean): RegExp => {
-  let source = '';
+/**
+ * Matches a pattern against a value: `*` and `?` in policy text are wildcards, substituted text is literal.
+ * Runs in time proportional to pattern × value length whatever the pattern (no regular expression: a hostile
+ * document full of `*` cannot make it backtrack for ever).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String-wildcard
+ */
+export const globMatches = (parts: readonly PatternPart[], value: string, ignoreCase: boolean): boolean => {
+  const chars: string[] = [];
+  const kinds: number[] = [];
+  // Compared by UTF-16 unit, as `?` matches one; lower-casing may lengthen a character, so it is done first.
+  const literal = (text: string) => {
+    for (const unit of ignoreCase ? text.toLowerCase() : text) {
+      for (let index = 0; index < unit.length; index += 1) {
+        chars.push(unit[index] ?? '');
+        kinds.push(LITERAL);
+      }
+    }
+  };
   for (const part of parts) {
-    if (part.literal) source += escapeRegex(part.text);
-    else source += [...part.text].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : escapeRegex(c))).join('');
+    if (part.literal) {
+      literal(part.text);
+      continue;
+    }
+    for (const char of part.text) {
+      if (char === '*' || char === '?') {
+        chars.push(char);
+        kinds.push(char === '*' ? STAR : ONE);
+      } else {
+        literal(char);
+      }
+    }
   }
-  return new RegExp(`^${source}$`, ignoreCase ? 'is' : 's');
+  const text = ignoreCase ? value.toLowerCase() : value;
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let mark = 0;
+  while (v < text.length) {
+    const kind = kinds[p];
+    if (p < kinds.length && (kind === ONE || (kind === LITERAL && chars[p] === text[v]))) {
+      p += 1;
+      v += 1;
+    } else if (kind === STAR) {
+      star = p;
+      p += 1;
+      mark = v;
+    } else if (star >= 0) {
+      p = star + 1;
+      mark += 1;
+      v = mark;
+    } else {
+      return false;
+    }
+  }
+  while (kinds[p] === STAR) p += 1;
+  return p === kinds.length;
 };
 
 /** The text of a substituted value, wildcards kept as characters (for the `Equals` operators). */
 export const toText = (parts: readonly PatternPart[]): string => parts.map((part) => part.text).join('');
 
-const cache = new Map<string, RegExp>();
-
 /**
  * Matches a wildcard pattern with no variables, as Action (case-insensitive) and Resource (case-sensitive) do.
- * Compiled patterns are cached: the same statements are asked many times.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  */
@@ -90,14 +137,7 @@ export const wildcardMatches = (pattern: string, value: string, ignoreCase: bool
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   }
-  const id = `${ignoreCase ? 'i' : 's'}${pattern}`;
-  let regex = cache.get(id);
-  if (!regex) {
-    regex = toRegex([{ text: pattern, literal: false }], ignoreCase);
-    if (cache.size > 5000) cache.clear();
-    cache.set(id, regex);
-  }
-  return regex.test(value);
+  return globMatches([{ text: pattern, literal: false }], value, ignoreCase);
 };
 
 /**
@@ -105,22 +145,22 @@ export const wildcardMatches = (pattern: string, value: string, ignoreCase: bool
  * can name a resource of an action's type. Case-sensitive, like ARNs.
  */
 export const patternsOverlap = (a: string, b: string): boolean => {
-  const memo = new Map<number, boolean>();
-  const width = b.length + 1;
-  const go = (i: number, j: number): boolean => {
-    const id = i * width + j;
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    let result: boolean;
-    if (i === a.length && j === b.length) result = true;
-    else if (i < a.length && a[i] === '*') result = go(i + 1, j) || (j < b.length && go(i, j + 1));
-    else if (j < b.length && b[j] === '*') result = go(i, j + 1) || (i < a.length && go(i + 1, j));
-    else if (i === a.length || j === b.length) result = false;
-    else result = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && go(i + 1, j + 1);
-    memo.set(id, result);
-    return result;
-  };
-  return go(0, 0);
+  // Dynamic programming from the ends: next[j] holds whether a[i+1:] and b[j:] overlap, row[j] the same for a[i:].
+  let next = new Uint8Array(b.length + 1);
+  for (let i = a.length; i >= 0; i -= 1) {
+    const row = new Uint8Array(b.length + 1);
+    for (let j = b.length; j >= 0; j -= 1) {
+      let overlap: boolean;
+      if (i === a.length && j === b.length) overlap = true;
+      else if (i < a.length && a[i] === '*') overlap = next[j] === 1 || (j < b.length && row[j + 1] === 1);
+      else if (j < b.length && b[j] === '*') overlap = row[j + 1] === 1 || (i < a.length && next[j] === 1);
+      else if (i === a.length || j === b.length) overlap = false;
+      else overlap = (a[i] === '?' || b[j] === '?' || a[i] === b[j]) && next[j + 1] === 1;
+      row[j] = overlap ? 1 : 0;
+    }
+    next = row;
+  }
+  return next[0] === 1;
 };
 
 /** The pending test recorded when a Resource or condition value depends on a variable the context left unknown. */

@@ -3,10 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import {
   actsOnResource,
   cidrContains,
+  evaluate,
   patternFitsAction,
   patternsOverlap,
   resourceTypesOf,
 } from '../../../../../shared/domain/policy/evaluator/index.js';
+import { identity } from './build.js';
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IPAddress
 describe('cidrContains', () => {
@@ -64,5 +66,32 @@ describe('resource types from the generated table', () => {
     expect(patternFitsAction('iam:CreatePolicyVersion', 'arn:aws:iam::*:policy/*')).toBe(true);
     expect(patternFitsAction('iam:ListRoles', 'arn:aws:iam::*:role/*')).toBe(false);
     expect(patternFitsAction('s3:GetObject', 'arn:aws:iam::*:role/x')).toBe(true);
+  });
+});
+
+// An event's policy document is attacker-controlled: no pattern may stall the evaluator.
+describe('hostile patterns', () => {
+  const stars = `arn:aws:s3:::${'*a'.repeat(200)}*b`;
+  const long = `arn:aws:s3:::${'a'.repeat(5000)}`;
+
+  it('match in linear-ish time, without backtracking for ever', () => {
+    const started = Date.now();
+    const decision = evaluate(
+      { action: 's3:GetObject', resource: long, context: { 's3:prefix': 'a'.repeat(5000) } },
+      [
+        identity(
+          { Effect: 'Allow', Action: 's3:GetObject', Resource: stars },
+          {
+            Effect: 'Allow',
+            Action: 's3:GetObject',
+            Resource: '*',
+            Condition: { StringLike: { 's3:prefix': stars } },
+          },
+        ),
+      ],
+    );
+    expect(decision.kind).toBe('not-allowed');
+    expect(patternsOverlap(stars, long)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });
