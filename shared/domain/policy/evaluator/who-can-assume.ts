@@ -146,12 +146,28 @@ export const whoCanAssume = (trustPolicy: PolicyDocument, setting: TrustSetting)
   }
   ask('organization-account', 'sts:AssumeRole', ...awsProbe(ORG_ACCOUNT, setting.orgId));
   ask('this-account', 'sts:AssumeRole', ...awsProbe(setting.ownAccount, setting.orgId));
-  for (const service of namedPrincipals(trustPolicy, 'Service')) {
+  // `Principal: "*"` admits services too: one made-up service stands for them all.
+  const everyone = trustPolicy.statements.some(
+    (statement) => statement.effect === 'Allow' && statement.principals?.['*'],
+  );
+  const services = [
+    ...namedPrincipals(trustPolicy, 'Service'),
+    ...(everyone ? ['zz-probe.amazonaws.com'] : []),
+  ];
+  for (const service of services) {
+    // A service principal has no account, ARN or organization; aws:SourceAccount/SourceArn depend on the caller.
     ask(
       'aws-service',
       'sts:AssumeRole',
       { type: 'Service', id: service },
-      { 'aws:PrincipalIsAWSService': 'true' },
+      {
+        'aws:PrincipalIsAWSService': 'true',
+        'aws:PrincipalServiceName': service,
+        'aws:PrincipalAccount': null,
+        'aws:PrincipalArn': null,
+        'aws:PrincipalOrgID': null,
+        'aws:PrincipalOrgPaths': null,
+      },
     );
   }
   const widest = probes.find(

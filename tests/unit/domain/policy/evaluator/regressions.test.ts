@@ -147,6 +147,35 @@ describe('who can assume a role', () => {
     expect(result.widest?.decision.kind).toBe('allowed-when');
   });
 
+  it('a Deny outside the organization also shuts out services unless it spares them', () => {
+    const trust = (spare: object) =>
+      doc(
+        { Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        {
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 'sts:AssumeRole',
+          Condition: { StringNotEquals: { 'aws:PrincipalOrgID': ORG }, ...spare },
+        },
+      );
+    const service = (document: ReturnType<typeof doc>) =>
+      whoCanAssume(document, setting).probes.find((probe) => probe.probe === 'aws-service')?.decision.kind;
+    expect(service(trust({}))).toBe('denied');
+    expect(service(trust({ BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } }))).toBe('allowed');
+  });
+
+  it('Principal * admits any AWS service, confined only by its source conditions', () => {
+    const trust = doc({
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+    });
+    const result = whoCanAssume(trust, setting);
+    expect(result.widest?.probe).toBe('aws-service');
+    expect(result.widest?.decision.kind).toBe('allowed-when');
+  });
+
   it('sts:ExternalId on an outside account is left to the caller as a condition', () => {
     const trust = doc({
       Effect: 'Allow',
