@@ -15,6 +15,7 @@ export {
   selfServiceProbe,
 } from './probes.js';
 export { actsOnResource, patternFitsAction, resourceTypesOf } from './resource-types.js';
+export { type AllowedScope, allowedScopes, conditionsOf } from './scope.js';
 export type * from './types.js';
 export {
   type AssumeProbe,

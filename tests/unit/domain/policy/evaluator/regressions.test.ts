@@ -2,7 +2,9 @@
 // The verdicts issue #10 found wrong, asked of the evaluator. Each case cites the AWS page that decides it.
 import { describe, expect, it } from '@jest/globals';
 import {
+  allowedScopes,
   allows,
+  conditionsOf,
   evaluateScp,
   grantsEverything,
   grantsWholeService,
@@ -346,5 +348,77 @@ describe('a service control policy pinning instance credentials', () => {
     expect(
       decision.kind === 'allowed-when' && decision.denyWhen[0]?.conditions.map((test) => test.key),
     ).toEqual(['aws:ec2InstanceSourceVPC', 'aws:ViaAWSService']);
+  });
+});
+
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+describe('where an action is allowed', () => {
+  it('lists the patterns that grant it, leaving out those of another resource type and those denied', () => {
+    const policies = [
+      identity(
+        {
+          Effect: 'Allow',
+          Action: 'iam:CreatePolicyVersion',
+          Resource: [
+            `arn:aws:iam::${ACCOUNT}:policy/team-*`,
+            `arn:aws:iam::${ACCOUNT}:role/x`,
+            `arn:aws:iam::${ACCOUNT}:policy/locked`,
+          ],
+        },
+        { Effect: 'Deny', Action: 'iam:*', Resource: `arn:aws:iam::${ACCOUNT}:policy/locked` },
+      ),
+    ];
+    expect(
+      allowedScopes(policies, 'iam:CreatePolicyVersion').map((scope) => [scope.pattern, scope.decision.kind]),
+    ).toEqual([[`arn:aws:iam::${ACCOUNT}:policy/team-*`, 'allowed']]);
+  });
+
+  it('resolves ${aws:username} for the caller and keeps NotResource statements', () => {
+    const probe = selfServiceProbe(ACCOUNT);
+    const policies = [
+      identity(
+        {
+          Effect: 'Allow',
+          Action: 'iam:CreateAccessKey',
+          Resource: `arn:aws:iam::${ACCOUNT}:user/\${aws:username}`,
+        },
+        { Effect: 'Allow', Action: 'iam:PassRole', NotResource: `arn:aws:iam::${ACCOUNT}:role/admin` },
+      ),
+    ];
+    expect(
+      allowedScopes(policies, 'iam:CreateAccessKey', probe.context).map((scope) => scope.resource),
+    ).toEqual([probe.own]);
+    expect(allowedScopes(policies, 'iam:PassRole').map((scope) => scope.pattern)).toEqual([
+      'arn:*:iam::*:role/*',
+    ]);
+  });
+
+  it('names each condition of a decision once', () => {
+    const policies = [
+      identity(
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: '*',
+          Condition: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+        },
+      ),
+    ];
+    expect(conditionsOf(allows(policies, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/r`))).toEqual([
+      { operator: 'StringEquals', key: 'iam:PassedToService', values: ['ec2.amazonaws.com'] },
+    ]);
+    expect(
+      conditionsOf(
+        allows(policies, 'iam:PassRole', `arn:aws:iam::${ACCOUNT}:role/r`, {
+          'iam:PassedToService': 'ec2.amazonaws.com',
+        }),
+      ),
+    ).toEqual([]);
   });
 });
