@@ -185,7 +185,8 @@ const both = (a: Grant, b: Grant): Grant => {
 
 // Either grant suffices (identity or resource policy within one account).
 const either = (a: Grant, b: Grant): Grant => {
-  if (a.kind === 'sure' || b.kind === 'none') return a.kind === 'none' ? b : a;
+  if (a.kind === 'sure' && b.kind === 'sure') return { kind: 'sure', by: [...a.by, ...b.by] };
+  if (a.kind === 'sure' || b.kind === 'none') return a;
   if (b.kind === 'sure' || a.kind === 'none') return b;
   return { kind: 'pending', when: [...a.when, ...b.when] };
 };

@@ -299,16 +299,21 @@ describe('what a policy grants', () => {
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-ec2instancesourcevpc
 describe('a service control policy pinning instance credentials', () => {
-  const scp = doc({
+  // The two statements of AWS's reference design (IAM User Guide, aws:ec2InstanceSourceVPC).
+  const pinned = (key: string, variable: string) => ({
     Effect: 'Deny',
     Action: '*',
     Resource: '*',
     Condition: {
-      StringNotEquals: { 'aws:ec2InstanceSourceVPC': '${aws:SourceVpc}' },
+      StringNotEquals: { [key]: variable },
       Null: { 'ec2:SourceInstanceARN': 'false' },
       BoolIfExists: { 'aws:ViaAWSService': 'false' },
     },
   });
+  const scp = doc(
+    pinned('aws:ec2InstanceSourceVPC', '${aws:SourceVpc}'),
+    pinned('aws:ec2InstanceSourcePrivateIPv4', '${aws:VpcSourceIp}'),
+  );
   const request = (context: Record<string, string | null>) => ({
     action: 's3:GetObject',
     resource: 'arn:aws:s3:::b/k',
@@ -317,7 +322,22 @@ describe('a service control policy pinning instance credentials', () => {
   const instance = {
     'ec2:SourceInstanceARN': 'arn:aws:ec2:us-east-1:111122223333:instance/i-1',
     'aws:ec2InstanceSourceVPC': 'vpc-1',
+    'aws:ec2InstanceSourcePrivateIPv4': '10.0.0.5',
+    'aws:VpcSourceIp': '10.0.0.5',
   };
+
+  it('denies them from their own VPC but another private address', () => {
+    const decision = evaluateScp(
+      scp,
+      request({
+        ...instance,
+        'aws:SourceVpc': 'vpc-1',
+        'aws:VpcSourceIp': '10.0.0.6',
+        'aws:ViaAWSService': 'false',
+      }),
+    );
+    expect(decision).toEqual({ kind: 'denied', deniedBy: [{ policy: 'SCP', statement: 'Statement[1]' }] });
+  });
 
   it('denies instance credentials used outside their VPC', () => {
     expect(
