@@ -844,11 +844,46 @@ describe('condition operators', () => {
 });
 
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition_examples-multi-valued-context-keys.html
 describe('multivalued context keys', () => {
   const c = (operator: string, values: unknown) =>
     identity(allow('s3:GetObject', '*', when({ [operator]: { 'aws:TagKeys': values } })));
   const get = { action: 's3:GetObject', resource: `${bucket}/a` };
+  // The DenyRestrictedTags example of "Multivalued context key examples" in the IAM User Guide.
+  const denyRestricted = [
+    identity(
+      { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+      {
+        Effect: 'Deny',
+        Action: ['iam:Tag*', 'iam:UnTag*'],
+        Resource: '*',
+        Condition: { 'ForAllValues:StringNotLike': { 'aws:TagKeys': 'key1*' } },
+      },
+    ),
+  ];
+  const tagRole = { action: 'iam:TagRole', resource: `arn:aws:iam::${ACCOUNT}:role/r` };
   run([
+    {
+      name: 'DenyRestrictedTags: key1 tags only are not denied',
+      policies: denyRestricted,
+      ...tagRole,
+      context: { 'aws:TagKeys': ['key1:hr', 'key1:personnel'] },
+      expected: 'allowed',
+    },
+    {
+      name: 'DenyRestrictedTags: another tag key is denied',
+      policies: denyRestricted,
+      ...tagRole,
+      context: { 'aws:TagKeys': ['key2:audit'] },
+      expected: 'denied',
+    },
+    {
+      name: 'DenyRestrictedTags: no tag keys at all is denied',
+      policies: denyRestricted,
+      ...tagRole,
+      context: { 'aws:TagKeys': null },
+      expected: 'denied',
+    },
     {
       name: 'ForAllValues is true for an absent key',
       policies: [c('ForAllValues:StringEquals', ['a', 'b'])],
