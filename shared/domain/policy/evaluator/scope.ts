@@ -1,0 +1,78 @@
+// Where an action is allowed: the Resource patterns of the Allow statements that grant it, each asked of the
+// evaluator with a representative resource, so that findings can tell "on every policy" from "on policy/team-*".
+import { toContext } from './context.js';
+import { evaluate } from './evaluate.js';
+import { substitute, wildcardMatches } from './patterns.js';
+import { patternFitsAction, resourceTypesOf } from './resource-types.js';
+import type { ConditionTest, ContextInput, Decision, EvaluatedPolicy } from './types.js';
+
+/** One Resource pattern an action is allowed on, and the evaluator's answer for a resource it names. */
+export interface AllowedScope {
+  /** The pattern as written (`*`, `arn:aws:iam::*:policy/team-*`), or an ARN format of the action for NotResource. */
+  pattern: string;
+  /** The resource that was asked about. */
+  resource: string;
+  decision: Decision;
+}
+
+// A concrete resource a pattern names: wildcards filled in, variables resolved from the context where known.
+const representative = (pattern: string, context: ContextInput): string | undefined => {
+  if (pattern === '*') return '*';
+  const substituted = substitute(pattern, toContext(context));
+  if (substituted.kind === 'absent') return undefined;
+  const parts = substituted.kind === 'ok' ? substituted.parts : [{ text: pattern, literal: false }];
+  return parts
+    .map((part) => (part.literal ? part.text : part.text.replace(/\*/g, 'zz-probe').replace(/\?/g, 'z')))
+    .join('');
+};
+
+/**
+ * The Resource patterns on which `action` is or may be allowed, each with the decision for a resource it names:
+ * Allow statements' Resource entries that can name a resource of the action's type, and for NotResource
+ * statements the action's own ARN formats. `*` stands for every resource at once. Patterns whose resource is denied
+ * or not allowed are left out.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+ */
+export const allowedScopes = (
+  policies: readonly EvaluatedPolicy[],
+  action: string,
+  context: ContextInput = {},
+): AllowedScope[] => {
+  const patterns = new Set<string>();
+  for (const policy of policies) {
+    if (policy.kind !== 'identity' && policy.kind !== 'resource') continue;
+    for (const statement of policy.document.statements) {
+      if (statement.effect !== 'Allow') continue;
+      const named = statement.actions
+        ? statement.actions.some((pattern) => wildcardMatches(pattern, action, true))
+        : !(statement.notActions ?? []).some((pattern) => wildcardMatches(pattern, action, true));
+      if (!named) continue;
+      if (statement.resources) {
+        for (const entry of statement.resources) if (patternFitsAction(action, entry)) patterns.add(entry);
+      } else {
+        const formats = [...(resourceTypesOf(action)?.types.values() ?? [])];
+        for (const format of formats.length > 0 ? formats : ['*']) patterns.add(format);
+      }
+    }
+  }
+  const scopes: AllowedScope[] = [];
+  for (const pattern of patterns) {
+    const resource = representative(pattern, context);
+    if (resource === undefined) continue;
+    const decision = evaluate({ action, resource, context }, policies);
+    if (decision.kind === 'allowed' || decision.kind === 'allowed-when')
+      scopes.push({ pattern, resource, decision });
+  }
+  return scopes;
+};
+
+/** Every condition a decision depends on, once each (for wording the conditions of a finding). */
+export const conditionsOf = (decision: Decision): ConditionTest[] => {
+  if (decision.kind !== 'allowed-when') return [];
+  const seen = new Map<string, ConditionTest>();
+  for (const entry of [...decision.allowWhen, ...decision.denyWhen]) {
+    for (const test of entry.conditions)
+      seen.set(JSON.stringify([test.operator, test.key, test.values]), test);
+  }
+  return [...seen.values()];
+};
