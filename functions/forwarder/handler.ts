@@ -7,11 +7,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { createOnceGuard, type OnceGuard, passThroughGuard } from '../../shared/adapters/idempotency.js';
-import { createJiraClient } from '../../shared/adapters/jira-client.js';
-import { createSecretSource } from '../../shared/adapters/secrets.js';
-import { createSlackWebhook } from '../../shared/adapters/slack-webhook.js';
-import { readForwarderConfig } from '../../shared/forwarder-config.js';
+import { createOnceGuard, type OnceGuard, passThroughGuard } from './adapters/idempotency.js';
+import { createJiraClient } from './adapters/jira-client.js';
+import { createSecretSource } from './adapters/secrets.js';
+import { createSlackWebhook } from './adapters/slack-webhook.js';
+import { readForwarderConfig } from './config.js';
 import { type ForwarderDeps, forwardRecord } from './forward.js';
 
 const config = readForwarderConfig(process.env);

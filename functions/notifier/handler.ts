@@ -4,10 +4,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
-import { createIamSdkDirectory } from '../../shared/adapters/iam-directory.js';
-import { createPrintingPublisher, createSnsPublisher } from '../../shared/adapters/sns-publisher.js';
-import { readNotifierConfig } from '../../shared/config.js';
 import { describeError, InvalidEventError } from '../../shared/errors.js';
+import { createIamSdkDirectory } from './adapters/iam-directory.js';
+import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
+import { readNotifierConfig } from './config.js';
 import { type NotifierDeps, type NotifierResult, processIamEvent } from './process.js';
 
 const config = readNotifierConfig(process.env);

@@ -1,6 +1,6 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
-import { ConfigError } from './errors.js';
+import { ConfigError } from '../../shared/errors.js';
 
 /** Environment as Lambda gives it. */
 export type Env = Readonly<Record<string, string | undefined>>;

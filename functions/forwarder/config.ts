@@ -1,7 +1,7 @@
 // The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
 
-import { SEVERITIES } from './domain/types.js';
-import { ConfigError } from './errors.js';
+import { SEVERITIES } from '../../shared/domain/types.js';
+import { ConfigError } from '../../shared/errors.js';
 
 /** Environment as Lambda gives it. */
 export type Env = Readonly<Record<string, string | undefined>>;
