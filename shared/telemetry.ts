@@ -48,7 +48,7 @@ export interface FailureLogOptions<TEvent> {
  * rejected input the `field`) and counted (`failures`, dimension `kind`). It leaves the error in place, so middy
  * rethrows it and Lambda retries the event, then hands it to the on-failure destination. Use it after
  * `logMetrics`, whose `onError` then flushes the count.
- * @see https://middy.js.org/docs/intro/how-it-works
+ * @see https://middy.js.org/docs/intro/handling-errors
  */
 export const logFailureOnce = <TEvent>(
   { logger, metrics }: Telemetry,
