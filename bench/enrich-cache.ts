@@ -2,7 +2,7 @@
 // and counts the requests the server receives.
 // Run: node --import tsx/esm bench/enrich-cache.ts
 import { IAMClient } from '@aws-sdk/client-iam';
-import { createIamSdkDirectory } from '../shared/adapters/iam-directory.js';
+import { createIamSdkDirectory } from '../functions/notifier/adapters/iam-directory.js';
 import { enrichPolicy } from '../shared/domain/enrich.js';
 import type { IamEvent } from '../shared/domain/types.js';
 import { startFakeIam } from '../tests/helpers/iam-server.js';

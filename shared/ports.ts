@@ -1,5 +1,5 @@
-// What the pipeline needs from the outside world, in its own words. Adapters in
-// shared/adapters/ implement these; tests use in-memory fakes (tests/helpers/fakes.ts).
+// What the pipeline needs from the outside world, in its own words. The notifier's adapters
+// (functions/notifier/adapters/) implement these; tests use small in-memory fakes.
 import type { SnsMessage } from './format/sns-message.js';
 
 /** A managed policy's metadata (IAM `GetPolicy`). */

@@ -1,12 +1,12 @@
 // SNS record → parse alert → format → deliver to Slack and Jira (once per CloudTrail eventID).
 import type { SNSEventRecord } from 'aws-lambda';
-import type { OnceGuard } from '../../shared/adapters/idempotency.js';
-import type { JiraClient } from '../../shared/adapters/jira-client.js';
-import type { SlackWebhook } from '../../shared/adapters/slack-webhook.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { AppError, describeError, InvalidEventError } from '../../shared/errors.js';
 import { eventLabel, formatJiraIssue, type JiraIssueOptions } from '../../shared/format/jira-adf.js';
 import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
+import type { OnceGuard } from './adapters/idempotency.js';
+import type { JiraClient } from './adapters/jira-client.js';
+import type { SlackWebhook } from './adapters/slack-webhook.js';
 import { validateAlert } from './alert-schema.js';
 
 /** What {@link forwardRecord} needs; the handler builds it once per container. */

@@ -1,21 +1,26 @@
 // Composition root of the `forwarder` Lambda (SNS → Slack + Jira): config, clients at module scope, middy chain.
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
-import { createOnceGuard, type OnceGuard, passThroughGuard } from '../../shared/adapters/idempotency.js';
-import { createJiraClient } from '../../shared/adapters/jira-client.js';
-import { createSecretSource } from '../../shared/adapters/secrets.js';
-import { createSlackWebhook } from '../../shared/adapters/slack-webhook.js';
-import { readForwarderConfig } from '../../shared/forwarder-config.js';
+import { isObject } from '../../shared/domain/values.js';
+import { readAtColdStart } from '../../shared/env.js';
+import { createTelemetry, logFailureOnce } from '../../shared/telemetry.js';
+import { createOnceGuard, type OnceGuard, passThroughGuard } from './adapters/idempotency.js';
+import { createJiraClient } from './adapters/jira-client.js';
+import { createSecretSource } from './adapters/secrets.js';
+import { createSlackWebhook } from './adapters/slack-webhook.js';
+import { readForwarderConfig } from './config.js';
 import { type ForwarderDeps, forwardRecord } from './forward.js';
 
-const config = readForwarderConfig(process.env);
-const logger = new Logger({ serviceName: 'iam-change-alerts-forwarder' });
+const config = readAtColdStart(readForwarderConfig, process.env);
+const telemetry = createTelemetry('forwarder');
+const { logger, metrics } = telemetry;
 
 const usesSsm = config.slack?.webhookUrl.kind === 'ssm' || config.jira?.apiToken.kind === 'ssm';
 const ssm = usesSsm ? new SSMProvider({ awsSdkV3Client: new SSMClient({}) }) : undefined;
@@ -71,24 +76,39 @@ logger.info('forwarder configured', {
   notes: config.notes,
 });
 
+/** The CloudTrail eventID of the alert in an SNS event's first record, read without trusting its shape. */
+const eventIdOf = (event: SNSEvent): string | undefined => {
+  const value = event?.Records?.[0]?.Sns?.MessageAttributes?.alert?.Value;
+  if (typeof value !== 'string') return undefined;
+  try {
+    const alert: unknown = JSON.parse(value);
+    return isObject(alert) && typeof alert.eventId === 'string' ? alert.eventId : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
  * The `forwarder` Lambda, subscribed to the alert topic: each SNS record's `alert` attribute becomes a Slack
- * message and a Jira issue. Throws on any failure so Lambda retries and the on-failure destination keeps it.
+ * message and a Jira issue. Success is logged (`alert forwarded`) and counted (`alertsForwarded`, and
+ * `repeatsSkipped` for a destination its idempotency record skipped); a failure is logged and counted once by
+ * {@link logFailureOnce}, then rethrown so that Lambda retries and the on-failure destination keeps it.
  * @see docs/forwarder.md
  */
 export const handler = middy<SNSEvent, void, Error, Context>()
   .use(injectLambdaContext(logger))
-  .use({
-    onError: (request) => {
-      // The one place an error is logged; middy rethrows it afterwards.
-      logger.error('forwarding failed', { error: request.error as Error });
-    },
-  })
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logFailureOnce(telemetry, { message: 'forwarding failed', eventIdOf }))
   .handler(async (event, context) => {
     guard.registerContext(context);
     const deps: ForwarderDeps = { ...base, remainingMs: () => context.getRemainingTimeInMillis() };
     // SNS invokes Lambda with one record; a loop keeps the handler correct if that ever changes.
     for (const record of event.Records) {
-      logger.info('alert forwarded', { ...(await forwardRecord(record, deps)) });
+      const outcome = await forwardRecord(record, deps);
+      logger.info('alert forwarded', { ...outcome });
+      metrics.addMetric('alertsForwarded', MetricUnit.Count, 1);
+      const repeats =
+        Number(outcome.slack === 'already posted') + Number(outcome.jira?.outcome === 'already created');
+      if (repeats > 0) metrics.addMetric('repeatsSkipped', MetricUnit.Count, repeats);
     }
   });

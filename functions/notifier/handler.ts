@@ -1,17 +1,21 @@
 // Composition root of the `notifier` Lambda (EventBridge target): config, clients, middy chain.
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
-import { createIamSdkDirectory } from '../../shared/adapters/iam-directory.js';
-import { createPrintingPublisher, createSnsPublisher } from '../../shared/adapters/sns-publisher.js';
-import { readNotifierConfig } from '../../shared/config.js';
-import { describeError, InvalidEventError } from '../../shared/errors.js';
-import { type NotifierDeps, type NotifierResult, processIamEvent } from './process.js';
+import { isObject } from '../../shared/domain/values.js';
+import { readAtColdStart } from '../../shared/env.js';
+import { createTelemetry, logFailureOnce } from '../../shared/telemetry.js';
+import { createIamSdkDirectory } from './adapters/iam-directory.js';
+import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
+import { readNotifierConfig } from './config.js';
+import { type NotifierDeps, processIamEvent } from './process.js';
 
-const config = readNotifierConfig(process.env);
-const logger = new Logger({ serviceName: 'iam-change-alerts-notifier' });
+const config = readAtColdStart(readNotifierConfig, process.env);
+const telemetry = createTelemetry('notifier');
+const { logger, metrics } = telemetry;
 
 // Clients live at module scope: created once per container, reused by warm invocations.
 const deps: NotifierDeps = {
@@ -28,41 +32,32 @@ const deps: NotifierDeps = {
 };
 if (!config.alertTopicArn) logger.warn('ALERT_TOPIC_ARN is not set: alerts are printed, not published');
 
-const eventId = (event: unknown): string | undefined => {
-  const detail = (event as { detail?: { eventID?: unknown } } | null)?.detail;
-  return typeof detail?.eventID === 'string' ? detail.eventID : undefined;
+/** The CloudTrail eventID of an EventBridge event (or bare record), read without trusting its shape. */
+const eventIdOf = (event: unknown): string | undefined => {
+  const record = isObject(event) && isObject(event.detail) ? event.detail : event;
+  return isObject(record) && typeof record.eventID === 'string' ? record.eventID : undefined;
 };
 
-/** Processes one event; logs the outcome once, here at the boundary, and rethrows failures so Lambda retries. */
-const processAndLog = async (event: unknown): Promise<NotifierResult> => {
-  try {
-    const result = await processIamEvent(event, deps);
-    const { alert } = result;
+/**
+ * The Lambda handler: EventBridge (async) invokes it with one event. Success is logged (`alert published`) and
+ * counted (`alertsPublished`) here; a failure is logged and counted once by {@link logFailureOnce}, then
+ * rethrown so that Lambda retries.
+ */
+export const handler = middy()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .use(logFailureOnce(telemetry, { message: 'alert not published', eventIdOf }))
+  .handler(async (event: unknown) => {
+    const { alert, messageId } = await processIamEvent(event, deps);
     logger.info('alert published', {
       eventId: alert.eventId,
       eventName: alert.eventName,
       severity: alert.severity,
       category: alert.category,
       account: alert.account,
-      messageId: result.messageId,
+      messageId,
       notes: alert.notes.length > 0 ? alert.notes : undefined,
     });
-    return result;
-  } catch (error) {
-    logger.error(error instanceof InvalidEventError ? 'event rejected' : 'alert not published', {
-      eventId: eventId(event),
-      field: error instanceof InvalidEventError ? error.field : undefined,
-      reason: describeError(error),
-      error: error as Error,
-    });
-    throw error;
-  }
-};
-
-/** The Lambda handler: EventBridge (async) invokes it with one event. */
-export const handler = middy()
-  .use(injectLambdaContext(logger))
-  .handler(async (event: unknown) => {
-    const { alert, messageId } = await processAndLog(event);
+    metrics.addMetric('alertsPublished', MetricUnit.Count, 1);
     return { eventId: alert.eventId, severity: alert.severity, messageId };
   });

@@ -16,7 +16,6 @@ export interface NotifierDeps {
 export interface NotifierResult {
   alert: Alert;
   messageId?: string;
-  bytes: number;
 }
 
 /**
@@ -29,5 +28,5 @@ export const processIamEvent = async (raw: unknown, deps: NotifierDeps): Promise
   const alert = await buildAlert(parseIamEvent(raw), deps.iam);
   const message = formatSnsMessage(alert);
   const { messageId } = await deps.publisher.publish(message);
-  return { alert, messageId, bytes: Buffer.byteLength(message.Message) };
+  return { alert, messageId };
 };

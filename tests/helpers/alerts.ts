@@ -1,5 +1,5 @@
 // Hand-built alerts shaped like the notifier's output (shared/domain/types.ts `Alert`), for the formatter
-// and forwarder tests. Values follow the CloudTrail corpus and ../shared/ALERT-EXAMPLES.md.
+// and forwarder tests. Values follow the CloudTrail corpus (tests/fixtures/).
 import type { Alert } from '../../shared/domain/types.js';
 
 const ADMIN_POLICY = JSON.stringify({

@@ -54,6 +54,21 @@ describe('serverless invoke local', () => {
     expect(code).toBe(0);
   }, 160_000);
 
+  it('fails a bad configuration in one line and exits 1, for either function', async () => {
+    const notifier = await invokeLocal(['-f', 'notifier', '-p', 'events/create-role.json'], {
+      ...OFFLINE,
+      ALERT_TOPIC_ARN: 'not-a-topic',
+    });
+    expect(notifier.code).toBe(1);
+    expect(notifier.output).toBe("ConfigError: ALERT_TOPIC_ARN is not an SNS topic ARN: 'not-a-topic'\n");
+    const forwarder = await invokeLocal(['-f', 'forwarder', '-p', 'events/sns/attach-admin-policy.json'], {
+      ...OFFLINE,
+      SLACK_WEBHOOK_URL: 'http://hooks.slack.com/services/T/B/secret',
+    });
+    expect(forwarder.code).toBe(1);
+    expect(forwarder.output).toBe('ConfigError: SLACK_WEBHOOK_URL must be an https:// URL\n');
+  }, 160_000);
+
   describe('the forwarder, with Slack and Jira from the shell', () => {
     const jiraAuth = { email: 'dev@example.com', token: 'local-token', projectKey: 'SEC' };
     let slack: SlackServer;

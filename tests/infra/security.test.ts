@@ -68,7 +68,10 @@ describe('function roles', () => {
     const statements = statementsOf(properties(roles().NotifierRole).Policies);
     const actions = statements.flatMap((statement) => asList(statement.Action)).sort();
     // The IAM actions are read off the adapter's code, so a new call cannot ship without its permission.
-    const adapter = readFileSync(join(import.meta.dirname, '../../shared/adapters/iam-directory.ts'), 'utf8');
+    const adapter = readFileSync(
+      join(import.meta.dirname, '../../functions/notifier/adapters/iam-directory.ts'),
+      'utf8',
+    );
     const iamActions = [...new Set([...adapter.matchAll(/new (\w+)Command\(/g)].map((m) => `iam:${m[1]}`))];
     expect(iamActions).toContain('iam:ListPolicyVersions');
     expect(actions).toEqual(

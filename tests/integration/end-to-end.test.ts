@@ -86,6 +86,8 @@ beforeAll(async () => {
     ALERT_TOPIC_ARN: TOPIC,
     IAM_ENRICHMENT: 'on',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Metrics are asserted in notifier.test.ts and forwarder-handler.test.ts; here they would only print.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_WEBHOOK_URL: slack.url,
     SLACK_MIN_INTERVAL_MS: '0',
     JIRA_BASE_URL: jira.baseUrl,

@@ -1,5 +1,5 @@
+import { readForwarderConfig } from '../../functions/forwarder/config.js';
 import { ConfigError } from '../../shared/errors.js';
-import { readForwarderConfig } from '../../shared/forwarder-config.js';
 
 const JIRA = {
   JIRA_BASE_URL: 'https://example.atlassian.net/',

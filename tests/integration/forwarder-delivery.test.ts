@@ -1,11 +1,11 @@
 // forwardRecord with the real Slack and Jira adapters and the real fetch, against fakes on 127.0.0.1.
 // A fake clock records the waits instead of sleeping, so retries and Retry-After are asserted, not waited for.
 
+import type { Clock } from '../../functions/forwarder/adapters/http.js';
+import { passThroughGuard } from '../../functions/forwarder/adapters/idempotency.js';
+import { createJiraClient } from '../../functions/forwarder/adapters/jira-client.js';
+import { createSlackWebhook } from '../../functions/forwarder/adapters/slack-webhook.js';
 import { type ForwarderDeps, forwardRecord } from '../../functions/forwarder/forward.js';
-import type { Clock } from '../../shared/adapters/http.js';
-import { passThroughGuard } from '../../shared/adapters/idempotency.js';
-import { createJiraClient } from '../../shared/adapters/jira-client.js';
-import { createSlackWebhook } from '../../shared/adapters/slack-webhook.js';
 import { InvalidEventError, WebhookError } from '../../shared/errors.js';
 import { attachAdminAlert, hostileAlert } from '../helpers/alerts.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';

@@ -17,6 +17,12 @@ let slack: SlackServer;
 let jira: JiraServer;
 let handler: (event: SNSEvent, context: Context) => Promise<void>;
 const logs: string[] = [];
+/** The EMF metric lines logged since `from`. */
+const metricLines = (from: number): Record<string, unknown>[] =>
+  logs
+    .slice(from)
+    .filter((line) => line.includes('"CloudWatchMetrics"'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -30,6 +36,8 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint,
     AWS_ENDPOINT_URL_SSM: aws.endpoint,
     POWERTOOLS_DEV: 'true',
+    // Dev mode turns metrics off; on here, their EMF lines go to the captured console like the logs.
+    POWERTOOLS_METRICS_DISABLED: 'false',
     SLACK_WEBHOOK_URL_PARAMETER: '/iam-change-alerts/slack-webhook-url',
     JIRA_BASE_URL: jira.baseUrl,
     JIRA_EMAIL: JIRA.email,
@@ -71,6 +79,7 @@ describe('forwarder handler (deployed configuration)', () => {
     // Arrange: Jira search lags, so only the idempotency record can stop a second issue.
     jira.setIndexImmediately(false);
     const event = snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0001-0000-4000-8000-000000000001' })));
+    const from = logs.length;
     // Act: SNS delivers the same message twice.
     await handler(event, lambdaContext());
     await handler(structuredClone(event), lambdaContext());
@@ -85,6 +94,12 @@ describe('forwarder handler (deployed configuration)', () => {
       expect(Number(record.expiration?.N)).toBeGreaterThan(Date.now() / 1000 + 6 * 24 * 3600);
       expect(record.id?.S).toMatch(/^iam-alerts-forwarder-(slack|jira)#[A-Za-z0-9+/]{22}==$/);
     }
+    // Both deliveries count as forwarded; the second one's two destinations count as repeats skipped.
+    const metrics = metricLines(from);
+    expect(metrics.filter((line) => line.alertsForwarded === 1)).toHaveLength(2);
+    expect(metrics.filter((line) => 'repeatsSkipped' in line)).toEqual([
+      expect.objectContaining({ repeatsSkipped: 2, service: 'iam-change-alerts-forwarder' }),
+    ]);
   });
 
   it('reads each secret from SSM with decryption, once per warm container', async () => {
@@ -144,6 +159,12 @@ describe('forwarder handler (deployed configuration)', () => {
     const errors = lines.filter((line) => line.includes('forwarding failed'));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain('Slack webhook answered 400: invalid_blocks');
+    expect(JSON.parse(errors[0] ?? '{}')).toMatchObject({
+      level: 'ERROR',
+      eventId: '7a1e0004-0000-4000-8000-000000000001',
+      kind: 'WebhookError',
+    });
+    expect(metricLines(from)).toEqual([expect.objectContaining({ failures: 1, kind: 'WebhookError' })]);
     expect(logs.filter((line) => line.includes('forwarder configured'))).toHaveLength(1);
     const all = logs.join('\n');
     expect(all).not.toContain(slack.url);

@@ -1,7 +1,7 @@
 // The IAM adapter through the real SDK and IAM's real wire protocol, against a fake IAM on 127.0.0.1.
 import { IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createIamSdkDirectory } from '../../shared/adapters/iam-directory.js';
+import { createIamSdkDirectory } from '../../functions/notifier/adapters/iam-directory.js';
 import { enrichPolicy } from '../../shared/domain/enrich.js';
 import type { IamEvent } from '../../shared/domain/types.js';
 import { type FakeIamServer, startFakeIam } from '../helpers/iam-server.js';

@@ -1,6 +1,7 @@
 // The exported middy handler, with the real SNS client speaking SNS's wire protocol to a fake on 127.0.0.1.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { createLambdaContext } from '../../scripts/lambda-context.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { type FakeSns, startFakeSns } from '../helpers/sns-server.js';
@@ -12,6 +13,13 @@ const loadEvent = (name: string): Record<string, unknown> =>
 
 let sns: FakeSns;
 let handler: (event: unknown, context: unknown) => Promise<unknown>;
+// Powertools writes logs and EMF metrics as JSON lines (errors on stderr): collected here, parsed per test.
+let output: string[] = [];
+const lines = (): Record<string, unknown>[] =>
+  output
+    .flatMap((chunk) => chunk.split('\n'))
+    .flatMap((line) => (line.startsWith('{') ? [JSON.parse(line)] : []));
+const metricValues = (name: string) => lines().filter((line) => name in line);
 
 beforeAll(async () => {
   sns = await startFakeSns();
@@ -22,16 +30,26 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_REGION: 'us-east-1',
     IAM_ENRICHMENT: 'off',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
   });
+  for (const stream of [process.stdout, process.stderr]) {
+    jest.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output.push(String(chunk));
+      return true;
+    });
+  }
   ({ handler } = (await import('../../functions/notifier/handler.js')) as unknown as {
     handler: typeof handler;
   });
 });
 
-afterAll(() => sns.close());
+afterAll(() => {
+  jest.restoreAllMocks();
+  return sns.close();
+});
 
 beforeEach(() => {
+  output = [];
   sns.received.length = 0;
   sns.requests = 0;
   sns.answers.length = 0;
@@ -105,6 +123,36 @@ describe('notifier handler', () => {
     });
     expect(sns.requests).toBe(4);
     expect(sns.received).toHaveLength(0);
+    // One error line at the boundary, with the event's id and why; one failure counted by kind.
+    const errors = lines().filter((line) => line.level === 'ERROR');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      message: 'alert not published',
+      eventId: (loadEvent('create-role.json').detail as { eventID: string }).eventID,
+      kind: 'PublishError',
+      reason: expect.stringContaining('PublishError: SNS Publish to'),
+    });
+    expect(metricValues('failures')).toEqual([
+      expect.objectContaining({ failures: 1, kind: 'PublishError' }),
+    ]);
+    expect(metricValues('alertsPublished')).toEqual([]);
+  });
+
+  it('counts each published alert as an EMF metric in the IamChangeAlerts namespace', async () => {
+    await invoke(loadEvent('create-role.json'));
+    await invoke(loadEvent('attach-user-policy-admin.json'));
+    const published = metricValues('alertsPublished');
+    expect(published).toHaveLength(2);
+    expect(published[0]).toMatchObject({
+      alertsPublished: 1,
+      service: 'iam-change-alerts-notifier',
+      _aws: {
+        CloudWatchMetrics: [
+          { Namespace: 'IamChangeAlerts', Metrics: [{ Name: 'alertsPublished', Unit: 'Count' }] },
+        ],
+      },
+    });
+    expect(lines().filter((line) => line.level === 'ERROR')).toEqual([]);
   });
 
   it('rejects input that is not a CloudTrail record, naming the field, without publishing', async () => {
@@ -115,5 +163,17 @@ describe('notifier handler', () => {
       field: 'detail.eventName',
     });
     expect(sns.requests).toBe(0);
+    const errors = lines().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'event rejected',
+        eventId: (event.detail as { eventID: string }).eventID,
+        kind: 'InvalidEventError',
+        field: 'detail.eventName',
+      }),
+    ]);
+    expect(metricValues('failures')).toEqual([
+      expect.objectContaining({ failures: 1, kind: 'InvalidEventError' }),
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 // Secrets for the forwarder: plain values (local runs) or SSM SecureString parameters through Powertools.
 import type { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { ConfigError, describeError } from '../errors.js';
-import type { SecretRef } from '../forwarder-config.js';
+import { ConfigError, describeError } from '../../../shared/errors.js';
+import type { SecretRef } from '../config.js';
 
 /** Resolves a secret on demand; cached by Powertools for `maxAge` seconds in a warm container. */
 export type SecretSource = () => Promise<string>;

@@ -1,5 +1,5 @@
 // The forwarder's HTTP delivery with bounded retries, shared by the Slack and Jira adapters.
-import { WebhookError } from '../errors.js';
+import { WebhookError } from '../../../shared/errors.js';
 
 /** Time, injectable so tests do not wait for real. */
 export interface Clock {

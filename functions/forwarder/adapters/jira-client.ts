@@ -1,5 +1,5 @@
 // Jira Cloud REST v3 adapter: finds an issue by label (JQL) and creates issues.
-import type { JiraIssueBody } from '../format/jira-adf.js';
+import type { JiraIssueBody } from '../../../shared/format/jira-adf.js';
 import {
   type Clock,
   DEFAULT_RETRY,

@@ -13,8 +13,6 @@ export type OnceResult = Record<string, string | number | boolean>;
  * and lets Lambda retry later.
  */
 export interface OnceGuard {
-  /** `true` when runs are recorded (a table is configured); `false` for the pass-through guard. */
-  readonly isRecorded: boolean;
   once<T extends OnceResult>(destination: 'slack' | 'jira', key: string, run: () => Promise<T>): Promise<T>;
   /** Lets Powertools bound an in-progress record by the invocation's remaining time. */
   registerContext(context: Context): void;
@@ -22,7 +20,6 @@ export interface OnceGuard {
 
 /** A guard that records nothing: used locally when no table is configured. */
 export const passThroughGuard: OnceGuard = {
-  isRecorded: false,
   once: (_destination, _key, run) => run(),
   registerContext: () => undefined,
 };
@@ -59,7 +56,6 @@ export const createOnceGuard = (options: {
   };
   const guards = { slack: make('slack'), jira: make('jira') };
   return {
-    isRecorded: true,
     once: async <T extends OnceResult>(destination: 'slack' | 'jira', key: string, run: () => Promise<T>) =>
       (await guards[destination].run({ key }, run)) as T,
     registerContext: (context) => {

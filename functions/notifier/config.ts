@@ -1,9 +1,7 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
-import { ConfigError } from './errors.js';
-
-/** Environment as Lambda gives it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+import { type Env, integerVar, optionalVar } from '../../shared/env.js';
+import { ConfigError } from '../../shared/errors.js';
 
 /** The notifier's configuration. */
 export interface NotifierConfig {
@@ -19,23 +17,8 @@ export interface NotifierConfig {
   region: string;
 }
 
-const optional = (env: Env, key: string): string | undefined => {
-  const value = env[key]?.trim();
-  return value ? value : undefined;
-};
-
-const integer = (env: Env, key: string, fallback: number, min: number, max: number): number => {
-  const raw = optional(env, key);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${key} must be an integer from ${min} to ${max}, got '${raw}'`);
-  }
-  return value;
-};
-
 const onOff = (env: Env, key: string, fallback: boolean): boolean => {
-  const raw = optional(env, key)?.toLowerCase();
+  const raw = optionalVar(env, key)?.toLowerCase();
   if (raw === undefined) return fallback;
   if (['on', 'true', '1', 'yes'].includes(raw)) return true;
   if (['off', 'false', '0', 'no'].includes(raw)) return false;
@@ -49,15 +32,15 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
  * @throws ConfigError naming the variable at fault.
  */
 export const readNotifierConfig = (env: Env): Readonly<NotifierConfig> => {
-  const alertTopicArn = optional(env, 'ALERT_TOPIC_ARN');
+  const alertTopicArn = optionalVar(env, 'ALERT_TOPIC_ARN');
   if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
     throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: '${alertTopicArn}'`);
   }
   return Object.freeze({
     alertTopicArn,
     iamEnrichment: onOff(env, 'IAM_ENRICHMENT', true),
-    iamTimeoutMs: integer(env, 'IAM_TIMEOUT_MS', 1500, 50, 60_000),
-    cacheTtlSeconds: integer(env, 'ENRICHMENT_CACHE_TTL_SECONDS', 300, 0, 86_400),
-    region: optional(env, 'AWS_REGION') ?? 'us-east-1',
+    iamTimeoutMs: integerVar(env, 'IAM_TIMEOUT_MS', 1500, 50, 60_000),
+    cacheTtlSeconds: integerVar(env, 'ENRICHMENT_CACHE_TTL_SECONDS', 300, 0, 86_400),
+    region: optionalVar(env, 'AWS_REGION') ?? 'us-east-1',
   });
 };

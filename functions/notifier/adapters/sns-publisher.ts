@@ -1,8 +1,8 @@
 // The only notifier code that calls SNS.
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { describeError, PublishError } from '../errors.js';
-import type { SnsMessage } from '../format/sns-message.js';
-import type { NotificationPublisher } from '../ports.js';
+import { describeError, PublishError } from '../../../shared/errors.js';
+import type { SnsMessage } from '../../../shared/format/sns-message.js';
+import type { NotificationPublisher } from '../../../shared/ports.js';
 
 /**
  * Publishes rendered alerts to an SNS topic. The SDK retries throttling and 5xx answers itself

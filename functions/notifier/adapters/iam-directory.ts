@@ -9,8 +9,8 @@ import {
   ListGroupPoliciesCommand,
   ListPolicyVersionsCommand,
 } from '@aws-sdk/client-iam';
-import { decodePolicyText } from '../domain/policy/document.js';
-import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../ports.js';
+import { decodePolicyText } from '../../../shared/domain/policy/document.js';
+import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
 
 /** Options of {@link createIamSdkDirectory}. */
 export interface IamSdkDirectoryOptions {

@@ -1,10 +1,8 @@
 // The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
 
-import { SEVERITIES } from './domain/types.js';
-import { ConfigError } from './errors.js';
-
-/** Environment as Lambda gives it. */
-export type Env = Readonly<Record<string, string | undefined>>;
+import { SEVERITIES } from '../../shared/domain/types.js';
+import { type Env, integerVar, optionalVar } from '../../shared/env.js';
+import { ConfigError } from '../../shared/errors.js';
 
 /**
  * Where a secret comes from: a plain value (local runs) or the name of an SSM SecureString parameter
@@ -47,25 +45,10 @@ export interface ForwarderConfig {
   notes: string[];
 }
 
-const value = (env: Env, key: string): string | undefined => {
-  const raw = env[key]?.trim();
-  return raw ? raw : undefined;
-};
-
 const required = (env: Env, key: string, why: string): string => {
-  const found = value(env, key);
+  const found = optionalVar(env, key);
   if (!found) throw new ConfigError(`${key} is required ${why}`);
   return found;
-};
-
-const integer = (env: Env, key: string, fallback: number, min: number, max: number): number => {
-  const raw = value(env, key);
-  if (raw === undefined) return fallback;
-  const parsed = Number(raw);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    throw new ConfigError(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return parsed;
 };
 
 /** An absolute https URL (http only to loopback, for local fakes); never echoes a secret URL in the error. */
@@ -89,8 +72,8 @@ const httpsUrl = (raw: string, key: string, isSecret: boolean): string => {
  * run must not need AWS. The choice is recorded in `notes` so the cold-start log says which one is used.
  */
 const secret = (env: Env, plainKey: string, parameterKey: string, notes: string[]): SecretRef | undefined => {
-  const plain = value(env, plainKey);
-  const parameterName = value(env, parameterKey);
+  const plain = optionalVar(env, plainKey);
+  const parameterName = optionalVar(env, parameterKey);
   if (plain) {
     notes.push(
       parameterName
@@ -104,7 +87,7 @@ const secret = (env: Env, plainKey: string, parameterKey: string, notes: string[
 };
 
 const priorityMap = (env: Env): Readonly<Record<string, string>> | undefined => {
-  const raw = value(env, 'JIRA_PRIORITY_MAP');
+  const raw = optionalVar(env, 'JIRA_PRIORITY_MAP');
   if (raw === undefined) return undefined;
   let parsed: unknown;
   try {
@@ -143,7 +126,7 @@ const JIRA_KEYS = [
 const readJira = (env: Env, notes: string[]): JiraConfig | undefined => {
   // Jira is on as soon as one identifying variable is set; then all of them are required. JIRA_ISSUE_TYPE and
   // JIRA_PRIORITY_MAP alone do not turn it on (serverless.yml may set them as defaults).
-  if (!JIRA_KEYS.some((key) => value(env, key))) return undefined;
+  if (!JIRA_KEYS.some((key) => optionalVar(env, key))) return undefined;
   const why =
     'when Jira is configured (any of JIRA_BASE_URL, JIRA_EMAIL, JIRA_PROJECT_KEY, JIRA_API_TOKEN[_PARAMETER] is set)';
   const apiToken = secret(env, 'JIRA_API_TOKEN', 'JIRA_API_TOKEN_PARAMETER', notes);
@@ -160,7 +143,7 @@ const readJira = (env: Env, notes: string[]): JiraConfig | undefined => {
     email: required(env, 'JIRA_EMAIL', why),
     apiToken,
     projectKey,
-    issueType: value(env, 'JIRA_ISSUE_TYPE') ?? 'Task',
+    issueType: optionalVar(env, 'JIRA_ISSUE_TYPE') ?? 'Task',
     ...(map ? { priorityMap: map } : {}),
   };
 };
@@ -181,7 +164,7 @@ export const readForwarderConfig = (env: Env): ForwarderConfig => {
       'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',
     );
   }
-  const idempotencyTable = value(env, 'IDEMPOTENCY_TABLE');
+  const idempotencyTable = optionalVar(env, 'IDEMPOTENCY_TABLE');
   if (!idempotencyTable && jira) {
     notes.push(
       'IDEMPOTENCY_TABLE is not set: only the JQL search (eventually consistent) guards against a second Jira issue',
@@ -193,10 +176,10 @@ export const readForwarderConfig = (env: Env): ForwarderConfig => {
     ...(webhookUrl ? { slack: { webhookUrl } } : {}),
     ...(jira ? { jira } : {}),
     ...(idempotencyTable ? { idempotencyTable } : {}),
-    idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
-    secretsMaxAgeSeconds: integer(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 24 * 3600),
-    httpTimeoutMs: integer(env, 'FORWARDER_HTTP_TIMEOUT_MS', 5_000, 100, 60_000),
-    slackSpacingMs: integer(env, 'SLACK_MIN_INTERVAL_MS', 1_000, 0, 60_000),
+    idempotencyTtlSeconds: integerVar(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
+    secretsMaxAgeSeconds: integerVar(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 24 * 3600),
+    httpTimeoutMs: integerVar(env, 'FORWARDER_HTTP_TIMEOUT_MS', 5_000, 100, 60_000),
+    slackSpacingMs: integerVar(env, 'SLACK_MIN_INTERVAL_MS', 1_000, 0, 60_000),
     notes,
   });
 };

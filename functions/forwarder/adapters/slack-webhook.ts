@@ -1,5 +1,5 @@
 // Slack incoming webhook adapter: POSTs a Block Kit message, spaced to Slack's ~1 message/second.
-import type { SlackMessage } from '../format/slack-blocks.js';
+import type { SlackMessage } from '../../../shared/format/slack-blocks.js';
 import {
   type Clock,
   DEFAULT_RETRY,

@@ -1,0 +1,71 @@
+// Logs and metrics of both Lambdas, built alike: Powertools Logger (JSON lines with the Lambda context) and
+// Powertools Metrics (CloudWatch embedded metric format), and the one place where a failure is logged and counted.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
+import { AppError, describeError, InvalidEventError } from './errors.js';
+
+/** CloudWatch namespace of the functions' own metrics. */
+export const METRICS_NAMESPACE = 'IamChangeAlerts';
+
+/** A function's logger and metrics, created once per container at module scope. */
+export interface Telemetry {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Creates the logger and metrics of one function. Both name the service `iam-change-alerts-<function>`;
+ * metrics are written as EMF log lines, so they need no permission beyond writing logs, and they are off
+ * when `POWERTOOLS_DEV` or `POWERTOOLS_METRICS_DISABLED` says so (local runs).
+ * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/metrics/
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+export const createTelemetry = (functionName: 'notifier' | 'forwarder'): Telemetry => {
+  const serviceName = `iam-change-alerts-${functionName}`;
+  const logger = new Logger({ serviceName });
+  return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };
+};
+
+/**
+ * The kind of a failure, as the `kind` dimension of the `failures` metric and the log line: the name of one of
+ * the project's errors (`InvalidEventError`, `PublishError`, `WebhookError`, `ConfigError`, `AppError`), else
+ * `UnexpectedError`. A closed set: a dimension value never comes from the event.
+ */
+export const failureKind = (error: unknown): string =>
+  error instanceof AppError ? error.name : 'UnexpectedError';
+
+/** How one function names its failures in the log. */
+export interface FailureLogOptions<TEvent> {
+  /** The log message of a failure that is not a rejected input, e.g. `alert not published`. */
+  message: string;
+  /** The CloudTrail eventID behind the event, when it can be read. */
+  eventIdOf: (event: TEvent) => string | undefined;
+}
+
+/**
+ * Middy middleware: the one place a failure is logged (one error line with `eventId`, `kind`, `reason`, and for
+ * rejected input the `field`) and counted (`failures`, dimension `kind`). It leaves the error in place, so middy
+ * rethrows it and Lambda retries the event, then hands it to the on-failure destination. Use it after
+ * `logMetrics`, whose `onError` then flushes the count.
+ * @see https://middy.js.org/docs/intro/handling-errors
+ */
+export const logFailureOnce = <TEvent>(
+  { logger, metrics }: Telemetry,
+  options: FailureLogOptions<TEvent>,
+): MiddlewareObj<TEvent> => ({
+  onError: (request) => {
+    const { error } = request;
+    const kind = failureKind(error);
+    const rejected = error instanceof InvalidEventError;
+    logger.error(rejected ? 'event rejected' : options.message, {
+      eventId: options.eventIdOf(request.event),
+      kind,
+      field: rejected ? error.field : undefined,
+      reason: describeError(error),
+      error: error as Error,
+    });
+    metrics.addDimension('kind', kind);
+    metrics.addMetric('failures', MetricUnit.Count, 1);
+  },
+});
