@@ -72,9 +72,12 @@ export const classifyEvent = (
   ].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const severity = reasons.reduce<Severity>((max, r) => maxSeverity(max, r.severity), 'info');
 
+  // A finding about instance credentials used away from their instance is about credentials, whatever the call read
+  // or changed: a stolen-credentials alert must not be filed (or filtered out) as a `read`.
+  const category = ruleReasons.some((r) => r.instanceCredentials) ? 'credentials' : base.category;
   return {
     family: leadingVerb(record.eventName),
-    category: base.category,
+    category,
     severity,
     reasons,
     title: titleOf(facts),

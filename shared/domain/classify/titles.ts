@@ -9,7 +9,7 @@ import type { Target } from '../types.js';
 import { describeCaller } from './caller.js';
 import type { Facts } from './facts.js';
 import type { Outcome } from './outcome.js';
-import { describeInstanceUse, instanceCredentialsOf, isOutsideEgress } from './rules/identity.js';
+import { describeInstanceUse, isOutsideEgress } from './rules/identity.js';
 import { phrase } from './targets.js';
 
 const failedTitle = (service: string, name: string, target: Target | undefined, outcome: Outcome): string => {
@@ -39,12 +39,14 @@ export const titleOf = (facts: Facts): string => {
   };
   if (service === 'signin') return (base.operation?.title ?? signInStepTitle(name))(context);
   const use = describeInstanceUse(facts);
-  const on = target ? ` on ${phrase(target)}` : '';
+  // Short enough for Slack's header and the SNS subject: the role, instance, call and source come first.
+  const holder = use ? `role ${use.role ?? 'unknown'}${use.instanceId ? ` (${use.instanceId})` : ''}` : '';
   if (use && outcome.scpDenied) {
-    return `Instance credentials of ${instanceCredentialsOf(use)} denied by an SCP: ${service}:${name}${on} from ${use.sourceIp ?? 'an unknown address'} (${use.network === 'vpc-endpoint' ? `VPC endpoint ${use.vpcEndpointId}` : 'public endpoint'})`;
+    const path = use.network === 'vpc-endpoint' ? `VPC endpoint ${use.vpcEndpointId}` : 'public endpoint';
+    return `SCP denied instance credentials of ${holder}: ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path})`;
   }
   if (use && !outcome.failed && isOutsideEgress(facts, use)) {
-    return `Instance credentials of ${instanceCredentialsOf(use)} used from ${use.sourceIp}, outside your egress addresses: ${service}:${name}${on}`;
+    return `Instance credentials of ${holder} used outside your egress addresses: ${service}:${name} from ${use.sourceIp}`;
   }
   if (outcome.failed) return failedTitle(service, name, target, outcome);
   if (base.guardRail) return base.guardRail.title(params);

@@ -129,9 +129,13 @@ describe('identity rules: EC2 instance credentials denied by an SCP', () => {
   it('rates stolen credentials denied from a public address critical, naming role, instance, source, path, call', () => {
     const result = classify(line(1));
 
-    expect(result.severity).toBe('critical');
+    expect([result.severity, result.family, result.category]).toEqual([
+      'critical',
+      'Describe',
+      'credentials',
+    ]);
     expect(result.title).toBe(
-      'Instance credentials of role stratus-red-team-ec2-steal-credentials-role (instance i-786a3A8B5C0d92eF4) denied by an SCP: ec2:DescribeInstances from 203.0.113.9 (public endpoint)',
+      'SCP denied instance credentials of role stratus-red-team-ec2-steal-credentials-role (i-786a3A8B5C0d92eF4): ec2:DescribeInstances from 203.0.113.9 (public endpoint)',
     );
     expect(result.reasons[0]).toEqual({
       severity: 'critical',
@@ -156,7 +160,7 @@ describe('identity rules: EC2 instance credentials denied by an SCP', () => {
 
     expect(result.severity).toBe('high');
     expect(result.title).toBe(
-      'Instance credentials of role web-role (instance i-0abc1234def567890) denied by an SCP: secretsmanager:GetSecretValue from 10.20.30.40 (VPC endpoint vpce-0fedcba9876543210)',
+      'SCP denied instance credentials of role web-role (i-0abc1234def567890): secretsmanager:GetSecretValue from 10.20.30.40 (VPC endpoint vpce-0fedcba9876543210)',
     );
     expect(result.reasons[0]).toMatchObject({
       code: 'instance-credentials-denied',
@@ -204,9 +208,10 @@ describe('identity rules: instance credentials outside the egress addresses (iss
 
     const result = classifyWith(stolen, EGRESS);
 
-    expect(result.severity).toBe('high');
+    expect([result.severity, result.category]).toEqual(['high', 'credentials']);
+    expect(classifyWith(stolen, []).category).toBe('read');
     expect(result.title).toBe(
-      'Instance credentials of role stratus-red-team-ec2-steal-credentials-role (instance i-786a3A8B5C0d92eF4) used from 18.236.253.47, outside your egress addresses: ec2:DescribeInstances',
+      'Instance credentials of role stratus-red-team-ec2-steal-credentials-role (i-786a3A8B5C0d92eF4) used outside your egress addresses: ec2:DescribeInstances from 18.236.253.47',
     );
     expect(result.reasons[0]).toMatchObject({
       severity: 'high',
