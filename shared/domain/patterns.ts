@@ -283,7 +283,7 @@ export const INSTANCE_PUBLIC_ENDPOINT_PATTERN: EventPattern = {
  * written as the CIDR blocks that cover every other address (IPv4 and IPv6), split over as many patterns as needed to
  * keep each within `maxLength` characters (one rule per pattern; their union is exact). Empty list: no pattern.
  * @throws Error naming a malformed CIDR (a deployment must not drop one silently).
- * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html#eb-filtering-ip-matching
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
  */
 export const instanceEgressPatterns = (
   egressCidrs: readonly string[],
