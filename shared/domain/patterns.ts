@@ -186,12 +186,12 @@ export type IdentityRuleName = (typeof IDENTITY_RULE_NAMES)[number];
 
 /**
  * Root user activity, as CIS AWS Foundations 4.3 defines it: `userIdentity.type` `Root`, `invokedBy` absent (not an
- * AWS service acting for root), `eventType` not `AwsServiceEvent` (absent counts as not: early records carry none).
- * Mirrors `isRootOwnAction` of the classifier; a test ties the two on every fixture record.
+ * AWS service acting for root), `eventType` not `AwsServiceEvent`: that one is the detail type's job
+ * (`CALLER_DETAIL_TYPES` leaves out `AWS Service Event via CloudTrail`), which also keeps early records without
+ * `eventType`. Mirrors `isRootOwnAction` of the classifier; a test ties the two on every fixture record.
  */
 const rootActivityClause = {
   userIdentity: { type: ['Root'], invokedBy: [{ exists: false }] },
-  eventType: [{ 'anything-but': 'AwsServiceEvent' }, { exists: false }],
 };
 
 /**
