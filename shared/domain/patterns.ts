@@ -1,7 +1,9 @@
-// The EventBridge filter presets: the one source of truth for what is deployed (serverless.yml),
-// what `iam-alerts patterns` prints and what `iam-alerts replay` matches.
-import { GUARD_RAIL_OPERATIONS } from './catalogue/index.js';
+// The EventBridge patterns: the presets, the guard rails, the identity rules and the egress rule. The one source of
+// truth for what is deployed (serverless.yml), what `iam-alerts patterns` prints and what `iam-alerts replay` matches.
+import { GUARD_RAIL_OPERATIONS, SIGN_IN_WATCHED_OPERATIONS } from './catalogue/index.js';
 import { type Operation, servicePrefix } from './catalogue/operation.js';
+import { complementCidrs, formatCidr, parseCidr } from './classify/addresses.js';
+import { SCP_DENIAL_PHRASES } from './classify/outcome.js';
 
 /** Preset names, in the order the CLI lists them. */
 export const PRESET_NAMES = ['all', 'writes', 'changes', 'auth'] as const;
@@ -161,3 +163,209 @@ export const guardRailPattern = (operations: readonly Operation[]): EventPattern
  * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
  */
 export const GUARD_RAIL_PATTERN: EventPattern = guardRailPattern(GUARD_RAIL_OPERATIONS);
+
+// ---------------------------------------------------------------- identity rules
+
+/**
+ * The EventBridge detail types of CloudTrail records that a caller makes: API calls and console sign-ins. Service
+ * events (`AwsServiceEvent`, detail type `AWS Service Event via CloudTrail`) are AWS's own records, never matched.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html
+ */
+export const CALLER_DETAIL_TYPES = [
+  'AWS API Call via CloudTrail',
+  'AWS Console Sign In via CloudTrail',
+] as const;
+
+/** The names of the identity rules, in the order of `IDENTITY_RULES_PATTERN`'s clauses. */
+export const IDENTITY_RULE_NAMES = [
+  'root-activity',
+  'console-sign-in',
+  'instance-credentials-denied',
+] as const;
+export type IdentityRuleName = (typeof IDENTITY_RULE_NAMES)[number];
+
+/**
+ * Root user activity, as CIS AWS Foundations 4.3 defines it: `userIdentity.type` `Root`, `invokedBy` absent (not an
+ * AWS service acting for root), `eventType` not `AwsServiceEvent`: that one is the detail type's job
+ * (`CALLER_DETAIL_TYPES` leaves out `AWS Service Event via CloudTrail`), which also keeps early records without
+ * `eventType`. Mirrors `isRootOwnAction` of the classifier; a test ties the two on every fixture record.
+ */
+const rootActivityClause = {
+  userIdentity: { type: ['Root'], invokedBy: [{ exists: false }] },
+};
+
+/**
+ * The watched console sign-in steps of the catalogue (`signIn`), two clauses each: an IAM user's success without MFA
+ * (`MFAUsed` other than `Yes` in any case, as the classifier reads it) and any failure. Root sign-ins are the
+ * root-activity clause's; federated and Identity Center sign-ins are not "without MFA" (their MFA is the identity
+ * provider's), so only `IAMUser` is matched for success.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+ */
+export const signInClauses = (operations: readonly Operation[]): EventPattern[] =>
+  operations.flatMap((operation) => {
+    const watch = operation.signIn;
+    if (!watch) return [];
+    const step = { eventSource: [operation.eventSource], eventName: [operation.name] };
+    return [
+      {
+        ...step,
+        userIdentity: { type: ['IAMUser'] },
+        additionalEventData: { MFAUsed: [{ 'anything-but': { 'equals-ignore-case': 'Yes' } }] },
+        responseElements: { [watch.outcomeKey]: ['Success'] },
+      },
+      { ...step, responseElements: { [watch.outcomeKey]: ['Failure'] } },
+    ];
+  });
+
+/** Calls with EC2 instance credentials (`sessionContext.ec2RoleDelivery` present), as the classifier detects them. */
+const instanceCredentials = { sessionContext: { ec2RoleDelivery: [{ exists: true }] } };
+
+/**
+ * EC2 instance credentials denied by a service control policy: `errorMessage` contains one of the classifier's SCP
+ * denial phrases (`SCP_DENIAL_PHRASES`), whatever the error code (`AccessDenied`, `AccessDeniedException`,
+ * `Client.UnauthorizedOperation`…). EventBridge's `wildcard` is case-sensitive: the phrases are matched as AWS
+ * writes them.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+const instanceDeniedClause = {
+  userIdentity: instanceCredentials,
+  errorMessage: SCP_DENIAL_PHRASES.map((phrase) => ({ wildcard: `*${phrase}*` })),
+};
+
+const detailPattern = (clauses: readonly EventPattern[]): EventPattern => ({
+  'detail-type': [...CALLER_DETAIL_TYPES],
+  detail: clauses.length === 1 && clauses[0] ? clauses[0] : { $or: clauses },
+});
+
+/** Each identity rule on its own, as a full pattern (for `iam-alerts patterns` and tests). */
+export const IDENTITY_RULES: ReadonlyMap<IdentityRuleName, EventPattern> = new Map([
+  ['root-activity', detailPattern([rootActivityClause])],
+  ['console-sign-in', detailPattern(signInClauses(SIGN_IN_WATCHED_OPERATIONS))],
+  ['instance-credentials-denied', detailPattern([instanceDeniedClause])],
+]);
+
+/**
+ * The identity rules' pattern, on by default: root user activity (CIS 4.3), console sign-ins without MFA and failed
+ * sign-ins (CIS 4.2), EC2 instance credentials denied by a service control policy. Any event source, so it must be
+ * deployed in every region (sign-ins and most calls are recorded in the region where they happen), and with the
+ * rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`: root reads and denied reads are read-only events.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+export const IDENTITY_RULES_PATTERN: EventPattern = detailPattern([
+  rootActivityClause,
+  ...signInClauses(SIGN_IN_WATCHED_OPERATIONS),
+  instanceDeniedClause,
+]);
+
+/**
+ * The default size quota of an event pattern, in characters (adjustable to 4,096 on request).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+ */
+export const EVENT_PATTERN_MAX_LENGTH = 2048;
+
+/**
+ * Successful calls with EC2 instance credentials through a public endpoint (no `vpcEndpointId`, no `errorCode`),
+ * from any address: what the egress rule needs when the egress CIDRs are known only at deploy time (a CloudFormation
+ * parameter cannot be turned into CIDR blocks); the notifier then tests the address (`ClassifyOptions`).
+ */
+export const INSTANCE_PUBLIC_ENDPOINT_PATTERN: EventPattern = {
+  'detail-type': ['AWS API Call via CloudTrail'],
+  detail: {
+    userIdentity: instanceCredentials,
+    errorCode: [{ exists: false }],
+    vpcEndpointId: [{ exists: false }],
+  },
+};
+
+/**
+ * The patterns of the egress rule (issue 16, item 5): successful calls with EC2 instance credentials through a public
+ * endpoint from an address outside `egressCidrs`. EventBridge's `anything-but` takes no `cidr`, so "outside" is
+ * written as the CIDR blocks that cover every other address (IPv4 and IPv6), split over as many patterns as needed to
+ * keep each within `maxLength` characters (one rule per pattern; their union is exact). Empty list: no pattern.
+ * @throws Error naming a malformed CIDR (a deployment must not drop one silently).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+export const instanceEgressPatterns = (
+  egressCidrs: readonly string[],
+  maxLength: number = EVENT_PATTERN_MAX_LENGTH,
+): EventPattern[] => {
+  const blocks = egressCidrs.map((text) => {
+    const block = parseCidr(text);
+    if (!block) throw new Error(`InstanceEgressCidrs: not a CIDR: ${JSON.stringify(text)}`);
+    return block;
+  });
+  if (blocks.length === 0) return [];
+  const outside = [...complementCidrs(blocks, 4), ...complementCidrs(blocks, 6)].map((block) => ({
+    cidr: formatCidr(block),
+  }));
+  const patternOf = (part: readonly unknown[]): EventPattern => {
+    const base = INSTANCE_PUBLIC_ENDPOINT_PATTERN as { 'detail-type': string[]; detail: EventPattern };
+    return { ...base, detail: { ...base.detail, sourceIPAddress: [...part] } };
+  };
+  const patterns: EventPattern[] = [];
+  let part: unknown[] = [];
+  for (const matcher of outside) {
+    if (part.length > 0 && JSON.stringify(patternOf([...part, matcher])).length > maxLength) {
+      patterns.push(patternOf(part));
+      part = [];
+    }
+    part.push(matcher);
+  }
+  if (part.length > 0) patterns.push(patternOf(part));
+  return patterns;
+};
+
+/** What a deployment decides about its rules (stack parameters). */
+export interface DeploymentRuleOptions {
+  preset?: PresetName;
+  /** The identity rules (default on). */
+  identityRules?: boolean;
+  /** `InstanceEgressCidrs`: when not empty, the egress rule's exact patterns are deployed too. */
+  instanceEgressCidrs?: readonly string[];
+}
+
+/** One rule a deployment deploys: its name, pattern, and whether it needs read-only events too. */
+export interface DeployedRule {
+  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … */
+  name: string;
+  pattern: EventPattern;
+  /** Rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
+  needsReadOnlyEvents: boolean;
+  /** Only in us-east-1 (IAM is global) or in every region (sign-ins and other services' calls). */
+  regions: 'us-east-1' | 'all';
+}
+
+/**
+ * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the identity rules
+ * (unless turned off) and the egress rules (when egress CIDRs are given). With no options: what a default
+ * deployment sends to the notifier, which `iam-alerts replay` should evaluate.
+ */
+export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule[] => {
+  const preset = options.preset ?? DEFAULT_PRESET;
+  return [
+    {
+      name: 'preset',
+      pattern: PRESETS[preset],
+      needsReadOnlyEvents: needsReadOnlyEvents(preset),
+      regions: 'us-east-1',
+    },
+    // The guard-rail rule lives beside the notifier, in us-east-1, like the resources it watches.
+    { name: 'guard-rails', pattern: GUARD_RAIL_PATTERN, needsReadOnlyEvents: false, regions: 'us-east-1' },
+    ...(options.identityRules === false
+      ? []
+      : [
+          {
+            name: 'identity',
+            pattern: IDENTITY_RULES_PATTERN,
+            needsReadOnlyEvents: true,
+            regions: 'all' as const,
+          },
+        ]),
+    ...instanceEgressPatterns(options.instanceEgressCidrs ?? []).map((pattern, i) => ({
+      name: `instance-egress-${i + 1}`,
+      pattern,
+      needsReadOnlyEvents: true,
+      regions: 'all' as const,
+    })),
+  ];
+};

@@ -179,6 +179,30 @@ export interface Reason {
   text: string;
   /** Stable machine code, e.g. `admin-policy-attached`, `root-activity`. */
   code: string;
+  /** The facts of a reason about EC2 instance credentials used away from their instance, as data. */
+  instanceCredentials?: InstanceCredentialUse;
+}
+
+/**
+ * A call made with EC2 instance role credentials, as the identity rules report it: who (role, instance), from where
+ * (source address, its scope, the network path) and what (service, operation, region).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
+ */
+export interface InstanceCredentialUse {
+  /** The instance's role (`sessionContext.sessionIssuer.userName`). */
+  role?: string;
+  /** The instance id (the session name), when it is one. */
+  instanceId?: string;
+  sourceIp?: string;
+  /** `public`: a routable address; `private`: RFC 1918, CGNAT, loopback, link-local, ULA; `aws-service`: a name. */
+  sourceScope: 'public' | 'private' | 'aws-service' | 'unknown';
+  /** `vpc-endpoint` when the record carries `vpcEndpointId`, else `public` (a public service endpoint). */
+  network: 'vpc-endpoint' | 'public-endpoint';
+  vpcEndpointId?: string;
+  /** `s3`, `ec2`, … */
+  service: string;
+  operation: string;
+  region?: string;
 }
 
 /** The result of classifying an event from the event alone (no API calls). */

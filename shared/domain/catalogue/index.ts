@@ -79,6 +79,11 @@ export const GUARD_RAIL_OPERATIONS: readonly Operation[] = OPERATIONS.filter(
   (operation) => operation.guardRail,
 );
 
+/** The sign-in steps the identity rules watch (`signIn`), in catalogue order (the order of the deployed pattern). */
+export const SIGN_IN_WATCHED_OPERATIONS: readonly Operation[] = OPERATIONS.filter(
+  (operation) => operation.signIn,
+);
+
 /** What one IAM operation is, before anything about the caller or the request is known. */
 export interface IamOperation {
   category: Category;

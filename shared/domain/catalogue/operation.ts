@@ -68,6 +68,17 @@ export interface GuardRail {
 }
 
 /**
+ * A console sign-in step the identity rules watch: a success without MFA by an IAM user (`high`), and every failure
+ * (`low`; `medium` for root). The identity rules' EventBridge pattern (`IDENTITY_RULES_PATTERN`) is derived from the
+ * entries that carry it.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+ */
+export interface SignInWatch {
+  /** The `responseElements` key that reads `Success` or `Failure` (`ConsoleLogin` for `ConsoleLogin`). */
+  outcomeKey: string;
+}
+
+/**
  * One operation, keyed in the catalogue by `eventSource` + `eventName`. Base severity ranks what the operation can
  * do on its own; the classifier's rules raise it from the event (caller, target, parameters, outcome).
  */
@@ -92,6 +103,8 @@ export interface Operation {
   /** Whose permissions the operation changes: the IAM user in `userName` or the role in `roleName`. */
   permissionsOf?: 'user' | 'role';
   guardRail?: GuardRail;
+  /** A sign-in step watched by the identity rules. */
+  signIn?: SignInWatch;
 }
 
 /** An entry as written in a catalogue file: the key gives the name, the file gives the event source. */

@@ -12,13 +12,15 @@ export const signInStepTitle =
 
 /**
  * Console sign-in events, keyed by `eventName`. A failed sign-in reports `Failure` in `responseElements`, not in
- * `errorCode`; the classifier's outcome reads both. Steps not listed are `low` `credentials` events.
+ * `errorCode`; the classifier's outcome reads both. Steps not listed are `low` `credentials` events. `ConsoleLogin` is
+ * watched by the identity rules (`signIn`): sign-ins without MFA and failed sign-ins are routed in every region.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
  */
 export const SIGN_IN_OPERATIONS: OperationSpecs = {
   ConsoleLogin: op('credentials', 'low', 'signs in to the AWS console', {
     title: ({ who, failed }) =>
       failed ? `Console sign-in failed for ${who}` : `${capitalise(who)} signed in to the console`,
+    signIn: { outcomeKey: 'ConsoleLogin' },
   }),
   PasswordUpdated: op('credentials', 'medium', 'changes a console password at sign-in', {
     title: ({ who }) => `${capitalise(who)} changed their console password`,

@@ -6,6 +6,17 @@ import { SEVERITIES, severityRank } from '../types.js';
 import type { Base } from './base.js';
 import { nothingChanged, type Outcome } from './outcome.js';
 
+/** What a deployment tells the classifier beyond the event. */
+export interface ClassifyOptions {
+  /**
+   * The addresses instances reach public endpoints from (stack parameter `InstanceEgressCidrs`, e.g. NAT gateway
+   * addresses), as CIDRs. When set, a successful call with instance credentials from another address, not through a
+   * VPC endpoint, is alerted (`instance-credentials-outside-egress`). Default: none, and no such rule. Malformed
+   * entries are ignored.
+   */
+  instanceEgressCidrs?: readonly string[];
+}
+
 /** One event as the rules see it: worked out once, before any rule runs. */
 export interface Facts {
   record: CloudTrailRecord;
@@ -18,6 +29,7 @@ export interface Facts {
   outcome: Outcome;
   base: Base;
   target?: Target;
+  options: ClassifyOptions;
 }
 
 /** A rule: one reason about the event, or `undefined` when it has nothing to say. */

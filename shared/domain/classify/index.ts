@@ -8,11 +8,13 @@ import { servicePrefix } from '../catalogue/operation.js';
 import type { Classification, IamEvent, Principal, Reason, Severity } from '../types.js';
 import { maxSeverity, severityRank } from '../types.js';
 import { describeBase } from './base.js';
-import type { Facts } from './facts.js';
+import type { ClassifyOptions, Facts } from './facts.js';
 import { describeOutcome } from './outcome.js';
 import { baseReason, RULES } from './rules/index.js';
 import { findTarget } from './targets.js';
 import { titleOf } from './titles.js';
+
+export type { ClassifyOptions } from './facts.js';
 
 /**
  * Classifies one event from the event alone: family (leading verb), category, severity with the reasons that
@@ -25,10 +27,15 @@ import { titleOf } from './titles.js';
  * when a rule explains the severity at least as well. A failed call changed nothing: rules about what a change did
  * then speak of an attempt (`<code>-attempt`), one level lower; rules about the attempt itself (denials) still apply.
  * Events of every service are classified, never rejected; guard-rail events on the alerting pipeline are critical.
+ * `options` carries what the deployment knows beyond the event (the instances' egress addresses).
  * Never throws on a record that `parseIamEvent` accepted.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html
  */
-export const classifyEvent = (event: IamEvent, principal: Principal): Classification => {
+export const classifyEvent = (
+  event: IamEvent,
+  principal: Principal,
+  options: ClassifyOptions = {},
+): Classification => {
   const record = event.record;
   const service = servicePrefix(record.eventSource);
   const name = baseEventName(record.eventName);
@@ -50,6 +57,7 @@ export const classifyEvent = (event: IamEvent, principal: Principal): Classifica
     outcome: describeOutcome(record),
     base,
     ...(target ? { target } : {}),
+    options,
   };
 
   const operationReason = baseReason(facts);
@@ -64,9 +72,12 @@ export const classifyEvent = (event: IamEvent, principal: Principal): Classifica
   ].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const severity = reasons.reduce<Severity>((max, r) => maxSeverity(max, r.severity), 'info');
 
+  // A finding about instance credentials used away from their instance is about credentials, whatever the call read
+  // or changed: a stolen-credentials alert must not be filed (or filtered out) as a `read`.
+  const category = ruleReasons.some((r) => r.instanceCredentials) ? 'credentials' : base.category;
   return {
     family: leadingVerb(record.eventName),
-    category: base.category,
+    category,
     severity,
     reasons,
     title: titleOf(facts),

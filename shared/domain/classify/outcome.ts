@@ -7,8 +7,17 @@ import type { CloudTrailRecord } from '../types.js';
 /** Error codes that mean "not allowed", across the services whose events reach the notifier. */
 const ACCESS_DENIED =
   /^(?:Client\.)?(?:AccessDenied(?:Exception)?|UnauthorizedOperation|UnauthorizedAccess|AuthorizationError|AuthorizationErrorException|Forbidden)$/i;
-/** Organizations writes these when an SCP denies: explicitly, or by allowing nothing. */
-const SCP_DENIAL = /(?:explicit deny in a service control policy|no service control policy allows)/i;
+/**
+ * The phrases an `errorMessage` carries when a service control policy denied the call: explicitly, or by allowing
+ * nothing. The classifier matches them in any case; the identity rules' EventBridge pattern (`patterns.ts`) matches
+ * them as written here, since EventBridge has no case-insensitive wildcard.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html
+ */
+export const SCP_DENIAL_PHRASES = [
+  'explicit deny in a service control policy',
+  'no service control policy allows',
+] as const;
+const SCP_DENIAL = new RegExp(`(?:${SCP_DENIAL_PHRASES.join('|')})`, 'i');
 
 /** How a call ended. */
 export interface Outcome {

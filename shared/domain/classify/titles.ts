@@ -9,6 +9,7 @@ import type { Target } from '../types.js';
 import { describeCaller } from './caller.js';
 import type { Facts } from './facts.js';
 import type { Outcome } from './outcome.js';
+import { describeInstanceUse, isOutsideEgress } from './rules/identity.js';
 import { phrase } from './targets.js';
 
 const failedTitle = (service: string, name: string, target: Target | undefined, outcome: Outcome): string => {
@@ -22,7 +23,8 @@ const failedTitle = (service: string, name: string, target: Target | undefined, 
 };
 
 /**
- * The headline: a sign-in's in the words of its step; a failed call's says what was denied or failed; a guard rail's
+ * The headline: a sign-in's in the words of its step; EC2 instance credentials denied by an SCP or used outside the
+ * egress addresses name the role, instance, call and source; a failed call's says what was denied or failed; a guard rail's
  * names the consequence for the alerts; else the catalogue entry's title, or `<service>:<operation> on <target>`.
  */
 export const titleOf = (facts: Facts): string => {
@@ -36,6 +38,16 @@ export const titleOf = (facts: Facts): string => {
     failed: outcome.failed,
   };
   if (service === 'signin') return (base.operation?.title ?? signInStepTitle(name))(context);
+  const use = describeInstanceUse(facts);
+  // Short enough for Slack's header and the SNS subject: the role, instance, call and source come first.
+  const holder = use ? `role ${use.role ?? 'unknown'}${use.instanceId ? ` (${use.instanceId})` : ''}` : '';
+  if (use && outcome.scpDenied) {
+    const path = use.network === 'vpc-endpoint' ? `VPC endpoint ${use.vpcEndpointId}` : 'public endpoint';
+    return `SCP denied instance credentials of ${holder}: ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path})`;
+  }
+  if (use && !outcome.failed && isOutsideEgress(facts, use)) {
+    return `Instance credentials of ${holder} used outside your egress addresses: ${service}:${name} from ${use.sourceIp}`;
+  }
   if (outcome.failed) return failedTitle(service, name, target, outcome);
   if (base.guardRail) return base.guardRail.title(params);
   const title = base.operation?.title ?? (service === 'iam' ? defaultIamTitle(name) : undefined);

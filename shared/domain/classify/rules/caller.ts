@@ -1,13 +1,37 @@
 // parse → [classify] → enrich → format → publish
 // Rules about who called and how it ended: root, EC2 instance credentials, denials, console without MFA, sign-ins.
 import { instanceOf } from '../caller.js';
-import { effect, isChange, type Rule, reason, succeeded, touchesIamOrGuardRails } from '../facts.js';
+import {
+  effect,
+  type Facts,
+  isChange,
+  type Rule,
+  reason,
+  succeeded,
+  touchesIamOrGuardRails,
+} from '../facts.js';
 import { nothingChanged } from '../outcome.js';
 
-/** The root user: a root sign-in or a successful root change is `critical`; a root session opened centrally `high`. */
+/**
+ * Whether the root user's record is its own action, in the CIS AWS Foundations Benchmark's terms (4.3): a record of
+ * `userIdentity.type` `Root` without `invokedBy` (an AWS service acting for root) that is not an `AwsServiceEvent`
+ * (an event AWS writes about the account, not a call root made).
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+ */
+export const isRootOwnAction = (facts: Facts): boolean =>
+  facts.principal.isRoot &&
+  facts.principal.invokedBy === undefined &&
+  facts.record.eventType !== 'AwsServiceEvent';
+
+/**
+ * The root user's own actions (`isRootOwnAction`): a root console sign-in or a successful root change is `critical`,
+ * a root read or a failed root call `high`, a failed root console sign-in `medium`; a root session opened centrally
+ * (`sts:AssumeRoot`) `high`.
+ */
 export const rootRule: Rule = (facts) => {
-  const { principal, outcome, service, name, base } = facts;
-  if (!principal.isRoot) return undefined;
+  const { principal, outcome, base } = facts;
+  if (!isRootOwnAction(facts)) return undefined;
+  const signIn = base.operation?.signIn !== undefined;
   if (principal.assumedRoot) {
     return base.isRead
       ? reason(
@@ -23,11 +47,19 @@ export const rootRule: Rule = (facts) => {
           'attempted in a root session opened from the management account (sts:AssumeRoot)',
         );
   }
-  if (service === 'signin' && name === 'ConsoleLogin' && !outcome.failed) {
+  if (signIn && !outcome.failed) {
     return reason(
       'critical',
       'root-sign-in',
       'the root user signed in: root should be used only for the few tasks that need it',
+    );
+  }
+  if (signIn) {
+    // A wrong password for root: someone knows the root e-mail address. Not paged per failure; bursts are grouped.
+    return reason(
+      'medium',
+      'root-sign-in-failed',
+      `a console sign-in as the root user failed (${outcome.errorCode}): whoever tried knows the account's root e-mail address; one is a typo, several are an attack`,
     );
   }
   if (!base.isRead && !outcome.failed) {
@@ -85,14 +117,12 @@ export const accessDeniedRule: Rule = (facts) => {
   const { outcome, principal, target } = facts;
   if (!outcome.accessDenied) return undefined;
   if (outcome.scpDenied) {
-    // The deployed SCP denies EC2 instance credentials used away from their instance: a denial is stolen credentials.
-    const stolen = principal.ec2Instance
-      ? `; it was made with the role credentials of ${instanceOf(principal.ec2Instance)}: if the SCP that keeps instance credentials on their instance denied it, they were used from elsewhere, so they are likely stolen`
-      : '';
+    // With EC2 instance credentials, instanceCredentialsDeniedRule says it with the facts (likely stolen).
+    if (principal.ec2Instance) return undefined;
     return reason(
       'high',
       'scp-denied',
-      `denied by a service control policy: the organization's guard rail stopped this attempt${stolen}`,
+      "denied by a service control policy: the organization's guard rail stopped this attempt",
     );
   }
   if (facts.service === 'sts' && facts.name.startsWith('Assume')) {
@@ -117,17 +147,21 @@ export const accessDeniedRule: Rule = (facts) => {
   );
 };
 
-/** An IAM user or root without MFA: a console sign-in with a password only, or a console change. */
+/**
+ * An IAM user or root without MFA: a console sign-in with a password only (`high`, CIS 4.2), or a console change
+ * (`medium`). Federated and Identity Center sign-ins never count: their MFA is the identity provider's, which
+ * CloudTrail does not see (`principal.mfa` is unknown for them).
+ */
 export const consoleWithoutMfaRule: Rule = (facts) => {
-  const { principal, service, name } = facts;
+  const { principal, service } = facts;
   if (principal.mfa !== false || (principal.type !== 'IAMUser' && principal.type !== 'Root'))
     return undefined;
   if (service === 'signin') {
-    return name === 'ConsoleLogin' && succeeded(facts)
+    return facts.base.operation?.signIn !== undefined && succeeded(facts)
       ? reason(
-          'medium',
+          'high',
           'console-login-without-mfa',
-          'signed in to the console with a password only, without MFA',
+          'signed in to the console with a password only, without MFA: a stolen or guessed password is enough to get in',
         )
       : undefined;
   }
@@ -135,9 +169,9 @@ export const consoleWithoutMfaRule: Rule = (facts) => {
   return reason('medium', 'console-without-mfa', 'made by a person with console credentials, without MFA');
 };
 
-/** A failed console sign-in. */
-export const signInFailedRule: Rule = ({ service, outcome }) =>
-  service === 'signin' && outcome.failed
+/** A failed console sign-in (a step the identity rules watch: `ConsoleLogin`): `low`, never paged per failure. */
+export const signInFailedRule: Rule = ({ base, outcome }) =>
+  base.operation?.signIn !== undefined && outcome.failed
     ? reason(
         'low',
         'sign-in-failed',

@@ -19,6 +19,7 @@ import {
   specificIamRule,
   unknownOperationRule,
 } from './iam.js';
+import { instanceCredentialsDeniedRule, instanceOutsideEgressRule } from './identity.js';
 
 /** The rules. A new rule is a `Rule` in the file of its subject, listed here. */
 export const RULES: readonly Rule[] = [
@@ -29,6 +30,8 @@ export const RULES: readonly Rule[] = [
   specificIamRule,
   selfPermissionRule,
   scpExemptionTagRule,
+  instanceCredentialsDeniedRule,
+  instanceOutsideEgressRule,
   ec2CredentialRule,
   accessDeniedRule,
   consoleWithoutMfaRule,

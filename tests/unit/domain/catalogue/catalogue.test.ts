@@ -11,7 +11,11 @@ import type { Operation } from '../../../../shared/domain/catalogue/operation.js
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
 import { matchesEventPattern } from '../../../../shared/domain/event-pattern.js';
-import { GUARD_RAIL_PATTERN, SERVICE_NAME } from '../../../../shared/domain/patterns.js';
+import {
+  GUARD_RAIL_PATTERN,
+  IDENTITY_RULES_PATTERN,
+  SERVICE_NAME,
+} from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
 import { CATEGORIES, SEVERITIES } from '../../../../shared/domain/types.js';
 import { cloudTrailRecord } from '../../../helpers/records.js';
@@ -203,4 +207,50 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
     expect(CATALOGUE.has('kms.amazonaws.com')).toBe(false);
     expect(matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(kms))).toBe(false);
   });
+});
+
+describe('sign-in steps watched by the identity rules: the catalogue and the pattern agree, step by step', () => {
+  // CloudTrail answers a sign-in step in `responseElements.<step>`: `{"ConsoleLogin": "Success"}`.
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-aws-console-sign-in-events.html
+  const watched = OPERATIONS.filter((operation) => operation.signIn);
+
+  it('watches only console sign-in steps, each answered under its own name', () => {
+    expect(watched.map((operation) => operation.name)).toEqual(['ConsoleLogin']);
+    for (const operation of watched) {
+      expect([operation.eventSource, operation.signIn?.outcomeKey]).toEqual([
+        'signin.amazonaws.com',
+        operation.name,
+      ]);
+    }
+  });
+
+  it.each(watched.map((operation) => [operation.name, operation]))(
+    'routes %s without MFA and failed, and alerts both',
+    (_name, operation) => {
+      const step = operation as Operation;
+      const key = step.signIn?.outcomeKey ?? step.name;
+      const signIn = (answer: string) =>
+        cloudTrailRecord({
+          eventSource: step.eventSource,
+          eventName: step.name,
+          eventType: 'AwsConsoleSignIn',
+          readOnly: false,
+          responseElements: { [key]: answer },
+          additionalEventData: { MFAUsed: 'No' },
+        });
+      for (const [answer, code] of [
+        ['Success', 'console-login-without-mfa'],
+        ['Failure', 'sign-in-failed'],
+      ] as const) {
+        const record = signIn(answer);
+        const event = parseIamEvent(record);
+        const codes = classifyEvent(event, describePrincipal(event.record)).reasons.map((r) => r.code);
+        expect([answer, matchesEventPattern(IDENTITY_RULES_PATTERN, toEventBridgeEvent(record))]).toEqual([
+          answer,
+          true,
+        ]);
+        expect(codes).toContain(code);
+      }
+    },
+  );
 });

@@ -147,12 +147,12 @@ describe('classifyEvent: a failed call is an attempt, rated below the same chang
     });
   });
 
-  it('words an SCP-denied change with EC2 instance credentials as an attempt, and keeps it high (stolen credentials)', () => {
+  it('words an SCP-denied change with EC2 instance credentials as an attempt, and rates the denial from a public address critical (stolen credentials)', () => {
     const result = classify(sampleEvent('create-user-scp-denied-ec2-credentials.json'));
 
-    expect(result.severity).toBe('high');
-    expect(codes(result)).toEqual(['scp-denied', 'ec2-credential-change-attempt']);
-    expect(result.reasons[0]?.text).toMatch(/used from elsewhere, so they are likely stolen$/);
+    expect(result.severity).toBe('critical');
+    expect(codes(result)).toEqual(['instance-credentials-denied', 'ec2-credential-change-attempt']);
+    expect(result.reasons[0]?.text).toMatch(/used away from their instance, so they are most likely stolen/);
     expect(result.reasons[1]).toMatchObject({ severity: 'medium' });
     expect(result.reasons[1]?.text).toMatch(
       /^tried with the role credentials of instance i-0a1b2c3d4e5f60718: /,

@@ -178,7 +178,7 @@ describe('classifyEvent: sign-in', () => {
     expect(codes(result)).toEqual(['root-sign-in', 'console-login-without-mfa']);
   });
 
-  it('rates an IAM user sign-in without MFA medium and a failed sign-in low', () => {
+  it('rates an IAM user sign-in without MFA high and a failed sign-in low', () => {
     const noMfa = classify(
       findRecord((r) => r.eventName === 'ConsoleLogin' && r.userIdentity.userName === 'Mary_Major'),
     );
@@ -186,7 +186,8 @@ describe('classifyEvent: sign-in', () => {
       findRecord((r) => r.eventName === 'ConsoleLogin' && r.userIdentity.userName === 'JaneDoe'),
     );
 
-    expect([noMfa.severity, noMfa.title]).toEqual(['medium', 'IAM user Mary_Major signed in to the console']);
+    expect([noMfa.severity, noMfa.title]).toEqual(['high', 'IAM user Mary_Major signed in to the console']);
+    expect(codes(noMfa)).toEqual(['console-login-without-mfa']);
     expect([failed.severity, failed.title, codes(failed)]).toEqual([
       'low',
       'Console sign-in failed for IAM user JaneDoe',
@@ -194,7 +195,7 @@ describe('classifyEvent: sign-in', () => {
     ]);
   });
 
-  it('rates a failed root sign-in high', () => {
+  it('rates a failed root sign-in medium: not paged per failure, bursts are grouped', () => {
     const result = classify(
       findRecord(
         (r) =>
@@ -204,6 +205,7 @@ describe('classifyEvent: sign-in', () => {
       ),
     );
 
-    expect([result.severity, result.title]).toEqual(['high', 'Console sign-in failed for the root user']);
+    expect([result.severity, result.title]).toEqual(['medium', 'Console sign-in failed for the root user']);
+    expect(codes(result)).toEqual(['root-sign-in-failed', 'sign-in-failed']);
   });
 });
