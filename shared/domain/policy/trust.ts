@@ -1,12 +1,13 @@
 // Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
-import type { PolicyFinding, Severity } from '../types.js';
+import type { AssumeFinding, TrustedPrincipal } from '../findings.js';
+import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
 
 /** The result of reading a trust policy. */
 export interface TrustAnalysis {
-  findings: PolicyFinding[];
+  findings: AssumeFinding[];
   /** Who may assume the role, in words, one entry per principal. */
   trustedPrincipals: string[];
   /**
@@ -19,7 +20,7 @@ export interface TrustAnalysis {
 /** One principal in words, with the finding it raises and the headline predicate for that finding. */
 interface Described {
   text: string;
-  finding?: PolicyFinding;
+  finding?: AssumeFinding;
   exposure?: string;
   /** For a finding about another account: its id. */
   account?: string;
@@ -43,7 +44,17 @@ const conditionValues = (statement: PolicyStatement, key: string): string[] =>
       .flatMap(([, values]) => values),
   );
 
-const keysText = (keys: string[]): string => [...new Set(keys)].slice(0, 3).join(', ');
+/** At most three distinct keys: what a finding names. */
+const keysShown = (keys: string[]): string[] => [...new Set(keys)].slice(0, 3);
+
+const keysText = (keys: string[]): string => keysShown(keys).join(', ');
+
+const assume = (
+  severity: Severity,
+  code: string,
+  principal: TrustedPrincipal,
+  conditions: string[] = [],
+): AssumeFinding => ({ severity, code, kind: 'assume', principal, conditions });
 
 /** The account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, a role ARN…). */
 export const accountOfPrincipal = (principal: string): string | undefined => {
@@ -62,21 +73,18 @@ const describeAws = (
     if (keys.length === 0) {
       return {
         text: 'anyone (*), no conditions',
-        finding: {
-          severity: 'critical',
-          code: 'trust-everyone',
-          text: 'role can now be assumed by anyone (*)',
-        },
+        finding: assume('critical', 'trust-everyone', { class: 'anyone' }),
         exposure: 'can now be assumed by anyone',
       };
     }
     return {
       text: `anyone (*) meeting ${keysText(keys)}`,
-      finding: {
-        severity: orgLimited ? 'medium' : 'high',
-        code: orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
-        text: `role can now be assumed by any AWS principal (*) that meets its ${keysText(keys)} conditions`,
-      },
+      finding: assume(
+        orgLimited ? 'medium' : 'high',
+        orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
+        { class: 'any-aws-principal' },
+        keysShown(keys),
+      ),
       exposure: `can now be assumed by any AWS principal that meets its ${keysText(keys)} conditions`,
     };
   }
@@ -95,11 +103,12 @@ const describeAws = (
   if (externalId) {
     return {
       text: `${who} (${accountNote}, with an ExternalId condition)`,
-      finding: {
-        severity: 'medium',
-        code: 'trust-other-account-external-id',
-        text: `the new trust policy lets ${who} assume the role, with an ExternalId condition`,
-      },
+      finding: assume('medium', 'trust-other-account-external-id', {
+        class: 'other-account',
+        arn: who,
+        account,
+        externalId: true,
+      }),
       exposure: `now trusts account ${account} (with an ExternalId condition)`,
       account,
     };
@@ -107,13 +116,12 @@ const describeAws = (
   const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
   return {
     text: `${who} (${accountNote}${otherKeys.length > 0 ? `, when ${keysText(otherKeys)}` : ', no conditions'})`,
-    finding: {
+    finding: assume(
       severity,
-      code: 'trust-other-account',
-      text:
-        `the new trust policy lets ${who} assume the role, with no ExternalId condition` +
-        (otherKeys.length > 0 ? ` (only ${keysText(otherKeys)} conditions)` : ''),
-    },
+      'trust-other-account',
+      { class: 'other-account', arn: who, account, externalId: false },
+      keysShown(otherKeys),
+    ),
     exposure: `now trusts account ${account}`,
     account,
   };
@@ -126,11 +134,7 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
   if (/:saml-provider\//.test(provider)) {
     return {
       text: `users signed in through SAML provider ${name}`,
-      finding: {
-        severity: 'low',
-        code: 'trust-saml',
-        text: `users signed in through SAML provider ${name} can assume the role`,
-      },
+      finding: assume('low', 'trust-saml', { class: 'saml-provider', provider: name }),
     };
   }
   if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
@@ -138,11 +142,11 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     if (subjects.length === 0) {
       return {
         text: 'any GitHub Actions workflow, in any repository (no sub condition)',
-        finding: {
-          severity: 'critical',
-          code: 'trust-github-any-repository',
-          text: `any GitHub Actions workflow, in any repository of anyone, can assume the role: the trust policy has no ${GITHUB}:sub condition`,
-        },
+        finding: assume('critical', 'trust-github-any-repository', {
+          class: 'github-actions',
+          provider: GITHUB,
+          subjects: [],
+        }),
         exposure: 'can now be assumed by any GitHub Actions workflow',
       };
     }
@@ -150,11 +154,11 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     if (broad.length > 0) {
       return {
         text: `GitHub Actions workflows matching ${broad.join(', ')}`,
-        finding: {
-          severity: 'high',
-          code: 'trust-github-broad-subject',
-          text: `GitHub Actions workflows of any repository matching ${keysText(broad)} can assume the role`,
-        },
+        finding: assume('high', 'trust-github-broad-subject', {
+          class: 'github-actions',
+          provider: GITHUB,
+          subjects: keysShown(broad),
+        }),
         exposure: `can now be assumed by GitHub Actions workflows matching ${keysText(broad)}`,
       };
     }
@@ -170,11 +174,7 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     if (audience.length === 0) {
       return {
         text: `anyone with a ${name} identity (no aud condition)`,
-        finding: {
-          severity: 'high',
-          code: 'trust-web-identity-unrestricted',
-          text: `anyone with a ${name} identity can assume the role: the trust policy has no ${name}:aud condition`,
-        },
+        finding: assume('high', 'trust-web-identity-unrestricted', { class: 'web-identity', provider: name }),
         exposure: `can now be assumed by anyone with a ${name} identity`,
       };
     }
@@ -183,11 +183,7 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
   if (audience.length === 0) {
     return {
       text: `any identity of OIDC provider ${name} (no aud or sub condition)`,
-      finding: {
-        severity: 'medium',
-        code: 'trust-oidc-unrestricted',
-        text: `any identity of OIDC provider ${name} can assume the role: no ${name}:aud or :sub condition`,
-      },
+      finding: assume('medium', 'trust-oidc-unrestricted', { class: 'oidc-provider', provider: name }),
       exposure: `can now be assumed by any identity of OIDC provider ${name}`,
     };
   }
@@ -205,9 +201,12 @@ export const analyzeTrustPolicy = (
   document: PolicyDocument,
   ownAccount: string | undefined,
 ): TrustAnalysis => {
-  const findings: PolicyFinding[] = [];
+  const findings: AssumeFinding[] = [];
   const trustedPrincipals: string[] = [];
-  const exposures = new Map<PolicyFinding, Described>();
+  const exposures = new Map<AssumeFinding, Described>();
+  // Two principals said the same way are one finding.
+  const sameAs = (finding: AssumeFinding) => (other: AssumeFinding) =>
+    JSON.stringify(other) === JSON.stringify(finding);
   for (const statement of document.statements) {
     if (statement.effect !== 'Allow') continue;
     const assumes = statement.actions
@@ -217,11 +216,10 @@ export const analyzeTrustPolicy = (
     if (statement.notPrincipals) {
       const excluded = Object.values(statement.notPrincipals).flat();
       trustedPrincipals.push(`everyone except ${excluded.slice(0, 3).join(', ')}`);
-      const finding: PolicyFinding = {
-        severity: 'critical',
-        code: 'trust-not-principal',
-        text: `role can now be assumed by everyone except ${excluded.slice(0, 3).join(', ')} (Allow with NotPrincipal)`,
-      };
+      const finding = assume('critical', 'trust-not-principal', {
+        class: 'everyone-except',
+        excluded: excluded.slice(0, 3),
+      });
       findings.push(finding);
       exposures.set(finding, {
         text: '',
@@ -244,7 +242,7 @@ export const analyzeTrustPolicy = (
           described = { text: `${type} ${principal}` };
         }
         trustedPrincipals.push(described.text);
-        if (described.finding && !findings.some((finding) => finding.text === described.finding?.text)) {
+        if (described.finding && !findings.some(sameAs(described.finding))) {
           findings.push(described.finding);
           exposures.set(described.finding, described);
         }
@@ -252,11 +250,9 @@ export const analyzeTrustPolicy = (
     }
   }
   if (findings.length === 0 && trustedPrincipals.length > 0) {
-    findings.push({
-      severity: 'info',
-      code: 'trust-summary',
-      text: `role can be assumed by ${trustedPrincipals.slice(0, 3).join('; ')}`,
-    });
+    findings.push(
+      assume('info', 'trust-summary', { class: 'listed', descriptions: trustedPrincipals.slice(0, 3) }),
+    );
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const analysis: TrustAnalysis = { findings, trustedPrincipals };

@@ -4,11 +4,13 @@ import { describe, expect, it } from '@jest/globals';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { analyzeTrustPolicy } from '../../../../shared/domain/policy/trust.js';
 import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
+import { worded } from '../../../helpers/worded.js';
 
 const trust = (input: unknown, account: string | undefined = '123456789012') => {
   const result = parsePolicyDocument(input);
   if (!result.ok) throw new Error(result.failure.detail);
-  return analyzeTrustPolicy(result.document, account);
+  const analysis = analyzeTrustPolicy(result.document, account);
+  return { ...analysis, findings: analysis.findings.map(worded) };
 };
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 

@@ -1,0 +1,180 @@
+// What the policy analyses find, as data: which actions on which resources, under which conditions, for which
+// principals. No words here: shared/format/finding-text.ts words a finding once, for every destination.
+import type { Severity } from './types.js';
+
+/**
+ * The resources a grant covers: every one (`Resource: "*"`, or `NotResource`, which leaves out `except`), or a list
+ * (`omitted` counts entries the parser counted but did not keep).
+ */
+export type ResourceScope =
+  | { every: true; except: string[]; omitted: number }
+  | { every: false; resources: string[]; omitted: number };
+
+/**
+ * The actions a grant covers: every action (`*`), every action but some (`NotAction`), a whole service (`iam:*`),
+ * or a list.
+ */
+export type ActionSet =
+  | { kind: 'all' }
+  | { kind: 'all-except'; except: string[]; omitted: number }
+  | { kind: 'service'; service: string }
+  | { kind: 'listed'; actions: string[]; omitted: number };
+
+/**
+ * Who a trust policy lets assume a role, by class: `anyone` (`*`, no condition), `any-aws-principal` (`*` with
+ * conditions), `everyone-except` (Allow with `NotPrincipal`), `other-account`, a SAML provider's users, GitHub
+ * Actions workflows (`subjects` empty: any repository), a public web identity provider with no audience, any
+ * identity of an OIDC provider, or a plain list for a summary.
+ */
+export type TrustedPrincipal =
+  | { class: 'anyone' }
+  | { class: 'any-aws-principal' }
+  | { class: 'everyone-except'; excluded: string[] }
+  | { class: 'other-account'; arn: string; account: string; externalId: boolean }
+  | { class: 'saml-provider'; provider: string }
+  | { class: 'github-actions'; provider: string; subjects: string[] }
+  | { class: 'web-identity'; provider: string }
+  | { class: 'oidc-provider'; provider: string }
+  | { class: 'listed'; descriptions: string[] };
+
+interface FindingBase {
+  /** Stable machine code, e.g. `full-admin`, `trust-everyone`, `escalation-create-policy-version`. */
+  code: string;
+  severity: Severity;
+}
+
+/**
+ * A document grants `actions` on `resources`; with `conditions`, only when those condition keys hold (empty:
+ * unconditionally). `notation` names how the statement was written when it matters to a reviewer; `includesIam`
+ * says that a `NotAction` leaves IAM allowed; `admin: 'effective'` marks a grant that amounts to administrator.
+ */
+export interface GrantFinding extends FindingBase {
+  kind: 'grant';
+  actions: ActionSet;
+  resources: ResourceScope;
+  /** What the resources are, for the wording: `role` for iam:PassRole. Default `resource`. */
+  resourceNoun?: 'resource' | 'role';
+  conditions: string[];
+  notation?: 'NotAction' | 'NotResource';
+  includesIam?: boolean;
+  admin?: 'effective';
+  /** Why it matters, in a reviewer's words. */
+  why?: string;
+}
+
+/** A holder of the document can do `impact` (a known escalation path) on `resources`, maybe only under conditions. */
+export interface AbilityFinding extends FindingBase {
+  kind: 'ability';
+  /** What a holder can do, completing "can …" (`create access keys for other users and act as them`). */
+  impact: string;
+  why?: string;
+  resources: ResourceScope;
+  conditions: string[];
+}
+
+/** A trust policy lets `principal` assume the role; `conditions` are the condition keys it must meet. */
+export interface AssumeFinding extends FindingBase {
+  kind: 'assume';
+  principal: TrustedPrincipal;
+  conditions: string[];
+}
+
+/** An action wildcard (`iam:Put*`) that covers permissions-management actions. */
+export interface WildcardFinding extends FindingBase {
+  kind: 'action-wildcard';
+  pattern: string;
+  covers: string[];
+}
+
+/** A document with no Allow statement: `hasStatements` false when it has no statement at all. */
+export interface NothingFinding extends FindingBase {
+  kind: 'grants-nothing';
+  hasStatements: boolean;
+}
+
+/** What a document allows, statement by statement, when nothing in it is alarming (`negated`: `NotAction`). */
+export interface SummaryFinding extends FindingBase {
+  kind: 'summary';
+  statements: { actions: string[]; negated: boolean; omitted: number; resources: ResourceScope }[];
+  moreStatements: number;
+}
+
+/** What a well-known AWS managed policy does, as curated for it (`verb` `what`: `why`). */
+export interface KnownFinding extends FindingBase {
+  kind: 'known';
+  verb?: 'grants' | 'can';
+  what: string;
+  why?: string;
+}
+
+/** A new default policy version widens what the policy grants; `top` is its most severe new finding. */
+export interface WidenedFinding extends FindingBase {
+  kind: 'version-widened';
+  version: string;
+  policyName: string;
+  /** The first change, as the diff says it (`now allows iam:* on *`), and how many more there are. */
+  change: string;
+  moreChanges: number;
+  previous: string;
+  top?: PolicyFinding;
+}
+
+/** A user joined a group whose policies grant administrator-level access. */
+export interface AdminGroupFinding extends FindingBase {
+  kind: 'admin-group';
+  userName: string;
+  groupName: string;
+}
+
+/** A permissions boundary that caps nothing (AdministratorAccess) or little (PowerUserAccess). */
+export interface BoundaryFinding extends FindingBase {
+  kind: 'weak-boundary';
+  policyName: string;
+  limits: 'nothing' | 'little';
+}
+
+/** Stands for the findings left out of a long list. */
+export interface MoreFinding extends FindingBase {
+  kind: 'more';
+  count: number;
+}
+
+/** A finding about a policy, as data; worded by `shared/format/finding-text.ts`. */
+export type PolicyFinding =
+  | GrantFinding
+  | AbilityFinding
+  | AssumeFinding
+  | WildcardFinding
+  | NothingFinding
+  | SummaryFinding
+  | KnownFinding
+  | WidenedFinding
+  | AdminGroupFinding
+  | BoundaryFinding
+  | MoreFinding;
+
+/**
+ * How a finding relates to what the event did: the document `granted` it, the call tried and failed
+ * (`attempted`), or it takes effect only later (`non-default` policy version, `unattached` new policy).
+ */
+export type Frame = 'granted' | 'attempted' | 'non-default' | 'unattached';
+
+/**
+ * A finding as an alert states it: the finding, its frame, and the document it comes from (`source`, said in
+ * brackets: `inline policy x`). `severity` and `code` are the finding's unless the statement changes them (a new
+ * policy's findings are capped at medium; the one reason a failed call keeps is `attempted-<code>`, low).
+ */
+export interface StatedFinding {
+  finding: PolicyFinding;
+  severity: Severity;
+  code: string;
+  frame: Frame;
+  source?: string;
+}
+
+/** A finding stated as it is: granted, with its own severity and code, optionally from a named document. */
+export const stated = (finding: PolicyFinding, source?: string): StatedFinding => {
+  const result: StatedFinding = { finding, severity: finding.severity, code: finding.code, frame: 'granted' };
+  if (source) result.source = source;
+  return result;
+};
