@@ -73,7 +73,7 @@ const analyseManaged = ({ policyArn, defaultVersion }: ManagedPolicyFetch): Mana
     };
   }
   const bare = reportFor('iam-api', source, undefined, [], { policyArn });
-  if (!defaultVersion || defaultVersion.status !== 'fetched') {
+  if (defaultVersion?.status !== 'fetched') {
     const missing = defaultVersion ?? { status: 'offline' };
     return nothing(bare, [
       missingNote(missing, `managed policy document not fetched: offline (${policyArn})`),
