@@ -14,7 +14,7 @@ import type {
 import type { PolicyInsight } from '../domain/types.js';
 
 /** `a, b, c and 2 more` (the count includes entries the parser counted but did not keep). */
-export const listText = (items: readonly string[], max = 3, omitted = 0): string => {
+const listText = (items: readonly string[], max = 3, omitted = 0): string => {
   const more = items.length - Math.min(items.length, max) + omitted;
   const shown = items.slice(0, max).join(', ');
   return more > 0 ? `${shown} and ${more} more` : shown;
@@ -30,7 +30,7 @@ const proseList = (items: readonly string[], max = 4, omitted = 0): string => {
 };
 
 /** `on every resource`, `on every role except x`, `on a, b and 3 more`. */
-export const scopeText = (scope: ResourceScope, noun = 'resource'): string => {
+const scopeText = (scope: ResourceScope, noun = 'resource'): string => {
   if (scope.every) {
     return scope.except.length > 0
       ? `on every ${noun} except ${listText(scope.except, 2, scope.omitted)}`

@@ -59,7 +59,7 @@ export interface GatherOptions {
 }
 
 /** The events whose analysis needs a managed policy by ARN. */
-export const ATTACH_EVENTS: ReadonlySet<string> = new Set([
+const ATTACH_EVENTS: ReadonlySet<string> = new Set([
   'AttachUserPolicy',
   'AttachRolePolicy',
   'AttachGroupPolicy',
@@ -77,7 +77,7 @@ const GROUP_CHANGES: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether an event's analysis needs documents from IAM. */
-export const needsDirectory = (eventName: string): boolean =>
+const needsDirectory = (eventName: string): boolean =>
   ATTACH_EVENTS.has(eventName) || VERSION_EVENTS.has(eventName) || eventName === 'AddUserToGroup';
 
 /** A call budget shared by every lookup of one event, so a fan-out (group policies) stays bounded. */
