@@ -1,5 +1,5 @@
 // parse → classify → enrich → [assemble] → format → publish
-import { wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
+import { wordHeadline, wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
 import type { IamDirectory } from '../ports.js';
 import { classifyEvent } from './classify.js';
 import { type Enrichment, enrichPolicy } from './enrich.js';
@@ -25,7 +25,7 @@ const chooseTitle = (classification: Classification, enrichment: Enrichment): st
   if (!enrichment.headline || !top) return classification.title;
   const outranks = severityRank(top.severity) > severityRank(classification.severity);
   const onlyOperation = classification.reasons.every((reason) => reason.code === 'operation');
-  return outranks || onlyOperation ? enrichment.headline : classification.title;
+  return outranks || onlyOperation ? wordHeadline(enrichment.headline) : classification.title;
 };
 
 /** Request parameters that hold policy documents: shown in the policy section, not among the parameters. */

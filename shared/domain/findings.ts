@@ -37,6 +37,34 @@ export type TrustedPrincipal =
   | { class: 'oidc-provider'; provider: string }
   | { class: 'listed'; descriptions: string[] };
 
+/**
+ * What a role's trust policy most seriously exposes it to, for a headline: the principal of the most severe
+ * finding, its conditions, and every other account trusted alike (`accounts`, for `other-account`).
+ */
+export interface TrustExposure {
+  principal: TrustedPrincipal;
+  conditions: string[];
+  accounts: string[];
+}
+
+/**
+ * What a permissions document amounts to, for a headline: full or effective administrator access, every IAM
+ * action, or nearly every action (`NotAction`).
+ */
+export type GrantLevel = 'full-admin' | 'effective-admin' | 'every-iam-action' | 'nearly-every-action';
+
+/**
+ * The headline of a policy change, as data: whose policy now grants what, or who can now assume a role.
+ * Worded by `wordHeadline` (`Role deploy can now be assumed by anyone`).
+ */
+export type Headline =
+  | { kind: 'inline-policy'; policyName: string; ownerKind: string; owner: string; grants: GrantLevel }
+  | { kind: 'attached-policy'; policyName: string; target: string; grants: GrantLevel }
+  | { kind: 'new-default-version'; version: string; policyName: string; grants: GrantLevel }
+  | { kind: 'switched-version'; version: string; policyName: string; grants: GrantLevel }
+  | { kind: 'role-trust'; roleName: string; exposure: TrustExposure }
+  | { kind: 'admin-group'; userName: string; groupName: string };
+
 interface FindingBase {
   /** Stable machine code, e.g. `full-admin`, `trust-everyone`, `escalation-create-policy-version`. */
   code: string;

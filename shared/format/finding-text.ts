@@ -7,9 +7,12 @@ import type {
   AssumeFinding,
   Frame,
   GrantFinding,
+  GrantLevel,
+  Headline,
   PolicyFinding,
   ResourceScope,
   StatedFinding,
+  TrustExposure,
 } from '../domain/findings.js';
 import type { PolicyInsight } from '../domain/types.js';
 
@@ -286,3 +289,63 @@ export const wordPolicyReport = (report: PolicyReport): PolicyInsight => ({
     text: wordStatedFinding(statement),
   })),
 });
+
+const GRANT_LEVELS = new Map<GrantLevel, string>([
+  ['full-admin', 'full administrator access'],
+  ['effective-admin', 'effective administrator access'],
+  ['every-iam-action', 'every IAM action'],
+  ['nearly-every-action', 'nearly every action (NotAction)'],
+]);
+
+const grantLevelText = (level: GrantLevel): string => GRANT_LEVELS.get(level) ?? level;
+
+/** `account 1`, `accounts 1 and 2`, `accounts 1, 2 and 3 more`. */
+const accountsText = (accounts: readonly string[]): string => {
+  if (accounts.length <= 1) return `account ${accounts[0] ?? '?'}`;
+  const shown = accounts.slice(0, 2);
+  return accounts.length > 2
+    ? `accounts ${shown.join(', ')} and ${accounts.length - 2} more`
+    : `accounts ${shown.join(' and ')}`;
+};
+
+/** What a trust policy exposes a role to, completing "Role deploy …": `can now be assumed by anyone`. */
+export const wordExposure = ({ principal, conditions, accounts }: TrustExposure): string => {
+  switch (principal.class) {
+    case 'anyone':
+      return 'can now be assumed by anyone';
+    case 'any-aws-principal':
+      return `can now be assumed by any AWS principal that meets its ${conditions.join(', ')} conditions`;
+    case 'everyone-except':
+      return 'can now be assumed by almost anyone (Allow with NotPrincipal)';
+    case 'other-account':
+      return `now trusts ${accountsText(accounts)}${principal.externalId ? ' (with an ExternalId condition)' : ''}`;
+    case 'github-actions':
+      return principal.subjects.length === 0
+        ? 'can now be assumed by any GitHub Actions workflow'
+        : `can now be assumed by GitHub Actions workflows matching ${principal.subjects.join(', ')}`;
+    case 'web-identity':
+      return `can now be assumed by anyone with a ${principal.provider} identity`;
+    case 'oidc-provider':
+      return `can now be assumed by any identity of OIDC provider ${principal.provider}`;
+    default:
+      return `can now be assumed by ${assumeParts({ severity: 'info', code: '', kind: 'assume', principal, conditions }).who}`;
+  }
+};
+
+/** The headline of a policy change: `Inline policy p on role r grants full administrator access`. */
+export const wordHeadline = (headline: Headline): string => {
+  switch (headline.kind) {
+    case 'inline-policy':
+      return `Inline policy ${headline.policyName} on ${headline.ownerKind} ${headline.owner} grants ${grantLevelText(headline.grants)}`;
+    case 'attached-policy':
+      return `Policy ${headline.policyName} attached to ${headline.target} grants ${grantLevelText(headline.grants)}`;
+    case 'new-default-version':
+      return `New default ${headline.version} of policy ${headline.policyName} grants ${grantLevelText(headline.grants)}`;
+    case 'switched-version':
+      return `Policy ${headline.policyName} switched to ${headline.version}, which grants ${grantLevelText(headline.grants)}`;
+    case 'role-trust':
+      return `Role ${headline.roleName} ${wordExposure(headline.exposure)}`;
+    case 'admin-group':
+      return `User ${headline.userName} added to group ${headline.groupName}, which grants administrator-level access`;
+  }
+};

@@ -3,7 +3,12 @@
 import type { Enrichment } from '../../shared/domain/enrich.js';
 import type { PolicyFinding } from '../../shared/domain/findings.js';
 import type { PolicyInsight, Reason, WordedFinding } from '../../shared/domain/types.js';
-import { wordFinding, wordPolicyReport, wordStatedFinding } from '../../shared/format/finding-text.js';
+import {
+  wordFinding,
+  wordHeadline,
+  wordPolicyReport,
+  wordStatedFinding,
+} from '../../shared/format/finding-text.js';
 
 /** A finding as `{ severity, code, text }`. */
 export const worded = (finding: PolicyFinding): WordedFinding => ({
@@ -12,7 +17,7 @@ export const worded = (finding: PolicyFinding): WordedFinding => ({
   text: wordFinding(finding),
 });
 
-/** An enrichment with its reasons and policy findings worded. */
+/** An enrichment with its reasons, policy findings and headline worded. */
 export interface WordedEnrichment {
   policy?: PolicyInsight;
   reasons: Reason[];
@@ -20,9 +25,9 @@ export interface WordedEnrichment {
   headline?: string;
 }
 
-/** Words an enrichment's reasons and policy section, keeping its shape. */
+/** Words an enrichment's reasons, policy section and headline, keeping its shape. */
 export const wordedEnrichment = (enrichment: Enrichment): WordedEnrichment => {
-  const { policy, reasons, ...rest } = enrichment;
+  const { policy, reasons, headline, ...rest } = enrichment;
   const result: WordedEnrichment = {
     ...rest,
     reasons: reasons.map((reason) => ({
@@ -32,5 +37,6 @@ export const wordedEnrichment = (enrichment: Enrichment): WordedEnrichment => {
     })),
   };
   if (policy) result.policy = wordPolicyReport(policy);
+  if (headline) result.headline = wordHeadline(headline);
   return result;
 };

@@ -1,6 +1,6 @@
 // The analyses of documents the event itself carries: inline policies, trust policies, new managed policies,
 // and the permissions boundary named by CreateUser or CreateRole.
-import type { Frame } from '../findings.js';
+import type { Frame, GrantLevel } from '../findings.js';
 import { assessPermissionsPolicy, type PermissionsAssessment } from '../policy/analyze.js';
 import { policyNameOfArn, wellKnownPolicy } from '../policy/managed.js';
 import { analyzeTrustPolicy } from '../policy/trust.js';
@@ -28,14 +28,14 @@ export const paramsOf = (
   response: event.record.responseElements ?? {},
 });
 
-/** What a permissions document grants, for a headline: "grants full administrator access". */
-export const grantPhrase = (assessment: PermissionsAssessment): string | undefined => {
-  if (assessment.admin === 'full') return 'full administrator access';
-  if (assessment.admin === 'effective') return 'effective administrator access';
+/** What a permissions document amounts to, for a headline; `undefined` when nothing in it is headline-worthy. */
+export const grantLevel = (assessment: PermissionsAssessment): GrantLevel | undefined => {
+  if (assessment.admin === 'full') return 'full-admin';
+  if (assessment.admin === 'effective') return 'effective-admin';
   const top = assessment.keyFindings[0];
   if (top?.severity !== 'high') return undefined;
-  if (top.code === 'service-wildcard-iam') return 'every IAM action';
-  if (top.code === 'allow-not-action') return 'nearly every action (NotAction)';
+  if (top.code === 'service-wildcard-iam') return 'every-iam-action';
+  if (top.code === 'allow-not-action') return 'nearly-every-action';
   return undefined;
 };
 
@@ -66,9 +66,15 @@ const analyseInline = (event: IamEvent, frame: Frame): Enrichment => {
     reasons: reasonsOf(assessment.keyFindings, `inline policy ${policyName}`, { frame }),
     notes: documentNotes(result.document),
   };
-  const grants = grantPhrase(assessment);
+  const grants = grantLevel(assessment);
   if (grants && frame === 'granted') {
-    enrichment.headline = `Inline policy ${policyName} on ${OWNER_KINDS.get(kind) ?? kind} ${owner} grants ${grants}`;
+    enrichment.headline = {
+      kind: 'inline-policy',
+      policyName,
+      ownerKind: OWNER_KINDS.get(kind) ?? kind,
+      owner,
+      grants,
+    };
   }
   return enrichment;
 };
@@ -125,7 +131,9 @@ const analyseTrust = (event: IamEvent, frame: Frame): Enrichment => {
     reasons: reasonsOf(trust.findings, '', { frame }),
     notes: documentNotes(result.document),
   };
-  if (trust.exposure && frame === 'granted') enrichment.headline = `Role ${roleName} ${trust.exposure}`;
+  if (trust.exposure && frame === 'granted') {
+    enrichment.headline = { kind: 'role-trust', roleName, exposure: trust.exposure };
+  }
   const boundary = param(params, 'permissionsBoundary');
   if (boundary) addBoundary(enrichment, boundary, frame);
   return enrichment;

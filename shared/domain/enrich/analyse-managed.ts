@@ -1,6 +1,6 @@
 // The analyses of managed policies, on the documents gather fetched: a policy attached by ARN (or set as a
 // permissions boundary), a new default policy version and its diff, and the policies of a group a user joined.
-import type { Frame, PolicyFinding, StatedFinding } from '../findings.js';
+import type { Frame, GrantLevel, PolicyFinding, StatedFinding } from '../findings.js';
 import { stated } from '../findings.js';
 import { assessPermissionsPolicy } from '../policy/analyze.js';
 import { diffPolicyGrants } from '../policy/diff.js';
@@ -8,7 +8,7 @@ import { type PolicyDocument, parsePolicyDocument } from '../policy/document.js'
 import { isAwsManagedPolicyArn, policyNameOfArn, wellKnownPolicy } from '../policy/managed.js';
 import type { IamEvent } from '../types.js';
 import { severityRank } from '../types.js';
-import { grantPhrase, param, paramsOf } from './analyse-local.js';
+import { grantLevel, param, paramsOf } from './analyse-local.js';
 import {
   documentNotes,
   type Enrichment,
@@ -35,7 +35,7 @@ interface ManagedAnalysis {
   notes: string[];
   keyFindings: PolicyFinding[];
   /** What it grants, for a headline; undefined for well-known AWS policies, whose name says it. */
-  grants?: string;
+  grants?: GrantLevel;
   isAdmin: boolean;
 }
 
@@ -100,7 +100,7 @@ const analyseManaged = ({ policyArn, defaultVersion }: ManagedPolicyFetch): Mana
     keyFindings: assessment.keyFindings,
     isAdmin: assessment.admin !== undefined,
   };
-  const grants = grantPhrase(assessment);
+  const grants = grantLevel(assessment);
   if (grants) analysis.grants = grants;
   return analysis;
 };
@@ -154,7 +154,12 @@ export const analyseAttach = (
     notes,
   };
   if (managed.grants && frame === 'granted') {
-    enrichment.headline = `Policy ${policyNameOfArn(policy.policyArn)} attached to ${targetOf(paramsOf(event).params)} grants ${managed.grants}`;
+    enrichment.headline = {
+      kind: 'attached-policy',
+      policyName: policyNameOfArn(policy.policyArn),
+      target: targetOf(paramsOf(event).params),
+      grants: managed.grants,
+    };
   }
   return enrichment;
 };
@@ -273,11 +278,14 @@ export const analyseVersion = (
     reasons: reasonsOf(keyFindings, `new default ${version} of ${name}`, { frame }),
     notes,
   };
-  const grants = grantPhrase(assessment);
+  const grants = grantLevel(assessment);
   if (grants && frame === 'granted') {
-    enrichment.headline = created
-      ? `New default ${version} of policy ${name} grants ${grants}`
-      : `Policy ${name} switched to ${version}, which grants ${grants}`;
+    enrichment.headline = {
+      kind: created ? 'new-default-version' : 'switched-version',
+      version,
+      policyName: name,
+      grants,
+    };
   }
   const current = { version, name, created, document: newDocument.document };
   compareWithPrevious(enrichment, gathered.previous, current, keyFindings);
@@ -373,7 +381,7 @@ export const analyseGroup = (
         groupName,
       }),
     );
-    enrichment.headline = `User ${userName} added to group ${groupName}, which grants administrator-level access`;
+    enrichment.headline = { kind: 'admin-group', userName, groupName };
   }
   return enrichment;
 };

@@ -1,6 +1,6 @@
 // The enrichment's result, and the small steps every analysis shares: reading a document from the event,
 // choosing reasons among findings, keeping the policy section short.
-import type { Frame, PolicyFinding, StatedFinding } from '../findings.js';
+import type { Frame, Headline, PolicyFinding, StatedFinding } from '../findings.js';
 import { stated } from '../findings.js';
 import { type PolicyDocument, type PolicyParseResult, parsePolicyDocument } from '../policy/document.js';
 import type { PolicyInsight, Severity } from '../types.js';
@@ -23,7 +23,7 @@ export interface Enrichment {
    * alert title when the top reason outranks the classifier's. Absent when the classifier's title already says
    * it (AdministratorAccess attached) and for failed calls, which granted nothing.
    */
-  headline?: string;
+  headline?: Headline;
 }
 
 /** An enrichment that found nothing to say. */

@@ -1,5 +1,5 @@
 // Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
-import type { AssumeFinding, TrustedPrincipal } from '../findings.js';
+import type { AssumeFinding, TrustExposure, TrustedPrincipal } from '../findings.js';
 import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
@@ -11,19 +11,16 @@ export interface TrustAnalysis {
   /** Who may assume the role, in words, one entry per principal. */
   trustedPrincipals: string[];
   /**
-   * The most severe finding (medium or above) as a headline's predicate, completing "Role deploy …":
-   * `can now be assumed by anyone`, `now trusts account 999988887777`.
+   * The most severe finding (medium or above), for a headline completing "Role deploy …" (worded by
+   * `wordExposure`: `can now be assumed by anyone`, `now trusts account 999988887777`).
    */
-  exposure?: string;
+  exposure?: TrustExposure;
 }
 
-/** One principal in words, with the finding it raises and the headline predicate for that finding. */
+/** One principal in words, with the finding it raises. */
 interface Described {
   text: string;
   finding?: AssumeFinding;
-  exposure?: string;
-  /** For a finding about another account: its id. */
-  account?: string;
 }
 
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
@@ -74,7 +71,6 @@ const describeAws = (
       return {
         text: 'anyone (*), no conditions',
         finding: assume('critical', 'trust-everyone', { class: 'anyone' }),
-        exposure: 'can now be assumed by anyone',
       };
     }
     return {
@@ -85,7 +81,6 @@ const describeAws = (
         { class: 'any-aws-principal' },
         keysShown(keys),
       ),
-      exposure: `can now be assumed by any AWS principal that meets its ${keysText(keys)} conditions`,
     };
   }
   const account = accountOfPrincipal(principal);
@@ -109,8 +104,6 @@ const describeAws = (
         account,
         externalId: true,
       }),
-      exposure: `now trusts account ${account} (with an ExternalId condition)`,
-      account,
     };
   }
   const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
@@ -122,8 +115,6 @@ const describeAws = (
       { class: 'other-account', arn: who, account, externalId: false },
       keysShown(otherKeys),
     ),
-    exposure: `now trusts account ${account}`,
-    account,
   };
 };
 
@@ -147,7 +138,6 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
           provider: GITHUB,
           subjects: [],
         }),
-        exposure: 'can now be assumed by any GitHub Actions workflow',
       };
     }
     const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
@@ -159,7 +149,6 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
           provider: GITHUB,
           subjects: keysShown(broad),
         }),
-        exposure: `can now be assumed by GitHub Actions workflows matching ${keysText(broad)}`,
       };
     }
     return { text: `GitHub Actions workflows of ${keysText(subjects)}` };
@@ -175,7 +164,6 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
       return {
         text: `anyone with a ${name} identity (no aud condition)`,
         finding: assume('high', 'trust-web-identity-unrestricted', { class: 'web-identity', provider: name }),
-        exposure: `can now be assumed by anyone with a ${name} identity`,
       };
     }
     return { text: `${name} identities of ${keysText(audience)}` };
@@ -184,7 +172,6 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     return {
       text: `any identity of OIDC provider ${name} (no aud or sub condition)`,
       finding: assume('medium', 'trust-oidc-unrestricted', { class: 'oidc-provider', provider: name }),
-      exposure: `can now be assumed by any identity of OIDC provider ${name}`,
     };
   }
   return { text: `identities of OIDC provider ${name} (${keysText(audience)})` };
@@ -203,7 +190,6 @@ export const analyzeTrustPolicy = (
 ): TrustAnalysis => {
   const findings: AssumeFinding[] = [];
   const trustedPrincipals: string[] = [];
-  const exposures = new Map<AssumeFinding, Described>();
   // Two principals said the same way are one finding.
   const sameAs = (finding: AssumeFinding) => (other: AssumeFinding) =>
     JSON.stringify(other) === JSON.stringify(finding);
@@ -221,10 +207,6 @@ export const analyzeTrustPolicy = (
         excluded: excluded.slice(0, 3),
       });
       findings.push(finding);
-      exposures.set(finding, {
-        text: '',
-        exposure: 'can now be assumed by almost anyone (Allow with NotPrincipal)',
-      });
       continue;
     }
     for (const [type, entries] of Object.entries(statement.principals ?? {})) {
@@ -244,7 +226,6 @@ export const analyzeTrustPolicy = (
         trustedPrincipals.push(described.text);
         if (described.finding && !findings.some(sameAs(described.finding))) {
           findings.push(described.finding);
-          exposures.set(described.finding, described);
         }
       }
     }
@@ -257,30 +238,19 @@ export const analyzeTrustPolicy = (
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const analysis: TrustAnalysis = { findings, trustedPrincipals };
   const top = findings[0];
-  const exposure =
-    top && severityRank(top.severity) >= severityRank('medium') ? exposures.get(top) : undefined;
-  if (exposure?.exposure) {
-    analysis.exposure = exposure.exposure;
-    if (exposure.account !== undefined) {
-      // Several other accounts at once: name them together, not only the first.
-      const accounts = [
-        ...new Set(
-          findings
-            .filter((finding) => finding.code === top?.code)
-            .map((finding) => exposures.get(finding)?.account)
-            .filter((account): account is string => account !== undefined),
-        ),
-      ];
-      if (accounts.length > 1) {
-        const shown = accounts.slice(0, 2);
-        analysis.exposure = exposure.exposure.replace(
-          `account ${exposure.account}`,
-          accounts.length > 2
-            ? `accounts ${shown.join(', ')} and ${accounts.length - 2} more`
-            : `accounts ${shown.join(' and ')}`,
-        );
-      }
-    }
+  // SAML users (low) and summaries (info) never reach a headline.
+  if (top && severityRank(top.severity) >= severityRank('medium')) {
+    // Several other accounts at once: name them together, not only the first.
+    const accounts = [
+      ...new Set(
+        findings
+          .filter((finding) => finding.code === top.code)
+          .flatMap((finding) =>
+            finding.principal.class === 'other-account' ? [finding.principal.account] : [],
+          ),
+      ),
+    ];
+    analysis.exposure = { principal: top.principal, conditions: top.conditions, accounts };
   }
   return analysis;
 };

@@ -61,7 +61,11 @@ describe('assembleAlert', () => {
     const enrichment: Enrichment = {
       reasons: [trustAnyone],
       notes: [],
-      headline: 'Role r can now be assumed by anyone',
+      headline: {
+        kind: 'role-trust',
+        roleName: 'r',
+        exposure: { principal: { class: 'anyone' }, conditions: [], accounts: [] },
+      },
     };
     expect(assemble(event, enrichment).title).toBe('Role r can now be assumed by anyone');
     // A classifier reason at least as serious as the finding keeps the classifier's headline.

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Frame, PolicyFinding, StatedFinding } from '../../../shared/domain/findings.js';
 import { stated } from '../../../shared/domain/findings.js';
-import { wordFinding, wordStatedFinding } from '../../../shared/format/finding-text.js';
+import {
+  wordExposure,
+  wordFinding,
+  wordHeadline,
+  wordStatedFinding,
+} from '../../../shared/format/finding-text.js';
 
 const say = (finding: PolicyFinding, frame: Frame, source?: string): string =>
   wordStatedFinding({ ...stated(finding, source), frame });
@@ -185,6 +190,55 @@ describe('wordStatedFinding: the frame of a finding', () => {
     // The document's name is caller-controlled; it cannot turn "tried to grant" back into a grant.
     expect(say(iamStar, 'attempted', 'inline policy a can assume the role')).toMatch(
       /^tried to grant iam:\* /,
+    );
+  });
+});
+
+describe('wordHeadline and wordExposure: the title of a policy change', () => {
+  it('names several other accounts together, and an ExternalId condition', () => {
+    const principal = {
+      class: 'other-account',
+      arn: 'arn:aws:iam::1:root',
+      account: '1',
+      externalId: true,
+    } as const;
+    expect(wordExposure({ principal, conditions: [], accounts: ['1'] })).toBe(
+      'now trusts account 1 (with an ExternalId condition)',
+    );
+    expect(wordExposure({ principal, conditions: [], accounts: ['1', '2'] })).toBe(
+      'now trusts accounts 1 and 2 (with an ExternalId condition)',
+    );
+    expect(
+      wordExposure({
+        principal: { ...principal, externalId: false },
+        conditions: [],
+        accounts: ['1', '2', '3', '4'],
+      }),
+    ).toBe('now trusts accounts 1, 2 and 2 more');
+  });
+
+  it('says what a policy grants and whose it is', () => {
+    expect(
+      wordHeadline({
+        kind: 'switched-version',
+        version: 'version v3',
+        policyName: 'ci',
+        grants: 'every-iam-action',
+      }),
+    ).toBe('Policy ci switched to version v3, which grants every IAM action');
+    expect(
+      wordHeadline({
+        kind: 'role-trust',
+        roleName: 'deploy',
+        exposure: {
+          principal: { class: 'github-actions', provider: 'p', subjects: ['repo:*'] },
+          conditions: [],
+          accounts: [],
+        },
+      }),
+    ).toBe('Role deploy can now be assumed by GitHub Actions workflows matching repo:*');
+    expect(wordHeadline({ kind: 'admin-group', userName: 'bob', groupName: 'admin' })).toBe(
+      'User bob added to group admin, which grants administrator-level access',
     );
   });
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { analyzeTrustPolicy } from '../../../../shared/domain/policy/trust.js';
+import { wordExposure } from '../../../../shared/format/finding-text.js';
 import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
 import { worded } from '../../../helpers/worded.js';
 
@@ -10,7 +11,12 @@ const trust = (input: unknown, account: string | undefined = '123456789012') => 
   const result = parsePolicyDocument(input);
   if (!result.ok) throw new Error(result.failure.detail);
   const analysis = analyzeTrustPolicy(result.document, account);
-  return { ...analysis, findings: analysis.findings.map(worded) };
+  const { exposure, ...rest } = analysis;
+  return {
+    ...rest,
+    findings: analysis.findings.map(worded),
+    exposure: exposure && wordExposure(exposure),
+  };
 };
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 
