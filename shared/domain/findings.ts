@@ -135,13 +135,32 @@ export interface KnownFinding extends FindingBase {
   why?: string;
 }
 
+/**
+ * One widening between two versions of a policy: an Allow the old version did not visibly cover (`now-allows`), or
+ * a Deny it had and the new one dropped (`no-longer-denies`); `conditional` when the statement has conditions.
+ */
+export interface GrantChange {
+  change: 'now-allows' | 'no-longer-denies';
+  action: string;
+  notAction: boolean;
+  resource: string;
+  notResource: boolean;
+  conditional: boolean;
+}
+
+/** What a new policy version adds to the old one: the first changes, and how many more there are. */
+export interface PolicyDiff {
+  changes: GrantChange[];
+  more: number;
+}
+
 /** A new default policy version widens what the policy grants; `top` is its most severe new finding. */
 export interface WidenedFinding extends FindingBase {
   kind: 'version-widened';
   version: string;
   policyName: string;
-  /** The first change, as the diff says it (`now allows iam:* on *`), and how many more there are. */
-  change: string;
+  /** The first change, and how many more lines the diff has. */
+  change: GrantChange;
   moreChanges: number;
   previous: string;
   top?: PolicyFinding;

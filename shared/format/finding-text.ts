@@ -6,6 +6,7 @@ import type {
   ActionSet,
   AssumeFinding,
   Frame,
+  GrantChange,
   GrantFinding,
   GrantLevel,
   Headline,
@@ -194,7 +195,7 @@ export const wordFinding = (finding: PolicyFinding): string => {
     case 'known':
       return joinWhy(finding.verb ? `${finding.verb} ${finding.what}` : finding.what, finding.why);
     case 'version-widened':
-      return `the new default ${finding.version} of ${finding.policyName} ${finding.change} that ${finding.previous} did not${
+      return `the new default ${finding.version} of ${finding.policyName} ${wordGrantChange(finding.change)} that ${finding.previous} did not${
         finding.moreChanges > 0 ? ` (+${finding.moreChanges} more changes)` : ''
       }${finding.top ? `: it ${wordFinding(finding.top)}` : ''}`;
     case 'admin-group':
@@ -280,15 +281,32 @@ const frameText = (finding: PolicyFinding, frame: Frame, source: string): string
   return `${conditionalText(finding, CONDITIONS[frame])}${tag}`;
 };
 
-/** The policy section as the alert carries it: every finding worded, in the report's order and shape. */
-export const wordPolicyReport = (report: PolicyReport): PolicyInsight => ({
-  ...report,
-  findings: report.findings.map((statement) => ({
-    severity: statement.severity,
-    code: statement.code,
-    text: wordStatedFinding(statement),
-  })),
-});
+/** One change between policy versions: `now allows iam:* on *`, `no longer denies s3:DeleteBucket on *`. */
+export const wordGrantChange = (change: GrantChange): string => {
+  const resource = change.notResource ? `every resource except ${change.resource}` : change.resource;
+  return `${change.change === 'now-allows' ? 'now allows' : 'no longer denies'} ${
+    change.notAction ? 'every action except ' : ''
+  }${change.action} on ${resource}${change.conditional ? ' (with conditions)' : ''}`;
+};
+
+/** The policy section as the alert carries it: every finding and diff line worded, in the report's order. */
+export const wordPolicyReport = ({ diff, ...report }: PolicyReport): PolicyInsight => {
+  const insight: PolicyInsight = {
+    ...report,
+    findings: report.findings.map((statement) => ({
+      severity: statement.severity,
+      code: statement.code,
+      text: wordStatedFinding(statement),
+    })),
+  };
+  if (diff) {
+    insight.diff = [
+      ...diff.changes.map(wordGrantChange),
+      ...(diff.more > 0 ? [`and ${diff.more} more`] : []),
+    ];
+  }
+  return insight;
+};
 
 const GRANT_LEVELS = new Map<GrantLevel, string>([
   ['full-admin', 'full administrator access'],

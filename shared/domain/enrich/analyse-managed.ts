@@ -202,7 +202,7 @@ const compareWithPrevious = (
   const widened = keyFindings.filter(
     (finding) => !oldCodes.has(finding.code) && severityRank(finding.severity) >= severityRank(REASON_FLOOR),
   );
-  const [change] = diff;
+  const [change] = diff.changes;
   if (change === undefined) return;
   const top = widened[0];
   const finding: PolicyFinding = {
@@ -212,7 +212,8 @@ const compareWithPrevious = (
     version: current.version,
     policyName: current.name,
     change,
-    moreChanges: diff.length - 1,
+    // As many more as the diff has lines after the first (its last line may be "and N more").
+    moreChanges: diff.changes.length - 1 + (diff.more > 0 ? 1 : 0),
     previous: old.versionId,
   };
   if (top) finding.top = top;

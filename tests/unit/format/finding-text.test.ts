@@ -4,7 +4,9 @@ import { stated } from '../../../shared/domain/findings.js';
 import {
   wordExposure,
   wordFinding,
+  wordGrantChange,
   wordHeadline,
+  wordPolicyReport,
   wordStatedFinding,
 } from '../../../shared/format/finding-text.js';
 
@@ -240,5 +242,33 @@ describe('wordHeadline and wordExposure: the title of a policy change', () => {
     expect(wordHeadline({ kind: 'admin-group', userName: 'bob', groupName: 'admin' })).toBe(
       'User bob added to group admin, which grants administrator-level access',
     );
+  });
+});
+
+describe('wordGrantChange and wordPolicyReport: a new version, line by line', () => {
+  it('words each change, and says how many more the diff left out', () => {
+    const change = {
+      change: 'now-allows',
+      action: 's3:DeleteBucket',
+      notAction: true,
+      resource: 'arn:aws:s3:::logs',
+      notResource: true,
+      conditional: true,
+    } as const;
+    expect(wordGrantChange(change)).toBe(
+      'now allows every action except s3:DeleteBucket on every resource except arn:aws:s3:::logs (with conditions)',
+    );
+    const insight = wordPolicyReport({
+      source: 'iam-api',
+      label: 'p',
+      findings: [],
+      diff: {
+        changes: [
+          { ...change, change: 'no-longer-denies', notAction: false, notResource: false, conditional: false },
+        ],
+        more: 3,
+      },
+    });
+    expect(insight.diff).toEqual(['no longer denies s3:DeleteBucket on arn:aws:s3:::logs', 'and 3 more']);
   });
 });
