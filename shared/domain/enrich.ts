@@ -1,9 +1,9 @@
 // parse → classify → [enrich] → format → publish
 // Policy intelligence: gather the documents an event touched (enrich/gather.ts, through the IamDirectory port),
-// then analyse them (enrich/analyse.ts, pure). Best effort: every IAM failure becomes a note; nothing here throws.
+// then analyze them (enrich/analyze.ts, pure). Best effort: every IAM failure becomes a note; nothing here throws.
 import { describeError } from '../errors.js';
 import type { IamDirectory } from '../ports.js';
-import { analyseEvent } from './enrich/analyse.js';
+import { analyzeEvent } from './enrich/analyze.js';
 import type { Enrichment } from './enrich/enrichment.js';
 import { type GatherOptions, gatherDocuments } from './enrich/gather.js';
 import type { IamEvent } from './types.js';
@@ -11,7 +11,7 @@ import type { IamEvent } from './types.js';
 export type { Enrichment, PolicyReport } from './enrich/enrichment.js';
 
 /**
- * Gathers what one event's policy analysis needs, then analyses it (see `analyseEvent`). With `iam` undefined
+ * Gathers what one event's policy analysis needs, then analyzes it (see `analyzeEvent`). With `iam` undefined
  * (offline CLI) it still analyses what the event carries and well-known AWS policies, and notes what it could not
  * fetch. A failed call (`errorCode` set) changed nothing, so it makes no IAM call. Never throws: IAM failures,
  * and a bug in the analysis, become notes.
@@ -25,7 +25,7 @@ export const enrichPolicy = async (
   try {
     const failed = event.record.errorCode !== undefined && event.record.errorCode !== '';
     const gathered = await gatherDocuments(event, failed ? undefined : iam, options);
-    return analyseEvent(event, gathered);
+    return analyzeEvent(event, gathered);
   } catch (error) {
     // Defensive: a bug here must cost the alert its policy section, never the alert.
     return { reasons: [], notes: [`policy analysis failed: ${describeError(error, { withName: false })}`] };
@@ -37,4 +37,4 @@ export const enrichPolicy = async (
  * Synchronous and pure; events whose documents live in IAM get nothing. A failed call's findings are framed as
  * attempts, as in {@link enrichPolicy}.
  */
-export const analyzeEventPolicies = (event: IamEvent): Enrichment => analyseEvent(event, { kind: 'nothing' });
+export const analyzeEventPolicies = (event: IamEvent): Enrichment => analyzeEvent(event, { kind: 'nothing' });

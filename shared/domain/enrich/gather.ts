@@ -1,4 +1,4 @@
-// parse → classify → [enrich: gather → analyse] → format → publish
+// parse → classify → [enrich: gather → analyze] → format → publish
 // Gather: fetch, through the IamDirectory port, every document the analysis of one event needs. Failures are
 // recorded as values (they become notes), never thrown; nothing here judges a document.
 import { describeError } from '../../errors.js';

@@ -46,7 +46,7 @@ const OWNER_KINDS = new Map([
 ]);
 
 /** PutUserPolicy, PutRolePolicy, PutGroupPolicy: the inline document in the request. */
-const analyseInline = (event: IamEvent, frame: Frame): Enrichment => {
+const analyzeInline = (event: IamEvent, frame: Frame): Enrichment => {
   const { params, response } = paramsOf(event);
   const kind = event.record.eventName.replace(/^Put(\w+)Policy$/, '$1').toLowerCase();
   const owner = param(params, 'userName') ?? param(params, 'roleName') ?? param(params, 'groupName') ?? '?';
@@ -103,7 +103,7 @@ export const addBoundary = (enrichment: Enrichment, boundaryArn: string, frame: 
 };
 
 /** CreateRole, UpdateAssumeRolePolicy: who the trust policy lets in. */
-const analyseTrust = (event: IamEvent, frame: Frame): Enrichment => {
+const analyzeTrust = (event: IamEvent, frame: Frame): Enrichment => {
   const { params, response } = paramsOf(event);
   const roleName = param(params, 'roleName') ?? '?';
   const role = isObject(response.role) ? response.role : {};
@@ -140,7 +140,7 @@ const analyseTrust = (event: IamEvent, frame: Frame): Enrichment => {
 };
 
 /** CreatePolicy: a new policy grants nothing until attached; its findings say what attaching it would do. */
-const analyseNewPolicy = (event: IamEvent, frame: Frame): Enrichment => {
+const analyzeNewPolicy = (event: IamEvent, frame: Frame): Enrichment => {
   const { params, response } = paramsOf(event);
   const { result, source } = readDocument(params.policyDocument, undefined);
   const policyName = param(params, 'policyName') ?? '?';
@@ -170,13 +170,13 @@ const INLINE_EVENTS: ReadonlySet<string> = new Set(['PutUserPolicy', 'PutRolePol
 
 /**
  * The analysis of an event that carries its own documents, or `undefined` when the event needs documents from
- * IAM or has nothing to analyse.
+ * IAM or has nothing to analyze.
  */
-export const analyseCarried = (event: IamEvent, frame: Frame): Enrichment | undefined => {
+export const analyzeCarried = (event: IamEvent, frame: Frame): Enrichment | undefined => {
   const { eventName } = event.record;
-  if (INLINE_EVENTS.has(eventName)) return analyseInline(event, frame);
-  if (eventName === 'CreateRole' || eventName === 'UpdateAssumeRolePolicy') return analyseTrust(event, frame);
-  if (eventName === 'CreatePolicy') return analyseNewPolicy(event, frame);
+  if (INLINE_EVENTS.has(eventName)) return analyzeInline(event, frame);
+  if (eventName === 'CreateRole' || eventName === 'UpdateAssumeRolePolicy') return analyzeTrust(event, frame);
+  if (eventName === 'CreatePolicy') return analyzeNewPolicy(event, frame);
   const boundary = param(paramsOf(event).params, 'permissionsBoundary');
   if (eventName === 'CreateUser' && boundary) {
     const enrichment: Enrichment = { reasons: [], notes: [] };

@@ -8,7 +8,7 @@ import { type PolicyDocument, parsePolicyDocument } from '../policy/document.js'
 import { isAwsManagedPolicyArn, policyNameOfArn, wellKnownPolicy } from '../policy/managed.js';
 import type { IamEvent } from '../types.js';
 import { severityRank } from '../types.js';
-import { grantLevel, param, paramsOf } from './analyse-local.js';
+import { grantLevel, param, paramsOf } from './analyze-carried.js';
 import {
   documentNotes,
   type Enrichment,
@@ -44,7 +44,7 @@ const missingNote = (fetched: Exclude<Fetched<unknown>, { status: 'fetched' }>, 
   fetched.status === 'offline' ? offline : `policy details unavailable: ${fetched.error}`;
 
 /** Judges a managed policy: well-known ones from the local copy, others from the default version gathered. */
-const analyseManaged = ({ policyArn, defaultVersion }: ManagedPolicyFetch): ManagedAnalysis => {
+const analyzeManaged = ({ policyArn, defaultVersion }: ManagedPolicyFetch): ManagedAnalysis => {
   const name = policyNameOfArn(policyArn);
   const known = wellKnownPolicy(policyArn);
   const source = `${isAwsManagedPolicyArn(policyArn) ? 'AWS managed policy' : 'managed policy'} ${name}`;
@@ -120,13 +120,13 @@ const targetOf = (params: Record<string, unknown>): string => {
 };
 
 /** Attach*Policy and Put*PermissionsBoundary: the managed policy by ARN. */
-export const analyseAttach = (
+export const analyzeAttach = (
   event: IamEvent,
   policy: ManagedPolicyFetch | undefined,
   frame: Frame,
 ): Enrichment => {
   if (!policy) return { reasons: [], notes: ['no policy ARN in the event'] };
-  const managed = analyseManaged(policy);
+  const managed = analyzeManaged(policy);
   const { report, source, notes } = managed;
   if (/PermissionsBoundary$/.test(event.record.eventName)) {
     // A boundary caps permissions; it grants nothing. Only "it caps nothing" is worth raising.
@@ -221,7 +221,7 @@ const compareWithPrevious = (
 };
 
 /** CreatePolicyVersion and SetDefaultPolicyVersion: the new version, and what it adds to the previous one. */
-export const analyseVersion = (
+export const analyzeVersion = (
   event: IamEvent,
   gathered: { current?: Fetched<VersionDocument>; previous?: PreviousVersion },
   frame: Frame,
@@ -303,7 +303,7 @@ interface GroupPolicy {
 }
 
 /** AddUserToGroup: the group's policies, and whether joining it makes the user an administrator. */
-export const analyseGroup = (
+export const analyzeGroup = (
   event: IamEvent,
   groupName: string | undefined,
   policies: Fetched<GroupPolicies>,
@@ -323,7 +323,7 @@ export const analyseGroup = (
   if (total > max) notes.push(`group has ${total} policies: only the first ${max} analysed`);
   const results: GroupPolicy[] = [
     ...attached.map((policy): GroupPolicy => {
-      const managed = analyseManaged(policy);
+      const managed = analyzeManaged(policy);
       const source = `group ${groupName}'s ${managed.source}`;
       return {
         findings: managed.report.findings.map((statement) => ({ ...statement, source })),

@@ -1,10 +1,10 @@
-// parse → classify → [enrich: gather → analyse] → format → publish
-// Analyse: pure functions on the event and the documents gather fetched. Which analysis an event gets, what a
+// parse → classify → [enrich: gather → analyze] → format → publish
+// Analyze: pure functions on the event and the documents gather fetched. Which analysis an event gets, what a
 // failed call attempted, and the findings, as data (shared/format/finding-text.ts words them).
 import type { Frame } from '../findings.js';
 import type { IamEvent } from '../types.js';
-import { analyseCarried } from './analyse-local.js';
-import { analyseAttach, analyseGroup, analyseVersion } from './analyse-managed.js';
+import { analyzeCarried } from './analyze-carried.js';
+import { analyzeAttach, analyzeGroup, analyzeVersion } from './analyze-managed.js';
 import { type Enrichment, finish, noEnrichment } from './enrichment.js';
 import type { Gathered } from './gather.js';
 
@@ -35,16 +35,16 @@ const asAttempt = (enrichment: Enrichment, errorCode: string | undefined): Enric
   return attempted;
 };
 
-const analyseFramed = (event: IamEvent, gathered: Gathered, frame: Frame): Enrichment => {
+const analyzeFramed = (event: IamEvent, gathered: Gathered, frame: Frame): Enrichment => {
   switch (gathered.kind) {
     case 'managed':
-      return finish(analyseAttach(event, gathered.policy, frame));
+      return finish(analyzeAttach(event, gathered.policy, frame));
     case 'version':
-      return finish(analyseVersion(event, gathered, frame));
+      return finish(analyzeVersion(event, gathered, frame));
     case 'group':
-      return finish(analyseGroup(event, gathered.groupName, gathered.policies, frame));
+      return finish(analyzeGroup(event, gathered.groupName, gathered.policies, frame));
     case 'nothing': {
-      const carried = analyseCarried(event, frame);
+      const carried = analyzeCarried(event, frame);
       return carried ? finish(carried) : noEnrichment();
     }
   }
@@ -59,8 +59,8 @@ const analyseFramed = (event: IamEvent, gathered: Gathered, frame: Frame): Enric
  * attempts, they raise nothing above low and get no headline.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html
  */
-export const analyseEvent = (event: IamEvent, gathered: Gathered): Enrichment => {
+export const analyzeEvent = (event: IamEvent, gathered: Gathered): Enrichment => {
   if (event.record.eventSource !== 'iam.amazonaws.com') return noEnrichment();
-  if (!isFailed(event)) return analyseFramed(event, gathered, 'granted');
-  return asAttempt(analyseFramed(event, gathered, 'attempted'), event.record.errorCode);
+  if (!isFailed(event)) return analyzeFramed(event, gathered, 'granted');
+  return asAttempt(analyzeFramed(event, gathered, 'attempted'), event.record.errorCode);
 };

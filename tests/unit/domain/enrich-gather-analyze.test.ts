@@ -1,8 +1,8 @@
 // The two halves of enrichment on their own: gather fetches through the port and records failures as values;
-// analyse is pure and needs only the event and what gather found.
+// analyze is pure and needs only the event and what gather found.
 import { describe, expect, it } from '@jest/globals';
 import { iamEventOf } from '../../../shared/domain/cloudtrail.js';
-import { analyseEvent } from '../../../shared/domain/enrich/analyse.js';
+import { analyzeEvent } from '../../../shared/domain/enrich/analyze.js';
 import { gatherDocuments } from '../../../shared/domain/enrich/gather.js';
 import type { IamEvent } from '../../../shared/domain/types.js';
 import type { IamDirectory } from '../../../shared/ports.js';
@@ -84,9 +84,9 @@ describe('gatherDocuments', () => {
   });
 });
 
-describe('analyseEvent', () => {
+describe('analyzeEvent', () => {
   it('judges a managed policy from the gathered document alone, with no directory', () => {
-    const enrichment = analyseEvent(event('AttachUserPolicy', { userName: 'u', policyArn: POLICY }), {
+    const enrichment = analyzeEvent(event('AttachUserPolicy', { userName: 'u', policyArn: POLICY }), {
       kind: 'managed',
       policy: {
         policyArn: POLICY,
@@ -113,7 +113,7 @@ describe('analyseEvent', () => {
   });
 
   it('turns a gathered failure into the note the alert shows', () => {
-    const enrichment = analyseEvent(event('AttachUserPolicy', { userName: 'u', policyArn: POLICY }), {
+    const enrichment = analyzeEvent(event('AttachUserPolicy', { userName: 'u', policyArn: POLICY }), {
       kind: 'managed',
       policy: {
         policyArn: POLICY,
@@ -125,7 +125,7 @@ describe('analyseEvent', () => {
   });
 
   it('frames a failed call as an attempt, with data the format layer words', () => {
-    const enrichment = analyseEvent(
+    const enrichment = analyzeEvent(
       event('PutUserPolicy', { userName: 'u', policyName: 'p', policyDocument: IAM_STAR }, 'AccessDenied'),
       { kind: 'nothing' },
     );
