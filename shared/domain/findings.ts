@@ -22,20 +22,33 @@ export type ActionSet =
 
 /**
  * Who a trust policy lets assume a role, by class: `anyone` (`*`, no condition), `any-aws-principal` (`*` with
- * conditions), `everyone-except` (Allow with `NotPrincipal`), `other-account`, a SAML provider's users, GitHub
- * Actions workflows (`subjects` empty: any repository), a public web identity provider with no audience, any
- * identity of an OIDC provider, or a plain list for a summary.
+ * conditions), `everyone-except` (Allow with `NotPrincipal`), `other-account` (`ownAccountKnown` false when the
+ * changed account is unknown), `this-account`, `unresolved` (a unique id instead of an ARN: a deleted principal),
+ * a SAML provider's users, GitHub Actions workflows (`match`: any repository, subjects with wildcards, or scoped
+ * subjects), a public web identity provider or an OIDC provider (`audiences` empty: unrestricted), an AWS
+ * `service`, another principal type, or a plain list for a summary.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  */
 export type TrustedPrincipal =
   | { class: 'anyone' }
   | { class: 'any-aws-principal' }
   | { class: 'everyone-except'; excluded: string[] }
-  | { class: 'other-account'; arn: string; account: string; externalId: boolean }
+  | { class: 'other-account'; arn: string; account: string; externalId: boolean; ownAccountKnown: boolean }
+  | { class: 'this-account'; arn: string }
+  | { class: 'unresolved'; id: string }
   | { class: 'saml-provider'; provider: string }
-  | { class: 'github-actions'; provider: string; subjects: string[] }
-  | { class: 'web-identity'; provider: string }
-  | { class: 'oidc-provider'; provider: string }
-  | { class: 'listed'; descriptions: string[] };
+  | { class: 'github-actions'; provider: string; match: 'any' | 'broad' | 'scoped'; subjects: string[] }
+  | { class: 'web-identity'; provider: string; audiences: string[] }
+  | { class: 'oidc-provider'; provider: string; audiences: string[] }
+  | { class: 'service'; service: string }
+  | { class: 'other'; type: string; principal: string }
+  | { class: 'listed'; entries: TrustEntry[] };
+
+/** One principal a trust policy lets in, with the condition keys it must meet. */
+export interface TrustEntry {
+  principal: TrustedPrincipal;
+  conditions: string[];
+}
 
 /**
  * What a role's trust policy most seriously exposes it to, for a headline: the principal of the most severe
@@ -101,10 +114,8 @@ export interface AbilityFinding extends FindingBase {
 }
 
 /** A trust policy lets `principal` assume the role; `conditions` are the condition keys it must meet. */
-export interface AssumeFinding extends FindingBase {
+export interface AssumeFinding extends FindingBase, TrustEntry {
   kind: 'assume';
-  principal: TrustedPrincipal;
-  conditions: string[];
 }
 
 /** An action wildcard (`iam:Put*`) that covers permissions-management actions. */

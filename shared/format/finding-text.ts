@@ -13,6 +13,7 @@ import type {
   PolicyFinding,
   ResourceScope,
   StatedFinding,
+  TrustEntry,
   TrustExposure,
 } from '../domain/findings.js';
 import type { PolicyInsight } from '../domain/types.js';
@@ -107,7 +108,12 @@ const assumeParts = (
         now: true,
       };
     case 'listed':
-      return { who: principal.descriptions.join('; '), rest: '', form: 'assumed-by', now: false };
+      return {
+        who: principal.entries.map(wordTrustEntry).join('; '),
+        rest: '',
+        form: 'assumed-by',
+        now: false,
+      };
     case 'other-account':
       return {
         who: principal.arn,
@@ -125,7 +131,7 @@ const assumeParts = (
         now: true,
       };
     case 'github-actions':
-      return principal.subjects.length === 0
+      return principal.match === 'any'
         ? {
             who: 'any GitHub Actions workflow, in any repository of anyone,',
             rest: `: the trust policy has no ${principal.provider}:sub condition`,
@@ -133,7 +139,10 @@ const assumeParts = (
             now: true,
           }
         : {
-            who: `GitHub Actions workflows of any repository matching ${principal.subjects.join(', ')}`,
+            who:
+              principal.match === 'broad'
+                ? `GitHub Actions workflows of any repository matching ${firstThree(principal.subjects)}`
+                : `GitHub Actions workflows of ${firstThree(principal.subjects)}`,
             rest: '',
             form: 'can-assume',
             now: true,
@@ -152,6 +161,54 @@ const assumeParts = (
         form: 'can-assume',
         now: true,
       };
+    default:
+      return { who: wordTrustEntry(finding), rest: '', form: 'can-assume', now: true };
+  }
+};
+
+/** At most three distinct values, as a list: `a, b, c`. */
+const firstThree = (values: readonly string[]): string => [...new Set(values)].slice(0, 3).join(', ');
+
+/** One principal a trust policy lets in, for the "may be assumed by" list: `service ec2.amazonaws.com`. */
+export const wordTrustEntry = ({ principal, conditions }: TrustEntry): string => {
+  switch (principal.class) {
+    case 'anyone':
+      return 'anyone (*), no conditions';
+    case 'any-aws-principal':
+      return `anyone (*) meeting ${firstThree(conditions)}`;
+    case 'everyone-except':
+      return `everyone except ${principal.excluded.join(', ')}`;
+    case 'other-account': {
+      const note = principal.ownAccountKnown ? 'another account' : 'an account other than the caller’s?';
+      if (principal.externalId) return `${principal.arn} (${note}, with an ExternalId condition)`;
+      return `${principal.arn} (${note}${conditions.length > 0 ? `, when ${firstThree(conditions)}` : ', no conditions'})`;
+    }
+    case 'this-account':
+      return `${principal.arn} (this account)`;
+    case 'unresolved':
+      return `${principal.id} (not an ARN: a deleted principal's unique id?)`;
+    case 'saml-provider':
+      return `users signed in through SAML provider ${principal.provider}`;
+    case 'github-actions':
+      if (principal.match === 'any')
+        return 'any GitHub Actions workflow, in any repository (no sub condition)';
+      return principal.match === 'broad'
+        ? `GitHub Actions workflows matching ${principal.subjects.join(', ')}`
+        : `GitHub Actions workflows of ${firstThree(principal.subjects)}`;
+    case 'web-identity':
+      return principal.audiences.length === 0
+        ? `anyone with a ${principal.provider} identity (no aud condition)`
+        : `${principal.provider} identities of ${firstThree(principal.audiences)}`;
+    case 'oidc-provider':
+      return principal.audiences.length === 0
+        ? `any identity of OIDC provider ${principal.provider} (no aud or sub condition)`
+        : `identities of OIDC provider ${principal.provider} (${firstThree(principal.audiences)})`;
+    case 'service':
+      return `service ${principal.service}`;
+    case 'other':
+      return `${principal.type} ${principal.principal}`;
+    case 'listed':
+      return principal.entries.map(wordTrustEntry).join('; ');
   }
 };
 
@@ -289,21 +346,26 @@ export const wordGrantChange = (change: GrantChange): string => {
   }${change.action} on ${resource}${change.conditional ? ' (with conditions)' : ''}`;
 };
 
-/** The policy section as the alert carries it: every finding and diff line worded, in the report's order. */
-export const wordPolicyReport = ({ diff, ...report }: PolicyReport): PolicyInsight => {
+/**
+ * The policy section as the alert carries it: every finding, trusted principal and diff line worded. Keys keep
+ * one order (source, label, findings, policyArn, trustedPrincipals, document, diff), so the JSON alert is stable.
+ */
+export const wordPolicyReport = (report: PolicyReport): PolicyInsight => {
   const insight: PolicyInsight = {
-    ...report,
+    source: report.source,
+    label: report.label,
     findings: report.findings.map((statement) => ({
       severity: statement.severity,
       code: statement.code,
       text: wordStatedFinding(statement),
     })),
   };
-  if (diff) {
-    insight.diff = [
-      ...diff.changes.map(wordGrantChange),
-      ...(diff.more > 0 ? [`and ${diff.more} more`] : []),
-    ];
+  if (report.policyArn !== undefined) insight.policyArn = report.policyArn;
+  if (report.trustedPrincipals) insight.trustedPrincipals = report.trustedPrincipals.map(wordTrustEntry);
+  if (report.document !== undefined) insight.document = report.document;
+  if (report.diff) {
+    const { changes, more } = report.diff;
+    insight.diff = [...changes.map(wordGrantChange), ...(more > 0 ? [`and ${more} more`] : [])];
   }
   return insight;
 };
@@ -338,9 +400,9 @@ export const wordExposure = ({ principal, conditions, accounts }: TrustExposure)
     case 'other-account':
       return `now trusts ${accountsText(accounts)}${principal.externalId ? ' (with an ExternalId condition)' : ''}`;
     case 'github-actions':
-      return principal.subjects.length === 0
+      return principal.match === 'any'
         ? 'can now be assumed by any GitHub Actions workflow'
-        : `can now be assumed by GitHub Actions workflows matching ${principal.subjects.join(', ')}`;
+        : `can now be assumed by GitHub Actions workflows matching ${firstThree(principal.subjects)}`;
     case 'web-identity':
       return `can now be assumed by anyone with a ${principal.provider} identity`;
     case 'oidc-provider':

@@ -1,14 +1,15 @@
 // The enrichment's result, and the small steps every analysis shares: reading a document from the event,
 // choosing reasons among findings, keeping the policy section short.
-import type { Frame, Headline, PolicyDiff, PolicyFinding, StatedFinding } from '../findings.js';
+import type { Frame, Headline, PolicyDiff, PolicyFinding, StatedFinding, TrustEntry } from '../findings.js';
 import { stated } from '../findings.js';
 import { type PolicyDocument, type PolicyParseResult, parsePolicyDocument } from '../policy/document.js';
 import type { PolicyInsight, Severity } from '../types.js';
 import { severityRank } from '../types.js';
 
-/** The policy section before it is worded: the insight, with findings and the version diff as data. */
-export interface PolicyReport extends Omit<PolicyInsight, 'findings' | 'diff'> {
+/** The policy section before it is worded: the insight, with findings, trusted principals and diff as data. */
+export interface PolicyReport extends Omit<PolicyInsight, 'findings' | 'diff' | 'trustedPrincipals'> {
   findings: StatedFinding[];
+  trustedPrincipals?: TrustEntry[];
   diff?: PolicyDiff;
 }
 

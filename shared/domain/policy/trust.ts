@@ -1,5 +1,5 @@
 // Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
-import type { AssumeFinding, TrustExposure, TrustedPrincipal } from '../findings.js';
+import type { AssumeFinding, TrustEntry, TrustExposure, TrustedPrincipal } from '../findings.js';
 import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
@@ -8,8 +8,8 @@ import type { PolicyDocument, PolicyStatement } from './document.js';
 /** The result of reading a trust policy. */
 export interface TrustAnalysis {
   findings: AssumeFinding[];
-  /** Who may assume the role, in words, one entry per principal. */
-  trustedPrincipals: string[];
+  /** Who may assume the role, one entry per principal (worded by `wordTrustEntry`). */
+  trustedPrincipals: TrustEntry[];
   /**
    * The most severe finding (medium or above), for a headline completing "Role deploy …" (worded by
    * `wordExposure`: `can now be assumed by anyone`, `now trusts account 999988887777`).
@@ -17,11 +17,16 @@ export interface TrustAnalysis {
   exposure?: TrustExposure;
 }
 
-/** One principal in words, with the finding it raises. */
+/** One principal, with the finding it raises. */
 interface Described {
-  text: string;
+  entry: TrustEntry;
   finding?: AssumeFinding;
 }
+
+const entry = (principal: TrustedPrincipal, conditions: string[] = []): TrustEntry => ({
+  principal,
+  conditions,
+});
 
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
 
@@ -43,8 +48,6 @@ const conditionValues = (statement: PolicyStatement, key: string): string[] =>
 
 /** At most three distinct keys: what a finding names. */
 const keysShown = (keys: string[]): string[] => [...new Set(keys)].slice(0, 3);
-
-const keysText = (keys: string[]): string => keysShown(keys).join(', ');
 
 const assume = (
   severity: Severity,
@@ -69,12 +72,12 @@ const describeAws = (
     const orgLimited = keys.some((key) => ORG_KEYS.includes(key.toLowerCase()));
     if (keys.length === 0) {
       return {
-        text: 'anyone (*), no conditions',
+        entry: entry({ class: 'anyone' }),
         finding: assume('critical', 'trust-everyone', { class: 'anyone' }),
       };
     }
     return {
-      text: `anyone (*) meeting ${keysText(keys)}`,
+      entry: entry({ class: 'any-aws-principal' }, keysShown(keys)),
       finding: assume(
         orgLimited ? 'medium' : 'high',
         orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
@@ -86,35 +89,29 @@ const describeAws = (
   const account = accountOfPrincipal(principal);
   if (account === undefined) {
     // A unique id (AIDA…/AROA…) means the trusted principal was deleted and recreated or never resolved.
-    return { text: `${principal} (not an ARN: a deleted principal's unique id?)` };
+    return { entry: entry({ class: 'unresolved', id: principal }) };
   }
   const who = /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
   if (ownAccount !== undefined && account === ownAccount) {
-    return { text: `${who} (this account)` };
+    return { entry: entry({ class: 'this-account', arn: who }) };
   }
   const externalId = hasKey(statement, 'sts:ExternalId');
   const otherKeys = keys.filter((key) => key.toLowerCase() !== 'sts:externalid');
-  const accountNote = ownAccount === undefined ? 'an account other than the caller’s?' : 'another account';
+  const other = {
+    class: 'other-account',
+    arn: who,
+    account,
+    ownAccountKnown: ownAccount !== undefined,
+  } as const;
   if (externalId) {
-    return {
-      text: `${who} (${accountNote}, with an ExternalId condition)`,
-      finding: assume('medium', 'trust-other-account-external-id', {
-        class: 'other-account',
-        arn: who,
-        account,
-        externalId: true,
-      }),
-    };
+    const trusted: TrustedPrincipal = { ...other, externalId: true };
+    return { entry: entry(trusted), finding: assume('medium', 'trust-other-account-external-id', trusted) };
   }
   const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
+  const trusted: TrustedPrincipal = { ...other, externalId: false };
   return {
-    text: `${who} (${accountNote}${otherKeys.length > 0 ? `, when ${keysText(otherKeys)}` : ', no conditions'})`,
-    finding: assume(
-      severity,
-      'trust-other-account',
-      { class: 'other-account', arn: who, account, externalId: false },
-      keysShown(otherKeys),
-    ),
+    entry: entry(trusted, keysShown(otherKeys)),
+    finding: assume(severity, 'trust-other-account', trusted, keysShown(otherKeys)),
   };
 };
 
@@ -123,35 +120,36 @@ const GITHUB = 'token.actions.githubusercontent.com';
 const describeFederated = (provider: string, statement: PolicyStatement): Described => {
   const name = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
   if (/:saml-provider\//.test(provider)) {
-    return {
-      text: `users signed in through SAML provider ${name}`,
-      finding: assume('low', 'trust-saml', { class: 'saml-provider', provider: name }),
-    };
+    const principal: TrustedPrincipal = { class: 'saml-provider', provider: name };
+    return { entry: entry(principal), finding: assume('low', 'trust-saml', principal) };
   }
   if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
     const subjects = conditionValues(statement, `${GITHUB}:sub`);
     if (subjects.length === 0) {
+      const principal: TrustedPrincipal = {
+        class: 'github-actions',
+        provider: GITHUB,
+        match: 'any',
+        subjects: [],
+      };
       return {
-        text: 'any GitHub Actions workflow, in any repository (no sub condition)',
-        finding: assume('critical', 'trust-github-any-repository', {
-          class: 'github-actions',
-          provider: GITHUB,
-          subjects: [],
-        }),
+        entry: entry(principal),
+        finding: assume('critical', 'trust-github-any-repository', principal),
       };
     }
     const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
     if (broad.length > 0) {
       return {
-        text: `GitHub Actions workflows matching ${broad.join(', ')}`,
+        entry: entry({ class: 'github-actions', provider: GITHUB, match: 'broad', subjects: broad }),
         finding: assume('high', 'trust-github-broad-subject', {
           class: 'github-actions',
           provider: GITHUB,
+          match: 'broad',
           subjects: keysShown(broad),
         }),
       };
     }
-    return { text: `GitHub Actions workflows of ${keysText(subjects)}` };
+    return { entry: entry({ class: 'github-actions', provider: GITHUB, match: 'scoped', subjects }) };
   }
   const audience = conditionValues(statement, `${name}:aud`).concat(
     conditionValues(statement, `${name}:sub`),
@@ -160,21 +158,13 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     name === 'cognito-identity.amazonaws.com' ||
     /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/.test(name)
   ) {
-    if (audience.length === 0) {
-      return {
-        text: `anyone with a ${name} identity (no aud condition)`,
-        finding: assume('high', 'trust-web-identity-unrestricted', { class: 'web-identity', provider: name }),
-      };
-    }
-    return { text: `${name} identities of ${keysText(audience)}` };
+    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences: audience };
+    if (audience.length > 0) return { entry: entry(principal) };
+    return { entry: entry(principal), finding: assume('high', 'trust-web-identity-unrestricted', principal) };
   }
-  if (audience.length === 0) {
-    return {
-      text: `any identity of OIDC provider ${name} (no aud or sub condition)`,
-      finding: assume('medium', 'trust-oidc-unrestricted', { class: 'oidc-provider', provider: name }),
-    };
-  }
-  return { text: `identities of OIDC provider ${name} (${keysText(audience)})` };
+  const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences: audience };
+  if (audience.length > 0) return { entry: entry(principal) };
+  return { entry: entry(principal), finding: assume('medium', 'trust-oidc-unrestricted', principal) };
 };
 
 /**
@@ -189,7 +179,7 @@ export const analyzeTrustPolicy = (
   ownAccount: string | undefined,
 ): TrustAnalysis => {
   const findings: AssumeFinding[] = [];
-  const trustedPrincipals: string[] = [];
+  const trustedPrincipals: TrustEntry[] = [];
   // Two principals said the same way are one finding.
   const sameAs = (finding: AssumeFinding) => (other: AssumeFinding) =>
     JSON.stringify(other) === JSON.stringify(finding);
@@ -201,11 +191,9 @@ export const analyzeTrustPolicy = (
     if (!assumes) continue;
     if (statement.notPrincipals) {
       const excluded = Object.values(statement.notPrincipals).flat();
-      trustedPrincipals.push(`everyone except ${excluded.slice(0, 3).join(', ')}`);
-      const finding = assume('critical', 'trust-not-principal', {
-        class: 'everyone-except',
-        excluded: excluded.slice(0, 3),
-      });
+      const principal: TrustedPrincipal = { class: 'everyone-except', excluded: excluded.slice(0, 3) };
+      trustedPrincipals.push(entry(principal));
+      const finding = assume('critical', 'trust-not-principal', principal);
       findings.push(finding);
       continue;
     }
@@ -219,11 +207,11 @@ export const analyzeTrustPolicy = (
         } else if (type === 'Federated') {
           described = describeFederated(principal, statement);
         } else if (type === 'Service') {
-          described = { text: `service ${principal}` };
+          described = { entry: entry({ class: 'service', service: principal }) };
         } else {
-          described = { text: `${type} ${principal}` };
+          described = { entry: entry({ class: 'other', type, principal }) };
         }
-        trustedPrincipals.push(described.text);
+        trustedPrincipals.push(described.entry);
         if (described.finding && !findings.some(sameAs(described.finding))) {
           findings.push(described.finding);
         }
@@ -232,7 +220,7 @@ export const analyzeTrustPolicy = (
   }
   if (findings.length === 0 && trustedPrincipals.length > 0) {
     findings.push(
-      assume('info', 'trust-summary', { class: 'listed', descriptions: trustedPrincipals.slice(0, 3) }),
+      assume('info', 'trust-summary', { class: 'listed', entries: trustedPrincipals.slice(0, 3) }),
     );
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));

@@ -8,6 +8,7 @@ import {
   wordHeadline,
   wordPolicyReport,
   wordStatedFinding,
+  wordTrustEntry,
 } from '../../../shared/format/finding-text.js';
 
 const say = (finding: PolicyFinding, frame: Frame, source?: string): string =>
@@ -62,6 +63,7 @@ const otherAccount: PolicyFinding = {
     arn: 'arn:aws:iam::999988887777:root',
     account: '999988887777',
     externalId: false,
+    ownAccountKnown: true,
   },
   conditions: ['aws:SourceIp'],
 };
@@ -70,7 +72,12 @@ const github: PolicyFinding = {
   severity: 'critical',
   code: 'trust-github-any-repository',
   kind: 'assume',
-  principal: { class: 'github-actions', provider: 'token.actions.githubusercontent.com', subjects: [] },
+  principal: {
+    class: 'github-actions',
+    provider: 'token.actions.githubusercontent.com',
+    match: 'any',
+    subjects: [],
+  },
   conditions: [],
 };
 
@@ -203,6 +210,7 @@ describe('wordHeadline and wordExposure: the title of a policy change', () => {
       arn: 'arn:aws:iam::1:root',
       account: '1',
       externalId: true,
+      ownAccountKnown: true,
     } as const;
     expect(wordExposure({ principal, conditions: [], accounts: ['1'] })).toBe(
       'now trusts account 1 (with an ExternalId condition)',
@@ -233,7 +241,7 @@ describe('wordHeadline and wordExposure: the title of a policy change', () => {
         kind: 'role-trust',
         roleName: 'deploy',
         exposure: {
-          principal: { class: 'github-actions', provider: 'p', subjects: ['repo:*'] },
+          principal: { class: 'github-actions', provider: 'p', match: 'broad', subjects: ['repo:*'] },
           conditions: [],
           accounts: [],
         },
@@ -270,5 +278,49 @@ describe('wordGrantChange and wordPolicyReport: a new version, line by line', ()
       },
     });
     expect(insight.diff).toEqual(['no longer denies s3:DeleteBucket on arn:aws:s3:::logs', 'and 3 more']);
+  });
+});
+
+describe('wordTrustEntry: who a role trusts, one principal a line', () => {
+  it('says where each principal comes from and what limits it', () => {
+    const said = (principal: Parameters<typeof wordTrustEntry>[0]['principal'], conditions: string[] = []) =>
+      wordTrustEntry({ principal, conditions });
+    expect(said({ class: 'this-account', arn: 'arn:aws:iam::1:root' })).toBe(
+      'arn:aws:iam::1:root (this account)',
+    );
+    expect(said({ class: 'unresolved', id: 'AROAEXAMPLE' })).toBe(
+      "AROAEXAMPLE (not an ARN: a deleted principal's unique id?)",
+    );
+    expect(
+      said(
+        {
+          class: 'other-account',
+          arn: 'arn:aws:iam::2:root',
+          account: '2',
+          externalId: false,
+          ownAccountKnown: false,
+        },
+        ['aws:SourceIp'],
+      ),
+    ).toBe('arn:aws:iam::2:root (an account other than the caller’s?, when aws:SourceIp)');
+    expect(said({ class: 'web-identity', provider: 'accounts.google.com', audiences: ['a', 'a', 'b'] })).toBe(
+      'accounts.google.com identities of a, b',
+    );
+    expect(said({ class: 'service', service: 'ec2.amazonaws.com' })).toBe('service ec2.amazonaws.com');
+    expect(
+      wordFinding({
+        severity: 'info',
+        code: 'trust-summary',
+        kind: 'assume',
+        principal: {
+          class: 'listed',
+          entries: [
+            { principal: { class: 'service', service: 'ec2.amazonaws.com' }, conditions: [] },
+            { principal: { class: 'anyone' }, conditions: [] },
+          ],
+        },
+        conditions: [],
+      }),
+    ).toBe('role can be assumed by service ec2.amazonaws.com; anyone (*), no conditions');
   });
 });
