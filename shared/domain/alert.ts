@@ -1,5 +1,6 @@
 // parse → classify → enrich → [assemble] → format → publish
-import { wordHeadline, wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
+import { wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
+import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
 import { classifyEvent } from './classify.js';
 import { type Enrichment, enrichPolicy } from './enrich.js';

@@ -3,12 +3,8 @@
 import type { Enrichment } from '../../shared/domain/enrich.js';
 import type { PolicyFinding } from '../../shared/domain/findings.js';
 import type { PolicyInsight, Reason, WordedFinding } from '../../shared/domain/types.js';
-import {
-  wordFinding,
-  wordHeadline,
-  wordPolicyReport,
-  wordStatedFinding,
-} from '../../shared/format/finding-text.js';
+import { wordFinding, wordPolicyReport, wordStatedFinding } from '../../shared/format/finding-text.js';
+import { wordHeadline } from '../../shared/format/headline-text.js';
 
 /** A finding as `{ severity, code, text }`. */
 export const worded = (finding: PolicyFinding): WordedFinding => ({

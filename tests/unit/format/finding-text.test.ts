@@ -2,14 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import type { Frame, PolicyFinding, StatedFinding } from '../../../shared/domain/findings.js';
 import { stated } from '../../../shared/domain/findings.js';
 import {
-  wordExposure,
   wordFinding,
   wordGrantChange,
-  wordHeadline,
   wordPolicyReport,
   wordStatedFinding,
-  wordTrustEntry,
 } from '../../../shared/format/finding-text.js';
+import { wordHeadline } from '../../../shared/format/headline-text.js';
+import { wordExposure, wordTrustEntry } from '../../../shared/format/trust-text.js';
 
 const say = (finding: PolicyFinding, frame: Frame, source?: string): string =>
   wordStatedFinding({ ...stated(finding, source), frame });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { analyzeTrustPolicy } from '../../../../shared/domain/policy/trust.js';
-import { wordExposure, wordTrustEntry } from '../../../../shared/format/finding-text.js';
+import { wordExposure, wordTrustEntry } from '../../../../shared/format/trust-text.js';
 import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
 import { worded } from '../../../helpers/worded.js';
 
