@@ -6,7 +6,7 @@ import type { IamDirectory } from '../../ports.js';
 import { parsePolicyDocument } from '../policy/document.js';
 import { wellKnownPolicy } from '../policy/managed.js';
 import type { IamEvent } from '../types.js';
-import { asString } from '../values.js';
+import { asString, isObject } from '../values.js';
 
 /** An answer from the IAM directory, or why there is none: no directory (`offline`), or the call failed. */
 export type Fetched<T> =
@@ -137,9 +137,7 @@ export const newVersionIdOf = (event: IamEvent): string | undefined => {
   if (record.eventName !== 'CreatePolicyVersion')
     return asString(record.requestParameters?.versionId) || undefined;
   const response = record.responseElements?.policyVersion;
-  return typeof response === 'object' && response !== null
-    ? asString((response as Record<string, unknown>).versionId) || undefined
-    : undefined;
+  return isObject(response) ? asString(response.versionId) || undefined : undefined;
 };
 
 /** Whether the event's new version is (now) the default: always for SetDefaultPolicyVersion. */
