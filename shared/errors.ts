@@ -1,3 +1,5 @@
+import { shorten } from './domain/values.js';
+
 /**
  * The project's error hierarchy. `name` is set as a string literal because a literal
  * survives esbuild minification; every wrapper passes `{ cause }`.
@@ -50,8 +52,17 @@ export class WebhookError extends AppError {
   }
 }
 
-/** A short, single-line description of any thrown value, for logs and alert notes. */
-export const describeError = (error: unknown): string => {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.split('\n')[0] ?? error.name;
-  return String(error).split('\n')[0] ?? 'unknown error';
+/** At most this many characters of an error in a log line or an alert note. */
+const MAX_ERROR_TEXT = 300;
+
+/**
+ * A short, single-line description of any thrown value, for logs and alert notes: `Name: message`, or the message
+ * alone with `withName: false` (alert notes, whose IAM errors already say what failed). Whitespace runs become one
+ * space; at most 300 characters.
+ */
+export const describeError = (error: unknown, options: { withName?: boolean } = {}): string => {
+  const { withName = true } = options;
+  const text =
+    error instanceof Error ? (withName ? `${error.name}: ${error.message}` : error.message) : String(error);
+  return shorten(text.replace(/\s+/g, ' ').trim(), MAX_ERROR_TEXT);
 };

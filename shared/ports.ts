@@ -1,6 +1,5 @@
 // What the pipeline needs from the outside world, in its own words. The notifier's adapters
 // (functions/notifier/adapters/) implement these; tests use small in-memory fakes.
-import type { SnsMessage } from './format/sns-message.js';
 
 /** A managed policy's metadata (IAM `GetPolicy`). */
 export interface ManagedPolicyInfo {
@@ -34,6 +33,29 @@ export interface IamDirectory {
   getGroupPolicy(groupName: string, policyName: string): Promise<string>;
   /** Drops cached answers about a policy or group that the current event has just changed. */
   forget?(entity: { policyArn?: string; groupName?: string }): void;
+}
+
+/** A String-typed or Number-typed SNS message attribute, as `PublishCommand` takes it. */
+export interface SnsAttribute {
+  DataType: 'String' | 'Number';
+  StringValue: string;
+}
+
+/**
+ * Exactly the input of SNS `PublishCommand`, less `TopicArn`: a String-structured message (plain text
+ * for e-mail) whose attributes carry the filter keys and the JSON alert.
+ *
+ * Why not `MessageStructure: 'json'`: SNS sends message attributes only for String-structured messages,
+ * and subscriptions must filter on severity, category, family, eventName and account. So the body is
+ * the readable e-mail text for every protocol, the filter keys are attributes, and machine subscribers
+ * read the alert JSON from the `alert` attribute (delivered to Lambda, SQS and HTTP/S; not to e-mail).
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
+ */
+export interface SnsMessage {
+  Subject: string;
+  Message: string;
+  MessageAttributes: Record<string, SnsAttribute>;
 }
 
 /** Sends a rendered alert to the topic. Throws `PublishError` when it cannot. */

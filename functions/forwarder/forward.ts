@@ -1,5 +1,6 @@
 // SNS record → parse alert → format → deliver to Slack and Jira (once per CloudTrail eventID).
 import type { SNSEventRecord } from 'aws-lambda';
+import { validateAlert } from '../../shared/domain/alert-schema.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { AppError, describeError, InvalidEventError } from '../../shared/errors.js';
 import { eventLabel, formatJiraIssue, type JiraIssueOptions } from '../../shared/format/jira-adf.js';
@@ -7,7 +8,6 @@ import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
 import type { OnceGuard } from './adapters/idempotency.js';
 import type { JiraClient } from './adapters/jira-client.js';
 import type { SlackWebhook } from './adapters/slack-webhook.js';
-import { validateAlert } from './alert-schema.js';
 
 /** What {@link forwardRecord} needs; the handler builds it once per container. */
 export interface ForwarderDeps {
@@ -123,7 +123,7 @@ export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps)
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
     throw new AppError(
-      `every destination failed for SNS message ${messageId}: ${failures.map(describeError).join(' | ')}`,
+      `every destination failed for SNS message ${messageId}: ${failures.map((failure) => describeError(failure)).join(' | ')}`,
       {
         cause: failures,
       },

@@ -1,29 +1,21 @@
 // parse → classify → enrich → [assemble] → format → publish
+import { wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
+import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
-
 import { classifyEvent } from './classify/index.js';
-import { enrichPolicy } from './enrich.js';
+import { type Enrichment, enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
   Classification,
   CloudTrailRecord,
   IamEvent,
-  PolicyInsight,
   Principal,
   Reason,
   Target,
 } from './types.js';
 import { maxSeverity, severityRank } from './types.js';
-
-/** What the enrichment stage adds to a classification. */
-export interface Enrichment {
-  policy?: PolicyInsight;
-  reasons: Reason[];
-  notes: string[];
-  /** A headline naming the policy finding ("Role x can now be assumed by anyone"), when there is one. */
-  headline?: string;
-}
+import { shorten } from './values.js';
 
 /**
  * The headline: the policy stage's when its finding is what makes the alert serious (it outranks the
@@ -34,7 +26,7 @@ const chooseTitle = (classification: Classification, enrichment: Enrichment): st
   if (!enrichment.headline || !top) return classification.title;
   const outranks = severityRank(top.severity) > severityRank(classification.severity);
   const onlyOperation = classification.reasons.every((reason) => reason.code === 'operation');
-  return outranks || onlyOperation ? enrichment.headline : classification.title;
+  return outranks || onlyOperation ? wordHeadline(enrichment.headline) : classification.title;
 };
 
 /** Request parameters that hold policy documents: shown in the policy section, not among the parameters. */
@@ -43,9 +35,6 @@ const DOCUMENT_KEYS = new Set(['policyDocument', 'assumeRolePolicyDocument', 'sa
 /** At most this many parameters, each at most this long: the rest is one click away in CloudTrail. */
 const MAX_PARAMETERS = 12;
 const MAX_PARAMETER_LENGTH = 300;
-
-const shorten = (text: string, max: number): string =>
-  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 const describeValue = (value: unknown): string => {
   if (typeof value === 'string') return value;
@@ -120,9 +109,13 @@ export const assembleAlert = (
   enrichment: Enrichment,
 ): Alert => {
   const { record } = event;
+  // The policy findings are worded here, once, for every destination.
+  const policyReasons = enrichment.reasons.map(
+    (reason): Reason => ({ severity: reason.severity, code: reason.code, text: wordStatedFinding(reason) }),
+  );
   // The same finding can come from the classifier and the policy analysis: keep the first of each code.
   const byCode = new Map<string, Reason>();
-  for (const reason of [...classification.reasons, ...enrichment.reasons]) {
+  for (const reason of [...classification.reasons, ...policyReasons]) {
     if (!byCode.has(reason.code)) byCode.set(reason.code, reason);
   }
   const reasons = [...byCode.values()].sort(byRankDesc);
@@ -150,7 +143,7 @@ export const assembleAlert = (
     readOnly: record.readOnly,
     errorCode: record.errorCode,
     errorMessage: record.errorMessage,
-    policy: enrichment.policy,
+    policy: enrichment.policy && wordPolicyReport(enrichment.policy),
     links: buildLinks(record, classification.target),
     notes: [...enrichment.notes],
   };

@@ -1,5 +1,14 @@
 // The alert model shared by every stage: parse → classify → enrich → format → publish.
-// Types, plus the constant lists and comparisons they are defined by; no I/O.
+// Types, plus the constant lists and comparisons they are defined by; no I/O. The alert's own types are inferred
+// from its schema (alert-schema.ts), so its shape is written once.
+import type * as z from 'zod/mini';
+import type {
+  alertSchema,
+  instanceCredentialUseSchema,
+  policyInsightSchema,
+  reasonSchema,
+  wordedFindingSchema,
+} from './alert-schema.js';
 
 /** Severity levels, lowest first. A change is never `info`; reads are. */
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
@@ -173,37 +182,11 @@ export interface Target {
   arn?: string;
 }
 
-/** A reason that raised (or set) severity, in words a reviewer understands. */
-export interface Reason {
-  severity: Severity;
-  text: string;
-  /** Stable machine code, e.g. `admin-policy-attached`, `root-activity`. */
-  code: string;
-  /** The facts of a reason about EC2 instance credentials used away from their instance, as data. */
-  instanceCredentials?: InstanceCredentialUse;
-}
+/** A reason that raised (or set) severity, in words a reviewer understands (shape: `reasonSchema`). */
+export type Reason = z.output<typeof reasonSchema>;
 
-/**
- * A call made with EC2 instance role credentials, as the identity rules report it: who (role, instance), from where
- * (source address, its scope, the network path) and what (service, operation, region).
- * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
- */
-export interface InstanceCredentialUse {
-  /** The instance's role (`sessionContext.sessionIssuer.userName`). */
-  role?: string;
-  /** The instance id (the session name), when it is one. */
-  instanceId?: string;
-  sourceIp?: string;
-  /** `public`: a routable address; `private`: RFC 1918, CGNAT, loopback, link-local, ULA; `aws-service`: a name. */
-  sourceScope: 'public' | 'private' | 'aws-service' | 'unknown';
-  /** `vpc-endpoint` when the record carries `vpcEndpointId`, else `public` (a public service endpoint). */
-  network: 'vpc-endpoint' | 'public-endpoint';
-  vpcEndpointId?: string;
-  /** `s3`, `ec2`, … */
-  service: string;
-  operation: string;
-  region?: string;
-}
+/** A call made with EC2 instance role credentials (shape: `instanceCredentialUseSchema`). */
+export type InstanceCredentialUse = z.output<typeof instanceCredentialUseSchema>;
 
 /** The result of classifying an event from the event alone (no API calls). */
 export interface Classification {
@@ -216,58 +199,14 @@ export interface Classification {
   target?: Target;
 }
 
-/** A finding about a policy document (from the policy-intelligence stage). */
-export interface PolicyFinding {
-  severity: Severity;
-  code: string;
-  text: string;
-}
+/** A policy finding as the alert carries it, worded (shape: `wordedFindingSchema`). */
+export type WordedFinding = z.output<typeof wordedFindingSchema>;
 
-/** What the enrichment stage learned about the policy a change touched. */
-export interface PolicyInsight {
-  /** Where the document came from: the request, a managed policy version, a well-known AWS policy. */
-  source: 'request' | 'response' | 'iam-api' | 'well-known';
-  /** What the policy is: `inline policy admin-inline`, `managed policy AdministratorAccess`, `trust policy`. */
-  label: string;
-  policyArn?: string;
-  /** The document as JSON text (possibly truncated by the formatter). */
-  document?: string;
-  findings: PolicyFinding[];
-  /** For trust policies: who may assume the role, in words. */
-  trustedPrincipals?: string[];
-  /** For CreatePolicyVersion/SetDefaultPolicyVersion: what the new version grants that the old one did not. */
-  diff?: string[];
-}
+/** What the enrichment stage learned about the policy a change touched, worded (shape: `policyInsightSchema`). */
+export type PolicyInsight = z.output<typeof policyInsightSchema>;
 
-/** The alert: one model, rendered per channel. This is the JSON machine subscribers receive. */
-export interface Alert {
-  schema: 'iam-change-alerts/alert@1';
-  eventId?: string;
-  eventName: string;
-  eventSource: string;
-  eventTime?: string;
-  eventType?: string;
-  awsRegion?: string;
-  /** The account that was changed (`recipientAccountId`), used for routing. */
-  account?: string;
-  family: string;
-  category: Category;
-  severity: Severity;
-  /** Reasons, highest severity first. */
-  reasons: Reason[];
-  title: string;
-  principal: Principal;
-  target?: Target;
-  /** The key request parameters, flattened to short strings (policy documents excluded). */
-  parameters: Record<string, string>;
-  readOnly?: boolean;
-  errorCode?: string;
-  errorMessage?: string;
-  policy?: PolicyInsight;
-  links: { event?: string; target?: string };
-  /** Best-effort gaps: enrichment that failed, truncation, … Never fatal. */
-  notes: string[];
-}
+/** The alert: one model, rendered per channel. This is the JSON machine subscribers receive (shape: `alertSchema`). */
+export type Alert = z.output<typeof alertSchema>;
 
 /** Numeric rank of a severity, for comparisons. */
 export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(severity);

@@ -1,6 +1,8 @@
 // Text from an event (user names, session names, user agents, policy text) is attacker-controlled.
 // These helpers make it safe to place in plain text: one line, no control or bidi-override characters.
 
+import { shorten } from '../domain/values.js';
+
 // C0 and C1 controls, DEL, and the Unicode bidi/format characters that can reorder or hide text
 // ("Trojan Source"): U+061C, U+200E-200F, U+202A-202E, U+2066-2069.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
@@ -10,14 +12,8 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066
 export const neutralize = (text: string): string =>
   text.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)?.toString(16).padStart(4, '0')}}`);
 
-/** Shortens text to at most `max` characters (code points), marking the cut with `…`. */
-export const truncate = (text: string, max: number): string => {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
-};
-
 /** One safe line of at most `max` characters. */
-export const inline = (text: string | undefined, max = 200): string => truncate(neutralize(text ?? ''), max);
+export const inline = (text: string | undefined, max = 200): string => shorten(neutralize(text ?? ''), max);
 
 /**
  * A multi-line block (a policy document): keeps newlines and tabs, neutralises every other control
@@ -28,7 +24,7 @@ export const block = (text: string, maxLines: number, maxChars: number): string 
   let out = lines.slice(0, maxLines).join('\n');
   let cut = lines.length > maxLines;
   if (out.length > maxChars) {
-    out = truncate(out, maxChars);
+    out = shorten(out, maxChars);
     cut = true;
   }
   return cut ? `${out}\n… (cut; the full document is in the JSON alert and the CloudTrail event)` : out;

@@ -1,31 +1,11 @@
 // parse → classify → enrich → [format] → publish
 import type { Alert } from '../domain/types.js';
 import { severityRank } from '../domain/types.js';
+import type { SnsAttribute, SnsMessage } from '../ports.js';
 import { formatEmailText } from './email-text.js';
 import { formatSubject } from './subject.js';
 
-/** A String-typed or Number-typed SNS message attribute, as `PublishCommand` takes it. */
-export interface SnsAttribute {
-  DataType: 'String' | 'Number';
-  StringValue: string;
-}
-
-/**
- * Exactly the input of SNS `PublishCommand`, less `TopicArn`: a String-structured message (plain text
- * for e-mail) whose attributes carry the filter keys and the JSON alert.
- *
- * Why not `MessageStructure: 'json'`: SNS sends message attributes only for String-structured messages,
- * and subscriptions must filter on severity, category, family, eventName and account. So the body is
- * the readable e-mail text for every protocol, the filter keys are attributes, and machine subscribers
- * read the alert JSON from the `alert` attribute (delivered to Lambda, SQS and HTTP/S; not to e-mail).
- * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
- * @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html
- */
-export interface SnsMessage {
-  Subject: string;
-  Message: string;
-  MessageAttributes: Record<string, SnsAttribute>;
-}
+export type { SnsAttribute, SnsMessage } from '../ports.js';
 
 /** SNS: "messages can include up to 256 KB of text data" — body, subject and attributes together. */
 export const SNS_MAX_BYTES = 262_144;

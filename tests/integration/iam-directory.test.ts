@@ -2,9 +2,14 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { createIamSdkDirectory } from '../../functions/notifier/adapters/iam-directory.js';
-import { enrichPolicy } from '../../shared/domain/enrich.js';
+import * as enrich from '../../shared/domain/enrich.js';
 import type { IamEvent } from '../../shared/domain/types.js';
 import { type FakeIamServer, startFakeIam } from '../helpers/iam-server.js';
+import { wordedEnrichment } from '../helpers/worded.js';
+
+/** The enrichment as the alert words it. */
+const enrichPolicy = async (...args: Parameters<typeof enrich.enrichPolicy>) =>
+  wordedEnrichment(await enrich.enrichPolicy(...args));
 
 const ACCOUNT = '123456789012';
 const POLICY_ARN = `arn:aws:iam::${ACCOUNT}:policy/ci-deploy`;

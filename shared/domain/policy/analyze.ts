@@ -1,6 +1,7 @@
 // What a permissions policy grants, judged for a reviewer: admin, service-wide wildcards, NotAction,
 // iam:PassRole, and the known escalation paths (escalation.ts).
-import type { PolicyFinding, Severity } from '../types.js';
+import type { GrantFinding, PolicyFinding, ResourceScope } from '../findings.js';
+import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches, expandAction, isWildcard } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
@@ -92,73 +93,34 @@ export const grantOf = (document: PolicyDocument, action: string): Grant => {
 const lower = (severity: Severity): Severity =>
   (['info', 'info', 'low', 'medium', 'high'] as const)[severityRank(severity)] ?? 'info';
 
-/** `a, b, c and 2 more` (the count includes entries the parser counted but did not keep). */
-const listText = (items: string[], max = 3, omitted = 0): string => {
-  const more = items.length - Math.min(items.length, max) + omitted;
-  const shown = items.slice(0, max).join(', ');
-  return more > 0 ? `${shown} and ${more} more` : shown;
-};
-
-/** `a, b and c`: for short lists read as prose. */
-const proseList = (items: string[], max = 4, omitted = 0): string => {
-  const more = items.length - Math.min(items.length, max) + omitted;
-  const shown = items.slice(0, max);
-  if (more > 0) return `${shown.join(', ')} and ${more} more`;
-  if (shown.length <= 1) return shown.join('');
-  return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
-};
-
-const scopeText = (grant: Grant, noun = 'resource'): string => {
-  if (grant.everyResource) {
-    return grant.exceptResources.length > 0
-      ? `on every ${noun} except ${listText(grant.exceptResources, 2)}`
-      : `on every ${noun}`;
-  }
-  return `on ${listText(grant.resources, 2, grant.omittedResources)}`;
-};
-
-const conditionText = (grant: Grant): string =>
-  grant.conditionKeys.length > 0 ? `, only when ${listText(grant.conditionKeys)} conditions hold` : '';
-
-// What a whole-service wildcard in NotAction leaves out, in a reviewer's words.
-const SERVICE_NAMES: Record<string, string> = {
-  iam: 'IAM',
-  organizations: 'Organizations',
-  account: 'account management',
-  sts: 'STS',
-  kms: 'KMS',
-  cloudtrail: 'CloudTrail',
-};
-
-const exceptText = (statement: PolicyStatement): string =>
-  proseList(
-    (statement.notActions ?? []).map((pattern) => {
-      const service = /^([a-z0-9-]+):\*$/i.exec(pattern)?.[1]?.toLowerCase();
-      return (service && SERVICE_NAMES[service]) ?? pattern;
-    }),
-    4,
-    statement.omitted?.notActions ?? 0,
-  );
+/** The resources a grant covers, as finding data. */
+const scopeOf = (grant: Grant): ResourceScope =>
+  grant.everyResource
+    ? { every: true, except: grant.exceptResources, omitted: 0 }
+    : { every: false, resources: grant.resources, omitted: grant.omittedResources };
 
 // Service-wide wildcards worth naming, and why. Others are reported at low severity.
-const SENSITIVE_SERVICES: Record<string, { severity: Severity; why: string }> = {
-  iam: { severity: 'high', why: 'enough to make itself or anyone administrator' },
-  sts: { severity: 'high', why: 'can assume every role that trusts this account' },
-  organizations: {
-    severity: 'high',
-    why: 'can change the organization: service control policies, accounts, leaving it',
-  },
-  account: { severity: 'medium', why: 'can change account contacts, regions and settings' },
-  kms: { severity: 'medium', why: 'can change key policies, decrypt, and schedule keys for deletion' },
-  cloudtrail: { severity: 'medium', why: 'can stop or delete the audit trail' },
-  lambda: { severity: 'medium', why: 'can change functions and the roles they run as' },
-  secretsmanager: { severity: 'medium', why: 'can read every secret' },
-  ssm: { severity: 'medium', why: 'can run commands on instances and read parameters' },
-  s3: { severity: 'medium', why: 'can read, change and delete every bucket it reaches' },
-  ec2: { severity: 'medium', why: 'can start instances, open security groups and snapshot disks' },
-  events: { severity: 'medium', why: 'can disable the rules this alerting depends on' },
-  sns: { severity: 'low', why: 'can change topics, this alerting topic included' },
-};
+const SENSITIVE_SERVICES = new Map<string, { severity: Severity; why: string }>([
+  ['iam', { severity: 'high', why: 'enough to make itself or anyone administrator' }],
+  ['sts', { severity: 'high', why: 'can assume every role that trusts this account' }],
+  [
+    'organizations',
+    {
+      severity: 'high',
+      why: 'can change the organization: service control policies, accounts, leaving it',
+    },
+  ],
+  ['account', { severity: 'medium', why: 'can change account contacts, regions and settings' }],
+  ['kms', { severity: 'medium', why: 'can change key policies, decrypt, and schedule keys for deletion' }],
+  ['cloudtrail', { severity: 'medium', why: 'can stop or delete the audit trail' }],
+  ['lambda', { severity: 'medium', why: 'can change functions and the roles they run as' }],
+  ['secretsmanager', { severity: 'medium', why: 'can read every secret' }],
+  ['ssm', { severity: 'medium', why: 'can run commands on instances and read parameters' }],
+  ['s3', { severity: 'medium', why: 'can read, change and delete every bucket it reaches' }],
+  ['ec2', { severity: 'medium', why: 'can start instances, open security groups and snapshot disks' }],
+  ['events', { severity: 'medium', why: 'can disable the rules this alerting depends on' }],
+  ['sns', { severity: 'low', why: 'can change topics, this alerting topic included' }],
+]);
 
 const PASSROLE = 'iam:PassRole';
 
@@ -197,8 +159,8 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
     const finding: PolicyFinding = {
       severity: 'info',
       code: 'deny-only',
-      text:
-        document.statements.length > 0 ? 'denies only: grants nothing' : 'has no statement: grants nothing',
+      kind: 'grants-nothing',
+      hasStatements: document.statements.length > 0,
     };
     return { findings: [finding], keyFindings: [finding] };
   }
@@ -210,18 +172,24 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
   const isFullAdmin = adminGrant.allowed && adminGrant.everyResource;
   let admin: PermissionsAssessment['admin'] = isFullAdmin ? 'full' : undefined;
   if (isFullAdmin) {
-    add({
+    const finding: GrantFinding = {
       severity: 'high',
       code: 'full-admin',
-      text: `grants every action ${scopeText(adminGrant)}${
-        adminGrant.exceptResources.length > 0 ? ' (NotResource)' : ''
-      }${conditionText(adminGrant)}`,
-    });
+      kind: 'grant',
+      actions: { kind: 'all' },
+      resources: scopeOf(adminGrant),
+      conditions: adminGrant.conditionKeys,
+    };
+    if (adminGrant.exceptResources.length > 0) finding.notation = 'NotResource';
+    add(finding);
   } else if (adminGrant.allowed) {
     add({
       severity: 'medium',
       code: 'all-actions-scoped',
-      text: `grants every action ${scopeText(adminGrant)}${conditionText(adminGrant)}`,
+      kind: 'grant',
+      actions: { kind: 'all' },
+      resources: scopeOf(adminGrant),
+      conditions: adminGrant.conditionKeys,
     });
   }
 
@@ -231,23 +199,36 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
       const iamAllowed =
         coversAction(statement, PASSROLE) || coversAction(statement, 'iam:CreatePolicyVersion');
       const grant = grantFrom([statement]);
-      const conditions = conditionText(grant);
+      const actions = {
+        kind: 'all-except',
+        except: statement.notActions,
+        omitted: statement.omitted?.notActions ?? 0,
+      } as const;
       if (iamAllowed && grant.everyResource) {
         admin ??= 'effective';
         add({
           severity: 'high',
           code: 'allow-not-action-admin',
-          text: `effectively administrator: allows every action except ${exceptText(statement)} ${scopeText(grant)} (NotAction, IAM included)${conditions}`,
+          kind: 'grant',
+          actions,
+          resources: scopeOf(grant),
+          conditions: grant.conditionKeys,
+          notation: 'NotAction',
+          includesIam: true,
+          admin: 'effective',
         });
       } else {
-        add({
+        const finding: GrantFinding = {
           severity: grant.everyResource ? 'high' : 'medium',
           code: 'allow-not-action',
-          text:
-            `grants every action except ${exceptText(statement)} ${scopeText(grant)} (NotAction)` +
-            (iamAllowed ? ', IAM included' : '') +
-            conditions,
-        });
+          kind: 'grant',
+          actions,
+          resources: scopeOf(grant),
+          conditions: grant.conditionKeys,
+          notation: 'NotAction',
+        };
+        if (iamAllowed) finding.includesIam = true;
+        add(finding);
       }
     }
     // `Action: *` with NotResource is already said by the admin finding above.
@@ -255,7 +236,15 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
       add({
         severity: 'medium',
         code: 'allow-not-resource',
-        text: `grants ${listText(statement.actions, 3, statement.omitted?.actions)} on every resource except ${listText(statement.notResources, 2, statement.omitted?.notResources)} (NotResource)`,
+        kind: 'grant',
+        actions: { kind: 'listed', actions: statement.actions, omitted: statement.omitted?.actions ?? 0 },
+        resources: {
+          every: true,
+          except: statement.notResources,
+          omitted: statement.omitted?.notResources ?? 0,
+        },
+        conditions: [],
+        notation: 'NotResource',
       });
     }
   }
@@ -270,18 +259,18 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
         seen.add(service);
         const grant = grantOf(document, `${service}:AnyAction`);
         if (!grant.allowed) continue;
-        const known = SENSITIVE_SERVICES[service];
+        const known = SENSITIVE_SERVICES.get(service);
         const base = known?.severity ?? 'low';
-        add(
-          {
-            severity: grant.everyResource ? base : lower(base),
-            code: `service-wildcard-${service}`,
-            text:
-              `grants ${service}:* (every ${service.toUpperCase() === 'IAM' ? 'IAM' : service} action) ${scopeText(grant)}` +
-              `${conditionText(grant)}${known ? `: ${known.why}` : ''}`,
-          },
-          grant.viaBroad,
-        );
+        const finding: GrantFinding = {
+          severity: grant.everyResource ? base : lower(base),
+          code: `service-wildcard-${service}`,
+          kind: 'grant',
+          actions: { kind: 'service', service },
+          resources: scopeOf(grant),
+          conditions: grant.conditionKeys,
+        };
+        if (known) finding.why = known.why;
+        add(finding, grant.viaBroad);
       }
     }
 
@@ -299,10 +288,9 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
           {
             severity: 'medium',
             code: 'wildcard-permissions-management',
-            text: `${pattern} covers ${management.length} permissions-management action${management.length === 1 ? '' : 's'}: ${listText(
-              management.map((entry) => entry.action),
-              4,
-            )}`,
+            kind: 'action-wildcard',
+            pattern,
+            covers: management.map((entry) => entry.action),
           },
           management.every((entry) => grantOf(document, entry.action).viaBroad),
         );
@@ -315,7 +303,11 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
         {
           severity: passRole.everyResource ? 'high' : 'low',
           code: passRole.everyResource ? 'passrole-all' : 'passrole-scoped',
-          text: `grants iam:PassRole ${scopeText(passRole, 'role')}${conditionText(passRole)}`,
+          kind: 'grant',
+          actions: { kind: 'listed', actions: [PASSROLE], omitted: 0 },
+          resources: scopeOf(passRole),
+          resourceNoun: 'role',
+          conditions: passRole.conditionKeys,
         },
         passRole.viaBroad,
       );
@@ -328,19 +320,24 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
       // Under iam:* the single-permission IAM paths say nothing new; combinations with other services still do.
       if (iamWildcard && path.actions.every((action) => action.startsWith('iam:'))) continue;
       const first = grants[0] as Grant;
+      const finding: PolicyFinding = {
+        severity: first.everyResource ? path.severity : lower(path.severity),
+        code: path.code,
+        kind: 'ability',
+        impact: path.impact,
+        resources: scopeOf(first),
+        conditions: first.conditionKeys,
+      };
+      if (path.why) finding.why = path.why;
       add(
-        {
-          severity: first.everyResource ? path.severity : lower(path.severity),
-          code: path.code,
-          text: `can ${path.impact}${first.everyResource && first.exceptResources.length === 0 ? '' : ` ${scopeText(first)}`}${conditionText(first)}`,
-        },
+        finding,
         grants.every((grant) => grant.viaBroad),
       );
     }
   }
 
   if (!findings.some((finding) => severityRank(finding.severity) >= severityRank('medium'))) {
-    add({ severity: 'info', code: 'grants-summary', text: summarizeGrants(document) });
+    add(summarizeGrants(document));
   }
   const sorted = findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const assessment: PermissionsAssessment = {
@@ -359,19 +356,19 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
 export const analyzePermissionsPolicy = (document: PolicyDocument): PolicyFinding[] =>
   assessPermissionsPolicy(document).findings;
 
-/** One line saying what a document allows, for documents with nothing alarming in them. */
-export const summarizeGrants = (document: PolicyDocument): string => {
+/** What a document allows, statement by statement (the first three), for documents with nothing alarming. */
+export const summarizeGrants = (document: PolicyDocument): PolicyFinding => {
   const allows = document.statements.filter((statement) => statement.effect === 'Allow');
-  const parts = allows.slice(0, 3).map((statement) => {
-    const actions = statement.actions
-      ? listText(statement.actions, 4, statement.omitted?.actions)
-      : listText(
-          (statement.notActions ?? []).map((action) => `not ${action}`),
-          4,
-          statement.omitted?.notActions,
-        );
-    return `${actions} ${scopeText(grantFrom([statement]))}`;
-  });
-  const more = allows.length > 3 ? ` and ${allows.length - 3} more statements` : '';
-  return `allows ${parts.join('; ')}${more}`;
+  return {
+    severity: 'info',
+    code: 'grants-summary',
+    kind: 'summary',
+    statements: allows.slice(0, 3).map((statement) => ({
+      actions: statement.actions ?? statement.notActions ?? [],
+      negated: statement.actions === undefined,
+      omitted: (statement.actions ? statement.omitted?.actions : statement.omitted?.notActions) ?? 0,
+      resources: scopeOf(grantFrom([statement])),
+    })),
+    moreStatements: Math.max(0, allows.length - 3),
+  };
 };

@@ -1,4 +1,5 @@
 // What a new policy version grants that the previous one did not.
+import type { GrantChange, PolicyDiff } from '../findings.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
 
@@ -44,32 +45,36 @@ const covers = (old: Entry, entry: Entry): boolean =>
   (old.resource === '*' || actionMatches(old.resource, entry.resource)) &&
   (old.conditions === '{}' || old.conditions === entry.conditions);
 
-const describe = (entry: Entry): string =>
-  `${entry.notAction ? 'every action except ' : ''}${entry.action} on ${
-    entry.notResource
-      ? `every resource except ${entry.resource}`
-      : entry.resource === '*'
-        ? '*'
-        : entry.resource
-  }${entry.conditions === '{}' ? '' : ' (with conditions)'}`;
+const changeOf = (change: GrantChange['change'], entry: Entry): GrantChange => ({
+  change,
+  action: entry.action,
+  notAction: entry.notAction,
+  resource: entry.resource,
+  notResource: entry.notResource,
+  conditional: entry.conditions !== '{}',
+});
 
 /**
- * Lines saying what `after` allows that `before` did not, and which denials it dropped. A syntactic
+ * What `after` allows that `before` did not, and which denials it dropped (worded by `wordGrantChange`). A syntactic
  * comparison: a grant counts as new unless a statement of `before` visibly covers it (same or wider action
  * pattern and resource, no extra condition), so the result may over-report but never hides a widening.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
  */
-export const diffPolicyGrants = (before: PolicyDocument, after: PolicyDocument): string[] => {
+export const diffPolicyGrants = (before: PolicyDocument, after: PolicyDocument): PolicyDiff => {
   const oldEntries = entriesOf(before);
   const newEntries = entriesOf(after);
   const added = newEntries
     .filter((entry) => entry.effect === 'Allow' && !oldEntries.some((old) => covers(old, entry)))
-    .map((entry) => `now allows ${describe(entry)}`);
+    .map((entry) => changeOf('now-allows', entry));
   const removedDenies = oldEntries
     .filter((entry) => entry.effect === 'Deny' && !newEntries.some((next) => covers(next, entry)))
-    .map((entry) => `no longer denies ${describe(entry)}`);
-  const lines = [...new Set([...added, ...removedDenies])];
-  return lines.length > MAX_LINES
-    ? [...lines.slice(0, MAX_LINES), `and ${lines.length - MAX_LINES} more`]
-    : lines;
+    .map((entry) => changeOf('no-longer-denies', entry));
+  const seen = new Set<string>();
+  const changes = [...added, ...removedDenies].filter((change) => {
+    const key = JSON.stringify(change);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { changes: changes.slice(0, MAX_LINES), more: Math.max(0, changes.length - MAX_LINES) };
 };

@@ -11,6 +11,8 @@ export interface EscalationPath {
   actions: string[];
   /** What a holder can do, completing "can …". */
   impact: string;
+  /** Why that matters, said after the impact. */
+  why?: string;
   /** Severity when the first action is granted on every resource; one step lower when scoped. */
   severity: Severity;
   /** Where the path is documented. */
@@ -29,7 +31,8 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
   {
     code: 'escalation-create-policy-version',
     actions: ['iam:CreatePolicyVersion'],
-    impact: 'rewrite managed policies (iam:CreatePolicyVersion): a new default version can grant anything',
+    impact: 'rewrite managed policies (iam:CreatePolicyVersion)',
+    why: 'a new default version can grant anything',
     severity: 'high',
     source: `${RHINO} #1; ${PATHFINDING} iam:CreatePolicyVersion`,
   },

@@ -1,6 +1,7 @@
 // AWS managed policies recognised by ARN, without an IAM call. The documents are AWS's own (the AWS Managed
 // Policy Reference); the ones that change often or are long carry a summary finding instead of a document.
-import type { PolicyFinding } from '../types.js';
+import type { KnownFinding, PolicyFinding } from '../findings.js';
+import type { Severity } from '../types.js';
 
 /** A well-known AWS managed policy. */
 export interface WellKnownPolicy {
@@ -70,21 +71,24 @@ const quarantine = (name: string): WellKnownPolicy => ({
     {
       severity: 'high',
       code: 'quarantine-policy',
-      text:
-        `AWS quarantine policy ${name}: AWS attaches it when it finds the user's access key exposed in public ` +
+      kind: 'known',
+      what: `AWS quarantine policy ${name}`,
+      why:
+        "AWS attaches it when it finds the user's access key exposed in public " +
         '(or a responder did): the key is compromised; rotate it and review what it did',
     },
   ],
 });
 
+/** A curated finding: `verb what: why`. */
 const summary = (
   name: string,
-  severity: PolicyFinding['severity'],
+  severity: Severity,
   code: string,
-  text: string,
+  said: Pick<KnownFinding, 'verb' | 'what' | 'why'>,
 ): WellKnownPolicy => ({
   name,
-  findings: [{ severity, code, text }],
+  findings: [{ severity, code, kind: 'known', ...said }],
 });
 
 const POLICIES: WellKnownPolicy[] = [
@@ -98,7 +102,10 @@ const POLICIES: WellKnownPolicy[] = [
       {
         severity: 'high',
         code: 'allow-not-action',
-        text: 'grants every action except IAM, Organizations and account management on every resource',
+        kind: 'grant',
+        actions: { kind: 'all-except', except: ['iam:*', 'organizations:*', 'account:*'], omitted: 0 },
+        resources: { every: true, except: [], omitted: 0 },
+        conditions: [],
       },
     ],
   },
@@ -106,50 +113,45 @@ const POLICIES: WellKnownPolicy[] = [
   quarantine('AWSCompromisedKeyQuarantine'),
   quarantine('AWSCompromisedKeyQuarantineV2'),
   quarantine('AWSCompromisedKeyQuarantineV3'),
-  summary(
-    'AWSOrganizationsFullAccess',
-    'high',
-    'service-wildcard-organizations',
-    'grants organizations:* (every Organizations action): can change service control policies, accounts, and leave the organization',
-  ),
-  summary(
-    'ReadOnlyAccess',
-    'medium',
-    'read-everything',
-    'can read configuration and data in nearly every service (S3 objects, DynamoDB items, logs)',
-  ),
-  summary(
-    'SecurityAudit',
-    'low',
-    'read-configuration',
-    'can read the security configuration of every service',
-  ),
-  summary('ViewOnlyAccess', 'low', 'read-configuration', 'can list and describe resources in most services'),
-  summary(
-    'AmazonS3FullAccess',
-    'medium',
-    'service-wildcard-s3',
-    'grants s3:* on every bucket: can read, change and delete all S3 data',
-  ),
-  summary(
-    'AmazonEC2FullAccess',
-    'medium',
-    'service-wildcard-ec2',
-    'grants ec2:* on every resource: can start instances, open security groups and snapshot disks',
-  ),
-  summary(
-    'AWSCloudTrail_FullAccess',
-    'medium',
-    'service-wildcard-cloudtrail',
-    'grants every CloudTrail action: can stop or delete the audit trail',
-  ),
-  summary(
-    'AmazonSSMManagedInstanceCore',
-    'info',
-    'ssm-instance-core',
-    'lets an EC2 instance register with Systems Manager (Session Manager, Run Command)',
-  ),
-  summary('Billing', 'low', 'billing', 'can view and change billing, payment methods and budgets'),
+  summary('AWSOrganizationsFullAccess', 'high', 'service-wildcard-organizations', {
+    verb: 'grants',
+    what: 'organizations:* (every Organizations action)',
+    why: 'can change service control policies, accounts, and leave the organization',
+  }),
+  summary('ReadOnlyAccess', 'medium', 'read-everything', {
+    verb: 'can',
+    what: 'read configuration and data in nearly every service (S3 objects, DynamoDB items, logs)',
+  }),
+  summary('SecurityAudit', 'low', 'read-configuration', {
+    verb: 'can',
+    what: 'read the security configuration of every service',
+  }),
+  summary('ViewOnlyAccess', 'low', 'read-configuration', {
+    verb: 'can',
+    what: 'list and describe resources in most services',
+  }),
+  summary('AmazonS3FullAccess', 'medium', 'service-wildcard-s3', {
+    verb: 'grants',
+    what: 's3:* on every bucket',
+    why: 'can read, change and delete all S3 data',
+  }),
+  summary('AmazonEC2FullAccess', 'medium', 'service-wildcard-ec2', {
+    verb: 'grants',
+    what: 'ec2:* on every resource',
+    why: 'can start instances, open security groups and snapshot disks',
+  }),
+  summary('AWSCloudTrail_FullAccess', 'medium', 'service-wildcard-cloudtrail', {
+    verb: 'grants',
+    what: 'every CloudTrail action',
+    why: 'can stop or delete the audit trail',
+  }),
+  summary('AmazonSSMManagedInstanceCore', 'info', 'ssm-instance-core', {
+    what: 'lets an EC2 instance register with Systems Manager (Session Manager, Run Command)',
+  }),
+  summary('Billing', 'low', 'billing', {
+    verb: 'can',
+    what: 'view and change billing, payment methods and budgets',
+  }),
 ];
 
 const BY_NAME = new Map(POLICIES.map((policy) => [policy.name, policy]));

@@ -1,29 +1,32 @@
 // Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
-import type { PolicyFinding, Severity } from '../types.js';
+import type { AssumeFinding, TrustEntry, TrustExposure, TrustedPrincipal } from '../findings.js';
+import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
 
 /** The result of reading a trust policy. */
 export interface TrustAnalysis {
-  findings: PolicyFinding[];
-  /** Who may assume the role, in words, one entry per principal. */
-  trustedPrincipals: string[];
+  findings: AssumeFinding[];
+  /** Who may assume the role, one entry per principal (worded by `wordTrustEntry`). */
+  trustedPrincipals: TrustEntry[];
   /**
-   * The most severe finding (medium or above) as a headline's predicate, completing "Role deploy …":
-   * `can now be assumed by anyone`, `now trusts account 999988887777`.
+   * The most severe finding (medium or above), for a headline completing "Role deploy …" (worded by
+   * `wordExposure`: `can now be assumed by anyone`, `now trusts account 999988887777`).
    */
-  exposure?: string;
+  exposure?: TrustExposure;
 }
 
-/** One principal in words, with the finding it raises and the headline predicate for that finding. */
+/** One principal, with the finding it raises. */
 interface Described {
-  text: string;
-  finding?: PolicyFinding;
-  exposure?: string;
-  /** For a finding about another account: its id. */
-  account?: string;
+  entry: TrustEntry;
+  finding?: AssumeFinding;
 }
+
+const entry = (principal: TrustedPrincipal, conditions: string[] = []): TrustEntry => ({
+  principal,
+  conditions,
+});
 
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
 
@@ -43,7 +46,15 @@ const conditionValues = (statement: PolicyStatement, key: string): string[] =>
       .flatMap(([, values]) => values),
   );
 
-const keysText = (keys: string[]): string => [...new Set(keys)].slice(0, 3).join(', ');
+/** At most three distinct keys: what a finding names. */
+const keysShown = (keys: string[]): string[] => [...new Set(keys)].slice(0, 3);
+
+const assume = (
+  severity: Severity,
+  code: string,
+  principal: TrustedPrincipal,
+  conditions: string[] = [],
+): AssumeFinding => ({ severity, code, kind: 'assume', principal, conditions });
 
 /** The account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, a role ARN…). */
 export const accountOfPrincipal = (principal: string): string | undefined => {
@@ -61,61 +72,46 @@ const describeAws = (
     const orgLimited = keys.some((key) => ORG_KEYS.includes(key.toLowerCase()));
     if (keys.length === 0) {
       return {
-        text: 'anyone (*), no conditions',
-        finding: {
-          severity: 'critical',
-          code: 'trust-everyone',
-          text: 'role can now be assumed by anyone (*)',
-        },
-        exposure: 'can now be assumed by anyone',
+        entry: entry({ class: 'anyone' }),
+        finding: assume('critical', 'trust-everyone', { class: 'anyone' }),
       };
     }
     return {
-      text: `anyone (*) meeting ${keysText(keys)}`,
-      finding: {
-        severity: orgLimited ? 'medium' : 'high',
-        code: orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
-        text: `role can now be assumed by any AWS principal (*) that meets its ${keysText(keys)} conditions`,
-      },
-      exposure: `can now be assumed by any AWS principal that meets its ${keysText(keys)} conditions`,
+      entry: entry({ class: 'any-aws-principal' }, keysShown(keys)),
+      finding: assume(
+        orgLimited ? 'medium' : 'high',
+        orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
+        { class: 'any-aws-principal' },
+        keysShown(keys),
+      ),
     };
   }
   const account = accountOfPrincipal(principal);
   if (account === undefined) {
     // A unique id (AIDA…/AROA…) means the trusted principal was deleted and recreated or never resolved.
-    return { text: `${principal} (not an ARN: a deleted principal's unique id?)` };
+    return { entry: entry({ class: 'unresolved', id: principal }) };
   }
   const who = /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
   if (ownAccount !== undefined && account === ownAccount) {
-    return { text: `${who} (this account)` };
+    return { entry: entry({ class: 'this-account', arn: who }) };
   }
   const externalId = hasKey(statement, 'sts:ExternalId');
   const otherKeys = keys.filter((key) => key.toLowerCase() !== 'sts:externalid');
-  const accountNote = ownAccount === undefined ? 'an account other than the caller’s?' : 'another account';
+  const other = {
+    class: 'other-account',
+    arn: who,
+    account,
+    ownAccountKnown: ownAccount !== undefined,
+  } as const;
   if (externalId) {
-    return {
-      text: `${who} (${accountNote}, with an ExternalId condition)`,
-      finding: {
-        severity: 'medium',
-        code: 'trust-other-account-external-id',
-        text: `the new trust policy lets ${who} assume the role, with an ExternalId condition`,
-      },
-      exposure: `now trusts account ${account} (with an ExternalId condition)`,
-      account,
-    };
+    const trusted: TrustedPrincipal = { ...other, externalId: true };
+    return { entry: entry(trusted), finding: assume('medium', 'trust-other-account-external-id', trusted) };
   }
   const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
+  const trusted: TrustedPrincipal = { ...other, externalId: false };
   return {
-    text: `${who} (${accountNote}${otherKeys.length > 0 ? `, when ${keysText(otherKeys)}` : ', no conditions'})`,
-    finding: {
-      severity,
-      code: 'trust-other-account',
-      text:
-        `the new trust policy lets ${who} assume the role, with no ExternalId condition` +
-        (otherKeys.length > 0 ? ` (only ${keysText(otherKeys)} conditions)` : ''),
-    },
-    exposure: `now trusts account ${account}`,
-    account,
+    entry: entry(trusted, keysShown(otherKeys)),
+    finding: assume(severity, 'trust-other-account', trusted, keysShown(otherKeys)),
   };
 };
 
@@ -124,41 +120,36 @@ const GITHUB = 'token.actions.githubusercontent.com';
 const describeFederated = (provider: string, statement: PolicyStatement): Described => {
   const name = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
   if (/:saml-provider\//.test(provider)) {
-    return {
-      text: `users signed in through SAML provider ${name}`,
-      finding: {
-        severity: 'low',
-        code: 'trust-saml',
-        text: `users signed in through SAML provider ${name} can assume the role`,
-      },
-    };
+    const principal: TrustedPrincipal = { class: 'saml-provider', provider: name };
+    return { entry: entry(principal), finding: assume('low', 'trust-saml', principal) };
   }
   if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
     const subjects = conditionValues(statement, `${GITHUB}:sub`);
     if (subjects.length === 0) {
+      const principal: TrustedPrincipal = {
+        class: 'github-actions',
+        provider: GITHUB,
+        match: 'any',
+        subjects: [],
+      };
       return {
-        text: 'any GitHub Actions workflow, in any repository (no sub condition)',
-        finding: {
-          severity: 'critical',
-          code: 'trust-github-any-repository',
-          text: `any GitHub Actions workflow, in any repository of anyone, can assume the role: the trust policy has no ${GITHUB}:sub condition`,
-        },
-        exposure: 'can now be assumed by any GitHub Actions workflow',
+        entry: entry(principal),
+        finding: assume('critical', 'trust-github-any-repository', principal),
       };
     }
     const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
     if (broad.length > 0) {
       return {
-        text: `GitHub Actions workflows matching ${broad.join(', ')}`,
-        finding: {
-          severity: 'high',
-          code: 'trust-github-broad-subject',
-          text: `GitHub Actions workflows of any repository matching ${keysText(broad)} can assume the role`,
-        },
-        exposure: `can now be assumed by GitHub Actions workflows matching ${keysText(broad)}`,
+        entry: entry({ class: 'github-actions', provider: GITHUB, match: 'broad', subjects: broad }),
+        finding: assume('high', 'trust-github-broad-subject', {
+          class: 'github-actions',
+          provider: GITHUB,
+          match: 'broad',
+          subjects: keysShown(broad),
+        }),
       };
     }
-    return { text: `GitHub Actions workflows of ${keysText(subjects)}` };
+    return { entry: entry({ class: 'github-actions', provider: GITHUB, match: 'scoped', subjects }) };
   }
   const audience = conditionValues(statement, `${name}:aud`).concat(
     conditionValues(statement, `${name}:sub`),
@@ -167,31 +158,13 @@ const describeFederated = (provider: string, statement: PolicyStatement): Descri
     name === 'cognito-identity.amazonaws.com' ||
     /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/.test(name)
   ) {
-    if (audience.length === 0) {
-      return {
-        text: `anyone with a ${name} identity (no aud condition)`,
-        finding: {
-          severity: 'high',
-          code: 'trust-web-identity-unrestricted',
-          text: `anyone with a ${name} identity can assume the role: the trust policy has no ${name}:aud condition`,
-        },
-        exposure: `can now be assumed by anyone with a ${name} identity`,
-      };
-    }
-    return { text: `${name} identities of ${keysText(audience)}` };
+    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences: audience };
+    if (audience.length > 0) return { entry: entry(principal) };
+    return { entry: entry(principal), finding: assume('high', 'trust-web-identity-unrestricted', principal) };
   }
-  if (audience.length === 0) {
-    return {
-      text: `any identity of OIDC provider ${name} (no aud or sub condition)`,
-      finding: {
-        severity: 'medium',
-        code: 'trust-oidc-unrestricted',
-        text: `any identity of OIDC provider ${name} can assume the role: no ${name}:aud or :sub condition`,
-      },
-      exposure: `can now be assumed by any identity of OIDC provider ${name}`,
-    };
-  }
-  return { text: `identities of OIDC provider ${name} (${keysText(audience)})` };
+  const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences: audience };
+  if (audience.length > 0) return { entry: entry(principal) };
+  return { entry: entry(principal), finding: assume('medium', 'trust-oidc-unrestricted', principal) };
 };
 
 /**
@@ -205,9 +178,11 @@ export const analyzeTrustPolicy = (
   document: PolicyDocument,
   ownAccount: string | undefined,
 ): TrustAnalysis => {
-  const findings: PolicyFinding[] = [];
-  const trustedPrincipals: string[] = [];
-  const exposures = new Map<PolicyFinding, Described>();
+  const findings: AssumeFinding[] = [];
+  const trustedPrincipals: TrustEntry[] = [];
+  // Two principals said the same way are one finding.
+  const sameAs = (finding: AssumeFinding) => (other: AssumeFinding) =>
+    JSON.stringify(other) === JSON.stringify(finding);
   for (const statement of document.statements) {
     if (statement.effect !== 'Allow') continue;
     const assumes = statement.actions
@@ -216,17 +191,10 @@ export const analyzeTrustPolicy = (
     if (!assumes) continue;
     if (statement.notPrincipals) {
       const excluded = Object.values(statement.notPrincipals).flat();
-      trustedPrincipals.push(`everyone except ${excluded.slice(0, 3).join(', ')}`);
-      const finding: PolicyFinding = {
-        severity: 'critical',
-        code: 'trust-not-principal',
-        text: `role can now be assumed by everyone except ${excluded.slice(0, 3).join(', ')} (Allow with NotPrincipal)`,
-      };
+      const principal: TrustedPrincipal = { class: 'everyone-except', excluded: excluded.slice(0, 3) };
+      trustedPrincipals.push(entry(principal));
+      const finding = assume('critical', 'trust-not-principal', principal);
       findings.push(finding);
-      exposures.set(finding, {
-        text: '',
-        exposure: 'can now be assumed by almost anyone (Allow with NotPrincipal)',
-      });
       continue;
     }
     for (const [type, entries] of Object.entries(statement.principals ?? {})) {
@@ -239,52 +207,38 @@ export const analyzeTrustPolicy = (
         } else if (type === 'Federated') {
           described = describeFederated(principal, statement);
         } else if (type === 'Service') {
-          described = { text: `service ${principal}` };
+          described = { entry: entry({ class: 'service', service: principal }) };
         } else {
-          described = { text: `${type} ${principal}` };
+          described = { entry: entry({ class: 'other', type, principal }) };
         }
-        trustedPrincipals.push(described.text);
-        if (described.finding && !findings.some((finding) => finding.text === described.finding?.text)) {
+        trustedPrincipals.push(described.entry);
+        if (described.finding && !findings.some(sameAs(described.finding))) {
           findings.push(described.finding);
-          exposures.set(described.finding, described);
         }
       }
     }
   }
   if (findings.length === 0 && trustedPrincipals.length > 0) {
-    findings.push({
-      severity: 'info',
-      code: 'trust-summary',
-      text: `role can be assumed by ${trustedPrincipals.slice(0, 3).join('; ')}`,
-    });
+    findings.push(
+      assume('info', 'trust-summary', { class: 'listed', entries: trustedPrincipals.slice(0, 3) }),
+    );
   }
   findings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
   const analysis: TrustAnalysis = { findings, trustedPrincipals };
   const top = findings[0];
-  const exposure =
-    top && severityRank(top.severity) >= severityRank('medium') ? exposures.get(top) : undefined;
-  if (exposure?.exposure) {
-    analysis.exposure = exposure.exposure;
-    if (exposure.account !== undefined) {
-      // Several other accounts at once: name them together, not only the first.
-      const accounts = [
-        ...new Set(
-          findings
-            .filter((finding) => finding.code === top?.code)
-            .map((finding) => exposures.get(finding)?.account)
-            .filter((account): account is string => account !== undefined),
-        ),
-      ];
-      if (accounts.length > 1) {
-        const shown = accounts.slice(0, 2);
-        analysis.exposure = exposure.exposure.replace(
-          `account ${exposure.account}`,
-          accounts.length > 2
-            ? `accounts ${shown.join(', ')} and ${accounts.length - 2} more`
-            : `accounts ${shown.join(' and ')}`,
-        );
-      }
-    }
+  // SAML users (low) and summaries (info) never reach a headline.
+  if (top && severityRank(top.severity) >= severityRank('medium')) {
+    // Several other accounts at once: name them together, not only the first.
+    const accounts = [
+      ...new Set(
+        findings
+          .filter((finding) => finding.code === top.code)
+          .flatMap((finding) =>
+            finding.principal.class === 'other-account' ? [finding.principal.account] : [],
+          ),
+      ),
+    ];
+    analysis.exposure = { principal: top.principal, conditions: top.conditions, accounts };
   }
   return analysis;
 };

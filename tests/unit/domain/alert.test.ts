@@ -1,11 +1,8 @@
-import {
-  assembleAlert,
-  buildLinks,
-  type Enrichment,
-  summarizeParameters,
-} from '../../../shared/domain/alert.js';
+import { assembleAlert, buildLinks, summarizeParameters } from '../../../shared/domain/alert.js';
 import { classifyEvent } from '../../../shared/domain/classify/index.js';
 import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
+import type { Enrichment } from '../../../shared/domain/enrich.js';
+import { type StatedFinding, stated } from '../../../shared/domain/findings.js';
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { Classification, IamEvent } from '../../../shared/domain/types.js';
 import { findRecord } from '../../helpers/fixtures.js';
@@ -14,6 +11,18 @@ const updateAssumeRolePolicy = (): IamEvent =>
   parseIamEvent(
     findRecord((r) => r.eventName === 'UpdateAssumeRolePolicy' && r.userIdentity?.userName === 'christophe'),
   );
+
+/** The policy finding "role can now be assumed by anyone (*)", as the analysis states it. */
+const trustAnyone: StatedFinding = {
+  ...stated({
+    severity: 'critical',
+    code: 'trust-everyone',
+    kind: 'assume',
+    principal: { class: 'anyone' },
+    conditions: [],
+  }),
+  code: 'trust-anyone',
+};
 
 const assemble = (event: IamEvent, enrichment: Enrichment, classification?: Classification) => {
   const principal = describePrincipal(event.record);
@@ -25,8 +34,16 @@ describe('assembleAlert', () => {
     const event = updateAssumeRolePolicy();
     const alert = assemble(event, {
       reasons: [
-        { severity: 'critical', code: 'trust-anyone', text: 'role can now be assumed by anyone (*)' },
-        { severity: 'low', code: 'operation', text: 'a duplicate of the operation reason' },
+        trustAnyone,
+        {
+          ...stated({
+            severity: 'low',
+            code: 'note',
+            kind: 'known',
+            what: 'a duplicate of the operation reason',
+          }),
+          code: 'operation',
+        },
       ],
       notes: ['a note'],
     });
@@ -42,11 +59,13 @@ describe('assembleAlert', () => {
   it('uses the policy headline when its finding is what makes the alert serious', () => {
     const event = updateAssumeRolePolicy();
     const enrichment: Enrichment = {
-      reasons: [
-        { severity: 'critical', code: 'trust-anyone', text: 'role can now be assumed by anyone (*)' },
-      ],
+      reasons: [trustAnyone],
       notes: [],
-      headline: 'Role r can now be assumed by anyone',
+      headline: {
+        kind: 'role-trust',
+        roleName: 'r',
+        exposure: { principal: { class: 'anyone' }, conditions: [], accounts: [] },
+      },
     };
     expect(assemble(event, enrichment).title).toBe('Role r can now be assumed by anyone');
     // A classifier reason at least as serious as the finding keeps the classifier's headline.
@@ -65,7 +84,7 @@ describe('assembleAlert', () => {
     const event = updateAssumeRolePolicy();
     const alert = assemble(event, { reasons: [], notes: [] });
     expect(alert.account).toBe(event.record.recipientAccountId);
-    expect(Object.values(alert).includes(undefined)).toBe(false);
+    expect(Object.values<unknown>(alert).includes(undefined)).toBe(false);
     expect(alert).not.toHaveProperty('errorCode');
   });
 });

@@ -1,9 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { iamEventOf } from '../../../shared/domain/cloudtrail.js';
-import { analyzeEventPolicies, enrichPolicy, type PolicyEnrichment } from '../../../shared/domain/enrich.js';
+import * as enrich from '../../../shared/domain/enrich.js';
 import type { CloudTrailRecord, IamEvent } from '../../../shared/domain/types.js';
 import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
 import { findRecord } from '../../helpers/fixtures.js';
+import { type WordedEnrichment, wordedEnrichment } from '../../helpers/worded.js';
+
+type PolicyEnrichment = WordedEnrichment;
+/** The enrichment as the alert words it. */
+const enrichPolicy = async (...args: Parameters<typeof enrich.enrichPolicy>): Promise<PolicyEnrichment> =>
+  wordedEnrichment(await enrich.enrichPolicy(...args));
+const analyzeEventPolicies = (event: IamEvent): PolicyEnrichment =>
+  wordedEnrichment(enrich.analyzeEventPolicies(event));
 
 /** An in-memory IAM: policies by ARN with versions, groups; counts and can fail calls. */
 class FakeDirectory implements IamDirectory {

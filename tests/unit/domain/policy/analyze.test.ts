@@ -7,13 +7,14 @@ import {
 } from '../../../../shared/domain/policy/analyze.js';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { FIXTURES_DIR, loadCorpus } from '../../../helpers/fixtures.js';
+import { worded } from '../../../helpers/worded.js';
 
 const parsed = (input: unknown) => {
   const result = parsePolicyDocument(input);
   if (!result.ok) throw new Error(result.failure.detail);
   return result.document;
 };
-const analyze = (input: unknown) => analyzePermissionsPolicy(parsed(input));
+const analyze = (input: unknown) => analyzePermissionsPolicy(parsed(input)).map(worded);
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 const codes = (input: unknown) => analyze(input).map((finding) => finding.code);
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { diffPolicyGrants } from '../../../../shared/domain/policy/diff.js';
+import { diffPolicyGrants as diffData } from '../../../../shared/domain/policy/diff.js';
 import { type PolicyDocument, parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
+import { wordGrantChange } from '../../../../shared/format/finding-text.js';
+
+/** The diff as the alert words it. */
+const diffPolicyGrants = (before: PolicyDocument, after: PolicyDocument): string[] =>
+  diffData(before, after).changes.map(wordGrantChange);
 
 const doc = (value: unknown): PolicyDocument => {
   const result = parsePolicyDocument(value);

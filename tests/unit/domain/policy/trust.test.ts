@@ -3,12 +3,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parsePolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { analyzeTrustPolicy } from '../../../../shared/domain/policy/trust.js';
+import { wordExposure, wordTrustEntry } from '../../../../shared/format/trust-text.js';
 import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
+import { worded } from '../../../helpers/worded.js';
 
 const trust = (input: unknown, account: string | undefined = '123456789012') => {
   const result = parsePolicyDocument(input);
   if (!result.ok) throw new Error(result.failure.detail);
-  return analyzeTrustPolicy(result.document, account);
+  const analysis = analyzeTrustPolicy(result.document, account);
+  const { exposure, ...rest } = analysis;
+  return {
+    ...rest,
+    findings: analysis.findings.map(worded),
+    trustedPrincipals: analysis.trustedPrincipals.map(wordTrustEntry),
+    exposure: exposure && wordExposure(exposure),
+  };
 };
 const fixture = (name: string): string => readFileSync(join(FIXTURES_DIR, 'policies', name), 'utf8');
 
