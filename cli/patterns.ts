@@ -1,6 +1,5 @@
 // `iam-alerts patterns`: the deployed EventBridge pattern of a preset, or the same filter as SQL.
 import { parseArgs } from 'node:util';
-import { DEFAULT_SQL_TABLE, patternToSql, type SqlDialect } from '../shared/domain/pattern-sql.js';
 import {
   DEFAULT_PRESET,
   isPresetName,
@@ -9,6 +8,7 @@ import {
   PRESETS,
 } from '../shared/domain/patterns.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { DEFAULT_SQL_TABLE, patternToSql, type SqlDialect } from './patterns/pattern-sql.js';
 
 const usage = `usage: iam-alerts patterns [--preset ${PRESET_NAMES.join('|')}] [--sql athena|lake] [--table NAME]
 

@@ -1,11 +1,12 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
 import { parseArgs } from 'node:util';
-import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
+import { DEFAULT_PRESET, isPresetName, PRESET_NAMES, PRESETS } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
-import { expandInputs, type InputLocation, readInputs } from '../shared/replay/read-inputs.js';
-import { replayItems } from '../shared/replay/replay.js';
-import { formatLocation, formatProblems, formatSummaryText } from '../shared/replay/summary.js';
+import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { createPrefilter } from './patterns/prefilter.js';
+import { replayItems } from './replay/replay.js';
+import { formatLocation, formatProblems, formatSummaryText } from './replay/summary.js';
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--jsonl | --format text|json] [--strict] PATH...
 
@@ -15,7 +16,8 @@ notifier's classifier, and summarises the alerts they would have sent.
               a single record, or an EventBridge event), .jsonl / .jsonl.gz (one per line); - for stdin
   --jsonl     one JSON line per would-be alert instead of the summary
   --format    text (default) or json: the summary as JSON
-  --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0)`;
+  --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
+              a PATH that does not exist always exits 1)`;
 
 /** Inputs larger than this get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
@@ -131,6 +133,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       throw new UsageError('stdin (-) can be read only once');
 
     const createAlert = await loadCreateAlert();
+    const prefilter = createPrefilter(PRESETS[preset]);
     const { files, problems } = await expandInputs(positionals, io.cwd);
     const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
     const progress =
@@ -139,7 +142,12 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
 
     async function* items() {
       for (const problem of problems) yield { kind: 'problem' as const, ...problem };
-      yield* readInputs(files, { cwd: io.cwd, stdin: io.stdin, onBytes: progress?.add });
+      yield* readInputs(files, {
+        cwd: io.cwd,
+        stdin: io.stdin,
+        ...(progress ? { onBytes: progress.add } : {}),
+        ...(prefilter?.raw ? { prefilter: prefilter.raw } : {}),
+      });
     }
     const summary = await replayItems(items(), {
       preset,
@@ -156,6 +164,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     } else {
       io.stdout.write(formatSummaryText(summary));
     }
+    // A path that does not exist is a mistake on the command line, not a bad record in the history: exit 1.
+    if (problems.length > 0) return EXIT.rejected;
     return summary.problems.count > 0 && values.strict ? EXIT.rejected : EXIT.ok;
   },
 });

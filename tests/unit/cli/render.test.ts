@@ -71,7 +71,7 @@ describe('iam-alerts render', () => {
     expect(stderr()).toContain(
       '<stdin>:2: rejected: InvalidEventError: not a CloudTrail record: eventName: missing',
     );
-    expect(stderr()).toContain('<stdin>:3: not JSON');
+    expect(stderr()).toContain('<stdin>:3: malformed JSON');
   });
 
   it('exits 2 on a usage error and names a missing file', async () => {

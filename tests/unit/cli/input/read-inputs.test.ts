@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { expandInputs, type InputItem, readInputs } from '../../../shared/replay/read-inputs.js';
+import { expandInputs, type InputItem, readInputs } from '../../../../cli/input/read-inputs.js';
 
 const record = (eventName: string) => ({ eventSource: 'iam.amazonaws.com', eventName, userIdentity: {} });
 

@@ -1,8 +1,12 @@
-import { toEventBridgeEvent } from '../../../shared/domain/cloudtrail.js';
-import { compileEventPattern } from '../../../shared/domain/event-pattern.js';
-import { PatternSqlError, patternToSql, patternToSqlCondition } from '../../../shared/domain/pattern-sql.js';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../../../shared/domain/patterns.js';
-import { loadIamOperations } from '../../helpers/fixtures.js';
+import { compileEventPattern } from '../../../../cli/patterns/event-pattern.js';
+import {
+  PatternSqlError,
+  patternToSql,
+  patternToSqlCondition,
+} from '../../../../cli/patterns/pattern-sql.js';
+import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../../../shared/domain/patterns.js';
+import { loadIamOperations } from '../../../helpers/fixtures.js';
 
 /**
  * Evaluates the eventName part of a generated condition over a name: `IN (...)` lists and `LIKE` patterns

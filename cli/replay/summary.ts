@@ -1,8 +1,8 @@
 // Aggregates a replay into what a person reads at a glance: counts, top principals, alerts per day.
 // Memory is bounded by the number of distinct keys (event names, principals, days), not by records.
-import type { Alert, Severity } from '../domain/types.js';
-import { SEVERITIES, severityRank } from '../domain/types.js';
-import type { InputLocation } from './read-inputs.js';
+import type { Alert, Severity } from '../../shared/domain/types.js';
+import { SEVERITIES, severityRank } from '../../shared/domain/types.js';
+import type { InputLocation } from '../input/read-inputs.js';
 
 /** A record or file the replay could not use, with where it was. */
 export interface ReplayProblem extends InputLocation {

@@ -1,6 +1,6 @@
 // Translates an EventBridge pattern over CloudTrail events into SQL, so the same filter runs over
 // organization-scale archives in Athena or CloudTrail Lake. Pure: the SQL is derived from the pattern data.
-import { AppError } from '../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { compileEventPattern } from './event-pattern.js';
 
 /** Which SQL engine and table layout to target. */
