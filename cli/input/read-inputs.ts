@@ -275,6 +275,47 @@ const opensDocument = (line: string): boolean => {
   return /^[[{]/.test(trimmed) && /[[{]$/.test(trimmed);
 };
 
+/** The items of one JSON Lines line: a record, a log file's records, a skipped record, or a problem. */
+function* itemsOfLine(
+  line: string,
+  at: number,
+  source: string,
+  prefilter: RawPrefilter | undefined,
+): Generator<InputItem> {
+  if (prefilter && canSkip(line, prefilter)) {
+    const eventTime = EVENT_TIME.exec(line)?.[1];
+    yield { kind: 'skipped', source, line: at, ...(eventTime !== undefined ? { eventTime } : {}) };
+    return;
+  }
+  try {
+    yield recordsOf(JSON.parse(line), { source, line: at });
+  } catch (error) {
+    yield { kind: 'problem', source, line: at, message: `malformed JSON: ${describeFailure(error)}` };
+  }
+}
+
+/**
+ * The items of a text already in memory, as `readInputs` reads a file of that name (`.json`: one document, or
+ * JSON Lines when it holds several lines; anything else: JSON Lines), for callers that hold the text (tests'
+ * fixture loading).
+ */
+export const readTextItems = (text: string, source: string): InputItem[] => {
+  if (isJsonDocument(source)) {
+    try {
+      return [recordsOf(JSON.parse(text), { source })];
+    } catch (error) {
+      if (!text.trim().includes('\n'))
+        return [{ kind: 'problem', source, message: `malformed JSON: ${describeFailure(error)}` }];
+    }
+  }
+  const items: InputItem[] = [];
+  for (const [index, line] of text.split('\n').entries()) {
+    const trimmed = line.endsWith('\r') ? line.slice(0, -1) : line;
+    if (trimmed.trim() !== '') items.push(...itemsOfLine(trimmed, index + 1, source, undefined));
+  }
+  return items;
+};
+
 /**
  * One JSON value per line, streamed (memory stays flat); a bad line is reported and skipped. With `sniff`, a
  * first line that opens a pretty-printed JSON document means the input is that one document instead (stdin,
@@ -288,19 +329,7 @@ async function* readJsonLines(
 ): AsyncGenerator<InputItem> {
   let lineNumber = 0;
   let document: string[] | undefined;
-  const { prefilter } = options;
-  const lineItems = function* (line: string, at: number): Generator<InputItem> {
-    if (prefilter && canSkip(line, prefilter)) {
-      const eventTime = EVENT_TIME.exec(line)?.[1];
-      yield { kind: 'skipped', source, line: at, ...(eventTime !== undefined ? { eventTime } : {}) };
-      return;
-    }
-    try {
-      yield recordsOf(JSON.parse(line), { source, line: at });
-    } catch (error) {
-      yield { kind: 'problem', source, line: at, message: `malformed JSON: ${describeFailure(error)}` };
-    }
-  };
+  const lineItems = (line: string, at: number) => itemsOfLine(line, at, source, options.prefilter);
   try {
     const { binary, text } = await openText(stream, options.onBytes);
     if (binary) {
