@@ -97,6 +97,21 @@ describe('iam-alerts replay', () => {
     expect(JSON.parse(stdout())).toMatchObject({ files: 1, records: 1, alerts: 1 });
   });
 
+  it('skips and counts a bad first line on stdin, and replays every valid record after it', async () => {
+    const records = loadCorpus()
+      .filter((e) => isIamWrite(e.record))
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e.record));
+    const input = `{"eventSource": "iam.amazonaws.com", broken\n${records.join('\n')}\n`;
+    const { io, stdout } = memoryIo(dir, Readable.from([input]));
+    expect(await command.run(['--format', 'json', '-'], io)).toBe(0);
+    expect(JSON.parse(stdout())).toMatchObject({
+      records: 3,
+      alerts: 3,
+      problems: { count: 1, groups: [{ source: '-', at: ['line 1'] }] },
+    });
+  });
+
   it('reports bad input at the end: exit 0, or 1 with --strict; a missing path exits 1', async () => {
     writeFileSync(
       join(dir, 'bad.jsonl'),
