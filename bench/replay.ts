@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { main as CliMain } from '../cli/main.js';
 import type { ReplaySummary } from '../cli/replay/summary.js';
@@ -51,6 +51,8 @@ const measureReplay = async (dir: string): Promise<Measurement> => {
     stdout: { write: (chunk: string) => out.push(chunk) },
     stderr: { write: (chunk: string) => process.stderr.write(chunk), isTTY: false },
     cwd: process.cwd(),
+    // As the bin runs it: worker threads for many files.
+    workerUrl: pathToFileURL(join(ROOT, 'dist', 'cli', 'replay-worker.js')),
   });
   if (code !== 0) throw new Error(`replay exited ${code}`);
   const summary = JSON.parse(out.join('')) as ReplaySummary;

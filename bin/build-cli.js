@@ -24,7 +24,7 @@ rmSync(outdir, { recursive: true, force: true });
 mkdirSync(outdir, { recursive: true });
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { main: 'cli/main.ts' },
+  entryPoints: { main: 'cli/main.ts', 'replay-worker': 'cli/replay/worker.ts' },
   outdir,
   bundle: true,
   splitting: true,

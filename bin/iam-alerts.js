@@ -29,17 +29,21 @@ const freshBuild = () => {
 
 const load = async () => {
   const built = freshBuild();
-  if (built) return import(pathToFileURL(built).href);
+  if (built) {
+    const workerUrl = pathToFileURL(join(root, 'dist/cli/replay-worker.js'));
+    return { ...(await import(pathToFileURL(built).href)), workerUrl };
+  }
   const { register } = await import('tsx/esm/api');
   register();
   return import('../cli/main.ts');
 };
 
-const { main } = await load();
+const { main, workerUrl } = await load();
 const code = await main(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
   cwd: process.cwd(),
+  ...(workerUrl ? { workerUrl } : {}),
 });
 process.exitCode = code;

@@ -35,10 +35,20 @@ export const replayItems = async (
   items: AsyncIterable<InputItem>,
   options: ReplayOptions,
 ): Promise<ReplaySummary> => {
+  const aggregator = new ReplayAggregator(options.preset);
+  await replayInto(items, aggregator, options);
+  return aggregator.toSummary();
+};
+
+/** `replayItems` into a given aggregator (a worker's, whose state the main thread merges). */
+export const replayInto = async (
+  items: AsyncIterable<InputItem>,
+  aggregator: ReplayAggregator,
+  options: ReplayOptions,
+): Promise<void> => {
   const matcher = compileEventPattern(PRESETS[options.preset]);
   const prefilter = createPrefilter(PRESETS[options.preset]);
   const deliversReadOnly = needsReadOnlyEvents(options.preset);
-  const aggregator = new ReplayAggregator(options.preset);
 
   /** Replays one value; returns the alert when it matched. Locations are built only when needed. */
   const replayValue = async (
@@ -120,5 +130,4 @@ export const replayItems = async (
         break;
     }
   }
-  return aggregator.toSummary();
 };
