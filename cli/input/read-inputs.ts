@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { isObject } from '../../shared/domain/values.js';
-import { scanLogFileRecords } from './scan-records.js';
+import { scanLogFileOffsets } from './scan-records.js';
 
 /** Where a record came from: a file (or `-` for stdin) and a 1-based line (JSONL) or record index (JSON). */
 export interface InputLocation {
@@ -43,6 +43,8 @@ export class UnparsedRecord {
 /** Decides from a record's raw JSON text whether it may match; `false` must be a proof (see `createRawPrefilter`). */
 export interface RawPrefilter {
   mayMatch(text: string): boolean;
+  /** The JSON string literals `mayMatch` looks for: a text holding none of them (and no `\u`) cannot match. */
+  needles: readonly string[];
 }
 
 /** What `readInputs` needs from the process. */
@@ -151,6 +153,8 @@ const recordsOf = (value: unknown, location: InputLocation): InputItem => {
 
 /** `"eventTime": "…"` in a record's text: the first occurrence, which CloudTrail writes before any nested one. */
 const EVENT_TIME = /"eventTime"\s*:\s*"([^"\\]*)"/;
+/** The same, anchored where `"eventTime"` was found (`lastIndex`). */
+const EVENT_TIME_AT = /"eventTime"\s*:\s*"([^"\\]*)"/y;
 
 /**
  * Whether a JSON Lines line may be left unparsed: one flat-looking object that names eventSource and eventName,
@@ -172,17 +176,31 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
  * and reports the fault as before).
  */
 const valuesOfLogFile = (text: string, prefilter: RawPrefilter): unknown[] | undefined => {
-  const texts = scanLogFileRecords(text);
-  if (!texts) return undefined;
-  const values: unknown[] = new Array(texts.length);
-  for (let i = 0; i < texts.length; i++) {
-    const record = texts[i] as string;
-    if (canSkip(record, prefilter)) {
-      values[i] = new UnparsedRecord(EVENT_TIME.exec(record)?.[1]);
+  const offsets = scanLogFileOffsets(text);
+  if (!offsets) return undefined;
+  // Where the file holds a needle or a `\u` escape, found in one pass each: a record holding neither is not parsed.
+  const marks: number[] = [];
+  for (const needle of [...prefilter.needles, '\\u'])
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+      marks.push(at);
+  marks.sort((a, b) => a - b);
+  const values: unknown[] = new Array(offsets.length / 2);
+  let mark = 0;
+  for (let i = 0; i < offsets.length; i += 2) {
+    const start = offsets[i] as number;
+    const end = offsets[i + 1] as number;
+    while (mark < marks.length && (marks[mark] as number) < start) mark++;
+    const marked = mark < marks.length && (marks[mark] as number) < end;
+    const eventSource = text.indexOf('"eventSource"', start);
+    if (!marked && eventSource !== -1 && eventSource < end) {
+      const at = text.indexOf('"eventTime"', start);
+      EVENT_TIME_AT.lastIndex = at;
+      const eventTime = at !== -1 && at < end ? EVENT_TIME_AT.exec(text)?.[1] : undefined;
+      values[i / 2] = new UnparsedRecord(eventTime);
       continue;
     }
     try {
-      values[i] = JSON.parse(record);
+      values[i / 2] = JSON.parse(text.slice(start, end));
     } catch {
       return undefined;
     }

@@ -28,9 +28,21 @@ const skipString = (text: string, start: number): number => {
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 export const scanLogFileRecords = (text: string): string[] | undefined => {
+  const offsets = scanLogFileOffsets(text);
+  if (!offsets) return undefined;
+  const records: string[] = [];
+  for (let i = 0; i < offsets.length; i += 2) records.push(text.slice(offsets[i], offsets[i + 1]));
+  return records;
+};
+
+/**
+ * `scanLogFileRecords` as offsets: `[start0, end0, start1, end1, …]`, each record being `text.slice(start, end)`,
+ * so that records left unparsed are never copied out.
+ */
+export const scanLogFileOffsets = (text: string): number[] | undefined => {
   const open = OPEN.exec(text);
   if (!open) return undefined;
-  const records: string[] = [];
+  const records: number[] = [];
   let at = open[0].length;
   const skipSpace = () => {
     while (at < text.length && /\s/.test(text[at] as string)) at++;
@@ -55,7 +67,7 @@ export const scanLogFileRecords = (text: string): string[] | undefined => {
         else if ((char === 0x7d || char === 0x5d) && --depth === 0) break;
       }
       if (depth !== 0) return undefined;
-      records.push(text.slice(start, at));
+      records.push(start, at);
       skipSpace();
       if (text[at] === ',') {
         at++;

@@ -48,7 +48,7 @@ export const createRawPrefilter = (values: string[]): RawPrefilter | undefined =
   const needles = values.map((value) => JSON.stringify(value));
   if (needles.length === 1) {
     const needle = needles[0] as string;
-    return { mayMatch: (text) => text.includes(needle) };
+    return { needles, mayMatch: (text) => text.includes(needle) };
   }
-  return { mayMatch: (text) => needles.some((needle) => text.includes(needle)) };
+  return { needles, mayMatch: (text) => needles.some((needle) => text.includes(needle)) };
 };
