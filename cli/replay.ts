@@ -11,8 +11,13 @@ import { replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
 import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/summary.js';
 
-/** Worker threads by default: one per core, at most four (reading and gunzip saturate sooner than that). */
-const DEFAULT_JOBS = Math.min(4, availableParallelism());
+/**
+ * Worker threads by default: one per core, at most four, on machines with four cores or more. On two cores one
+ * thread is the default: each worker warms up its own JIT, which cost 45% more CPU than one thread in
+ * `bench/replay.ts` on a shared 2-core machine, more than the second core gave back.
+ */
+const cores = availableParallelism();
+const DEFAULT_JOBS = cores >= 4 ? Math.min(4, cores) : 1;
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
 
@@ -24,8 +29,8 @@ notifier's classifier, and summarises the alerts they would have sent.
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
               a PATH that does not exist always exits 1)
-  --jobs N    threads for many files (default ${DEFAULT_JOBS}: one per core, at most 4); output is the same
-              and in the same order whatever N; 1 replays in one thread`;
+  --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
+              more; else 1); output is the same and in the same order whatever N`;
 
 /** Inputs larger than this get a progress bar (when stderr is a terminal). */
 const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
