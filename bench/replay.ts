@@ -2,15 +2,13 @@
 // bundle, as now), then replay throughput next to its floor (gunzip + JSON.parse of the same files) and peak memory
 // on a large input, through the `replay` command itself.
 // Run: node --import tsx/esm bench/replay.ts [--mb 300]
-// Each measurement runs in its own child process, so its peak RSS is its own.
+// Each measurement runs in its own plain `node` child process (bench/replay-child.js), so its peak RSS is its own.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import type { main as CliMain } from '../cli/main.js';
-import type { ReplaySummary } from '../cli/replay/summary.js';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const CORPUS = ['stratus-red-team', 'invictus-ir-aws-dataset', 'otrf-security-datasets', 'awsdocs-examples'];
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'tests', 'fixtures', 'cloudtrail');
@@ -24,46 +22,6 @@ interface Measurement {
   ms: number;
   maxRssMb: number;
 }
-
-/** The floor: what any replay must do at least, gunzip and parse every file. */
-const measureFloor = (dir: string): Measurement => {
-  const start = performance.now();
-  let records = 0;
-  for (const name of readdirSync(dir).sort()) {
-    const parsed = JSON.parse(gunzipSync(readFileSync(join(dir, name))).toString('utf8')) as {
-      Records: unknown[];
-    };
-    records += parsed.Records.length;
-  }
-  return { records, ms: performance.now() - start, maxRssMb: process.resourceUsage().maxRSS / 1024 };
-};
-
-/**
- * `iam-alerts replay --format json DIR`, in process, from the bundle the bin runs (start-up is measured on its
- * own; the lazily loaded modules are loaded inside the timed part, as in a real run).
- */
-const measureReplay = async (dir: string, jobs?: string): Promise<Measurement> => {
-  const { main: cliMain } = (await import(join(ROOT, 'dist', 'cli', 'main.js'))) as { main: typeof CliMain };
-  const start = performance.now();
-  const out: string[] = [];
-  const jobsArgs = jobs ? ['--jobs', jobs] : [];
-  const code = await cliMain(['replay', '--preset', 'writes', '--format', 'json', ...jobsArgs, dir], {
-    stdin: process.stdin,
-    stdout: { write: (chunk: string) => out.push(chunk) },
-    stderr: { write: (chunk: string) => process.stderr.write(chunk), isTTY: false },
-    cwd: process.cwd(),
-    // As the bin runs it: worker threads for many files.
-    workerUrl: pathToFileURL(join(ROOT, 'dist', 'cli', 'replay-worker.js')),
-  });
-  if (code !== 0) throw new Error(`replay exited ${code}`);
-  const summary = JSON.parse(out.join('')) as ReplaySummary;
-  return {
-    records: summary.records,
-    alerts: summary.alerts,
-    ms: performance.now() - start,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-  };
-};
 
 /** Writes gzipped CloudTrail log files (`{"Records":[…]}`) of about `fileMb` MB each, `totalMb` MB in all. */
 const buildLogFiles = (dir: string, totalMb: number, fileMb: number): { files: number; gzMb: number } => {
@@ -101,14 +59,10 @@ const buildLogFiles = (dir: string, totalMb: number, fileMb: number): { files: n
 
 const child = (mode: 'floor' | 'replay' | 'replay-jobs-2', dir: string): Measurement =>
   JSON.parse(
-    execFileSync(
-      process.execPath,
-      ['--import', 'tsx/esm', fileURLToPath(import.meta.url), '--child', mode, dir],
-      {
-        encoding: 'utf8',
-        maxBuffer: 1024 * 1024,
-      },
-    ),
+    execFileSync(process.execPath, [join(ROOT, 'bench', 'replay-child.js'), mode, dir], {
+      encoding: 'utf8',
+      maxBuffer: 1024 * 1024,
+    }),
   ) as Measurement;
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -164,15 +118,6 @@ const rate = (m: Measurement): string =>
 
 const main = async (): Promise<void> => {
   const args = process.argv.slice(2);
-  if (args[0] === '--child') {
-    const dir = args[2] as string;
-    const result =
-      args[1] === 'floor'
-        ? measureFloor(dir)
-        : await measureReplay(dir, args[1] === 'replay-jobs-2' ? '2' : undefined);
-    process.stdout.write(JSON.stringify(result));
-    return;
-  }
   measureStartup();
   const mbIndex = args.indexOf('--mb');
   const totalMb = mbIndex === -1 ? 300 : Number(args[mbIndex + 1]);
