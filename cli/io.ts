@@ -7,6 +7,11 @@ export interface CliIo {
   stderr: { write(chunk: string): unknown; isTTY?: boolean };
   /** Working directory for relative paths. */
   cwd: string;
+  /**
+   * The replay worker's script (the bundle's `replay-worker.js`), given by the bin when it runs the bundle; without
+   * it `replay` runs in one thread (tests, the TypeScript sources through tsx).
+   */
+  workerUrl?: URL;
 }
 
 /** Exit codes shared by every command: 0 success, 1 some input rejected, 2 usage error. */

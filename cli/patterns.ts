@@ -1,6 +1,5 @@
 // `iam-alerts patterns`: the deployed EventBridge pattern of a preset, or the same filter as SQL.
 import { parseArgs } from 'node:util';
-import { DEFAULT_SQL_TABLE, patternToSql, type SqlDialect } from '../shared/domain/pattern-sql.js';
 import {
   DEFAULT_PRESET,
   isPresetName,
@@ -9,11 +8,23 @@ import {
   PRESETS,
 } from '../shared/domain/patterns.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import {
+  DEFAULT_SQL_TABLE,
+  isValidSqlTable,
+  patternToSql,
+  patternToUnload,
+  type SqlDialect,
+} from './patterns/pattern-sql.js';
 
-const usage = `usage: iam-alerts patterns [--preset ${PRESET_NAMES.join('|')}] [--sql athena|lake] [--table NAME]
+/** Where the printed `UNLOAD` writes when `--unload` is not given: AWS's documentation placeholder bucket. */
+const EXAMPLE_UNLOAD = 's3://amzn-s3-demo-bucket/iam-alerts-replay/';
+
+const usage = `usage: iam-alerts patterns [--preset ${PRESET_NAMES.join('|')}] [--sql athena|lake] [--table NAME] [--unload S3URL]
 
 Prints the EventBridge event pattern a preset deploys (default: ${DEFAULT_PRESET}), exactly as deployed.
-  --sql athena   the same filter as SQL for Athena's CloudTrail table (--table, default ${DEFAULT_SQL_TABLE.athena})
+  --sql athena   the same filter as SQL for Athena's CloudTrail table (--table NAME or DB.NAME, default
+                 ${DEFAULT_SQL_TABLE.athena}), selecting every column, then the UNLOAD that exports the rows as JSON
+                 to S3 (--unload, an empty s3:// prefix) for 'iam-alerts replay'
   --sql lake     the same filter as SQL for a CloudTrail Lake event data store (--table: its ID)`;
 
 const parse = (args: string[]) => {
@@ -26,6 +37,7 @@ const parse = (args: string[]) => {
         preset: { type: 'string' },
         sql: { type: 'string' },
         table: { type: 'string' },
+        unload: { type: 'string' },
       },
     }).values;
   } catch (error) {
@@ -45,6 +57,7 @@ export const patternsCommand: Command = {
       throw new UsageError(`unknown preset '${preset}' (one of ${PRESET_NAMES.join(', ')})`);
     if (values.sql === undefined) {
       if (values.table !== undefined) throw new UsageError('--table only applies with --sql');
+      if (values.unload !== undefined) throw new UsageError('--unload only applies with --sql athena');
       io.stdout.write(`${JSON.stringify(PRESETS[preset], null, 2)}\n`);
       return EXIT.ok;
     }
@@ -52,17 +65,40 @@ export const patternsCommand: Command = {
       throw new UsageError(`--sql takes athena or lake, not '${values.sql}'`);
     }
     const dialect: SqlDialect = values.sql;
-    const sql = patternToSql(PRESETS[preset], {
-      dialect,
+    if (values.table !== undefined && !isValidSqlTable(values.table, dialect)) {
+      throw new UsageError(
+        dialect === 'athena'
+          ? `--table takes a table name or database.table (letters, digits, _), not '${values.table}'`
+          : `--table takes an event data store ID (letters, digits, -), not '${values.table}'`,
+      );
+    }
+    if (values.unload !== undefined && dialect !== 'athena')
+      throw new UsageError('--unload only applies with --sql athena');
+    if (
+      values.unload !== undefined &&
+      !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^'\\\s]*)?$/.test(values.unload)
+    )
+      throw new UsageError(`--unload takes an s3://bucket/prefix/ location, not '${values.unload}'`);
+    const options = {
       ...(values.table ? { table: values.table } : {}),
       excludeReadOnly: !needsReadOnlyEvents(preset),
-    });
+    };
+    const sql = patternToSql(PRESETS[preset], { dialect, ...options });
     const where = dialect === 'athena' ? "Athena's CloudTrail table" : 'a CloudTrail Lake event data store';
     io.stdout.write(
       `-- iam-change-alerts preset '${preset}' as SQL for ${where}, derived from the deployed pattern.\n` +
         '-- Add a time range (partition columns in Athena, eventTime in Lake) to bound the scan.\n' +
         `${sql};\n`,
     );
+    if (dialect === 'athena') {
+      const location = values.unload ?? EXAMPLE_UNLOAD;
+      io.stdout.write(
+        '\n-- To replay the rows: export them as JSON to an empty S3 prefix, copy them down, replay every file.\n' +
+          `${patternToUnload(PRESETS[preset], { ...options, location })};\n` +
+          `-- aws s3 cp --recursive ${location.endsWith('/') ? location : `${location}/`} ./athena-rows/\n` +
+          `-- iam-alerts replay --preset ${preset} ./athena-rows/*\n`,
+      );
+    }
     return EXIT.ok;
   },
 };

@@ -5,7 +5,7 @@ import { parseIamEvent } from '../shared/domain/cloudtrail.js';
 import type { Alert } from '../shared/domain/types.js';
 import { describeError } from '../shared/errors.js';
 import { formatSnsMessage } from '../shared/format/sns-message.js';
-import { readInputs } from './input.js';
+import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
 
 const FORMATS = ['text', 'json', 'sns', 'slack', 'jira'] as const;
@@ -17,7 +17,7 @@ Renders each CloudTrail record or EventBridge event as the alert the notifier wo
 with the notifier's own code, offline (no IAM API calls: managed policy details are noted as not fetched).
 
 input:   a CloudTrail record, an EventBridge event, a CloudTrail log file ({"Records": [...]}),
-         a JSON array of these, or JSON Lines of any of them; '-' or no FILE reads stdin
+         a JSON array of these, or JSON Lines of any of them, plain or gzipped; '-' or no FILE reads stdin
 --format text   the e-mail: subject line, then the plain-text body (default)
          json   the JSON alert machine subscribers receive, one per line
          sns    exactly the input of SNS PublishCommand (TopicArn aside), one per line
@@ -48,6 +48,10 @@ const renderOne = async (alert: Alert, format: Format, jira: { projectKey: strin
     }
   }
 };
+
+/** `file`, `file:line`: where an input item is, as render's messages name it. */
+const whereOf = (location: InputLocation): string =>
+  location.line === undefined ? location.source : `${location.source}:${location.line}`;
 
 /** The `render` command. */
 export const renderCommand: Command = {
@@ -80,18 +84,39 @@ export const renderCommand: Command = {
     };
 
     let rejected = 0;
-    for (const item of await readInputs(parsed.positionals, io)) {
-      if (item.error !== undefined) {
-        rejected += 1;
-        io.stderr.write(`${item.where}: ${item.error}\n`);
-        continue;
-      }
+    const render = async (value: unknown, where: string): Promise<void> => {
       try {
-        const alert = await createAlert(parseIamEvent(item.value));
+        const alert = await createAlert(parseIamEvent(value));
         io.stdout.write(await renderOne(alert, format, jira));
       } catch (error) {
         rejected += 1;
-        io.stderr.write(`${item.where}: rejected: ${describeError(error)}\n`);
+        io.stderr.write(`${where}: rejected: ${describeError(error)}\n`);
+      }
+    };
+    const paths = parsed.positionals.length > 0 ? parsed.positionals : ['-'];
+    const { files, problems } = await expandInputs(paths, io.cwd);
+    for (const problem of problems) {
+      rejected += 1;
+      io.stderr.write(`${problem.source}: ${problem.message}\n`);
+    }
+    for await (const item of readInputs(files, { cwd: io.cwd, stdin: io.stdin, stdinSource: '<stdin>' })) {
+      switch (item.kind) {
+        case 'problem':
+          rejected += 1;
+          io.stderr.write(`${whereOf(item)}: ${item.message}\n`);
+          break;
+        case 'record':
+          await render(item.value, whereOf(item));
+          break;
+        case 'records': {
+          const where = whereOf(item);
+          const container = item.container === 'Records' ? 'Records' : '';
+          for (const [index, value] of item.values.entries())
+            await render(value, `${where}#${container}[${index}]`);
+          break;
+        }
+        default:
+          break;
       }
     }
     return rejected > 0 ? EXIT.rejected : EXIT.ok;

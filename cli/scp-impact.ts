@@ -8,7 +8,7 @@ import {
   type ScpImpactSummary,
   scpDocumentFor,
 } from '../shared/domain/scp-impact.js';
-import { expandInputs, type InputLocation, readInputs } from '../shared/replay/read-inputs.js';
+import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
 
 /** Exit code when nothing is certainly denied but some calls cannot be decided from history. */

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readTextItems } from '../../cli/input/read-inputs.js';
 import type { CloudTrailRecord } from '../../shared/domain/types.js';
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -22,13 +23,20 @@ export interface CorpusRecord {
 
 let cache: CorpusRecord[] | undefined;
 
-/** Every record of the copied corpus, parsed as raw JSON (not through the project's parser). */
+/**
+ * Every record of the copied corpus, read by the CLI's own input reader as raw JSON (not through the project's
+ * parser). A line the reader cannot read fails the load, so no test runs on a silently shortened corpus.
+ */
 export const loadCorpus = (): CorpusRecord[] => {
   cache ??= CORPUS_FILES.flatMap((file) =>
-    readFileSync(join(FIXTURES_DIR, 'cloudtrail', `${file}.jsonl`), 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line, index) => ({ file, line: index + 1, record: JSON.parse(line) as CloudTrailRecord })),
+    readTextItems(
+      readFileSync(join(FIXTURES_DIR, 'cloudtrail', `${file}.jsonl`), 'utf8'),
+      `${file}.jsonl`,
+    ).map((item, index) => {
+      if (item.kind !== 'record')
+        throw new Error(`${file}.jsonl item ${index + 1}: not one record (${item.kind})`);
+      return { file, line: item.line ?? index + 1, record: item.value as CloudTrailRecord };
+    }),
   );
   return cache.map((entry) => ({ ...entry, record: structuredClone(entry.record) }));
 };

@@ -4,9 +4,9 @@
 // matches; every key must match), so the project's matcher evaluates them.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { matchesEventPattern } from '../../cli/patterns/event-pattern.js';
 import { buildAlert } from '../../shared/domain/alert.js';
 import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
-import { matchesEventPattern } from '../../shared/domain/event-pattern.js';
 import { SEVERITIES, type Severity, severityRank } from '../../shared/domain/types.js';
 import { formatSnsMessage, type SnsMessage } from '../../shared/format/sns-message.js';
 import { deployedResources, packageService, scenario, type Template } from '../helpers/template.js';

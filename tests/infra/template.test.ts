@@ -1,7 +1,7 @@
 // The compiled template (`serverless package`, real osls CLI): sound against the CloudFormation spec,
 // deploying exactly the patterns of shared/domain/patterns.ts, with the optional parts behind conditions.
 import { join } from 'node:path';
-import { compileEventPattern, matchesEventPattern } from '../../shared/domain/event-pattern.js';
+import { compileEventPattern, matchesEventPattern } from '../../cli/patterns/event-pattern.js';
 import {
   GUARD_RAIL_PATTERN,
   PRESET_NAMES,

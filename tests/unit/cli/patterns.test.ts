@@ -32,13 +32,16 @@ describe('iam-alerts patterns', () => {
     expect(athena.code).toBe(0);
     expect(athena.stdout).toMatch(/FROM cloudtrail_logs\nWHERE eventsource = 'iam\.amazonaws\.com'/);
     expect(athena.stdout).toContain("eventname LIKE 'Upload%'");
-    expect(athena.stdout).toContain("readonly = 'false'");
+    expect(athena.stdout).toContain("(readonly IS NULL OR readonly <> 'true')");
+    expect(athena.stdout).toMatch(/\nUNLOAD \(\nSELECT eventversion, [^\n]*\nFROM cloudtrail_logs\n/);
+    expect(athena.stdout).toContain("WITH (format = 'JSON', compression = 'GZIP');");
     const lake = await run(['patterns', '--preset', 'auth', '--sql', 'lake', '--table', 'eds-0123']);
     expect(lake.stdout).toContain('FROM eds-0123\n');
     expect(lake.stdout).toContain("eventName LIKE 'Put%Policy'");
-    expect(lake.stdout).toContain('readOnly = false');
+    expect(lake.stdout).toContain('(readOnly IS NULL OR readOnly <> true)');
+    expect(lake.stdout).not.toContain('UNLOAD');
     const all = await run(['patterns', '--preset', 'all', '--sql', 'lake']);
-    expect(all.stdout).not.toContain('readOnly =');
+    expect(all.stdout).not.toMatch(/WHERE [^;]*readOnly/);
   });
 
   it.each([
@@ -47,6 +50,12 @@ describe('iam-alerts patterns', () => {
     [['patterns', '--table', 'x']],
     [['patterns', '--bogus']],
     [['patterns', 'extra']],
+    [['patterns', '--sql', 'athena', '--table', 'logs; DROP TABLE logs']],
+    [['patterns', '--sql', 'athena', '--table', 'a.b.c']],
+    [['patterns', '--sql', 'lake', '--table', "eds' OR 1=1"]],
+    [['patterns', '--sql', 'lake', '--unload', 's3://amzn-s3-demo-bucket/x/']],
+    [['patterns', '--sql', 'athena', '--unload', "s3://bucket/x' --"]],
+    [['patterns', '--unload', 's3://amzn-s3-demo-bucket/x/']],
   ])('exits 2 on usage error %j', async (args) => {
     const { code, stderr, stdout } = await run(args);
     expect([code, stdout]).toEqual([2, '']);

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { BINARY_INPUT } from '../../../cli/input/read-inputs.js';
 import { main } from '../../../cli/main.js';
 import type { Alert } from '../../../shared/domain/types.js';
 import type { SnsMessage } from '../../../shared/format/sns-message.js';
@@ -71,7 +74,7 @@ describe('iam-alerts render', () => {
     expect(stderr()).toContain(
       '<stdin>:2: rejected: InvalidEventError: not a CloudTrail record: eventName: missing',
     );
-    expect(stderr()).toContain('<stdin>:3: not JSON');
+    expect(stderr()).toContain('<stdin>:3: malformed JSON');
   });
 
   it('exits 2 on a usage error and names a missing file', async () => {
@@ -81,5 +84,27 @@ describe('iam-alerts render', () => {
     const missing = memoryIo(ROOT);
     expect(await main(['render', 'no-such-file.json'], missing.io)).toBe(1);
     expect(missing.stderr()).toContain('no-such-file.json: cannot read: ENOENT');
+  });
+
+  it('reads a gzipped log file, and refuses binary input in one line instead of printing it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'render-'));
+    try {
+      const event = JSON.parse(readFileSync(join(ROOT, 'events/create-role.json'), 'utf8'));
+      writeFileSync(join(dir, 'log.json.gz'), gzipSync(JSON.stringify({ Records: [event.detail] })));
+      const gz = memoryIo(dir);
+      expect(await main(['render', '--format', 'json', 'log.json.gz'], gz.io)).toBe(0);
+      expect((JSON.parse(gz.stdout()) as Alert).eventName).toBe('CreateRole');
+
+      writeFileSync(
+        join(dir, 'photo.jpg'),
+        Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10, 0x4a, 0x46, 0x49, 0x46, 0]),
+      );
+      const binary = memoryIo(dir);
+      expect(await main(['render', 'photo.jpg'], binary.io)).toBe(1);
+      expect(binary.stdout()).toBe('');
+      expect(binary.stderr()).toBe(`photo.jpg: ${BINARY_INPUT}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -10,7 +10,7 @@ import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
 import { SEVERITIES } from '../../../shared/domain/types.js';
 import { memoryIo } from '../../helpers/cli.js';
 import { FIXTURES_DIR, loadCorpus } from '../../helpers/fixtures.js';
-import { fakeCreateAlert } from '../replay/fake-alert.js';
+import { fakeCreateAlert } from './replay/fake-alert.js';
 
 const command = createReplayCommand(async () => fakeCreateAlert);
 
@@ -97,17 +97,34 @@ describe('iam-alerts replay', () => {
     expect(JSON.parse(stdout())).toMatchObject({ files: 1, records: 1, alerts: 1 });
   });
 
-  it('reports bad input at the end: exit 0, or 1 with --strict', async () => {
+  it('skips and counts a bad first line on stdin, and replays every valid record after it', async () => {
+    const records = loadCorpus()
+      .filter((e) => isIamWrite(e.record))
+      .slice(0, 3)
+      .map((e) => JSON.stringify(e.record));
+    const input = `{"eventSource": "iam.amazonaws.com", broken\n${records.join('\n')}\n`;
+    const { io, stdout } = memoryIo(dir, Readable.from([input]));
+    expect(await command.run(['--format', 'json', '-'], io)).toBe(0);
+    expect(JSON.parse(stdout())).toMatchObject({
+      records: 3,
+      alerts: 3,
+      problems: { count: 1, groups: [{ source: '-', at: ['line 1'] }] },
+    });
+  });
+
+  it('reports bad input at the end: exit 0, or 1 with --strict; a missing path exits 1', async () => {
     writeFileSync(
       join(dir, 'bad.jsonl'),
       '{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","readOnly":false}\nnot json\n',
     );
     writeFileSync(join(dir, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
     const lenient = memoryIo(dir);
-    expect(await command.run(['bad.jsonl', 'broken.json.gz', 'missing'], lenient.io)).toBe(0);
+    expect(await command.run(['bad.jsonl', 'broken.json.gz', 'missing'], lenient.io)).toBe(1);
     expect(lenient.stdout()).toMatch(
       /Problems: 3 input\(s\) skipped\n {2}missing: cannot read: ENOENT.*\n {2}bad\.jsonl: malformed JSON.* \(line 2\)\n {2}broken\.json\.gz: broken gzip: /,
     );
+    const badOnly = memoryIo(dir);
+    expect(await command.run(['bad.jsonl', 'broken.json.gz'], badOnly.io)).toBe(0);
     const strict = memoryIo(dir);
     expect(await command.run(['--strict', '--jsonl', 'bad.jsonl'], strict.io)).toBe(1);
     expect(strict.stdout().trim().split('\n')).toHaveLength(1);

@@ -1,7 +1,7 @@
 // The deployed presets against the local EventBridge matcher, over all 176 IAM operations and the real corpus.
+import { compileEventPattern } from '../../../cli/patterns/event-pattern.js';
 import { CATALOGUE } from '../../../shared/domain/catalogue/index.js';
 import { toEventBridgeEvent } from '../../../shared/domain/cloudtrail.js';
-import { compileEventPattern } from '../../../shared/domain/event-pattern.js';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../../../shared/domain/patterns.js';
 import type { CloudTrailRecord } from '../../../shared/domain/types.js';
 import { loadCorpus, loadIamOperations } from '../../helpers/fixtures.js';

@@ -1,4 +1,6 @@
 // The operation catalogue: its keys, its entries, and the deployed guard-rail pattern derived from it.
+
+import { matchesEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import {
   baseEventName,
   CATALOGUE,
@@ -10,7 +12,6 @@ import {
 import type { Operation } from '../../../../shared/domain/catalogue/operation.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
-import { matchesEventPattern } from '../../../../shared/domain/event-pattern.js';
 import {
   GUARD_RAIL_PATTERN,
   IDENTITY_RULES_PATTERN,

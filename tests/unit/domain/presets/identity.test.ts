@@ -3,11 +3,11 @@
 // gives it that rule's reason. Operators: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compileEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import { SIGN_IN_WATCHED_OPERATIONS } from '../../../../shared/domain/catalogue/index.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { SCP_DENIAL_PHRASES } from '../../../../shared/domain/classify/outcome.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
-import { compileEventPattern } from '../../../../shared/domain/event-pattern.js';
 import {
   DEFAULT_PRESET,
   deployedRules,

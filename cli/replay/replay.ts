@@ -1,10 +1,13 @@
 // Replay: each record as CloudTrail delivers it to EventBridge → the deployed pattern → the notifier's alert.
-import { parseIamEvent, toEventBridgeEvent } from '../domain/cloudtrail.js';
-import { compileEventPattern } from '../domain/event-pattern.js';
-import { needsReadOnlyEvents, PRESETS, type PresetName } from '../domain/patterns.js';
-import type { Alert, CloudTrailRecord, IamEvent } from '../domain/types.js';
-import { describeError } from '../errors.js';
-import type { InputItem, InputLocation } from './read-inputs.js';
+import { parseIamEvent, toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
+import { needsReadOnlyEvents, PRESETS, type PresetName } from '../../shared/domain/patterns.js';
+import type { Alert, CloudTrailRecord, IamEvent } from '../../shared/domain/types.js';
+import { isObject } from '../../shared/domain/values.js';
+import { describeError } from '../../shared/errors.js';
+import { type InputItem, type InputLocation, UnparsedRecord } from '../input/read-inputs.js';
+import { compileEventPattern } from '../patterns/event-pattern.js';
+import { createPrefilter } from '../patterns/prefilter.js';
+import { isAthenaRow, recordFromAthenaRow } from './athena-row.js';
 import { ReplayAggregator, type ReplaySummary } from './summary.js';
 
 /** What a replay needs: the preset, and the notifier's (pure) alert factory. */
@@ -15,9 +18,6 @@ export interface ReplayOptions {
   /** Called for each alert, in input order (for `--jsonl`). */
   onAlert?: (alert: Alert, location: InputLocation) => void | Promise<void>;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Whether an input value is already an EventBridge event (it has an envelope around `detail`). */
 const isEnvelope = (value: Record<string, unknown>): boolean =>
@@ -35,13 +35,24 @@ export const replayItems = async (
   items: AsyncIterable<InputItem>,
   options: ReplayOptions,
 ): Promise<ReplaySummary> => {
-  const matcher = compileEventPattern(PRESETS[options.preset]);
-  const deliversReadOnly = needsReadOnlyEvents(options.preset);
   const aggregator = new ReplayAggregator(options.preset);
+  await replayInto(items, aggregator, options);
+  return aggregator.toSummary();
+};
+
+/** `replayItems` into a given aggregator (a worker's, whose state the main thread merges). */
+export const replayInto = async (
+  items: AsyncIterable<InputItem>,
+  aggregator: ReplayAggregator,
+  options: ReplayOptions,
+): Promise<void> => {
+  const matcher = compileEventPattern(PRESETS[options.preset]);
+  const prefilter = createPrefilter(PRESETS[options.preset]);
+  const deliversReadOnly = needsReadOnlyEvents(options.preset);
 
   /** Replays one value; returns the alert when it matched. Locations are built only when needed. */
   const replayValue = async (
-    value: unknown,
+    input: unknown,
     source: string,
     line?: number,
     index?: number,
@@ -50,7 +61,9 @@ export const replayItems = async (
       aggregator.addProblem({ source, line, index, message });
       return undefined;
     };
-    if (!isObject(value)) return problem('not a CloudTrail record: expected a JSON object');
+    if (!isObject(input)) return problem('not a CloudTrail record: expected a JSON object');
+    // A row of Athena's CloudTrail table (`UNLOAD` output) is turned back into the record it was read from.
+    const value = isAthenaRow(input) ? recordFromAthenaRow(input) : input;
     const envelope = isEnvelope(value);
     const record = envelope ? value.detail : value;
     if (!isObject(record) || typeof record.eventSource !== 'string' || typeof record.eventName !== 'string') {
@@ -59,6 +72,11 @@ export const replayItems = async (
       );
     }
     aggregator.addRecord(record.eventTime);
+    // A field every match must hold with one of a few values: a record with another string cannot match.
+    if (prefilter) {
+      const field = record[prefilter.field];
+      if (typeof field === 'string' && !prefilter.values.has(field)) return undefined;
+    }
     const event = envelope ? value : toEventBridgeEvent(record as unknown as CloudTrailRecord);
     if (!matcher.matches(event)) return undefined;
     if (record.readOnly === true && !deliversReadOnly) {
@@ -88,6 +106,9 @@ export const replayItems = async (
           message: item.message,
         });
         break;
+      case 'skipped':
+        aggregator.addRecord(item.eventTime);
+        break;
       case 'record': {
         const alert = await replayValue(item.value, item.source, item.line, item.index);
         // Awaited so a slow consumer (a pipe) applies back-pressure to reading.
@@ -97,12 +118,16 @@ export const replayItems = async (
       }
       case 'records':
         for (let index = 0; index < item.values.length; index++) {
-          const alert = await replayValue(item.values[index], item.source, item.line, index);
+          const value = item.values[index];
+          if (value instanceof UnparsedRecord) {
+            aggregator.addRecord(value.eventTime);
+            continue;
+          }
+          const alert = await replayValue(value, item.source, item.line, index);
           if (alert && options.onAlert)
             await options.onAlert(alert, { source: item.source, line: item.line, index });
         }
         break;
     }
   }
-  return aggregator.toSummary();
 };

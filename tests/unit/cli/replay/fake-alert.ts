@@ -1,5 +1,5 @@
 // A stand-in for the notifier's createAlert: deterministic, derived from the record, enough for replay tests.
-import type { Alert, IamEvent, Severity } from '../../../shared/domain/types.js';
+import type { Alert, IamEvent, Severity } from '../../../../shared/domain/types.js';
 
 export const fakeCreateAlert = (event: IamEvent): Alert => {
   const { record } = event;

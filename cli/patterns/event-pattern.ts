@@ -1,7 +1,7 @@
 // A local EventBridge event-pattern matcher: the deployed filter, applied offline (replay, tests).
 // Pure: values in, booleans out. Patterns are compiled once into closures so matching a record
 // costs a few property reads and set lookups, not a walk over the pattern JSON.
-import { AppError } from '../errors.js';
+import { AppError } from '../../shared/errors.js';
 
 /**
  * A pattern EventBridge would reject (`InvalidEventPatternException`). `path` is the JSON path at fault,

@@ -1,8 +1,8 @@
-import { toEventBridgeEvent } from '../../../shared/domain/cloudtrail.js';
-import type { CloudTrailRecord } from '../../../shared/domain/types.js';
-import type { InputItem } from '../../../shared/replay/read-inputs.js';
-import { replayItems } from '../../../shared/replay/replay.js';
-import { loadCorpus } from '../../helpers/fixtures.js';
+import type { InputItem } from '../../../../cli/input/read-inputs.js';
+import { replayItems } from '../../../../cli/replay/replay.js';
+import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
+import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
+import { loadCorpus } from '../../../helpers/fixtures.js';
 import { fakeCreateAlert } from './fake-alert.js';
 
 async function* itemsOf(values: unknown[], source = 'test.jsonl'): AsyncGenerator<InputItem> {

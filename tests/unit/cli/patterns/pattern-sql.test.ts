@@ -1,8 +1,16 @@
-import { toEventBridgeEvent } from '../../../shared/domain/cloudtrail.js';
-import { compileEventPattern } from '../../../shared/domain/event-pattern.js';
-import { PatternSqlError, patternToSql, patternToSqlCondition } from '../../../shared/domain/pattern-sql.js';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../../../shared/domain/patterns.js';
-import { loadIamOperations } from '../../helpers/fixtures.js';
+import { compileEventPattern } from '../../../../cli/patterns/event-pattern.js';
+import {
+  CLOUDTRAIL_COLUMNS,
+  DETAIL_TYPES,
+  isValidSqlTable,
+  PatternSqlError,
+  patternToSql,
+  patternToSqlCondition,
+  patternToUnload,
+} from '../../../../cli/patterns/pattern-sql.js';
+import { detailTypeFor, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../../../../shared/domain/patterns.js';
+import { loadIamOperations } from '../../../helpers/fixtures.js';
 
 /**
  * Evaluates the eventName part of a generated condition over a name: `IN (...)` lists and `LIKE` patterns
@@ -55,19 +63,22 @@ describe('patternToSqlCondition', () => {
   it('maps the envelope to CloudTrail columns and readOnly to each table type', () => {
     expect(patternToSqlCondition(PRESETS.writes, { dialect: 'athena' })).toEqual([
       "eventsource = 'iam.amazonaws.com'",
-      "eventtype = 'AwsApiCall'",
+      "(eventtype IS NULL OR eventtype NOT IN ('AwsConsoleSignIn', 'AwsConsoleSignin', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsCloudTrailInsight'))",
       "readonly = 'false'",
     ]);
     expect(patternToSqlCondition(PRESETS.writes, { dialect: 'lake' })).toEqual([
       "eventSource = 'iam.amazonaws.com'",
-      "eventType = 'AwsApiCall'",
+      "(eventType IS NULL OR eventType NOT IN ('AwsConsoleSignIn', 'AwsConsoleSignin', 'AwsServiceEvent', 'AwsConsoleAction', 'AwsCloudTrailInsight'))",
       'readOnly = false',
     ]);
   });
 
-  it('adds readOnly = false for rules in state ENABLED, once', () => {
+  it('leaves out what says readOnly: true for rules in state ENABLED (a record without the field is kept), once', () => {
     expect(patternToSqlCondition(PRESETS.changes, { dialect: 'lake', excludeReadOnly: true }).at(-1)).toBe(
-      'readOnly = false',
+      '(readOnly IS NULL OR readOnly <> true)',
+    );
+    expect(patternToSqlCondition(PRESETS.changes, { dialect: 'athena', excludeReadOnly: true }).at(-1)).toBe(
+      "(readonly IS NULL OR readonly <> 'true')",
     );
     expect(
       patternToSqlCondition(PRESETS.writes, { dialect: 'lake', excludeReadOnly: true }).filter((c) =>
@@ -120,11 +131,60 @@ describe('patternToSqlCondition', () => {
 describe('patternToSql', () => {
   it('selects from the Athena table or the Lake event data store', () => {
     expect(patternToSql(PRESETS.writes, { dialect: 'athena' })).toMatch(
-      /^SELECT eventtime, .*\nFROM cloudtrail_logs\nWHERE /,
+      /^SELECT eventversion, useridentity, eventtime, .*\nFROM cloudtrail_logs\nWHERE /,
     );
     expect(patternToSql(PRESETS.writes, { dialect: 'lake', table: 'eds-1234' })).toMatch(
       /\nFROM eds-1234\nWHERE /,
     );
     expect(patternToSql(PRESETS.writes, { dialect: 'lake' })).toContain('FROM <event-data-store-id>');
+  });
+
+  it('selects every column of the record, so that the rows can be replayed', () => {
+    const select = patternToSql(PRESETS.writes, { dialect: 'athena' }).split('\n')[0];
+    expect(select).toBe(`SELECT ${CLOUDTRAIL_COLUMNS.map((c) => c.toLowerCase()).join(', ')}`);
+    expect(CLOUDTRAIL_COLUMNS).toEqual(
+      expect.arrayContaining(['userIdentity', 'requestParameters', 'responseElements']),
+    );
+  });
+
+  it.each([
+    ['db.cloudtrail_logs', 'athena', true],
+    ['cloudtrail_logs', 'athena', true],
+    ['a.b.c', 'athena', false],
+    ['logs; DROP TABLE x', 'athena', false],
+    ['logs --', 'athena', false],
+    ['"quoted"', 'athena', false],
+    ['', 'athena', false],
+    ['EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE', 'lake', true],
+    ['eds 1', 'lake', false],
+  ] as const)('table %j for %s is valid: %s', (table, dialect, valid) => {
+    expect(isValidSqlTable(table, dialect)).toBe(valid);
+    if (!valid) expect(() => patternToSql(PRESETS.writes, { dialect, table })).toThrow(PatternSqlError);
+  });
+});
+
+describe('patternToUnload', () => {
+  it('exports the SELECT without its ORDER BY as gzipped JSON to the S3 prefix', () => {
+    const unload = patternToUnload(PRESETS.changes, {
+      table: 'security.cloudtrail_logs',
+      excludeReadOnly: true,
+      location: 's3://amzn-s3-demo-bucket/replay',
+    });
+    const select = patternToSql(PRESETS.changes, {
+      dialect: 'athena',
+      table: 'security.cloudtrail_logs',
+      excludeReadOnly: true,
+    });
+    expect(unload).toBe(
+      `UNLOAD (\n${select.replace(/\nORDER BY eventtime$/, '')}\n)\nTO 's3://amzn-s3-demo-bucket/replay/'\nWITH (format = 'JSON', compression = 'GZIP')`,
+    );
+    expect(() => patternToUnload(PRESETS.changes, { location: "s3://b/x' --" })).toThrow(PatternSqlError);
+  });
+});
+
+describe('DETAIL_TYPES', () => {
+  it('agrees with how replay wraps a record (detailTypeFor), entry by entry', () => {
+    for (const [eventType, detailType] of DETAIL_TYPES) expect(detailTypeFor(eventType)).toBe(detailType);
+    expect(detailTypeFor(undefined)).toBe('AWS API Call via CloudTrail');
   });
 });

@@ -1,4 +1,4 @@
-import { formatSummaryText, ReplayAggregator } from '../../../shared/replay/summary.js';
+import { formatSummaryText, ReplayAggregator } from '../../../../cli/replay/summary.js';
 import { fakeCreateAlert } from './fake-alert.js';
 
 const alertFor = (eventName: string, eventTime: string, userName: string) =>

@@ -1,8 +1,8 @@
 // Aggregates a replay into what a person reads at a glance: counts, top principals, alerts per day.
 // Memory is bounded by the number of distinct keys (event names, principals, days), not by records.
-import type { Alert, Severity } from '../domain/types.js';
-import { SEVERITIES, severityRank } from '../domain/types.js';
-import type { InputLocation } from './read-inputs.js';
+import type { Alert, Severity } from '../../shared/domain/types.js';
+import { SEVERITIES, severityRank } from '../../shared/domain/types.js';
+import type { InputLocation } from '../input/read-inputs.js';
 
 /** A record or file the replay could not use, with where it was. */
 export interface ReplayProblem extends InputLocation {
@@ -76,6 +76,28 @@ const sortedEntries = (map: Map<string, number>): Record<string, number> =>
 const principalKey = (alert: Alert): string =>
   alert.principal.arn ?? `${alert.principal.type}:${alert.principal.name}`;
 
+/** An aggregator's counts as plain data, to cross a worker boundary (`ReplayAggregator.toState` / `merge`). */
+export interface ReplayState {
+  files: number;
+  records: number;
+  alerts: number;
+  readOnlyNotDelivered: number;
+  first?: string;
+  last?: string;
+  severity: Array<[string, number]>;
+  category: Array<[string, number]>;
+  eventName: Array<[string, number]>;
+  day: Array<[string, number]>;
+  principal: PrincipalCount[];
+  recordDays: string[];
+  problemCount: number;
+  problems: ReplayProblemGroup[];
+}
+
+const addCounts = (into: Map<string, number>, from: Array<[string, number]>): void => {
+  for (const [key, count] of from) into.set(key, (into.get(key) ?? 0) + count);
+};
+
 /** Accumulates a replay; `toSummary()` renders the totals. */
 export class ReplayAggregator {
   files = 0;
@@ -143,6 +165,65 @@ export class ReplayAggregator {
         count: 1,
         at: [positionOf(problem)],
       });
+    }
+  }
+
+  /** The counts as plain data (for `merge` in another thread). */
+  toState(): ReplayState {
+    return {
+      files: this.files,
+      records: this.records,
+      alerts: this.alerts,
+      readOnlyNotDelivered: this.readOnlyNotDelivered,
+      ...(this.first !== undefined ? { first: this.first } : {}),
+      ...(this.last !== undefined ? { last: this.last } : {}),
+      severity: [...this.severity],
+      category: [...this.category],
+      eventName: [...this.eventName],
+      day: [...this.day],
+      principal: [...this.principal.values()],
+      recordDays: [...this.recordDays],
+      problemCount: this.problemCount,
+      problems: [...this.problems.values()],
+    };
+  }
+
+  /**
+   * Adds another aggregator's counts, as if its inputs had been replayed here next. Merging the states of inputs
+   * in input order gives exactly the summary of replaying them one after the other: counts add, the period widens,
+   * problem groups keep their order and limits (a group is keyed by its input, so two inputs never share one).
+   */
+  merge(state: ReplayState): void {
+    this.files += state.files;
+    this.records += state.records;
+    this.alerts += state.alerts;
+    this.readOnlyNotDelivered += state.readOnlyNotDelivered;
+    if (state.first !== undefined && (this.first === undefined || state.first < this.first))
+      this.first = state.first;
+    if (state.last !== undefined && (this.last === undefined || state.last > this.last))
+      this.last = state.last;
+    addCounts(this.severity, state.severity);
+    addCounts(this.category, state.category);
+    addCounts(this.eventName, state.eventName);
+    addCounts(this.day, state.day);
+    for (const entry of state.principal) {
+      const mine = this.principal.get(entry.principal);
+      if (!mine) this.principal.set(entry.principal, { ...entry });
+      else {
+        mine.count += entry.count;
+        if (severityRank(entry.highest) > severityRank(mine.highest)) mine.highest = entry.highest;
+      }
+    }
+    for (const day of state.recordDays) this.recordDays.add(day);
+    this.problemCount += state.problemCount;
+    for (const group of state.problems) {
+      const key = `${group.source}\u0000${group.message}`;
+      const mine = this.problems.get(key);
+      if (mine) {
+        mine.count += group.count;
+        for (const at of group.at) if (mine.at.length < MAX_LOCATIONS_PER_GROUP) mine.at.push(at);
+      } else if (this.problems.size < MAX_PROBLEM_GROUPS)
+        this.problems.set(key, { ...group, at: [...group.at] });
     }
   }
 

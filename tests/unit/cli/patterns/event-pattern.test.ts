@@ -5,8 +5,8 @@ import {
   InvalidPatternError,
   matchesEventPattern,
   validateEventPattern,
-} from '../../../shared/domain/event-pattern.js';
-import { FIXTURES_DIR } from '../../helpers/fixtures.js';
+} from '../../../../cli/patterns/event-pattern.js';
+import { FIXTURES_DIR } from '../../../helpers/fixtures.js';
 
 interface Vector {
   group?: string;

@@ -1,6 +1,6 @@
 // Translates an EventBridge pattern over CloudTrail events into SQL, so the same filter runs over
 // organization-scale archives in Athena or CloudTrail Lake. Pure: the SQL is derived from the pattern data.
-import { AppError } from '../errors.js';
+import { AppError } from '../../shared/errors.js';
 import { compileEventPattern } from './event-pattern.js';
 
 /** Which SQL engine and table layout to target. */
@@ -29,14 +29,22 @@ export interface SqlOptions {
   excludeReadOnly?: boolean;
 }
 
-/** EventBridge `detail-type` → CloudTrail `eventType`: the inverse of `detailTypeFor`. */
-const EVENT_TYPES: Record<string, string> = {
-  'AWS API Call via CloudTrail': 'AwsApiCall',
-  'AWS Console Sign In via CloudTrail': 'AwsConsoleSignIn',
-  'AWS Service Event via CloudTrail': 'AwsServiceEvent',
-  'AWS Console Action via CloudTrail': 'AwsConsoleAction',
-  'AWS Insight via CloudTrail': 'AwsCloudTrailInsight',
-};
+/**
+ * CloudTrail `eventType` → EventBridge `detail-type`, as `detailTypeFor` (shared/domain/cloudtrail.ts) wraps a
+ * record for replay; a test checks the two agree entry by entry. Any other `eventType`, or none (records older
+ * than the field), is wrapped as an API call: `API_CALL` below.
+ */
+export const DETAIL_TYPES: ReadonlyMap<string, string> = new Map([
+  ['AwsApiCall', 'AWS API Call via CloudTrail'],
+  ['AwsConsoleSignIn', 'AWS Console Sign In via CloudTrail'],
+  ['AwsConsoleSignin', 'AWS Console Sign In via CloudTrail'],
+  ['AwsServiceEvent', 'AWS Service Event via CloudTrail'],
+  ['AwsConsoleAction', 'AWS Console Action via CloudTrail'],
+  ['AwsCloudTrailInsight', 'AWS Insight via CloudTrail'],
+]);
+
+/** The detail-type of every `eventType` not listed in `DETAIL_TYPES`, and of a record without one. */
+const API_CALL = 'AWS API Call via CloudTrail';
 
 interface Column {
   /** The column expression in the target dialect. */
@@ -170,6 +178,26 @@ const fieldSql = (values: unknown[], column: Column, at: string): string => {
   return or(parts);
 };
 
+/**
+ * `detail-type` values as a condition on `eventType`, matching exactly the records that replay wraps with that
+ * detail-type: the API-call detail-type also stands for a missing or unlisted `eventType`.
+ */
+const detailTypeSql = (values: unknown[], column: Column): string => {
+  const parts = values.map((value, i) => {
+    const eventTypes = [...DETAIL_TYPES]
+      .filter(([, detailType]) => detailType === value)
+      .map(([type]) => type);
+    if (typeof value !== 'string' || eventTypes.length === 0)
+      throw new PatternSqlError(`detail-type[${i}]`, 'only exact known values translate');
+    if (value !== API_CALL) return fieldSql(eventTypes, column, `detail-type[${i}]`);
+    const others = [...DETAIL_TYPES]
+      .filter(([, detailType]) => detailType !== API_CALL)
+      .map(([type]) => type);
+    return `(${column.sql} IS NULL OR ${column.sql} NOT IN (${others.map(quote).join(', ')}))`;
+  });
+  return or(parts);
+};
+
 /** Envelope fields of an EventBridge event and the CloudTrail column (and value mapping) they come from. */
 const envelopeSql = (key: string, values: unknown[], dialect: SqlDialect): string => {
   const exact = (mapValue: (v: string) => string | undefined, column: string) => {
@@ -186,7 +214,7 @@ const envelopeSql = (key: string, values: unknown[], dialect: SqlDialect): strin
       // CloudTrail delivers `aws.<service>` for `<service>.amazonaws.com` (see toEventBridgeEvent).
       return exact((v) => (v.startsWith('aws.') ? `${v.slice(4)}.amazonaws.com` : undefined), 'eventSource');
     case 'detail-type':
-      return exact((v) => EVENT_TYPES[v], 'eventType');
+      return detailTypeSql(values, columnFor(['eventType'], dialect));
     case 'region':
       return fieldSql(values, columnFor(['awsRegion'], dialect), key);
     case 'account':
@@ -230,6 +258,14 @@ const conditionsOf = (
   }
 };
 
+/** Whether the pattern itself already requires `detail.readOnly` to be `false`. */
+const requiresNotReadOnly = (pattern: Record<string, unknown>): boolean => {
+  const detail = pattern.detail;
+  if (!isObject(detail)) return false;
+  const readOnly = detail.readOnly;
+  return Array.isArray(readOnly) && readOnly.length === 1 && readOnly[0] === false;
+};
+
 /**
  * The SQL `WHERE` condition equivalent to a pattern over CloudTrail events (one condition per line,
  * duplicates — like `source` and `detail.eventSource` — merged).
@@ -239,8 +275,10 @@ export const patternToSqlCondition = (pattern: Record<string, unknown>, options:
   compileEventPattern(pattern);
   const conditions: string[] = [];
   conditionsOf(pattern, [], options.dialect, conditions);
-  if (options.excludeReadOnly) {
-    conditions.push(fieldSql([false], columnFor(['readOnly'], options.dialect), 'readOnly'));
+  if (options.excludeReadOnly && !requiresNotReadOnly(pattern)) {
+    // As replay (and EventBridge) treat it: only a record that says `readOnly: true` is read-only.
+    const column = columnFor(['readOnly'], options.dialect);
+    conditions.push(`(${column.sql} IS NULL OR ${column.sql} <> ${literalFor(true, column)})`);
   }
   return [...new Set(conditions)];
 };
@@ -252,30 +290,98 @@ export const DEFAULT_SQL_TABLE: Record<SqlDialect, string> = {
 };
 
 /**
- * A complete `SELECT` over CloudTrail for the events a pattern matches: Athena's CloudTrail table
- * (every column a STRING, `readonly` included) or a CloudTrail Lake event data store (Trino SQL,
- * `FROM` the event data store ID, `readOnly` a boolean).
+ * Every column of Athena's CloudTrail table, in the order AWS's DDL declares them (CloudTrail's own field names;
+ * Athena writes them in lower case): the classifier and the alert read the record as a whole (identity, request
+ * and response, error, TLS and endpoint details), so the export keeps every one of them.
+ * @see https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table.html
+ */
+export const CLOUDTRAIL_COLUMNS = [
+  'eventVersion',
+  'userIdentity',
+  'eventTime',
+  'eventSource',
+  'eventName',
+  'awsRegion',
+  'sourceIPAddress',
+  'userAgent',
+  'errorCode',
+  'errorMessage',
+  'requestParameters',
+  'responseElements',
+  'additionalEventData',
+  'requestID',
+  'eventID',
+  'resources',
+  'eventType',
+  'apiVersion',
+  'readOnly',
+  'recipientAccountId',
+  'serviceEventDetails',
+  'sharedEventID',
+  'vpcEndpointId',
+  'vpcEndpointAccountId',
+  'eventCategory',
+  'addendum',
+  'sessionCredentialFromConsole',
+  'edgeDeviceDetails',
+  'tlsDetails',
+] as const;
+
+/** An Athena table name: an identifier, optionally qualified by its database (`db.table`). */
+const ATHENA_TABLE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+/** A CloudTrail Lake event data store ID (letters, digits and hyphens), or the placeholder. */
+const LAKE_TABLE = /^([A-Za-z0-9][A-Za-z0-9-]*|<event-data-store-id>)$/;
+
+/**
+ * Whether a `--table` value is a plain table reference for the dialect: for Athena an identifier or
+ * `database.identifier`; for CloudTrail Lake an event data store ID. Anything else (quotes, spaces, semicolons,
+ * comments) is refused, so the value can never change what the statement does.
+ */
+export const isValidSqlTable = (table: string, dialect: SqlDialect): boolean =>
+  (dialect === 'athena' ? ATHENA_TABLE : LAKE_TABLE).test(table);
+
+/**
+ * A complete `SELECT` over CloudTrail for the events a pattern matches, of every column of the record
+ * (`CLOUDTRAIL_COLUMNS`), so that its rows can be replayed: Athena's CloudTrail table (every scalar a STRING,
+ * `readonly` included) or a CloudTrail Lake event data store (Trino SQL, `FROM` the event data store ID, `readOnly`
+ * a boolean).
+ * @throws PatternSqlError for a table name that is not a plain identifier (see `isValidSqlTable`).
  * @see https://docs.aws.amazon.com/athena/latest/ug/create-cloudtrail-table.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/query-limitations.html
  */
 export const patternToSql = (pattern: Record<string, unknown>, options: SqlOptions): string => {
+  const table = options.table ?? DEFAULT_SQL_TABLE[options.dialect];
+  if (!isValidSqlTable(table, options.dialect)) {
+    throw new PatternSqlError(
+      'table',
+      `not a ${options.dialect === 'athena' ? 'table name' : 'event data store ID'}: ${JSON.stringify(table)}`,
+    );
+  }
   const conditions = patternToSqlCondition(pattern, options);
   const col = (path: string) => columnFor(path.split('.'), options.dialect).sql;
-  const columns = [
-    'eventTime',
-    'eventSource',
-    'eventName',
-    'userIdentity.type',
-    'userIdentity.arn',
-    'sourceIPAddress',
-    'errorCode',
-    'readOnly',
-    'eventID',
-  ].map(col);
   return [
-    `SELECT ${columns.join(', ')}`,
-    `FROM ${options.table ?? DEFAULT_SQL_TABLE[options.dialect]}`,
+    `SELECT ${CLOUDTRAIL_COLUMNS.map(col).join(', ')}`,
+    `FROM ${table}`,
     `WHERE ${conditions.join('\n  AND ')}`,
     `ORDER BY ${col('eventTime')}`,
   ].join('\n');
+};
+
+/**
+ * The Athena statement that exports what `patternToSql` selects as gzipped JSON Lines to S3, ready for
+ * `iam-alerts replay`: `UNLOAD` writes one JSON object per row with Athena's lower-case column names, structs as
+ * objects and the STRING columns that hold JSON (`requestparameters`, …) as JSON strings; replay reads them back.
+ * The `ORDER BY` is dropped: `UNLOAD` writes files in parallel with no order between them.
+ * @see https://docs.aws.amazon.com/athena/latest/ug/unload.html
+ */
+export const patternToUnload = (
+  pattern: Record<string, unknown>,
+  options: Omit<SqlOptions, 'dialect'> & { location: string },
+): string => {
+  if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^'\\\s]*)?$/.test(options.location)) {
+    throw new PatternSqlError('location', `not an s3:// location: ${JSON.stringify(options.location)}`);
+  }
+  const select = patternToSql(pattern, { ...options, dialect: 'athena' }).replace(/\nORDER BY [^\n]*$/, '');
+  const location = options.location.endsWith('/') ? options.location : `${options.location}/`;
+  return `UNLOAD (\n${select}\n)\nTO ${quote(location)}\nWITH (format = 'JSON', compression = 'GZIP')`;
 };

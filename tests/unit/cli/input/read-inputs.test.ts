@@ -1,9 +1,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { expandInputs, type InputItem, readInputs } from '../../../shared/replay/read-inputs.js';
+import {
+  BINARY_INPUT,
+  expandInputs,
+  type InputItem,
+  readInputs,
+  readTextItems,
+} from '../../../../cli/input/read-inputs.js';
 
 const record = (eventName: string) => ({ eventSource: 'iam.amazonaws.com', eventName, userIdentity: {} });
 
@@ -96,6 +102,65 @@ describe('readInputs', () => {
     const { items } = await collect(['files.jsonl'], dir);
     expect(items.filter((i) => i.kind === 'records').map((i) => [names([i]), i.line])).toEqual([
       [['L1', 'L2'], 1],
+    ]);
+  });
+
+  it('refuses a binary file in one problem, plain or gzipped, and reads on', async () => {
+    writeFileSync(
+      join(dir, 'image.json'),
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+    );
+    writeFileSync(join(dir, 'blob.jsonl.gz'), gzipSync(Buffer.from([0xff, 0xfe, 0x00, 0x41, 0x00])));
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify(record('OK')));
+    const { items } = await collect(['image.json', 'blob.jsonl.gz', 'ok.json'], dir);
+    expect(items.filter((i) => i.kind === 'problem')).toEqual([
+      { kind: 'problem', source: 'image.json', message: BINARY_INPUT },
+      { kind: 'problem', source: 'blob.jsonl.gz', message: BINARY_INPUT },
+    ]);
+    expect(names(items)).toEqual(['OK']);
+  });
+
+  it('skips a bad first line on stdin, counts it, and streams the rest without waiting for the end', async () => {
+    const stdin = new PassThrough();
+    const items = readInputs(['-'], { cwd: dir, stdin });
+    stdin.write(`{"eventSource": broken\n${JSON.stringify(record('S1'))}\n`);
+    const seen: InputItem[] = [];
+    for (;;) {
+      const next = await items.next();
+      if (next.done) break;
+      seen.push(next.value);
+      // S1 arrives while stdin is still open: nothing is buffered until the end.
+      if (next.value.kind === 'record') break;
+    }
+    expect(seen.map((i) => [i.kind, 'line' in i ? i.line : undefined])).toEqual([
+      ['file', undefined],
+      ['problem', 1],
+      ['record', 2],
+    ]);
+    stdin.end(`${JSON.stringify(record('S2'))}\n`);
+    const rest: InputItem[] = [];
+    for await (const item of items) rest.push(item);
+    expect(names(rest)).toEqual(['S2']);
+  });
+
+  it('reads the lines of a pretty-printed document that does not parse as JSON Lines after all', async () => {
+    const text = `{\n${JSON.stringify(record('A'))}\n${JSON.stringify(record('B'))}\n`;
+    const { items } = await collect(['-'], dir, Readable.from([text]));
+    expect(names(items)).toEqual(['A', 'B']);
+    expect(items.filter((i) => i.kind === 'problem').map((i) => 'line' in i && i.line)).toEqual([1]);
+  });
+});
+
+describe('readTextItems', () => {
+  it('reads a text in memory as readInputs reads a file of that name', () => {
+    const lines = `${JSON.stringify(record('A'))}\r\n\nnot json\n${JSON.stringify({ Records: [record('B')] })}\n`;
+    expect(readTextItems(lines, 'x.jsonl').map((i) => [i.kind, 'line' in i ? i.line : undefined])).toEqual([
+      ['record', 1],
+      ['problem', 3],
+      ['records', 4],
+    ]);
+    expect(readTextItems(JSON.stringify({ Records: [record('C')] }, null, 2), 'y.json')).toEqual([
+      { kind: 'records', source: 'y.json', container: 'Records', values: [record('C')] },
     ]);
   });
 });

@@ -1,0 +1,43 @@
+// One measurement of bench/replay.ts, in a plain `node` process (no tsx loader hooks, as the bin runs), printed as
+// JSON: `floor` (gunzip + JSON.parse of every file) or `replay` (`iam-alerts replay` from the bundle in dist/cli/).
+// Run: node bench/replay-child.js floor|replay|replay-jobs-2 DIR
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+const [mode, dir] = process.argv.slice(2);
+
+/** The floor: what any replay must do at least, gunzip and parse every file. */
+const floor = () => {
+  const start = performance.now();
+  let records = 0;
+  for (const name of readdirSync(dir).sort()) {
+    records += JSON.parse(gunzipSync(readFileSync(join(dir, name))).toString('utf8')).Records.length;
+  }
+  return { records, ms: performance.now() - start };
+};
+
+/** `iam-alerts replay --format json DIR`; the lazily loaded modules load inside the timed part, as in a real run. */
+const replay = async (jobs) => {
+  const { main } = await import(pathToFileURL(join(ROOT, 'dist', 'cli', 'main.js')).href);
+  const start = performance.now();
+  const out = [];
+  const code = await main(
+    ['replay', '--preset', 'writes', '--format', 'json', ...(jobs ? ['--jobs', jobs] : []), dir],
+    {
+      stdin: process.stdin,
+      stdout: { write: (chunk) => out.push(chunk) },
+      stderr: { write: (chunk) => process.stderr.write(chunk), isTTY: false },
+      cwd: process.cwd(),
+      workerUrl: pathToFileURL(join(ROOT, 'dist', 'cli', 'replay-worker.js')),
+    },
+  );
+  if (code !== 0) throw new Error(`replay exited ${code}`);
+  const summary = JSON.parse(out.join(''));
+  return { records: summary.records, alerts: summary.alerts, ms: performance.now() - start };
+};
+
+const result = mode === 'floor' ? floor() : await replay(mode === 'replay-jobs-2' ? '2' : undefined);
+process.stdout.write(JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
