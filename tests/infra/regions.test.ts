@@ -366,6 +366,39 @@ describe('every region', () => {
   );
 });
 
+describe('the forwarding template and deployedRules()', () => {
+  const logicalId = (name: string): string =>
+    ({ preset: 'ForwardIamRule', 'guard-rails': 'ForwardGuardRailRule', identity: 'ForwardIdentityRule' })[
+      name
+    ] ?? `ForwardInstanceEgressRule${name.replace('instance-egress-', '')}`;
+
+  it.each(['us-east-1', 'eu-west-1', 'ap-southeast-2'])(
+    "puts each rule of a member's %s where deployedRules() says its events are recorded, with its state",
+    (region) => {
+      // deployedRules() with egress CIDRs lists every rule; the packaged template has the coarse egress pattern.
+      const rules = deployedRules({ instanceEgressCidrs: ['198.51.100.7/32'] }).filter(
+        ({ name }) => !name.startsWith('instance-egress-') || name === 'instance-egress-1',
+      );
+      const at = scenario(
+        member,
+        { CentralAccountId: THIS_ACCOUNT, InstanceEgressRules: 'true' },
+        {
+          'AWS::AccountId': MEMBER_ACCOUNT,
+          'AWS::Region': region,
+        },
+      );
+      const resources = deployedResources(member, at);
+      const here = rules.filter((rule) => rule.regions === 'all' || rule.regions === region);
+      const deployed = Object.keys(resources).filter((id) => resources[id]?.Type === 'AWS::Events::Rule');
+      expect(deployed.sort()).toEqual([...new Set(here.map(({ name }) => logicalId(name)))].sort());
+      for (const rule of here) {
+        const state = properties(resources[logicalId(rule.name)]).State;
+        expect([rule.name, state]).toEqual([rule.name, rule.needsReadOnlyEvents ? READ_ONLY_TOO : 'ENABLED']);
+      }
+    },
+  );
+});
+
 describe('the egress rules (issue 16, item 5)', () => {
   const cidrs = ['198.51.100.7/32', '203.0.113.0/24'];
 
