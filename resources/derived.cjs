@@ -84,6 +84,44 @@ const iamRuleState = () =>
     patterns.needsReadOnlyEvents(preset) ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
   );
 
+/** One rule of `patterns.deployedRules(options)`, by name (the one list of what a deployment deploys). */
+const deployedRule = (name, options = {}) => {
+  const rule = patterns.deployedRules(options).find((candidate) => candidate.name === name);
+  if (!rule) throw new Error(`deployedRules() has no rule ${name}`);
+  return rule;
+};
+
+/** A rule's state: read-only management events reach it only in this state, on the default and custom buses. */
+const ruleState = (rule) =>
+  rule.needsReadOnlyEvents ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED';
+
+/**
+ * The egress rules' patterns (issue 16, item 5). EventBridge takes no "not in these CIDRs" and CloudFormation cannot
+ * turn a parameter into the complementary CIDR blocks, so the exact patterns (`instanceEgressPatterns`) are compiled
+ * here from the `InstanceEgressCidrs` value known when the template is packaged (`params:` or `--param`, as
+ * `stackParameters` passes it to CloudFormation). Without one, the coarser `INSTANCE_PUBLIC_ENDPOINT_PATTERN` is
+ * compiled (every successful public-endpoint call with instance credentials) and the notifier filters by address
+ * (`INSTANCE_EGRESS_CIDRS`). Either way the rules exist only when the stack parameter is not empty
+ * (`HasInstanceEgressCidrs`).
+ */
+const egressRules = (egressCidrs) => {
+  const exact = patterns
+    .deployedRules({ identityRules: false, instanceEgressCidrs: egressCidrs })
+    .filter((rule) => rule.name.startsWith('instance-egress-'));
+  if (exact.length > 0) return exact;
+  return [
+    {
+      name: 'instance-egress-1',
+      pattern: patterns.INSTANCE_PUBLIC_ENDPOINT_PATTERN,
+      needsReadOnlyEvents: true,
+      regions: 'all',
+    },
+  ];
+};
+
+/** `instance-egress-2` → `2`: the suffix of the logical ids of each egress rule. */
+const egressIndex = (rule) => rule.name.slice('instance-egress-'.length);
+
 const eventBridgeTrust = {
   Version: '2012-10-17',
   Statement: [
@@ -96,25 +134,91 @@ const eventBridgeTrust = {
   ],
 };
 
+/** The central bus lives beside the notifier, in the stack's region (serverless.yml `provider.region`). */
+const CENTRAL_REGION = 'us-east-1';
+
 /**
- * The template every member account's us-east-1 gets from the StackSet: a role that may put events on
- * the central bus only, and two rules on the default bus (the IAM preset and the guard rails) that
- * forward to it.
+ * The forwarding template, one for every account and region that forwards to the central bus: member accounts in
+ * every region of `ForwardingRegions` (the service-managed `MemberStackSet`) and this account's own regions (the
+ * self-managed `RegionalStackSet`). A role that may put events on the central bus only, a dead-letter queue, and
+ * rules on the default bus: the preset and the guard rails in us-east-1 (IAM is global: its events are recorded
+ * there), the identity rules and the egress rules in every region (sign-ins and other services' calls are recorded
+ * in the region where they happen). Where the central bus itself is (this account's us-east-1, whose own stack
+ * forwards already) it creates nothing but a placeholder: a stack must hold a resource.
  * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html
  */
-const memberTemplate = () => {
+const memberTemplate = (egressCidrs = []) => {
+  const queueArn = { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] };
   const forwardTarget = {
     Id: 'central-bus',
     Arn: { Ref: 'CentralEventBusArn' },
     RoleArn: { 'Fn::GetAtt': ['ForwardRole', 'Arn'] },
     // Events the central bus did not accept after EventBridge's retries (24 h) wait here for redrive.
-    DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] } },
+    DeadLetterConfig: { Arn: queueArn },
   };
-  const queueArn = { 'Fn::GetAtt': ['ForwardDeadLetterQueue', 'Arn'] };
   const { Parameters, Conditions } = presetFragment();
+  const rule = (condition, name, description, pattern, state) => ({
+    Type: 'AWS::Events::Rule',
+    Condition: condition,
+    Properties: {
+      // Named so that the guard-rail pattern (names containing the service name) watches it.
+      Name: `${patterns.SERVICE_NAME}-${name}`,
+      Description: description,
+      EventBusName: 'default',
+      EventPattern: pattern,
+      State: state,
+      Targets: [forwardTarget],
+    },
+  });
+  const identity = deployedRule('identity');
+  const egress = egressRules(egressCidrs);
+  const rules = {
+    ForwardIamRule: rule(
+      'ForwardsGlobal',
+      'forward-iam',
+      'IAM calls (filter preset) to the central IAM alerts bus',
+      iamEventPattern(),
+      iamRuleState(),
+    ),
+    ForwardGuardRailRule: rule(
+      'ForwardsGlobal',
+      'forward-guard-rails',
+      'Tampering with trails, SCPs and the alerting itself, to the central IAM alerts bus',
+      patterns.GUARD_RAIL_PATTERN,
+      'ENABLED',
+    ),
+    ForwardIdentityRule: rule(
+      'ForwardsIdentity',
+      'forward-identity',
+      'Root activity, console sign-ins without MFA or failed, SCP-denied instance credentials, to the central IAM alerts bus',
+      identity.pattern,
+      ruleState(identity),
+    ),
+    ...Object.fromEntries(
+      egress.map((egressRule) => [
+        `ForwardInstanceEgressRule${egressIndex(egressRule)}`,
+        rule(
+          'ForwardsInstanceEgress',
+          `forward-${egressRule.name}`,
+          'Instance credentials used through a public endpoint outside the egress addresses, to the central IAM alerts bus',
+          egressRule.pattern,
+          ruleState(egressRule),
+        ),
+      ]),
+    ),
+  };
+  const conditional = (condition, value) => ({ 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] });
+  const atHome = {
+    'Fn::And': [
+      { 'Fn::Equals': [{ Ref: 'AWS::AccountId' }, { Ref: 'CentralAccountId' }] },
+      { 'Fn::Equals': [{ Ref: 'AWS::Region' }, CENTRAL_REGION] },
+    ],
+  };
+  const forwarding = ['ForwardsGlobal', 'ForwardsIdentity', 'ForwardsInstanceEgress'];
+  const onlyWhenForwarding = { Condition: 'ForwardsAnything' };
   return {
     AWSTemplateFormatVersion: '2010-09-09',
-    Description: `${patterns.SERVICE_NAME} member account: forwards IAM and guard-rail events to the central bus`,
+    Description: `${patterns.SERVICE_NAME} forwarding: IAM, guard-rail, identity and egress events to the central bus`,
     Parameters: {
       ...Parameters,
       CentralEventBusArn: {
@@ -122,13 +226,60 @@ const memberTemplate = () => {
         AllowedPattern: '^arn:aws[a-z-]*:events:[a-z0-9-]+:[0-9]{12}:event-bus/.+$',
         Description: 'ARN of the central event bus in the security account',
       },
+      CentralAccountId: {
+        Type: 'String',
+        AllowedPattern: '^[0-9]{12}$',
+        Description: `Account of the central bus: its ${CENTRAL_REGION} forwards with the central stack itself`,
+      },
+      IdentityRules: {
+        Type: 'String',
+        Default: 'true',
+        AllowedValues: ['true', 'false'],
+        Description: 'Forward root activity, console sign-ins and SCP-denied instance credentials',
+      },
+      InstanceEgressRules: {
+        Type: 'String',
+        Default: 'false',
+        AllowedValues: ['true', 'false'],
+        Description:
+          'Forward instance credentials used through public endpoints outside the egress addresses',
+      },
     },
-    Conditions,
+    Conditions: {
+      ...Conditions,
+      AtCentralBus: atHome,
+      ForwardsGlobal: {
+        'Fn::And': [
+          { 'Fn::Equals': [{ Ref: 'AWS::Region' }, CENTRAL_REGION] },
+          { 'Fn::Not': [{ Condition: 'AtCentralBus' }] },
+        ],
+      },
+      ForwardsIdentity: {
+        'Fn::And': [
+          { 'Fn::Equals': [{ Ref: 'IdentityRules' }, 'true'] },
+          { 'Fn::Not': [{ Condition: 'AtCentralBus' }] },
+        ],
+      },
+      ForwardsInstanceEgress: {
+        'Fn::And': [
+          { 'Fn::Equals': [{ Ref: 'InstanceEgressRules' }, 'true'] },
+          { 'Fn::Not': [{ Condition: 'AtCentralBus' }] },
+        ],
+      },
+      ForwardsAnything: { 'Fn::Or': forwarding.map((name) => ({ Condition: name })) },
+      ForwardsNothing: { 'Fn::Not': [{ Condition: 'ForwardsAnything' }] },
+    },
     Resources: {
+      // A stack instance with every rule off (IdentityRules=false outside us-east-1, or the central bus's own
+      // region) must still create something; this creates nothing billable.
+      Placeholder: { Type: 'AWS::CloudFormation::WaitConditionHandle', Condition: 'ForwardsNothing' },
       ForwardRole: {
         Type: 'AWS::IAM::Role',
+        ...onlyWhenForwarding,
         Properties: {
           Description: 'Lets EventBridge put events on the central IAM alerts bus',
+          // A path of its own: the central account's StackSet execution role may manage only these roles.
+          Path: `/${patterns.SERVICE_NAME}/`,
           AssumeRolePolicyDocument: eventBridgeTrust,
           Policies: [
             {
@@ -145,13 +296,14 @@ const memberTemplate = () => {
       },
       ForwardDeadLetterQueue: {
         Type: 'AWS::SQS::Queue',
+        ...onlyWhenForwarding,
         Metadata: {
           cdk_nag: {
             rules_to_suppress: [
               {
                 id: 'AwsSolutions-SQS3',
                 reason:
-                  "This queue is the dead-letter queue of both forwarding rules' targets (DeadLetterConfig); cdk-nag only recognises a queue named in another queue's RedrivePolicy.",
+                  "This queue is the dead-letter queue of the forwarding rules' targets (DeadLetterConfig); cdk-nag only recognises a queue named in another queue's RedrivePolicy.",
               },
               {
                 id: 'Serverless-SQSRedrivePolicy',
@@ -165,6 +317,7 @@ const memberTemplate = () => {
       },
       ForwardDeadLetterQueuePolicy: {
         Type: 'AWS::SQS::QueuePolicy',
+        ...onlyWhenForwarding,
         Properties: {
           Queues: [{ Ref: 'ForwardDeadLetterQueue' }],
           PolicyDocument: {
@@ -178,10 +331,9 @@ const memberTemplate = () => {
                 Resource: queueArn,
                 Condition: {
                   ArnEquals: {
-                    'aws:SourceArn': [
-                      { 'Fn::GetAtt': ['ForwardIamRule', 'Arn'] },
-                      { 'Fn::GetAtt': ['ForwardGuardRailRule', 'Arn'] },
-                    ],
+                    'aws:SourceArn': Object.entries(rules).map(([id, { Condition }]) =>
+                      conditional(Condition, { 'Fn::GetAtt': [id, 'Arn'] }),
+                    ),
                   },
                 },
               },
@@ -197,37 +349,99 @@ const memberTemplate = () => {
           },
         },
       },
-      ForwardIamRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          // Named so that the guard-rail pattern (names containing the service name) watches it.
-          Name: `${patterns.SERVICE_NAME}-forward-iam`,
-          Description: 'IAM calls (filter preset) to the central IAM alerts bus',
-          EventBusName: 'default',
-          EventPattern: iamEventPattern(),
-          State: iamRuleState(),
-          Targets: [forwardTarget],
-        },
-      },
-      ForwardGuardRailRule: {
-        Type: 'AWS::Events::Rule',
-        Properties: {
-          Name: `${patterns.SERVICE_NAME}-forward-guard-rails`,
-          Description: 'Tampering with trails, SCPs and the alerting itself, to the central IAM alerts bus',
-          EventBusName: 'default',
-          EventPattern: patterns.GUARD_RAIL_PATTERN,
-          State: 'ENABLED',
-          Targets: [forwardTarget],
-        },
-      },
+      ...rules,
     },
     Outputs: {
       ForwardDeadLetterQueueUrl: {
+        Condition: 'ForwardsAnything',
         Description: 'Events the central bus did not accept (redrive to the central bus)',
         Value: { Ref: 'ForwardDeadLetterQueue' },
       },
     },
   };
+};
+
+/**
+ * The central stack's own identity and egress rules, each twice like the preset: on this account's default bus
+ * (forwarding to the central bus, with the forwarding role and the dead-letter queue) and on the central bus
+ * (invoking the notifier with retries and the dead-letter queue). The identity rules are in events.yml; this
+ * fragment holds the egress rules, whose number depends on the CIDRs (`egressRules`).
+ */
+const egressFragment = (egressCidrs) => {
+  const resources = {};
+  for (const rule of egressRules(egressCidrs)) {
+    const index = egressIndex(rule);
+    const description =
+      'Instance credentials used through a public endpoint outside InstanceEgressCidrs (issue 16)';
+    resources[`ForwardInstanceEgressRule${index}`] = {
+      Type: 'AWS::Events::Rule',
+      Condition: 'HasInstanceEgressCidrs',
+      Properties: {
+        Description: `${description}, to the central bus`,
+        EventBusName: 'default',
+        EventPattern: rule.pattern,
+        State: ruleState(rule),
+        Targets: [
+          {
+            Id: 'central-bus',
+            Arn: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': ['ForwardToCentralBusRole', 'Arn'] },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } },
+          },
+        ],
+      },
+    };
+    resources[`InstanceEgressAlertRule${index}`] = {
+      Type: 'AWS::Events::Rule',
+      Condition: 'HasInstanceEgressCidrs',
+      Properties: {
+        Description: `${description}, to the notifier`,
+        EventBusName: { Ref: 'CentralEventBus' },
+        EventPattern: rule.pattern,
+        State: ruleState(rule),
+        Targets: [
+          {
+            Id: 'notifier',
+            Arn: { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] },
+            RetryPolicy: { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 },
+            DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } },
+          },
+        ],
+      },
+    };
+    resources[`InstanceEgressAlertRule${index}InvokeNotifier`] = {
+      Type: 'AWS::Lambda::Permission',
+      Condition: 'HasInstanceEgressCidrs',
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] },
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [`InstanceEgressAlertRule${index}`, 'Arn'] },
+      },
+    };
+  }
+  return { Resources: resources };
+};
+
+/**
+ * Every rule of the central stack whose target may send to `RuleDeadLetterQueue`: the queue policy's
+ * `aws:SourceArn` list, with the conditional rules behind their conditions.
+ */
+const centralDeadLetterSources = (egressCidrs) => {
+  const arn = (id) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  const when = (condition, id) => ({ 'Fn::If': [condition, arn(id), { Ref: 'AWS::NoValue' }] });
+  return [
+    arn('ForwardIamRule'),
+    arn('ForwardGuardRailRule'),
+    arn('IamAlertRule'),
+    arn('GuardRailAlertRule'),
+    when('IdentityRulesOn', 'ForwardIdentityRule'),
+    when('IdentityRulesOn', 'IdentityAlertRule'),
+    ...egressRules(egressCidrs).flatMap((rule) => [
+      when('HasInstanceEgressCidrs', `ForwardInstanceEgressRule${egressIndex(rule)}`),
+      when('HasInstanceEgressCidrs', `InstanceEgressAlertRule${egressIndex(rule)}`),
+    ]),
+  ];
 };
 
 const scp = loadTypeScript('shared/domain/scp.ts');
@@ -323,19 +537,54 @@ class ParameterError extends Error {
  * AllowedValues, AllowedPattern, MinValue/MaxValue), fails `package` and `deploy` at once, naming the
  * key, instead of being dropped or failing later in CloudFormation.
  */
-const stackParameters = async ({ options, resolveConfigurationProperty }) => {
+/**
+ * Every stack parameter value given to `serverless package`/`deploy`, in order of precedence (later wins):
+ * `params.default`, `params.<stage>`, then `--param Key=Value`, each as `[key, value, source]`.
+ */
+const parameterSources = async (
+  { options, resolveConfigurationProperty },
+  { skipMalformed = false } = {},
+) => {
   const params = await resolveConfigurationProperty(['params']);
   const stage = options.stage ?? (await resolveConfigurationProperty(['provider', 'stage'])) ?? 'dev';
-  const sources = [
+  return [
     ...Object.entries(params?.default ?? {}).map(([key, value]) => [key, value, 'params.default']),
     ...Object.entries(params?.[stage] ?? {}).map(([key, value]) => [key, value, `params.${stage}`]),
-    ...[options.param ?? []].flat().map((entry) => {
+    ...[options.param ?? []].flat().flatMap((entry) => {
       const text = String(entry);
       const at = text.indexOf('=');
-      if (at < 0) throw new ParameterError(`--param "${text}" is not Key=Value`);
-      return [text.slice(0, at), text.slice(at + 1), '--param'];
+      if (at < 0) {
+        if (skipMalformed) return [];
+        throw new ParameterError(`--param "${text}" is not Key=Value`);
+      }
+      return [[text.slice(0, at), text.slice(at + 1), '--param']];
     }),
   ];
+};
+
+/**
+ * The `InstanceEgressCidrs` given at package time (empty when none): the CIDRs the egress rules' patterns are
+ * compiled from. A malformed CIDR fails the package, naming it. A malformed `--param` is `stackParameters`' to
+ * report, once.
+ */
+const packagedEgressCidrs = async (context) => {
+  const sources = await parameterSources(context, { skipMalformed: true });
+  const given = sources.filter(([key]) => key === 'InstanceEgressCidrs').at(-1);
+  if (!given) return [];
+  const cidrs = String(given[1])
+    .split(',')
+    .map((cidr) => cidr.trim())
+    .filter((cidr) => cidr !== '');
+  try {
+    patterns.instanceEgressPatterns(cidrs);
+  } catch (error) {
+    throw new ParameterError(`${given[2]} ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return cidrs;
+};
+
+const stackParameters = async ({ options, resolveConfigurationProperty }) => {
+  const sources = await parameterSources({ options, resolveConfigurationProperty });
   const declared = await declaredParameters(resolveConfigurationProperty);
   const values = new Map();
   for (const [key, raw, source] of sources) {
@@ -370,6 +619,8 @@ const notifierEnvironment = () => {
     IAM_ENRICHMENT: 'on',
     IAM_TIMEOUT_MS: '1500',
     ENRICHMENT_CACHE_TTL_SECONDS: '300',
+    // Comma-separated CIDRs (empty: none), the egress rule's precise filter (issue 16, item 5).
+    INSTANCE_EGRESS_CIDRS: { 'Fn::Join': [',', { Ref: 'InstanceEgressCidrs' }] },
     POWERTOOLS_SERVICE_NAME: 'notifier',
   };
   if (!isInvokeLocal()) return deployed;
@@ -378,6 +629,7 @@ const notifierEnvironment = () => {
     // No topic: the publisher prints what it would publish. IAM calls only when asked for.
     ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN ?? '',
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
+    INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
   };
 };
 
@@ -425,7 +677,13 @@ module.exports = {
   iamEventPattern: () => escapeVariables(iamEventPattern()),
   iamRuleState: () => escapeVariables(iamRuleState()),
   guardRailPattern: () => escapeVariables(patterns.GUARD_RAIL_PATTERN),
-  memberTemplateBody: () => escapeVariables(JSON.stringify(memberTemplate())),
+  identityPattern: () => escapeVariables(deployedRule('identity').pattern),
+  identityRuleState: () => ruleState(deployedRule('identity')),
+  egressFragment: async (context) => escapeVariables(egressFragment(await packagedEgressCidrs(context))),
+  centralDeadLetterSources: async (context) =>
+    escapeVariables(centralDeadLetterSources(await packagedEgressCidrs(context))),
+  memberTemplateBody: async (context) =>
+    escapeVariables(JSON.stringify(memberTemplate(await packagedEgressCidrs(context)))),
   scpContent: () => escapeVariables(scpContent()),
   stackParameters,
 };

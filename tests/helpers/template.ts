@@ -164,6 +164,8 @@ const NO_VALUE = Symbol('AWS::NoValue');
 export interface Scenario {
   parameters: Record<string, string | string[]>;
   conditions: Record<string, boolean>;
+  /** Pseudo parameters (`AWS::Region`, `AWS::AccountId`…) where they differ from `PSEUDO`. */
+  pseudo?: Record<string, string>;
 }
 
 const PSEUDO: Record<string, string> = {
@@ -195,6 +197,7 @@ const isIntrinsic = (value: unknown): value is Record<string, unknown> =>
 export const evaluateConditions = (
   template: Template,
   parameters: Record<string, string | string[]>,
+  pseudo: Record<string, string> = {},
 ): Record<string, boolean> => {
   const results: Record<string, boolean> = {};
   const evaluate = (expression: unknown): unknown => {
@@ -203,8 +206,9 @@ export const evaluateConditions = (
     const list = args as unknown[];
     switch (fn) {
       case 'Ref': {
-        const value = parameters[args as string];
-        if (value === undefined) throw new Error(`Ref to unknown parameter ${String(args)}`);
+        const name = args as string;
+        const value = parameters[name] ?? pseudo[name] ?? PSEUDO[name];
+        if (value === undefined) throw new Error(`Ref to unknown parameter ${name}`);
         return value;
       }
       case 'Condition':
@@ -234,10 +238,14 @@ export const evaluateConditions = (
   return results;
 };
 
-/** The scenario of a deployment with these parameter overrides. */
-export const scenario = (template: Template, overrides: Record<string, string> = {}): Scenario => {
+/** The scenario of a deployment with these parameter overrides (and pseudo parameters: region, account). */
+export const scenario = (
+  template: Template,
+  overrides: Record<string, string> = {},
+  pseudo: Record<string, string> = {},
+): Scenario => {
   const parameters = parameterValues(template, overrides);
-  return { parameters, conditions: evaluateConditions(template, parameters) };
+  return { parameters, conditions: evaluateConditions(template, parameters, pseudo), pseudo };
 };
 
 /**
@@ -259,13 +267,14 @@ export const resolve = (value: unknown, template: Template, at: Scenario): unkno
       if (fn === 'Ref') {
         const name = args as string;
         if (name === 'AWS::NoValue') return NO_VALUE;
+        if (at.pseudo && name in at.pseudo) return at.pseudo[name];
         if (name in PSEUDO) return PSEUDO[name];
         if (name in at.parameters) return at.parameters[name];
         return node;
       }
       if (fn === 'Fn::Sub' && typeof args === 'string') {
         return args.replace(/\$\{([^}!]+)\}/g, (whole, name: string) => {
-          const value = PSEUDO[name] ?? at.parameters[name];
+          const value = at.pseudo?.[name] ?? PSEUDO[name] ?? at.parameters[name];
           return typeof value === 'string' ? value : whole;
         });
       }

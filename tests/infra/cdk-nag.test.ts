@@ -143,6 +143,14 @@ describe('cdk-nag catches a hardening that is removed', () => {
       'Serverless-EventBusDLQ on ForwardIamRule',
     ],
     [
+      'the identity forwarding rule without DeadLetterConfig',
+      (body) => {
+        for (const target of props(body, 'ForwardIdentityRule').Targets as Record<string, unknown>[])
+          delete target.DeadLetterConfig;
+      },
+      'Serverless-EventBusDLQ on ForwardIdentityRule',
+    ],
+    [
       'the trail bucket without access logging',
       (body) => {
         delete props(body, 'TrailBucket').LoggingConfiguration;

@@ -173,36 +173,46 @@ describe('resource policies', () => {
     });
   });
 
-  it('let EventBridge send to the DLQ only from the rules of this stack', () => {
-    const statements = policyOf(template.Resources.RuleDeadLetterQueuePolicy);
-    expect(sid(statements, 'AllowRulesOfThisStack')).toEqual({
-      Sid: 'AllowRulesOfThisStack',
-      Effect: 'Allow',
-      Principal: { Service: 'events.amazonaws.com' },
-      Action: 'sqs:SendMessage',
-      Resource: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] },
-      Condition: {
-        ArnEquals: {
-          'aws:SourceArn': [
-            'ForwardIamRule',
-            'ForwardGuardRailRule',
-            'IamAlertRule',
-            'GuardRailAlertRule',
-          ].map((rule) => ({ 'Fn::GetAtt': [rule, 'Arn'] })),
+  it.each([
+    ['by default', {}],
+    ['without the identity rules', { IdentityRules: 'false' }],
+    ['with egress CIDRs', { InstanceEgressCidrs: '198.51.100.7/32' }],
+  ])(
+    'let EventBridge send to the DLQ only from the rules of this stack that use it (%s)',
+    (_name, overrides) => {
+      const resources = deployedResources(template, scenario(template, overrides));
+      const statements = policyOf(resources.RuleDeadLetterQueuePolicy);
+      const dlqUsers = Object.entries(resources)
+        .filter(([, r]) => JSON.stringify(r.Properties?.Targets ?? []).includes('RuleDeadLetterQueue'))
+        .map(([id]) => id);
+      expect(dlqUsers).toEqual(
+        expect.arrayContaining([
+          'ForwardGuardRailRule',
+          'ForwardIamRule',
+          'GuardRailAlertRule',
+          'IamAlertRule',
+        ]),
+      );
+      expect(sid(statements, 'AllowRulesOfThisStack')).toEqual({
+        Sid: 'AllowRulesOfThisStack',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] },
+        Condition: {
+          ArnEquals: {
+            'aws:SourceArn': expect.arrayContaining(
+              dlqUsers.map((rule) => ({ 'Fn::GetAtt': [rule, 'Arn'] })),
+            ),
+          },
         },
-      },
-    });
-    const dlqUsers = Object.entries(template.Resources)
-      .filter(([, r]) => JSON.stringify(r.Properties?.Targets ?? []).includes('RuleDeadLetterQueue'))
-      .map(([id]) => id)
-      .sort();
-    expect(dlqUsers).toEqual([
-      'ForwardGuardRailRule',
-      'ForwardIamRule',
-      'GuardRailAlertRule',
-      'IamAlertRule',
-    ]);
-  });
+      });
+      const allowed = (
+        sid(statements, 'AllowRulesOfThisStack') as { Condition: { ArnEquals: Record<string, unknown[]> } }
+      ).Condition.ArnEquals['aws:SourceArn'];
+      expect(allowed).toHaveLength(dlqUsers.length);
+    },
+  );
 
   it('refuse plain HTTP for every action on every queue, here and in member accounts', () => {
     const member = JSON.parse(
@@ -250,7 +260,7 @@ describe('resource policies', () => {
     );
   });
 
-  it("let EventBridge send to a member account's DLQ only from its two forwarding rules", () => {
+  it("let EventBridge send to a member account's DLQ only from its forwarding rules", () => {
     const member = JSON.parse(
       properties(template.Resources.MemberStackSet).TemplateBody as string,
     ) as Template;
@@ -262,8 +272,34 @@ describe('resource policies', () => {
       Condition: {
         ArnEquals: {
           'aws:SourceArn': [
-            { 'Fn::GetAtt': ['ForwardIamRule', 'Arn'] },
-            { 'Fn::GetAtt': ['ForwardGuardRailRule', 'Arn'] },
+            {
+              'Fn::If': [
+                'ForwardsGlobal',
+                { 'Fn::GetAtt': ['ForwardIamRule', 'Arn'] },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
+            {
+              'Fn::If': [
+                'ForwardsGlobal',
+                { 'Fn::GetAtt': ['ForwardGuardRailRule', 'Arn'] },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
+            {
+              'Fn::If': [
+                'ForwardsIdentity',
+                { 'Fn::GetAtt': ['ForwardIdentityRule', 'Arn'] },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
+            {
+              'Fn::If': [
+                'ForwardsInstanceEgress',
+                { 'Fn::GetAtt': ['ForwardInstanceEgressRule1', 'Arn'] },
+                { Ref: 'AWS::NoValue' },
+              ],
+            },
           ],
         },
       },

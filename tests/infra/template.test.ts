@@ -29,6 +29,28 @@ beforeAll(async () => {
   template = packaged.template;
 }, 300_000);
 
+/** The commercial regions enabled by default (launched before 20 March 2019), as the ForwardingRegions default.
+ * @see https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html */
+const DEFAULT_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ap-south-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-north-1',
+  'sa-east-1',
+];
+
 const EVERYTHING_ON = {
   ExistingTrailArn: '',
   OrganizationTrail: 'true',
@@ -113,13 +135,22 @@ describe('serverless package', () => {
     const body = JSON.parse(properties(template.Resources.MemberStackSet).TemplateBody as string) as Template;
     expect(await checkAgainstSpec(body.Resources)).toEqual([]);
     for (const preset of PRESET_NAMES) {
-      const member = deployedResources(body, scenario(body, { Preset: preset }));
+      const member = deployedResources(
+        body,
+        scenario(body, { Preset: preset, CentralAccountId: '999988887777' }),
+      );
       expect(properties(member.ForwardIamRule).EventPattern).toEqual(PRESETS[preset]);
       expect(properties(member.ForwardGuardRailRule).EventPattern).toEqual(GUARD_RAIL_PATTERN);
     }
     expect(properties(template.Resources.MemberStackSet).Parameters).toEqual([
       { ParameterKey: 'CentralEventBusArn', ParameterValue: { 'Fn::GetAtt': ['CentralEventBus', 'Arn'] } },
+      { ParameterKey: 'CentralAccountId', ParameterValue: { Ref: 'AWS::AccountId' } },
       { ParameterKey: 'Preset', ParameterValue: { Ref: 'Preset' } },
+      { ParameterKey: 'IdentityRules', ParameterValue: { Ref: 'IdentityRules' } },
+      {
+        ParameterKey: 'InstanceEgressRules',
+        ParameterValue: { 'Fn::If': ['HasInstanceEgressCidrs', 'true', 'false'] },
+      },
     ]);
   });
 });
@@ -377,7 +408,7 @@ describe('conditions', () => {
       AutoDeployment: { Enabled: true, RetainStacksOnAccountRemoval: false },
       StackInstancesGroup: [
         {
-          Regions: ['us-east-1'],
+          Regions: DEFAULT_REGIONS,
           DeploymentTargets: {
             OrganizationalUnitIds: ['ou-abcd-11111111', 'ou-abcd-22222222'],
             AccountFilterType: 'DIFFERENCE',
