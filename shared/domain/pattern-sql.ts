@@ -186,7 +186,7 @@ const envelopeSql = (key: string, values: unknown[], dialect: SqlDialect): strin
       // CloudTrail delivers `aws.<service>` for `<service>.amazonaws.com` (see toEventBridgeEvent).
       return exact((v) => (v.startsWith('aws.') ? `${v.slice(4)}.amazonaws.com` : undefined), 'eventSource');
     case 'detail-type':
-      return exact((v) => EVENT_TYPES[v], 'eventType');
+      return exact((v) => (Object.hasOwn(EVENT_TYPES, v) ? EVENT_TYPES[v] : undefined), 'eventType');
     case 'region':
       return fieldSql(values, columnFor(['awsRegion'], dialect), key);
     case 'account':
