@@ -172,7 +172,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.record(
         'userIdentity.arn',
         'userIdentity.userName',
         'userIdentity.sessionContext',
+        'userIdentity.invokedBy',
+        'sessionIssuer.arn',
+        'sessionIssuer.userName',
+        'sessionIssuer.type',
         'requestParameters',
+        'additionalEventData',
       ),
       value: fc.oneof(
         fc.integer(),
@@ -218,10 +223,12 @@ const applyMutation = (record: Json, m: Mutation): unknown => {
   if (m.principalId !== undefined) identity.principalId = m.principalId;
   if (m.issuerName !== undefined) issuer.userName = m.issuerName;
   if (m.issuerArn !== undefined) issuer.arn = m.issuerArn;
+  if (m.wrongType?.field.startsWith('sessionIssuer.'))
+    setIn(issuer, m.wrongType.field.slice('sessionIssuer.'.length), m.wrongType.value);
   if (Object.keys(issuer).length > 0) session.sessionIssuer = issuer;
   if (Object.keys(session).length > 0) identity.sessionContext = session;
   out.userIdentity = identity;
-  if (m.wrongType) {
+  if (m.wrongType && !m.wrongType.field.startsWith('sessionIssuer.')) {
     const [first, second] = m.wrongType.field.split('.') as [string, string | undefined];
     if (second === undefined) setIn(out, first, m.wrongType.value);
     else setIn(identity, second, m.wrongType.value);

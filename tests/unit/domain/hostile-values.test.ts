@@ -136,3 +136,18 @@ describe('lookups keyed by event text', () => {
     },
   );
 });
+
+describe('describePrincipal', () => {
+  it('reads a session issuer whose fields are not strings (the parser does not type them) without throwing', () => {
+    const record = cloudTrailRecord({
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: 'arn:aws:sts::123456789012:assumed-role/deploy/ci',
+        sessionContext: { sessionIssuer: { arn: 42, userName: ['x'], type: {} } as never },
+      },
+    });
+    const principal = describePrincipal(record);
+    expect(principal).toMatchObject({ type: 'AssumedRole', name: 'deploy/ci', sessionName: 'ci' });
+    expect(principal.issuerArn).toBeUndefined();
+  });
+});

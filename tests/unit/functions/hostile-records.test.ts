@@ -105,9 +105,11 @@ describe('a hostile CloudTrail record', () => {
         expect(published.eventName).toBe(
           shorten((record as { eventName: string }).eventName, BUDGETS.eventName),
         );
-        if (result.failure) expect(severityRank(result.alert.severity)).toBeGreaterThanOrEqual(2);
+        // The hardening, not the fail-safe, carries JSON records: the full alert is built (the fail-safe is
+        // exercised by the property below and tests/integration/notifier-failsafe.test.ts).
+        expect(result.failure).toBeUndefined();
       }),
-      { numRuns: 300, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) },
+      { numRuns: 500, seed: Number(process.env.FC_SEED ?? Date.now() % 2 ** 31) },
     );
   });
 
