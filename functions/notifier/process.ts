@@ -69,7 +69,8 @@ const renderAlert = async (
 /**
  * Turns one EventBridge event (or bare CloudTrail record) into an alert and publishes it. Whatever throws or
  * overflows while classifying, enriching or formatting, it publishes the minimal alert instead
- * (`buildMinimalAlert`) and returns the failure, so that no record keeps its change from being alerted.
+ * (`buildMinimalAlert`) and returns the failure, so that no record keeps its change from being alerted. A field of
+ * the wrong type is ignored, with a note in the alert (at most five such notes).
  * @throws InvalidEventError when the input is not a CloudTrail record at all (Lambda retries, then the
  *   on-failure destination keeps it); PublishError when SNS fails after the SDK's retries.
  */
