@@ -48,7 +48,9 @@ export const handler = middy()
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(logFailureOnce(telemetry, { message: 'alert not published', eventIdOf }))
   .handler(async (event: unknown) => {
-    const { alert, messageId } = await processIamEvent(event, deps);
+    const { alert, messageId, failure } = await processIamEvent(event, deps);
+    // The full alert failed and the minimal one was published: an error to look at, not a lost alert.
+    if (failure) logger.error('alert incomplete', { eventId: alert.eventId, ...failure });
     logger.info('alert published', {
       eventId: alert.eventId,
       eventName: alert.eventName,

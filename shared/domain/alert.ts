@@ -15,7 +15,7 @@ import type {
   Target,
 } from './types.js';
 import { maxSeverity, severityRank } from './types.js';
-import { shorten } from './values.js';
+import { boundedJson, shorten, wellFormed } from './values.js';
 
 /**
  * The headline: the policy stage's when its finding is what makes the alert serious (it outranks the
@@ -45,7 +45,7 @@ const describeValue = (value: unknown): string => {
       .map((t: { key?: unknown; value?: unknown }) => `${String(t.key)}=${String(t.value ?? '')}`)
       .join(', ');
   }
-  return JSON.stringify(value) ?? '';
+  return boundedJson(value, 16, MAX_PARAMETER_LENGTH * 2);
 };
 
 /**
@@ -77,15 +77,15 @@ export const buildLinks = (record: CloudTrailRecord, target: Target | undefined)
     record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
   const links: Alert['links'] = {};
   if (record.eventID) {
-    links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeURIComponent(record.eventID)}`;
+    links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeURIComponent(wellFormed(record.eventID))}`;
   }
   if (target) {
-    const name = encodeURIComponent(target.name);
+    const name = encodeURIComponent(wellFormed(target.name));
     const path: Partial<Record<Target['kind'], string>> = {
       user: `#/users/details/${name}`,
       role: `#/roles/details/${name}`,
       group: `#/groups/details/${name}`,
-      policy: target.arn ? `#/policies/details/${encodeURIComponent(target.arn)}` : undefined,
+      policy: target.arn ? `#/policies/details/${encodeURIComponent(wellFormed(target.arn))}` : undefined,
       'saml-provider': '#/identity_providers',
       'oidc-provider': '#/identity_providers',
       account: '#/account_settings',

@@ -86,47 +86,92 @@ const describeIssue = (issue: z.core.$ZodIssue | undefined, input: unknown): str
   return issue.message || issue.code;
 };
 
-const firstIssue = (error: z.core.$ZodError, prefix: string, input: unknown): InvalidEventError => {
-  const issue = error.issues[0];
+const issueAt = (
+  issue: z.core.$ZodIssue | undefined,
+  prefix: string,
+  input: unknown,
+): { field: string; description: string } => {
   const path = [prefix, ...(issue?.path ?? []).map(String)].filter(Boolean).join('.');
-  const field = path || '(root)';
-  return new InvalidEventError(field, `not a CloudTrail record: ${field}: ${describeIssue(issue, input)}`, {
-    cause: error,
-  });
+  return { field: path || '(root)', description: describeIssue(issue, input) };
+};
+
+const firstIssue = (
+  error: z.core.$ZodError,
+  prefix: string,
+  input: unknown,
+  issue = error.issues[0],
+): InvalidEventError => {
+  const { field, description } = issueAt(issue, prefix, input);
+  return new InvalidEventError(field, `not a CloudTrail record: ${field}: ${description}`, { cause: error });
+};
+
+/** The fields without which a record says nothing: the only ones whose absence or type rejects it. */
+const REQUIRED: ReadonlySet<string> = new Set(['eventSource', 'eventName']);
+
+/** A copy of `value` without the property at `path`, copying only along the path (no deep clone). */
+const without = (value: Record<string, unknown>, path: readonly PropertyKey[]): Record<string, unknown> => {
+  const [head, ...rest] = path;
+  const key = String(head);
+  // A spread copies own properties as own properties, `__proto__` included.
+  const copy = { ...value };
+  const child = copy[key];
+  if (rest.length === 0 || !isObject(child)) delete copy[key];
+  else copy[key] = without(child, rest);
+  return copy;
 };
 
 /**
  * Parses one CloudTrail record (the object CloudTrail writes in a log file's `Records` array).
  * Accepts every source, not only IAM: guard-rail events from CloudTrail, Organizations,
- * EventBridge, SNS and Lambda go through the same pipeline. Unknown fields are kept.
+ * EventBridge, SNS and Lambda go through the same pipeline. Unknown fields are kept. Only a record that is not a
+ * CloudTrail record at all is rejected: not an object, or without a non-empty string `eventSource` and
+ * `eventName`. Any other field of the wrong type (a number for `userAgent`) is dropped, as if CloudTrail had not
+ * written it, and described in `ignored` when given; an alert is never lost to a malformed optional field.
  * @throws InvalidEventError naming the first field at fault.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
-export const parseCloudTrailRecord = (raw: unknown, fieldPrefix = ''): CloudTrailRecord => {
+export const parseCloudTrailRecord = (
+  raw: unknown,
+  fieldPrefix = '',
+  ignored: string[] = [],
+): CloudTrailRecord => {
   if (!isObject(raw)) {
     const field = fieldPrefix || '(root)';
     throw new InvalidEventError(field, `not a CloudTrail record: ${field}: expected a JSON object`);
   }
-  const result = recordSchema.safeParse(raw);
-  if (!result.success) throw firstIssue(result.error, fieldPrefix, raw);
+  let candidate = raw;
+  let result = recordSchema.safeParse(candidate);
+  // Each pass drops every field at fault; a later pass can only find what an earlier drop uncovered.
+  for (let pass = 0; !result.success; pass += 1) {
+    const { issues } = result.error;
+    const fatal = issues.find((issue) => issue.path.length === 0 || REQUIRED.has(String(issue.path[0])));
+    if (fatal || pass >= 3) throw firstIssue(result.error, fieldPrefix, raw, fatal);
+    for (const issue of issues) {
+      const { field, description } = issueAt(issue, fieldPrefix, candidate);
+      ignored.push(`${field} ignored: ${description}`);
+      candidate = without(candidate, issue.path);
+    }
+    result = recordSchema.safeParse(candidate);
+  }
   const record = withoutNulls(result.data) as Record<string, unknown>;
-  const identity = isObject(raw.userIdentity) ? raw.userIdentity : {};
+  const identity = isObject(candidate.userIdentity) ? candidate.userIdentity : {};
   return {
     ...(record as { eventSource: string; eventName: string }),
     userIdentity: identity,
-    requestParameters: isObject(raw.requestParameters) ? raw.requestParameters : null,
-    responseElements: isObject(raw.responseElements) ? raw.responseElements : null,
+    requestParameters: isObject(candidate.requestParameters) ? candidate.requestParameters : null,
+    responseElements: isObject(candidate.responseElements) ? candidate.responseElements : null,
   } as CloudTrailRecord;
 };
 
 /**
  * Parses what the notifier receives: an EventBridge event whose `detail` is a CloudTrail record
  * ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail", "AWS Service Event via CloudTrail"),
- * or a bare CloudTrail record (CLI, replay).
+ * or a bare CloudTrail record (CLI, replay). Fields of the wrong type are dropped and described in `ignored`
+ * (see {@link parseCloudTrailRecord}).
  * @throws InvalidEventError naming the field at fault, e.g. `detail.eventName`.
  * @see https://docs.aws.amazon.com/eventbridge/latest/ref/events-structure.html
  */
-export const parseIamEvent = (raw: unknown): IamEvent => {
+export const parseIamEvent = (raw: unknown, ignored: string[] = []): IamEvent => {
   if (isObject(raw) && 'detail' in raw && ('detail-type' in raw || 'source' in raw)) {
     const result = envelopeSchema.safeParse(raw);
     if (!result.success) throw firstIssue(result.error, '', raw);
@@ -139,9 +184,9 @@ export const parseIamEvent = (raw: unknown): IamEvent => {
       region: data.region,
       time: data.time,
     };
-    return iamEventOf(parseCloudTrailRecord(data.detail, 'detail'), envelope);
+    return iamEventOf(parseCloudTrailRecord(data.detail, 'detail', ignored), envelope);
   }
-  return iamEventOf(parseCloudTrailRecord(raw), undefined);
+  return iamEventOf(parseCloudTrailRecord(raw, '', ignored), undefined);
 };
 
 /** The parsed event with its changed account (see `IamEvent.account`). */

@@ -193,7 +193,7 @@ export const describePrincipal = (record: CloudTrailRecord): Principal => {
   const fromArn = parseSessionArn(arn);
   const issuerName = isString(issuer?.userName)
     ? issuer.userName
-    : issuer?.arn
+    : isString(issuer?.arn)
       ? lastSegment(issuer.arn)
       : undefined;
   const issuerArn = isString(issuer?.arn) ? issuer.arn : undefined;

@@ -34,7 +34,7 @@ export const formatEmailText = (alert: Alert): string => {
   // A read changed nothing, and neither did a failed call: say which it was.
   const heading = alert.errorCode ? 'Attempt' : alert.category === 'read' ? 'Call' : 'Change';
   out.push(
-    `${heading.padEnd(8)}${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${alert.family}, ${alert.category})`,
+    `${heading.padEnd(8)}${inline(alert.eventName, 120)} (${inline(alert.eventSource, 80)}; ${inline(alert.family, 120)}, ${alert.category})`,
   );
   const params = Object.entries(alert.parameters);
   const width = Math.min(28, Math.max(0, ...params.map(([key]) => key.length)));

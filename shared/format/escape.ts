@@ -73,8 +73,12 @@ const SLACK_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>':
  */
 export const escapeSlackChar = (char: string): string => SLACK_ENTITIES[char] ?? (char === '`' ? 'ˋ' : char);
 
+const WORD_JOINER = '\u2060';
+
 /** One code point of event text for Slack: a control or bidi character as `\u{…}`, else {@link escapeSlackChar}. */
 const slackChar = (char: string): string => {
+  // The word joiner is what `defuseMentions` puts after an `@`: invisible, and it reorders nothing.
+  if (char === WORD_JOINER) return char;
   const visible = visibleChar(char);
   return visible === char ? escapeSlackChar(char) : visible;
 };

@@ -37,7 +37,7 @@ const describeIssuer = (principal: Principal): string | undefined => {
  * can know it (`principal.mfa` set).
  */
 export const describeWho = (principal: Principal): string => {
-  const type = TYPE_LABELS[principal.type] ?? principal.type;
+  const type = (Object.hasOwn(TYPE_LABELS, principal.type) && TYPE_LABELS[principal.type]) || principal.type;
   const mfa = principal.mfa === true ? ', with MFA' : principal.mfa === false ? ', no MFA' : '';
   if (principal.permissionSet && principal.sessionName) {
     return `Identity Center user ${principal.sessionName} (permission set ${principal.permissionSet})${mfa}`;

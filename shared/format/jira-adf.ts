@@ -239,16 +239,17 @@ const linkParagraph = (alert: Alert): AdfBlock[] => {
  * @see https://support.atlassian.com/jira-software-cloud/docs/add-labels-to-issues/
  */
 export const formatJiraLabels = (alert: Alert): string[] => {
-  const label = (value: string): string =>
-    value
+  // The prefix counts towards Jira's 255 characters: an unknown 300-character eventName is a 300-character family.
+  const label = (prefix: string, value: string): string =>
+    `${prefix}${value
       .replace(/[^A-Za-z0-9_.-]+/g, '-')
       .replace(/^-+|-+$/g, '')
-      .slice(0, JIRA_LIMITS.label);
+      .slice(0, JIRA_LIMITS.label - prefix.length)}`;
   const labels = [
     'iam-alert',
-    `severity-${label(alert.severity)}`,
-    `category-${label(alert.category)}`,
-    `family-${label(alert.family).toLowerCase()}`,
+    label('severity-', alert.severity),
+    label('category-', alert.category),
+    label('family-', alert.family).toLowerCase(),
   ];
   const dedupe = eventLabel(alert.eventId);
   if (dedupe) labels.push(dedupe);

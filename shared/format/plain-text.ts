@@ -3,14 +3,29 @@
 
 import { shorten } from '../domain/values.js';
 
-// C0 and C1 controls, DEL, and the Unicode bidi/format characters that can reorder or hide text
-// ("Trojan Source"): U+061C, U+200E-200F, U+202A-202E, U+2066-2069.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// C0 and C1 controls, DEL, the Unicode bidi/format characters that can reorder or hide text ("Trojan Source":
+// U+061C, U+200E-200F, U+202A-202E, U+2066-2069), the line and paragraph separators U+2028-2029, the invisible characters that make one name look like another
+// (soft hyphen U+00AD, Mongolian vowel separator U+180E, zero-width space/non-joiner/joiner U+200B-200D, word joiner
+// and invisible operators U+2060-2064, BOM U+FEFF, interlinear annotation U+FFF9-FFFB), and lone surrogates (which
+// break UTF-8 encoders). Zero-width joiners also glue emoji sequences: a family emoji then shows as its parts, an
+// acceptable price in a security alert.
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** Replaces control and bidi characters with a visible `\u{…}` escape, so nothing can forge a line or hide text. */
+/**
+ * Replaces control, bidi and invisible format characters and lone surrogates with a visible `\u{…}` escape, so
+ * nothing can forge a line, reorder or hide text, or make the text unencodable.
+ */
 export const neutralize = (text: string): string =>
-  text.replace(UNSAFE, (ch) => `\\u{${ch.codePointAt(0)?.toString(16).padStart(4, '0')}}`);
+  text.replace(UNSAFE, (ch) => `\\u{${ch.charCodeAt(0).toString(16).padStart(4, '0')}}`);
+
+/**
+ * JSON text with every character {@link neutralize} escapes written as a JSON `\uXXXX` escape instead: the same
+ * value once parsed, but no raw control, bidi or invisible character in the text (the SNS `alert` attribute).
+ */
+export const neutralizeJson = (json: string): string =>
+  json.replace(UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** One safe line of at most `max` characters. */
 export const inline = (text: string | undefined, max = 200): string => shorten(neutralize(text ?? ''), max);

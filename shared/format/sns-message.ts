@@ -1,8 +1,12 @@
 // parse → classify → enrich → [format] → publish
 import type { Alert } from '../domain/types.js';
 import { severityRank } from '../domain/types.js';
+import { wellFormed } from '../domain/values.js';
 import type { SnsAttribute, SnsMessage } from '../ports.js';
+import { boundAlert } from './budgets.js';
 import { formatEmailText } from './email-text.js';
+import { plainInline } from './escape.js';
+import { neutralizeJson } from './plain-text.js';
 import { formatSubject } from './subject.js';
 
 export type { SnsAttribute, SnsMessage } from '../ports.js';
@@ -23,15 +27,23 @@ export const snsMessageBytes = (message: SnsMessage): number =>
     0,
   );
 
-const str = (value: string | undefined): SnsAttribute => ({
-  DataType: 'String',
+/** At most this many characters of a filter attribute (`eventName`, `family`, `account`, …). */
+const ATTRIBUTE_CHARS = 256;
+
+/**
+ * A filter attribute: one line, control, bidi and invisible characters shown as `\u{…}` as in the e-mail, at most
+ * 256 characters. A filter policy matches exact strings, so a value AWS writes (`CreateUser`) is unchanged.
+ */
+const str = (value: string | undefined): SnsAttribute => {
+  const safe = value ? plainInline(value, ATTRIBUTE_CHARS) : '';
   // SNS rejects empty attribute values; "unknown" keeps the key filterable.
-  StringValue: value && value.length > 0 ? value.slice(0, 256) : 'unknown',
-});
+  return { DataType: 'String', StringValue: safe.length > 0 ? safe : 'unknown' };
+};
 
 const build = (alert: Alert): SnsMessage => ({
   Subject: formatSubject(alert),
-  Message: formatEmailText(alert),
+  // Well-formed: the SDK form-encodes the body with encodeURIComponent, which throws on a lone surrogate.
+  Message: wellFormed(formatEmailText(alert)),
   MessageAttributes: {
     severity: str(alert.severity),
     severityRank: { DataType: 'Number', StringValue: String(severityRank(alert.severity)) },
@@ -39,7 +51,8 @@ const build = (alert: Alert): SnsMessage => ({
     family: str(alert.family),
     eventName: str(alert.eventName),
     account: str(alert.account),
-    alert: { DataType: 'String', StringValue: JSON.stringify(alert) },
+    // Escaped, not removed: machine subscribers parse exactly the alert's values.
+    alert: { DataType: 'String', StringValue: neutralizeJson(JSON.stringify(alert)) },
   },
 });
 
@@ -55,10 +68,13 @@ const cutToBytes = (text: string, maxBytes: number): string => {
 };
 
 /**
- * Renders the SNS message for an alert, within SNS's 256 KB. A policy document too large to fit is
- * truncated with a note in the alert; the message is never rejected for its size.
+ * Renders the SNS message for an alert, within SNS's 256 KB. Every value is first cut to its budget
+ * (`boundAlert`, budgets.ts); a policy document too large to fit is truncated with a note in the alert; the
+ * message is never rejected for its size. Subject, body and attributes carry no raw control, bidi or invisible
+ * character and no lone surrogate.
  */
-export const formatSnsMessage = (alert: Alert): SnsMessage => {
+export const formatSnsMessage = (full: Alert): SnsMessage => {
+  const alert = boundAlert(full);
   let message = build(alert);
   let size = snsMessageBytes(message);
   if (size <= BUDGET_BYTES) return message;

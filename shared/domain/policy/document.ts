@@ -106,7 +106,7 @@ const toPrincipals = (value: unknown, field: string, sink: Sink): Record<string,
     sink.warnings.push(`${field}: not an object`);
     return {};
   }
-  const principals: Record<string, string[]> = {};
+  const principals: Record<string, string[]> = Object.create(null); // keyed by document text: no prototype
   for (const [type, entries] of Object.entries(value)) {
     principals[type] = toStringList(entries, `${field}.${type}`, `${type} principals`, sink)?.list ?? [];
   }
@@ -119,13 +119,13 @@ const toConditions = (value: unknown, warnings: string[]): Record<string, Record
     warnings.push('Condition: not an object');
     return {};
   }
-  const conditions: Record<string, Record<string, string[]>> = {};
+  const conditions: Record<string, Record<string, string[]>> = Object.create(null); // keyed by document text
   for (const [operator, block] of Object.entries(value)) {
     if (!isObject(block)) {
       warnings.push(`Condition.${operator}: not an object`);
       continue;
     }
-    const keys: Record<string, string[]> = {};
+    const keys: Record<string, string[]> = Object.create(null); // keyed by document text
     for (const [key, raw] of Object.entries(block)) {
       const list = Array.isArray(raw) ? raw : [raw];
       keys[key] = list.map((item) => (typeof item === 'string' ? item : JSON.stringify(item)));
