@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
-import { compileEventPattern } from '../../shared/domain/event-pattern.js';
+import { compileEventPattern } from '../../cli/patterns/event-pattern.js';
 import {
   deployedRules,
   type EventPattern,
