@@ -87,8 +87,16 @@ describe('forwarder handler (deployed configuration)', () => {
     expect(slack.accepted).toHaveLength(1);
     expect(jira.issues).toHaveLength(1);
     expect(jira.issues[0]?.fields).toMatchObject({ issuetype: { name: 'Bug' }, priority: { name: 'High' } });
-    const records = [...(aws.tables.get(TABLE)?.values() ?? [])];
+    const items = [...(aws.tables.get(TABLE)?.values() ?? [])];
+    const records = items.filter((item) => item.status !== undefined);
     expect(records).toHaveLength(2);
+    // Beside each Powertools record, the attempt mark with the delivery's result.
+    const marks = items.filter((item) => item.status === undefined);
+    expect(marks.map((mark) => mark.id?.S?.replace(/#.*/, '')).sort()).toEqual([
+      'iam-alerts-forwarder-jira-attempt',
+      'iam-alerts-forwarder-slack-attempt',
+    ]);
+    for (const mark of marks) expect(mark.result?.S).toMatch(/^\{/);
     for (const record of records) {
       expect(record.status?.S).toBe('COMPLETED');
       expect(Number(record.expiration?.N)).toBeGreaterThan(Date.now() / 1000 + 6 * 24 * 3600);
