@@ -65,6 +65,21 @@ export const failureKind = (error: unknown): string => {
   return error instanceof Error && error.name === 'TimeoutError' ? 'TimeoutError' : 'UnexpectedError';
 };
 
+/**
+ * A failure in one line with its causes (`A: … ← B: …`, at most 3 deep), so that a wrapped timeout or a
+ * DynamoDB error under Powertools' `IdempotencyPersistenceLayerError` is visible in the log's `reason`.
+ */
+export const describeFailure = (error: unknown): string => {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current !== undefined && current !== null && parts.length < 3) {
+    parts.push(describeError(current));
+    current = typeof current === 'object' ? (current as { cause?: unknown }).cause : undefined;
+    if (Array.isArray(current)) break;
+  }
+  return parts.join(' ← ');
+};
+
 /** How one function names its failures in the log. */
 export interface FailureLogOptions<TEvent> {
   /** The log message of a failure that is not a rejected input, e.g. `alert not published`. */
@@ -92,7 +107,7 @@ export const logFailureOnce = <TEvent>(
       eventId: options.eventIdOf(request.event),
       kind,
       field: rejected ? error.field : undefined,
-      reason: describeError(error),
+      reason: describeFailure(error),
       error: error as Error,
     });
     metrics.addDimension('kind', kind);

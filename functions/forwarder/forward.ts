@@ -5,6 +5,7 @@ import { AppError, describeError, InvalidEventError } from '../../shared/errors.
 import { eventLabel, formatJiraIssue, type JiraIssueOptions } from '../../shared/format/jira-adf.js';
 import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
 import type { OnceGuard } from '../../shared/idempotency.js';
+import { describeFailure } from '../../shared/telemetry.js';
 import { type JiraClient, POSSIBLE_REPEAT_LABEL } from './adapters/jira-client.js';
 import type { SlackPostOutcome, SlackWebhook } from './adapters/slack-webhook.js';
 import { validateAlert } from './alert-schema.js';
@@ -146,7 +147,7 @@ export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps)
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
     throw new AppError(
-      `every destination failed for SNS message ${messageId}: ${failures.map(describeError).join(' | ')}`,
+      `every destination failed for SNS message ${messageId}: ${failures.map(describeFailure).join(' | ')}`,
       {
         cause: failures,
       },

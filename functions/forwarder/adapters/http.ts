@@ -192,13 +192,13 @@ export const sendWithRetry = async (first: HttpRequest, options: SendOptions): P
   );
 };
 
+// Duck-typed, not `instanceof`: fetch's errors (DOMException, undici's TypeError) may come from another realm.
 const networkReason = (error: unknown): string => {
-  if (error instanceof Error) {
-    if (error.name === 'TimeoutError') return 'timed out';
-    const cause = (error as { cause?: { code?: string } }).cause;
-    return cause?.code ?? error.message;
-  }
-  return String(error);
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { name, message, cause } = error as { name?: unknown; message?: unknown; cause?: { code?: unknown } };
+  if (name === 'TimeoutError') return 'timed out';
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof message === 'string' ? message : String(error);
 };
 
 const backoff = async (
