@@ -370,6 +370,9 @@ const notifierEnvironment = () => {
     IAM_ENRICHMENT: 'on',
     IAM_TIMEOUT_MS: '1500',
     ENRICHMENT_CACHE_TTL_SECONDS: '300',
+    // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
+    IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    SNS_TIMEOUT_MS: '3000',
     POWERTOOLS_SERVICE_NAME: 'notifier',
   };
   if (!isInvokeLocal()) return deployed;
@@ -378,6 +381,7 @@ const notifierEnvironment = () => {
     // No topic: the publisher prints what it would publish. IAM calls only when asked for.
     ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN ?? '',
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
+    IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
   };
 };
 
@@ -401,6 +405,8 @@ const forwarderEnvironment = () => {
     JIRA_ISSUE_TYPE: { Ref: 'JiraIssueType' },
     JIRA_PRIORITY_MAP: { Ref: 'JiraPriorityMap' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    // Slack's ~1 message/s is shared by all containers: each spaces its posts by SLACK_MIN_INTERVAL_MS × this.
+    FORWARDER_CONCURRENCY: { Ref: 'ForwarderReservedConcurrency' },
     POWERTOOLS_SERVICE_NAME: 'forwarder',
   };
 };
