@@ -319,4 +319,31 @@ describe('notifier: one alert per CloudTrail eventID', () => {
       expect.objectContaining({ failures: 1, kind: 'PublishError' }),
     ]);
   });
+  // Last in the file: the timed-out invocation's calls go on in the background until the servers close.
+  it('logs a Lambda-deadline timeout like any other failure, with the eventID (middy fails 1 s early)', async () => {
+    // Arrange: DynamoDB accepts and never answers (3 attempts × 2 s), more than the 2.5 s the invocation has.
+    aws.faults.push(
+      ...Array.from({ length: 3 }, () => ({ target: 'DynamoDB_20120810.PutItem', kind: 'hang' as const })),
+    );
+    const event = withEventId('create-role.json', '11110007-0000-4000-8000-000000000007');
+    const started = Date.now();
+    // Act
+    await expect(handler(event, createLambdaContext('notifier', 2_500))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    // Assert: failed about a second before the deadline, logged and counted once as a TimeoutError.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sns.received).toHaveLength(0);
+    const errors = lines().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'alert not published',
+        eventId: eventIdOf(event),
+        kind: 'TimeoutError',
+      }),
+    ]);
+    expect(metricValues('failures')).toEqual([
+      expect.objectContaining({ failures: 1, kind: 'TimeoutError' }),
+    ]);
+  });
 });
