@@ -131,27 +131,24 @@ export const startSlackServer = async (): Promise<SlackServer> => {
   const queue: SlackScript[] = [];
   const channel: ChannelMessage[] = [];
   let clock = 1_800_000_000;
-  const handleWebApi = (
-    request: IncomingMessage,
-    entry: SlackRequest,
-    api: (answer: Record<string, unknown>) => void,
-  ): void => {
+  /** Slack's Web API answer to one request (always HTTP 200 with `ok`, as Slack answers). */
+  const webApiAnswer = (request: IncomingMessage, entry: SlackRequest): Record<string, unknown> => {
     const [path = '', query = ''] = entry.path.split('?');
     const auth = request.headers.authorization;
-    if (!auth) return api({ ok: false, error: 'not_authed' });
-    if (auth !== `Bearer ${SLACK_BOT.token}`) return api({ ok: false, error: 'invalid_auth' });
+    if (!auth) return { ok: false, error: 'not_authed' };
+    if (auth !== `Bearer ${SLACK_BOT.token}`) return { ok: false, error: 'invalid_auth' };
     if (path === '/api/chat.postMessage') {
       if (request.method !== 'POST' || !String(entry.contentType).startsWith('application/json')) {
-        return api({ ok: false, error: 'invalid_arguments' });
+        return { ok: false, error: 'invalid_arguments' };
       }
       try {
         entry.json = JSON.parse(entry.body);
       } catch {
-        return api({ ok: false, error: 'invalid_json' });
+        return { ok: false, error: 'invalid_json' };
       }
       const body = entry.json as { channel?: unknown; metadata?: ChannelMessage['metadata'] };
-      if (body.channel !== SLACK_BOT.channelId) return api({ ok: false, error: 'channel_not_found' });
-      if (validateSlackMessage(entry.json).length > 0) return api({ ok: false, error: 'invalid_blocks' });
+      if (body.channel !== SLACK_BOT.channelId) return { ok: false, error: 'channel_not_found' };
+      if (validateSlackMessage(entry.json).length > 0) return { ok: false, error: 'invalid_blocks' };
       const { text, blocks } = entry.json as { text: string; blocks: unknown[] };
       clock += 1;
       const ts = `${clock}.000100`;
@@ -163,14 +160,13 @@ export const startSlackServer = async (): Promise<SlackServer> => {
         ...(body.metadata ? { metadata: body.metadata } : {}),
       });
       accepted.push(entry.json);
-      return api({ ok: true, channel: SLACK_BOT.channelId, ts, message: { text, ts } });
+      return { ok: true, channel: SLACK_BOT.channelId, ts, message: { text, ts } };
     }
     if (path === '/api/conversations.history') {
       const params = new URLSearchParams(query);
       if (request.method !== 'GET' && request.method !== 'POST')
-        return api({ ok: false, error: 'invalid_arguments' });
-      if (params.get('channel') !== SLACK_BOT.channelId)
-        return api({ ok: false, error: 'channel_not_found' });
+        return { ok: false, error: 'invalid_arguments' };
+      if (params.get('channel') !== SLACK_BOT.channelId) return { ok: false, error: 'channel_not_found' };
       const oldest = Number(params.get('oldest') ?? '0');
       const limit = Math.min(Number(params.get('limit') ?? '100'), 999);
       const metadata = params.get('include_all_metadata') === 'true';
@@ -179,9 +175,9 @@ export const startSlackServer = async (): Promise<SlackServer> => {
         ...message,
         ...(metadata && meta ? { metadata: meta } : {}),
       }));
-      return api({ ok: true, messages: page, has_more: newest.length > limit });
+      return { ok: true, messages: page, has_more: newest.length > limit };
     }
-    return api({ ok: false, error: 'unknown_method' });
+    return { ok: false, error: 'unknown_method' };
   };
   const server: Server = createServer((request, response) => {
     void (async () => {
@@ -223,7 +219,7 @@ export const startSlackServer = async (): Promise<SlackServer> => {
         return;
       }
       if (entry.path.startsWith('/api/')) {
-        handleWebApi(request, entry, api);
+        api(webApiAnswer(request, entry));
         return;
       }
       if (request.method !== 'POST' || entry.path !== '/services/T000/B000/secret') {
