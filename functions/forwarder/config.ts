@@ -212,7 +212,7 @@ export const readForwarderConfig = (env: Env): ForwarderConfig => {
   const idempotencyTable = optionalVar(env, 'IDEMPOTENCY_TABLE');
   if (!idempotencyTable && jira) {
     notes.push(
-      'IDEMPOTENCY_TABLE is not set: only the JQL search (eventually consistent) guards against a second Jira issue',
+      'IDEMPOTENCY_TABLE is not set: beyond this process, only the JQL search (eventually consistent) guards against a second Jira issue',
     );
   }
   if (!idempotencyTable && slack)

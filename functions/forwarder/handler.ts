@@ -101,7 +101,9 @@ logger.info('forwarder configured', {
   jira: config.jira
     ? `${config.jira.baseUrl} project ${config.jira.projectKey} (${config.jira.apiToken.source})`
     : 'off',
-  idempotency: config.idempotencyTable ? `DynamoDB table ${config.idempotencyTable}` : 'none: JQL check only',
+  idempotency: config.idempotencyTable
+    ? `DynamoDB table ${config.idempotencyTable}`
+    : 'in memory (this process only) and the JQL check',
   notes: config.notes,
 });
 
