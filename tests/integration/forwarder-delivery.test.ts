@@ -172,6 +172,17 @@ describe('forwardRecord delivery', () => {
     expect(slackServer.requests).toHaveLength(3 + 4);
   });
 
+  it('spreads 5xx backoff with jitter: between the step and twice the step', async () => {
+    const clock = { ...fakeClock(), random: () => 0.5 };
+    jiraServer.script(
+      { kind: 'status', status: 503, body: '{"errorMessages":["busy"]}' },
+      { kind: 'status', status: 503, body: '{"errorMessages":["busy"]}' },
+    );
+    await forwardRecord(snsRecord(attachAdminAlert()), deps(clock, { slack: false }));
+    expect(clock.sleeps).toEqual([300, 600]);
+    expect(jiraServer.issues).toHaveLength(1);
+  });
+
   it.each([
     [400, 'invalid_blocks'],
     [400, 'invalid_payload'],
