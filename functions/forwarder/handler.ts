@@ -15,7 +15,8 @@ import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
 import { createJiraClient } from './adapters/jira-client.js';
 import { createSecretSource } from './adapters/secrets.js';
-import { createSlackBot, createSlackWebhook } from './adapters/slack-webhook.js';
+import { createSlackBot } from './adapters/slack-bot.js';
+import { createSlackWebhook } from './adapters/slack-webhook.js';
 import { readForwarderConfig } from './config.js';
 import { type ForwarderDeps, forwardRecord } from './forward.js';
 

@@ -3,8 +3,8 @@
 // never answer, or answer 502. Each test counts what the destination holds.
 import type { Clock } from '../../functions/forwarder/adapters/http.js';
 import { createJiraClient, POSSIBLE_REPEAT_LABEL } from '../../functions/forwarder/adapters/jira-client.js';
+import { createSlackBot } from '../../functions/forwarder/adapters/slack-bot.js';
 import {
-  createSlackBot,
   createSlackWebhook,
   POSSIBLE_REPEAT_TEXT,
 } from '../../functions/forwarder/adapters/slack-webhook.js';
