@@ -98,15 +98,18 @@ describe('Slack bot: a lost answer is checked in the channel history, never post
     // Arrange: Slack stores the post, then the answer is lost.
     slack.script({ kind: 'lose-answer', how });
     const alert = attachAdminAlert({ eventId: '0e000001-0000-4000-8000-000000000001' });
+    const clock = recordingClock();
     // Act
-    const outcome = await forwardRecord(snsRecord(alert), deps(recordingClock(), { slack: 'bot' }));
-    // Assert: one message in the channel, found by its metadata; the retry read the history and posted nothing.
+    const outcome = await forwardRecord(snsRecord(alert), deps(clock, { slack: 'bot' }));
+    // Assert: one message in the channel, found by its metadata; after the backoff and a second for the post to
+    // settle, the retry read the history and posted nothing.
     expect(slack.channel).toHaveLength(1);
     expect(slack.channel[0]?.metadata).toEqual({
       event_type: 'iam_change_alert',
       event_payload: { event_id: alert.eventId },
     });
     expect(outcome.slack).toBe('found in channel history');
+    expect(clock.sleeps).toEqual([200, 1_000]);
     expect(slack.requests.map((request) => request.path.split('?')[0])).toEqual([
       '/api/chat.postMessage',
       '/api/conversations.history',

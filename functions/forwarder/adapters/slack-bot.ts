@@ -38,6 +38,9 @@ interface SlackApiAnswer {
   messages?: { text?: string; metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }[];
 }
 
+/** How long the bot waits after a lost answer before it reads the history (the post may still be in flight). */
+export const HISTORY_SETTLE_MS = 1_000;
+
 /** The metadata event type the bot attaches to each post, so that the history check can find it by eventID. */
 export const SLACK_METADATA_EVENT_TYPE = 'iam_change_alert';
 
@@ -132,7 +135,12 @@ export const createSlackBot = (options: SlackBotOptions): SlackWebhook => {
               : {}),
           });
         /** Before a re-send: `found`, or the body to send (marked when the history could not tell). */
-        const check = async (): Promise<'found' | string> => {
+        const check = async (settle: boolean): Promise<'found' | string> => {
+          // Right after a lost answer the post may still be in flight: give Slack a moment to store it.
+          if (settle)
+            await clock.sleep(
+              Math.max(0, Math.min(HISTORY_SETTLE_MS, remainingMs() - policy.reserveMs - 2_000)),
+            );
           const seen = eventId ? await findInHistory(eventId, remainingMs) : undefined;
           if (seen === true) return 'found';
           marked = seen === undefined;
@@ -140,7 +148,7 @@ export const createSlackBot = (options: SlackBotOptions): SlackWebhook => {
         };
         let first = body(message);
         if (context.suspectRepeat) {
-          const checked = await check();
+          const checked = await check(false);
           if (checked === 'found') return 'found in channel history';
           first = checked;
         }
@@ -153,7 +161,7 @@ export const createSlackBot = (options: SlackBotOptions): SlackWebhook => {
         });
         const answer = await callApi('chat.postMessage', request(first), remainingMs, {
           afterUncertain: async () => {
-            const checked = await check();
+            const checked = await check(true);
             if (checked === 'found') {
               found = true;
               return { delivered: { status: 200, body: '{"ok":true}' } };
