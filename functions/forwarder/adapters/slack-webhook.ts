@@ -1,6 +1,5 @@
 // Slack delivery by incoming webhook (no way to look back: a re-send is marked), and what both Slack modes share
 // (the port, the possible-repeat line, the spacing of posts). The bot-token mode is in slack-bot.ts.
-import { WebhookError } from '../../../shared/errors.js';
 import type { SlackBlock, SlackMessage } from '../../../shared/format/slack-blocks.js';
 import type { RunContext } from '../../../shared/idempotency.js';
 import {
@@ -11,7 +10,6 @@ import {
   type RetryPolicy,
   sendWithRetry,
   systemClock,
-  UncertainDeliveryError,
 } from './http.js';
 
 /** What a post is told about the alert behind it. */
