@@ -621,6 +621,9 @@ const notifierEnvironment = () => {
     ENRICHMENT_CACHE_TTL_SECONDS: '300',
     // Comma-separated CIDRs (empty: none), the egress rule's precise filter (issue 16, item 5).
     INSTANCE_EGRESS_CIDRS: { 'Fn::Join': [',', { Ref: 'InstanceEgressCidrs' }] },
+    // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
+    IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    SNS_TIMEOUT_MS: '3000',
     POWERTOOLS_SERVICE_NAME: 'notifier',
   };
   if (!isInvokeLocal()) return deployed;
@@ -630,6 +633,7 @@ const notifierEnvironment = () => {
     ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN ?? '',
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
     INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
+    IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
   };
 };
 
@@ -653,6 +657,8 @@ const forwarderEnvironment = () => {
     JIRA_ISSUE_TYPE: { Ref: 'JiraIssueType' },
     JIRA_PRIORITY_MAP: { Ref: 'JiraPriorityMap' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    // Slack's ~1 message/s is shared by all containers: each spaces its posts by SLACK_MIN_INTERVAL_MS × this.
+    FORWARDER_CONCURRENCY: { Ref: 'ForwarderReservedConcurrency' },
     POWERTOOLS_SERVICE_NAME: 'forwarder',
   };
 };

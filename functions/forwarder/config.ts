@@ -12,10 +12,13 @@ export type SecretRef =
   | { kind: 'value'; value: string; source: string }
   | { kind: 'ssm'; parameterName: string; source: string };
 
-/** Slack destination settings. */
-export interface SlackConfig {
-  webhookUrl: SecretRef;
-}
+/**
+ * Slack destination settings: an incoming webhook, or a bot token and a channel. The bot can read the channel's
+ * history, so a re-send after a lost answer checks before posting; the webhook can only mark it.
+ */
+export type SlackConfig =
+  | { mode: 'webhook'; webhookUrl: SecretRef }
+  | { mode: 'bot'; botToken: SecretRef; channelId: string; apiUrl: string; historyWindowSeconds: number };
 
 /** Jira Cloud destination settings. */
 export interface JiraConfig {
@@ -39,8 +42,15 @@ export interface ForwarderConfig {
   secretsMaxAgeSeconds: number;
   /** Per-request HTTP timeout, milliseconds. */
   httpTimeoutMs: number;
-  /** Minimum spacing between two Slack posts from one container, milliseconds (Slack allows ~1/s per webhook). */
+  /** Connect and request timeout of each AWS SDK call (DynamoDB, SSM), milliseconds. */
+  awsTimeoutMs: number;
+  /**
+   * Minimum spacing between two Slack posts from one container, milliseconds: `SLACK_MIN_INTERVAL_MS` (Slack
+   * allows ~1 message/s per channel) times `FORWARDER_CONCURRENCY`, so that all containers together keep to it.
+   */
   slackSpacingMs: number;
+  /** The forwarder's reserved concurrency as deployed (`FORWARDER_CONCURRENCY`; 0 = no cap). */
+  concurrency: number;
   /** Notes for the cold-start log line (which source each secret uses, what guards duplicates). */
   notes: string[];
 }
@@ -148,6 +158,42 @@ const readJira = (env: Env, notes: string[]): JiraConfig | undefined => {
   };
 };
 
+const readSlack = (env: Env, notes: string[]): SlackConfig | undefined => {
+  const webhookUrl = secret(env, 'SLACK_WEBHOOK_URL', 'SLACK_WEBHOOK_URL_PARAMETER', notes);
+  const botToken = secret(env, 'SLACK_BOT_TOKEN', 'SLACK_BOT_TOKEN_PARAMETER', notes);
+  const channelId = optionalVar(env, 'SLACK_CHANNEL_ID');
+  if (webhookUrl && botToken) {
+    throw new ConfigError(
+      'set either SLACK_WEBHOOK_URL[_PARAMETER] or SLACK_BOT_TOKEN[_PARAMETER], not both: they are two ways to post to Slack',
+    );
+  }
+  if (webhookUrl) {
+    if (webhookUrl.kind === 'value') httpsUrl(webhookUrl.value, 'SLACK_WEBHOOK_URL', true);
+    return { mode: 'webhook', webhookUrl };
+  }
+  if (!botToken) {
+    if (channelId) throw new ConfigError('SLACK_CHANNEL_ID is set but SLACK_BOT_TOKEN[_PARAMETER] is not');
+    return undefined;
+  }
+  if (!channelId || !/^[CGD][A-Z0-9]{2,}$/.test(channelId)) {
+    throw new ConfigError(
+      `SLACK_CHANNEL_ID must be a Slack channel ID like C0123456789 when a bot token is set${channelId ? `, got ${JSON.stringify(channelId)}` : ''}`,
+    );
+  }
+  return {
+    mode: 'bot',
+    botToken,
+    channelId,
+    apiUrl: httpsUrl(
+      optionalVar(env, 'SLACK_API_URL') ?? 'https://slack.com/api',
+      'SLACK_API_URL',
+      false,
+    ).replace(/\/+$/, ''),
+    // Lambda retries an event for up to 6 hours (MaximumEventAgeInSeconds): look back a little further.
+    historyWindowSeconds: integerVar(env, 'SLACK_HISTORY_WINDOW_SECONDS', 7 * 3600, 60, 7 * 24 * 3600),
+  };
+};
+
 /**
  * Reads and validates the forwarder's environment; call once at module scope so a bad configuration fails
  * the cold start. Throws `ConfigError` when neither Slack nor Jira is configured: a forwarder without a
@@ -156,30 +202,40 @@ const readJira = (env: Env, notes: string[]): JiraConfig | undefined => {
  */
 export const readForwarderConfig = (env: Env): ForwarderConfig => {
   const notes: string[] = [];
-  const webhookUrl = secret(env, 'SLACK_WEBHOOK_URL', 'SLACK_WEBHOOK_URL_PARAMETER', notes);
-  if (webhookUrl?.kind === 'value') httpsUrl(webhookUrl.value, 'SLACK_WEBHOOK_URL', true);
+  const slack = readSlack(env, notes);
   const jira = readJira(env, notes);
-  if (!webhookUrl && !jira) {
+  if (!slack && !jira) {
     throw new ConfigError(
-      'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',
+      'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] or SLACK_BOT_TOKEN[_PARAMETER] + SLACK_CHANNEL_ID, and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',
     );
   }
   const idempotencyTable = optionalVar(env, 'IDEMPOTENCY_TABLE');
   if (!idempotencyTable && jira) {
     notes.push(
-      'IDEMPOTENCY_TABLE is not set: only the JQL search (eventually consistent) guards against a second Jira issue',
+      'IDEMPOTENCY_TABLE is not set: beyond this process, only the JQL search (eventually consistent) guards against a second Jira issue',
     );
   }
-  if (!idempotencyTable && webhookUrl)
-    notes.push('IDEMPOTENCY_TABLE is not set: a retried delivery can repeat a Slack message');
+  if (!idempotencyTable && slack)
+    notes.push(
+      'IDEMPOTENCY_TABLE is not set: only this process remembers Slack posts; a delivery retried elsewhere can repeat one',
+    );
+  const concurrency = integerVar(env, 'FORWARDER_CONCURRENCY', 1, 0, 1000);
+  const interval = integerVar(env, 'SLACK_MIN_INTERVAL_MS', 1_000, 0, 60_000);
+  if (concurrency === 0 && slack) {
+    notes.push(
+      'FORWARDER_CONCURRENCY is 0 (no cap): containers space their own posts only; Slack 429s are waited out',
+    );
+  }
   return Object.freeze({
-    ...(webhookUrl ? { slack: { webhookUrl } } : {}),
+    ...(slack ? { slack } : {}),
     ...(jira ? { jira } : {}),
     ...(idempotencyTable ? { idempotencyTable } : {}),
     idempotencyTtlSeconds: integerVar(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
     secretsMaxAgeSeconds: integerVar(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 24 * 3600),
     httpTimeoutMs: integerVar(env, 'FORWARDER_HTTP_TIMEOUT_MS', 5_000, 100, 60_000),
-    slackSpacingMs: integerVar(env, 'SLACK_MIN_INTERVAL_MS', 1_000, 0, 60_000),
+    awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 3_000, 100, 20_000),
+    slackSpacingMs: interval * Math.max(1, concurrency),
+    concurrency,
     notes,
   });
 };

@@ -5,9 +5,10 @@ import type { Alert } from '../../shared/domain/types.js';
 import { AppError, describeError, InvalidEventError } from '../../shared/errors.js';
 import { eventLabel, formatJiraIssue, type JiraIssueOptions } from '../../shared/format/jira-adf.js';
 import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
-import type { OnceGuard } from './adapters/idempotency.js';
-import type { JiraClient } from './adapters/jira-client.js';
-import type { SlackWebhook } from './adapters/slack-webhook.js';
+import type { OnceGuard } from '../../shared/idempotency.js';
+import { describeFailure } from '../../shared/telemetry.js';
+import { type JiraClient, POSSIBLE_REPEAT_LABEL } from './adapters/jira-client.js';
+import type { SlackPostOutcome, SlackWebhook } from './adapters/slack-webhook.js';
 
 /** What {@link forwardRecord} needs; the handler builds it once per container. */
 export interface ForwarderDeps {
@@ -24,8 +25,11 @@ export interface RecordOutcome {
   eventId?: string;
   eventName: string;
   severity: string;
-  slack?: 'posted' | 'already posted';
-  jira?: { key: string; outcome: 'created' | 'found by label' | 'already created' };
+  slack?: SlackPostOutcome | 'already posted';
+  jira?: {
+    key: string;
+    outcome: 'created' | 'created, labelled possible-repeat' | 'found by label' | 'already created';
+  };
 }
 
 /**
@@ -67,7 +71,9 @@ export const parseAlertRecord = (record: SNSEventRecord): Alert => {
 
 /**
  * Delivers one SNS record: posts the Slack message and opens the Jira issue, each at most once per
- * CloudTrail eventID (idempotency record, then for Jira a JQL search for the `ct-<eventId>` label). Both
+ * CloudTrail eventID (idempotency record, then for Jira a JQL search for the `ct-<eventId>` label). When an
+ * earlier attempt may have delivered (its answer was lost), the retry checks the destination (Slack history in
+ * bot mode, a patient JQL search) or marks its message as a possible repeat: never a possible loss. Both
  * destinations are tried even when one fails; then the failure is thrown (both, if both failed), so that
  * Lambda retries — the destination that succeeded is not repeated on retry when a table is configured.
  */
@@ -87,13 +93,15 @@ export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps)
   if (slack) {
     tasks.push(
       (async () => {
-        let ran = false;
-        await guard.once('slack', key, async () => {
-          ran = true;
-          await slack.post(formatSlackMessage(alert), remainingMs);
+        let outcomeOfRun: SlackPostOutcome | undefined;
+        await guard.once('slack', key, async ({ suspectRepeat }) => {
+          outcomeOfRun = await slack.post(formatSlackMessage(alert), remainingMs, {
+            suspectRepeat,
+            ...(alert.eventId ? { eventId: alert.eventId } : {}),
+          });
           return { posted: true };
         });
-        outcome.slack = ran ? 'posted' : 'already posted';
+        outcome.slack = outcomeOfRun ?? 'already posted';
       })(),
     );
   }
@@ -101,18 +109,34 @@ export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps)
     tasks.push(
       (async () => {
         let ran = false;
-        const result = await guard.once('jira', key, async () => {
+        const result = await guard.once('jira', key, async ({ suspectRepeat }) => {
           ran = true;
           const label = eventLabel(alert.eventId);
+          // After an earlier attempt that may have created the issue, the search allows for the index's lag.
           const existing =
-            label && (await jira.client.findIssueByLabel(jira.options.projectKey, label, remainingMs));
-          if (existing) return { key: existing, created: false };
-          const created = await jira.client.createIssue(formatJiraIssue(alert, jira.options), remainingMs);
-          return { key: created.key, created: true };
+            label &&
+            (await jira.client.findIssueByLabel(jira.options.projectKey, label, remainingMs, {
+              patient: suspectRepeat,
+            }));
+          if (existing) return { key: existing, created: false, possibleRepeat: false };
+          const issue = formatJiraIssue(alert, jira.options);
+          if (suspectRepeat) issue.fields.labels.push(POSSIBLE_REPEAT_LABEL);
+          const created = await jira.client.createIssue(issue, remainingMs, label);
+          return {
+            key: created.key,
+            created: !created.found,
+            possibleRepeat: suspectRepeat || created.possibleRepeat === true,
+          };
         });
         outcome.jira = {
           key: String(result.key),
-          outcome: !ran ? 'already created' : result.created ? 'created' : 'found by label',
+          outcome: !ran
+            ? 'already created'
+            : !result.created
+              ? 'found by label'
+              : result.possibleRepeat
+                ? 'created, labelled possible-repeat'
+                : 'created',
         };
       })(),
     );
@@ -123,7 +147,7 @@ export const forwardRecord = async (record: SNSEventRecord, deps: ForwarderDeps)
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
     throw new AppError(
-      `every destination failed for SNS message ${messageId}: ${failures.map((failure) => describeError(failure)).join(' | ')}`,
+      `every destination failed for SNS message ${messageId}: ${failures.map(describeFailure).join(' | ')}`,
       {
         cause: failures,
       },

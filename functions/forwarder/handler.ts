@@ -9,11 +9,13 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { isObject } from '../../shared/domain/values.js';
+import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
-import { createTelemetry, logFailureOnce } from '../../shared/telemetry.js';
-import { createOnceGuard, type OnceGuard, passThroughGuard } from './adapters/idempotency.js';
+import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
+import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
 import { createJiraClient } from './adapters/jira-client.js';
 import { createSecretSource } from './adapters/secrets.js';
+import { createSlackBot } from './adapters/slack-bot.js';
 import { createSlackWebhook } from './adapters/slack-webhook.js';
 import { readForwarderConfig } from './config.js';
 import { type ForwarderDeps, forwardRecord } from './forward.js';
@@ -22,31 +24,54 @@ const config = readAtColdStart(readForwarderConfig, process.env);
 const telemetry = createTelemetry('forwarder');
 const { logger, metrics } = telemetry;
 
-const usesSsm = config.slack?.webhookUrl.kind === 'ssm' || config.jira?.apiToken.kind === 'ssm';
-const ssm = usesSsm ? new SSMProvider({ awsSdkV3Client: new SSMClient({}) }) : undefined;
+const slackSecret =
+  config.slack?.mode === 'webhook'
+    ? config.slack.webhookUrl
+    : config.slack?.mode === 'bot'
+      ? config.slack.botToken
+      : undefined;
+const usesSsm = slackSecret?.kind === 'ssm' || config.jira?.apiToken.kind === 'ssm';
+// Every AWS call is bounded (connect and request timeout, SDK retries within the function's 60 s).
+const aws = boundedAwsCalls(config.awsTimeoutMs);
+const ssm = usesSsm ? new SSMProvider({ awsSdkV3Client: new SSMClient({ ...aws }) }) : undefined;
 const retry = { timeoutMs: config.httpTimeoutMs };
 
-// One DynamoDB client, one persistence layer per destination (see createOnceGuard).
+// One DynamoDB client, one persistence layer per destination (see createOnceGuard), attempt marks alongside.
 const dynamoDbGuard = (tableName: string): OnceGuard => {
-  const client = new DynamoDBClient({});
+  const client = new DynamoDBClient({ ...aws });
   return createOnceGuard({
     createPersistenceStore: () => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+    marks: createDynamoDbMarks(client, tableName, config.idempotencyTtlSeconds),
     expiresAfterSeconds: config.idempotencyTtlSeconds,
+    keyPrefix: 'iam-alerts-forwarder',
+    destinations: ['slack', 'jira'],
   });
 };
-const guard = config.idempotencyTable ? dynamoDbGuard(config.idempotencyTable) : passThroughGuard;
+const guard = config.idempotencyTable ? dynamoDbGuard(config.idempotencyTable) : createLocalGuard();
+
+const slackSpacing = { minIntervalMs: config.slackSpacingMs, policy: retry };
+const createSlack = () => {
+  const { slack } = config;
+  if (!slack) return undefined;
+  if (slack.mode === 'webhook') {
+    return createSlackWebhook({
+      webhookUrl: createSecretSource(slack.webhookUrl, ssm, config.secretsMaxAgeSeconds),
+      ...slackSpacing,
+    });
+  }
+  return createSlackBot({
+    botToken: createSecretSource(slack.botToken, ssm, config.secretsMaxAgeSeconds),
+    channelId: slack.channelId,
+    apiUrl: slack.apiUrl,
+    historyWindowSeconds: slack.historyWindowSeconds,
+    ...slackSpacing,
+  });
+};
+const slackClient = createSlack();
 
 const base: Omit<ForwarderDeps, 'remainingMs'> = {
   guard,
-  ...(config.slack
-    ? {
-        slack: createSlackWebhook({
-          webhookUrl: createSecretSource(config.slack.webhookUrl, ssm, config.secretsMaxAgeSeconds),
-          minIntervalMs: config.slackSpacingMs,
-          policy: retry,
-        }),
-      }
-    : {}),
+  ...(slackClient ? { slack: slackClient } : {}),
   ...(config.jira
     ? {
         jira: {
@@ -68,11 +93,18 @@ const base: Omit<ForwarderDeps, 'remainingMs'> = {
 
 // Once per cold start: where each destination and secret comes from (names only, never values).
 logger.info('forwarder configured', {
-  slack: config.slack ? config.slack.webhookUrl.source : 'off',
+  slack: config.slack
+    ? config.slack.mode === 'webhook'
+      ? `webhook (${config.slack.webhookUrl.source})`
+      : `bot to ${config.slack.channelId} (${config.slack.botToken.source})`
+    : 'off',
+  slackSpacingMs: config.slackSpacingMs,
   jira: config.jira
     ? `${config.jira.baseUrl} project ${config.jira.projectKey} (${config.jira.apiToken.source})`
     : 'off',
-  idempotency: config.idempotencyTable ? `DynamoDB table ${config.idempotencyTable}` : 'none: JQL check only',
+  idempotency: config.idempotencyTable
+    ? `DynamoDB table ${config.idempotencyTable}`
+    : 'in memory (this process only) and the JQL check',
   notes: config.notes,
 });
 
@@ -95,7 +127,7 @@ const eventIdOf = (event: SNSEvent): string | undefined => {
  * {@link logFailureOnce}, then rethrown so that Lambda retries and the on-failure destination keeps it.
  * @see docs/forwarder.md
  */
-export const handler = middy<SNSEvent, void, Error, Context>()
+export const handler = middy<SNSEvent, void, Error, Context>(MIDDY_PLUGIN)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(logFailureOnce(telemetry, { message: 'forwarding failed', eventIdOf }))

@@ -15,6 +15,14 @@ export interface NotifierConfig {
   cacheTtlSeconds: number;
   /** Region of the SDK clients; IAM events exist only in us-east-1. */
   region: string;
+  /** DynamoDB table for one publish per eventID (`IDEMPOTENCY_TABLE`). Absent: remembered in memory only. */
+  idempotencyTable?: string;
+  /** How long an eventID is remembered (`IDEMPOTENCY_TTL_SECONDS`, default 86400: a day, past Lambda's 6 h of retries). */
+  idempotencyTtlSeconds: number;
+  /** Connect + request timeout of one SNS Publish attempt (`SNS_TIMEOUT_MS`, default 3000). */
+  snsTimeoutMs: number;
+  /** Connect + request timeout of each DynamoDB call (`AWS_CALL_TIMEOUT_MS`, default 2000). */
+  awsTimeoutMs: number;
 }
 
 const onOff = (env: Env, key: string, fallback: boolean): boolean => {
@@ -42,5 +50,10 @@ export const readNotifierConfig = (env: Env): Readonly<NotifierConfig> => {
     iamTimeoutMs: integerVar(env, 'IAM_TIMEOUT_MS', 1500, 50, 60_000),
     cacheTtlSeconds: integerVar(env, 'ENRICHMENT_CACHE_TTL_SECONDS', 300, 0, 86_400),
     region: optionalVar(env, 'AWS_REGION') ?? 'us-east-1',
+    idempotencyTable: optionalVar(env, 'IDEMPOTENCY_TABLE'),
+    idempotencyTtlSeconds: integerVar(env, 'IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 366 * 86_400),
+    // Four attempts of this, plus backoff, must fit the function's 30 s with IAM enrichment before them.
+    snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
+    awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
   });
 };

@@ -1,13 +1,19 @@
 // Composition root of the `notifier` Lambda (EventBridge target): config, clients, middy chain.
+
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { isObject } from '../../shared/domain/values.js';
+import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
-import { createTelemetry, logFailureOnce } from '../../shared/telemetry.js';
+import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
+import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
 import { createIamSdkDirectory } from './adapters/iam-directory.js';
 import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
 import { readNotifierConfig } from './config.js';
@@ -17,17 +23,40 @@ const config = readAtColdStart(readNotifierConfig, process.env);
 const telemetry = createTelemetry('notifier');
 const { logger, metrics } = telemetry;
 
+// One publish per eventID: Powertools record and attempt mark in the stack's idempotency table, keys
+// `iam-alerts-notifier-sns#…` (the role may write no other keys). Locally, in memory.
+const dynamoDbGuard = (tableName: string): OnceGuard => {
+  const client = new DynamoDBClient({ region: config.region, ...boundedAwsCalls(config.awsTimeoutMs) });
+  return createOnceGuard({
+    createPersistenceStore: () => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+    marks: createDynamoDbMarks(client, tableName, config.idempotencyTtlSeconds),
+    expiresAfterSeconds: config.idempotencyTtlSeconds,
+    keyPrefix: 'iam-alerts-notifier',
+    destinations: ['sns'],
+  });
+};
+const guard = config.idempotencyTable ? dynamoDbGuard(config.idempotencyTable) : createLocalGuard();
+
+// The SNS client makes one attempt per send: the publisher retries, so that it can tell a throttled request
+// from one whose answer was lost (see createSnsPublisher). Every call is bounded (connect + request timeout).
+const snsCalls = { ...boundedAwsCalls(config.snsTimeoutMs), maxAttempts: 1 };
+
 // Clients live at module scope: created once per container, reused by warm invocations.
-const deps: NotifierDeps = {
+const base: Omit<NotifierDeps, 'remainingMs'> = {
+  guard,
   iam: config.iamEnrichment
-    ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', maxAttempts: 3 }), {
+    ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }), {
         timeoutMs: config.iamTimeoutMs,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         maxEntries: 500,
       })
     : undefined,
   publisher: config.alertTopicArn
-    ? createSnsPublisher(new SNSClient({ region: config.region, maxAttempts: 4 }), config.alertTopicArn)
+    ? createSnsPublisher(new SNSClient({ region: config.region, ...snsCalls }), config.alertTopicArn, {
+        maxAttempts: 4,
+        baseDelayMs: 100,
+        attemptMs: snsCalls.requestHandler.connectionTimeout + snsCalls.requestHandler.requestTimeout,
+      })
     : createPrintingPublisher((text) => process.stdout.write(`${text}\n`)),
 };
 if (!config.alertTopicArn) logger.warn('ALERT_TOPIC_ARN is not set: alerts are printed, not published');
@@ -40,15 +69,29 @@ const eventIdOf = (event: unknown): string | undefined => {
 
 /**
  * The Lambda handler: EventBridge (async) invokes it with one event. Success is logged (`alert published`) and
- * counted (`alertsPublished`) here; a failure is logged and counted once by {@link logFailureOnce}, then
+ * counted (`alertsPublished`; `possibleRepeatsPublished` for an alert marked as a possible repeat) here, a
+ * duplicate delivery too (`duplicate delivery: already published`, `duplicatesSkipped`); a failure is logged and counted once by {@link logFailureOnce}, then
  * rethrown so that Lambda retries.
  */
-export const handler = middy()
+export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(logFailureOnce(telemetry, { message: 'alert not published', eventIdOf }))
-  .handler(async (event: unknown) => {
-    const { alert, messageId, failure } = await processIamEvent(event, deps);
+  .handler(async (event, context) => {
+    guard.registerContext(context);
+    const result = await processIamEvent(event, {
+      ...base,
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
+    if (result.kind === 'duplicate') {
+      logger.info('duplicate delivery: already published', {
+        eventId: result.eventId,
+        messageId: result.messageId,
+      });
+      metrics.addMetric('duplicatesSkipped', MetricUnit.Count, 1);
+      return { eventId: result.eventId, duplicate: true };
+    }
+    const { alert, messageId, possibleRepeat, failure } = result;
     // The full alert failed and the minimal one was published: an error to look at, not a lost alert.
     if (failure) logger.error('alert incomplete', { eventId: alert.eventId, ...failure });
     logger.info('alert published', {
@@ -58,8 +101,10 @@ export const handler = middy()
       category: alert.category,
       account: alert.account,
       messageId,
+      possibleRepeat: possibleRepeat || undefined,
       notes: alert.notes.length > 0 ? alert.notes : undefined,
     });
     metrics.addMetric('alertsPublished', MetricUnit.Count, 1);
+    if (possibleRepeat) metrics.addMetric('possibleRepeatsPublished', MetricUnit.Count, 1);
     return { eventId: alert.eventId, severity: alert.severity, messageId };
   });

@@ -16,8 +16,24 @@ export interface AwsServer {
   /** SSM parameters: name → value (all SecureString). */
   parameters: Map<string, string>;
   calls: { target: string; body: Record<string, unknown> }[];
+  /**
+   * Faults for the next matching requests, consumed in order: `error` answers 500 InternalServerError (the SDK
+   * retries it, so script one per attempt), `hang` accepts the request and never answers.
+   */
+  faults: AwsFault[];
   close(): Promise<void>;
 }
+
+/** A scripted fault: which request (target, and optionally a test on its body) and what happens to it. */
+export interface AwsFault {
+  target: string;
+  when?: (body: Record<string, unknown>) => boolean;
+  kind: 'error' | 'hang';
+}
+
+/** Whether an UpdateItem is Powertools saving a COMPLETED record (its "save success" write). */
+export const isSaveSuccess = (body: Record<string, unknown>): boolean =>
+  JSON.stringify(body.ExpressionAttributeValues ?? {}).includes('"COMPLETED"');
 
 // The condition DynamoDBPersistenceLayer._putRecord sends; any other condition is refused so the fake never
 // silently agrees to semantics it does not implement.
@@ -41,6 +57,7 @@ export const startAwsServer = async (): Promise<AwsServer> => {
   const tables = new Map<string, Map<string, Item>>();
   const parameters = new Map<string, string>();
   const calls: AwsServer['calls'] = [];
+  const faults: AwsFault[] = [];
   const table = (name: string): Map<string, Item> => {
     let found = tables.get(name);
     if (!found) {
@@ -57,6 +74,13 @@ export const startAwsServer = async (): Promise<AwsServer> => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       const target = String(request.headers['x-amz-target'] ?? '');
       calls.push({ target, body });
+      const fault = faults.findIndex((f) => f.target === target && (f.when?.(body) ?? true));
+      if (fault >= 0) {
+        const [{ kind } = { kind: 'error' }] = faults.splice(fault, 1);
+        if (kind === 'hang') return;
+        reply(response, 500, { __type: 'InternalServerError', message: 'Internal server error' });
+        return;
+      }
       if (!String(request.headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256')) {
         reply(response, 400, {
           __type: 'MissingAuthenticationTokenException',
@@ -131,7 +155,8 @@ export const startAwsServer = async (): Promise<AwsServer> => {
             awsError(response, 'ValidationException', `fake supports SET only: ${expression}`);
             return;
           }
-          const item: Item = { ...(items.get(key) ?? (body.Key as Item)) };
+          const old = items.get(key);
+          const item: Item = { ...(old ?? (body.Key as Item)) };
           for (const assignment of expression.slice(4).split(',')) {
             const [name, value] = assignment.split('=').map((part) => part.trim());
             const attribute = names[name ?? ''];
@@ -143,7 +168,8 @@ export const startAwsServer = async (): Promise<AwsServer> => {
             item[attribute] = attributeValue;
           }
           items.set(key, item);
-          reply(response, 200, {});
+          // ReturnValues ALL_OLD: the item as it was before the update, if there was one.
+          reply(response, 200, body.ReturnValues === 'ALL_OLD' && old ? { Attributes: old } : {});
           return;
         }
         default:
@@ -157,6 +183,7 @@ export const startAwsServer = async (): Promise<AwsServer> => {
     tables,
     parameters,
     calls,
+    faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

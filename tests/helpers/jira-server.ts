@@ -15,10 +15,15 @@ export interface FakeIssue {
   indexed: boolean;
 }
 
-/** A scripted answer for the next request(s), before normal handling. */
+/**
+ * A scripted answer for the next request(s). `throttle` and `status` answer before normal handling;
+ * `lose-answer` handles the request normally (a create creates the issue), then drops the connection, never
+ * answers, or answers 502 as a failing proxy would: the issue exists and the client does not know it.
+ */
 export type JiraScript =
   | { kind: 'throttle'; retryAfterSeconds: number }
-  | { kind: 'status'; status: number; body: string };
+  | { kind: 'status'; status: number; body: string }
+  | { kind: 'lose-answer'; how: 'drop' | 'hang' | 'bad-gateway' };
 
 /** A running fake site. */
 export interface JiraServer {
@@ -118,6 +123,15 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
         body,
       });
       const scripted = queue.shift();
+      const lost = scripted?.kind === 'lose-answer' ? scripted.how : undefined;
+      /** Answers as Jira would, unless the script loses the answer after the request was handled. */
+      const answer = (status: number, value: unknown): void => {
+        if (lost === 'drop') request.socket.destroy();
+        else if (lost === 'bad-gateway') {
+          response.writeHead(502, { 'content-type': 'text/html' });
+          response.end('<html><body>502 Bad Gateway</body></html>');
+        } else if (!lost) json(response, status, value);
+      };
       if (scripted?.kind === 'throttle') {
         response.writeHead(429, {
           'retry-after': String(scripted.retryAfterSeconds),
@@ -137,7 +151,7 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
         return;
       }
       if (path === '/rest/api/3/search') {
-        json(response, 410, {
+        answer(410, {
           errorMessages: [
             'The requested API has been removed. Please migrate to the /rest/api/3/search/jql API.',
           ],
@@ -148,7 +162,7 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
       try {
         parsed = JSON.parse(body);
       } catch {
-        json(response, 400, { errorMessages: ['Unexpected character in JSON body'], errors: {} });
+        answer(400, { errorMessages: ['Unexpected character in JSON body'], errors: {} });
         return;
       }
       if (request.method === 'POST' && path === '/rest/api/3/search/jql') {
@@ -157,7 +171,7 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
           (key) => !['maxResults', 'fields', 'nextPageToken', 'expand', 'properties'].includes(key),
         );
         if (typeof jql !== 'string' || unknown.length > 0) {
-          json(response, 400, {
+          answer(400, {
             errorMessages: ['Invalid request payload. Refer to the REST API documentation and try again.'],
           });
           return;
@@ -170,7 +184,7 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
             (project === undefined || issue.key.startsWith(`${project}-`)) &&
             (label === undefined || (issue.fields.labels as string[] | undefined)?.includes(label)),
         );
-        json(response, 200, { issues: found.map(({ id, key }) => ({ id, key, fields: {} })), isLast: true });
+        answer(200, { issues: found.map(({ id, key }) => ({ id, key, fields: {} })), isLast: true });
         return;
       }
       if (request.method === 'POST' && path === '/rest/api/3/issue') {
@@ -187,10 +201,10 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
           fields: (parsed as { fields: Record<string, unknown> }).fields,
           indexed: indexImmediately,
         });
-        json(response, 201, { id, key, self: `${baseUrl}/rest/api/3/issue/${id}` });
+        answer(201, { id, key, self: `${baseUrl}/rest/api/3/issue/${id}` });
         return;
       }
-      json(response, 404, { errorMessages: ['Not found'], errors: {} });
+      answer(404, { errorMessages: ['Not found'], errors: {} });
     })();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -14,8 +14,18 @@ export interface ReceivedPublish {
   authorization?: string;
 }
 
-/** What the next requests get: `ok`, or an SNS error. Consumed in order; `ok` once the queue is empty. */
-export type SnsAnswer = 'ok' | 'throttle' | 'internal-error';
+/**
+ * What the next requests get: `ok`, or an SNS error. Consumed in order; `ok` once the queue is empty.
+ * `accept-then-drop` and `accept-then-hang` accept the message (it is in `received`: SNS will deliver it) and
+ * then drop the connection or never answer: the answer is lost. `hang` never answers and accepts nothing.
+ */
+export type SnsAnswer =
+  | 'ok'
+  | 'throttle'
+  | 'internal-error'
+  | 'accept-then-drop'
+  | 'accept-then-hang'
+  | 'hang';
 
 export interface FakeSns {
   endpoint: string;
@@ -75,6 +85,7 @@ export const startFakeSns = async (): Promise<FakeSns> => {
       const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
       const answer = fake.answers.shift() ?? 'ok';
       res.setHeader('content-type', 'text/xml');
+      if (answer === 'hang') return;
       if (answer === 'throttle') {
         res.statusCode = 400;
         res.end(errorXml('Sender', 'Throttling', 'Rate exceeded'));
@@ -112,6 +123,11 @@ export const startFakeSns = async (): Promise<FakeSns> => {
         return;
       }
       fake.received.push(publish);
+      if (answer === 'accept-then-drop') {
+        req.socket.destroy();
+        return;
+      }
+      if (answer === 'accept-then-hang') return;
       res.end(
         `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>${randomUUID()}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
       );
@@ -119,6 +135,10 @@ export const startFakeSns = async (): Promise<FakeSns> => {
   });
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   fake.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  fake.close = () => new Promise((resolveClose) => server.close(() => resolveClose()));
+  fake.close = () =>
+    new Promise((resolveClose) => {
+      server.closeAllConnections();
+      server.close(() => resolveClose());
+    });
   return fake;
 };

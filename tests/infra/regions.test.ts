@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
 import { compileEventPattern } from '../../cli/patterns/event-pattern.js';
+import { toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
 import {
   deployedRules,
   type EventPattern,

@@ -77,6 +77,10 @@ describe('function roles', () => {
     expect(actions).toEqual(
       [
         ...iamActions,
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'kms:Decrypt',
         'kms:GenerateDataKey',
         'logs:CreateLogStream',
@@ -87,6 +91,15 @@ describe('function roles', () => {
     );
     expect(sid(statements, 'PublishAlerts').Resource).toEqual({ Ref: 'AlertTopic' });
     expect(sid(statements, 'UseTopicKey').Resource).toEqual({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
+    // The idempotency table is shared: the notifier may touch only items under its own key prefix, the one
+    // functions/notifier/handler.ts gives the guard.
+    // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+    expect(sid(statements, 'IdempotencyRecords')).toMatchObject({
+      Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['iam-alerts-notifier-*'] } },
+    });
+    const handler = readFileSync(join(import.meta.dirname, '../../functions/notifier/handler.ts'), 'utf8');
+    expect(handler).toContain("keyPrefix: 'iam-alerts-notifier'");
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
   });
 
@@ -122,6 +135,7 @@ describe('function roles', () => {
     expect(sid(statements, 'IdempotencyRecords')).toMatchObject({
       Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
       Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['iam-alerts-forwarder-*'] } },
     });
   });
 

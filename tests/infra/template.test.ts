@@ -104,6 +104,9 @@ describe('serverless package', () => {
       IAM_ENRICHMENT: 'on',
       IAM_TIMEOUT_MS: '1500',
       ENRICHMENT_CACHE_TTL_SECONDS: '300',
+      // One publish per eventID, on the shared table (its role is limited to the notifier's key prefix).
+      IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+      SNS_TIMEOUT_MS: '3000',
       POWERTOOLS_SERVICE_NAME: 'notifier',
     });
     const forwarderEnv = (
@@ -121,7 +124,14 @@ describe('serverless package', () => {
         'IDEMPOTENCY_TABLE',
       ]),
     );
-    expect(forwarderEnv).toMatchObject({ IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' } });
+    expect(forwarderEnv).toMatchObject({
+      IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+      // The Slack spacing per container is multiplied by the cap that CloudFormation sets on the function.
+      FORWARDER_CONCURRENCY: { Ref: 'ForwarderReservedConcurrency' },
+    });
+    expect(properties(template.Resources.ForwarderLambdaFunction).ReservedConcurrentExecutions).toEqual({
+      'Fn::If': ['CapForwarderConcurrency', { Ref: 'ForwarderReservedConcurrency' }, { Ref: 'AWS::NoValue' }],
+    });
   });
 
   it('uses only resource types and property names that CloudFormation knows, with every required property', async () => {

@@ -62,11 +62,55 @@ describe('readForwarderConfig', () => {
       SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/secret',
       SLACK_WEBHOOK_URL_PARAMETER: '/p',
     });
-    expect(config.slack?.webhookUrl).toMatchObject({ kind: 'value', source: 'SLACK_WEBHOOK_URL' });
+    expect(config.slack).toMatchObject({
+      mode: 'webhook',
+      webhookUrl: { kind: 'value', source: 'SLACK_WEBHOOK_URL' },
+    });
     expect(config.notes).toEqual([
       'SLACK_WEBHOOK_URL is set: using it and ignoring SLACK_WEBHOOK_URL_PARAMETER (local run)',
-      'IDEMPOTENCY_TABLE is not set: a retried delivery can repeat a Slack message',
+      'IDEMPOTENCY_TABLE is not set: only this process remembers Slack posts; a delivery retried elsewhere can repeat one',
     ]);
     expect(JSON.stringify(config.notes)).not.toContain('secret');
+  });
+
+  it('reads a Slack bot token and channel, and refuses a webhook and a bot together', () => {
+    const config = readForwarderConfig({
+      SLACK_BOT_TOKEN_PARAMETER: '/iam-change-alerts/slack-bot-token',
+      SLACK_CHANNEL_ID: 'C0123456789',
+    });
+    expect(config.slack).toEqual({
+      mode: 'bot',
+      botToken: {
+        kind: 'ssm',
+        parameterName: '/iam-change-alerts/slack-bot-token',
+        source: 'SLACK_BOT_TOKEN_PARAMETER',
+      },
+      channelId: 'C0123456789',
+      apiUrl: 'https://slack.com/api',
+      historyWindowSeconds: 7 * 3600,
+    });
+    expect(() => readForwarderConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: '#security' })).toThrow(
+      /SLACK_CHANNEL_ID must be a Slack channel ID/,
+    );
+    expect(() => readForwarderConfig({ SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_CHANNEL_ID/);
+    expect(() => readForwarderConfig({ SLACK_CHANNEL_ID: 'C0123456789' })).toThrow(/SLACK_BOT_TOKEN/);
+    expect(() =>
+      readForwarderConfig({
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_CHANNEL_ID: 'C0123456789',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x',
+      }),
+    ).toThrow(/not both/);
+  });
+
+  it('spreads the Slack interval over the reserved concurrency, so that all containers together keep to it', () => {
+    const slack = { SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x' };
+    expect(readForwarderConfig(slack).slackSpacingMs).toBe(1_000);
+    expect(readForwarderConfig({ ...slack, FORWARDER_CONCURRENCY: '3' }).slackSpacingMs).toBe(3_000);
+    const uncapped = readForwarderConfig({ ...slack, FORWARDER_CONCURRENCY: '0' });
+    expect(uncapped.slackSpacingMs).toBe(1_000);
+    expect(uncapped.notes).toContain(
+      'FORWARDER_CONCURRENCY is 0 (no cap): containers space their own posts only; Slack 429s are waited out',
+    );
   });
 });

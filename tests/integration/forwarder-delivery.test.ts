@@ -2,11 +2,11 @@
 // A fake clock records the waits instead of sleeping, so retries and Retry-After are asserted, not waited for.
 
 import type { Clock } from '../../functions/forwarder/adapters/http.js';
-import { passThroughGuard } from '../../functions/forwarder/adapters/idempotency.js';
 import { createJiraClient } from '../../functions/forwarder/adapters/jira-client.js';
 import { createSlackWebhook } from '../../functions/forwarder/adapters/slack-webhook.js';
 import { type ForwarderDeps, forwardRecord } from '../../functions/forwarder/forward.js';
 import { InvalidEventError, WebhookError } from '../../shared/errors.js';
+import { passThroughGuard } from '../../shared/idempotency.js';
 import { attachAdminAlert, hostileAlert } from '../helpers/alerts.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
@@ -20,6 +20,8 @@ const fakeClock = (): Clock & { sleeps: number[] } => {
   return {
     sleeps,
     now: () => now,
+    // No jitter: the waits asserted are the policy's own.
+    random: () => 0,
     sleep: async (ms) => {
       sleeps.push(ms);
       now += ms;
@@ -168,6 +170,17 @@ describe('forwardRecord delivery', () => {
       message: 'Slack webhook answered 500: internal_error',
     });
     expect(slackServer.requests).toHaveLength(3 + 4);
+  });
+
+  it('spreads 5xx backoff with jitter: between the step and twice the step', async () => {
+    const clock = { ...fakeClock(), random: () => 0.5 };
+    jiraServer.script(
+      { kind: 'status', status: 503, body: '{"errorMessages":["busy"]}' },
+      { kind: 'status', status: 503, body: '{"errorMessages":["busy"]}' },
+    );
+    await forwardRecord(snsRecord(attachAdminAlert()), deps(clock, { slack: false }));
+    expect(clock.sleeps).toEqual([300, 600]);
+    expect(jiraServer.issues).toHaveLength(1);
   });
 
   it.each([

@@ -3,7 +3,7 @@
 import { jest } from '@jest/globals';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { attachAdminAlert, trustPolicyAlert } from '../helpers/alerts.js';
-import { type AwsServer, startAwsServer } from '../helpers/aws-server.js';
+import { type AwsServer, isSaveSuccess, startAwsServer } from '../helpers/aws-server.js';
 import { captureConsole } from '../helpers/console.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer } from '../helpers/slack-server.js';
@@ -48,6 +48,8 @@ beforeAll(async () => {
     IDEMPOTENCY_TABLE: TABLE,
     // Real time passes in this file: no 1 s spacing between the test's posts.
     SLACK_MIN_INTERVAL_MS: '0',
+    // A hung DynamoDB costs 3 attempts of this.
+    AWS_CALL_TIMEOUT_MS: '400',
   });
   delete process.env.SLACK_WEBHOOK_URL;
   delete process.env.JIRA_API_TOKEN;
@@ -66,7 +68,17 @@ beforeEach(() => {
   jira.issues.length = 0;
   jira.setIndexImmediately(true);
   aws.tables.clear();
+  aws.faults.length = 0;
 });
+
+/** A minute later, when Lambda retries: the in-progress records of the failed invocation have expired. */
+const expireInProgressRecords = (): void => {
+  for (const item of aws.tables.get(TABLE)?.values() ?? []) {
+    if (item.status?.S === 'INPROGRESS') item.in_progress_expiration = { N: '0' };
+  }
+};
+const isMarkDelivered = (body: Record<string, unknown>): boolean =>
+  JSON.stringify(body.ExpressionAttributeValues ?? {}).includes('":result"');
 
 afterAll(async () => {
   jest.restoreAllMocks();
@@ -87,8 +99,16 @@ describe('forwarder handler (deployed configuration)', () => {
     expect(slack.accepted).toHaveLength(1);
     expect(jira.issues).toHaveLength(1);
     expect(jira.issues[0]?.fields).toMatchObject({ issuetype: { name: 'Bug' }, priority: { name: 'High' } });
-    const records = [...(aws.tables.get(TABLE)?.values() ?? [])];
+    const items = [...(aws.tables.get(TABLE)?.values() ?? [])];
+    const records = items.filter((item) => item.status !== undefined);
     expect(records).toHaveLength(2);
+    // Beside each Powertools record, the attempt mark with the delivery's result.
+    const marks = items.filter((item) => item.status === undefined);
+    expect(marks.map((mark) => mark.id?.S?.replace(/#.*/, '')).sort()).toEqual([
+      'iam-alerts-forwarder-jira-attempt',
+      'iam-alerts-forwarder-slack-attempt',
+    ]);
+    for (const mark of marks) expect(mark.result?.S).toMatch(/^\{/);
     for (const record of records) {
       expect(record.status?.S).toBe('COMPLETED');
       expect(Number(record.expiration?.N)).toBeGreaterThan(Date.now() / 1000 + 6 * 24 * 3600);
@@ -170,5 +190,79 @@ describe('forwarder handler (deployed configuration)', () => {
     expect(all).not.toContain(slack.url);
     expect(all).not.toContain('/services/T000');
     expect(all).not.toContain(JIRA.token);
+  });
+
+  it('does not post or create again when the "save success" write fails after delivery (attempt mark holds)', async () => {
+    // Arrange: Powertools' COMPLETED writes fail (every SDK attempt, both destinations); the marks still work.
+    aws.faults.push(
+      ...Array.from({ length: 6 }, () => ({
+        target: 'DynamoDB_20120810.UpdateItem',
+        when: isSaveSuccess,
+        kind: 'error' as const,
+      })),
+    );
+    const event = snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0005-0000-4000-8000-000000000001' })));
+    // Act: the first invocation delivers, then fails on the write; Lambda retries it later.
+    await expect(handler(event, lambdaContext())).rejects.toThrow(
+      /idempotency store|every destination failed/,
+    );
+    expect(slack.accepted).toHaveLength(1);
+    expect(jira.issues).toHaveLength(1);
+    expireInProgressRecords();
+    await handler(event, lambdaContext());
+    // Assert: exactly one message and one issue.
+    expect(slack.accepted).toHaveLength(1);
+    expect(jira.issues).toHaveLength(1);
+  });
+
+  it('when every write after delivery fails: Jira search finds the issue, the webhook re-post says it may repeat', async () => {
+    // Arrange: DynamoDB fails every write that would record the delivery (Powertools record and attempt mark).
+    aws.faults.push(
+      ...Array.from({ length: 12 }, () => ({
+        target: 'DynamoDB_20120810.UpdateItem',
+        when: (body: Record<string, unknown>) => isSaveSuccess(body) || isMarkDelivered(body),
+        kind: 'error' as const,
+      })),
+    );
+    const event = snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0006-0000-4000-8000-000000000001' })));
+    await expect(handler(event, lambdaContext())).rejects.toThrow();
+    aws.faults.length = 0;
+    expireInProgressRecords();
+    // Act: Lambda's retry.
+    await handler(event, lambdaContext());
+    // Assert: one issue (found by label); a second Slack message, marked as a possible repeat.
+    expect(jira.issues).toHaveLength(1);
+    expect(slack.accepted).toHaveLength(2);
+    const second = slack.accepted[1] as { text: string; blocks: { elements?: { text: string }[] }[] };
+    expect(second.text).toMatch(/^\(possible repeat\) /);
+    expect(second.blocks.at(-1)?.elements?.[0]?.text).toContain('Possible repeat');
+  });
+
+  it('fails within the configured AWS timeout when DynamoDB never answers, and logs it once', async () => {
+    // Arrange: DynamoDB accepts the connection and never answers (every attempt).
+    aws.faults.push(
+      ...Array.from({ length: 6 }, () => ({ target: 'DynamoDB_20120810.PutItem', kind: 'hang' as const })),
+    );
+    const from = logs.length;
+    const started = Date.now();
+    // Act
+    await expect(
+      handler(
+        snsEvent(snsRecord(attachAdminAlert({ eventId: '7a1e0007-0000-4000-8000-000000000001' }))),
+        lambdaContext(),
+      ),
+    ).rejects.toThrow();
+    // Assert: 3 attempts × 400 ms and backoff, far inside the 30 s of the context; one error line with the eventID.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(slack.accepted).toHaveLength(0);
+    expect(jira.issues).toHaveLength(0);
+    const errors = logs.slice(from).filter((line) => line.includes('forwarding failed'));
+    expect(errors).toHaveLength(1);
+    expect(JSON.parse(errors[0] ?? '{}')).toMatchObject({
+      level: 'ERROR',
+      message: 'forwarding failed',
+      eventId: '7a1e0007-0000-4000-8000-000000000001',
+      reason: expect.stringContaining('exceeded the configured 400 ms requestTimeout'),
+    });
   });
 });

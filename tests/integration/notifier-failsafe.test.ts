@@ -9,6 +9,7 @@ import { validateAlert } from '../../shared/domain/alert-schema.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { formatJiraIssue } from '../../shared/format/jira-adf.js';
 import { formatSlackMessage } from '../../shared/format/slack-blocks.js';
+import { passThroughGuard } from '../../shared/idempotency.js';
 import type { IamDirectory } from '../../shared/ports.js';
 import { validateCreateIssue } from '../helpers/jira-server.js';
 import { validateSlackMessage } from '../helpers/slack-server.js';
@@ -75,7 +76,13 @@ afterAll(async () => {
 describe('the notifier fail-safe', () => {
   it('publishes the minimal alert when enrichment crashes on garbage from IAM', async () => {
     const iam = garbageIam();
-    const result = await processIamEvent(event, { iam, publisher: createSnsPublisher(client, TOPIC) });
+    const result = await processIamEvent(event, {
+      iam,
+      publisher: createSnsPublisher(client, TOPIC, { maxAttempts: 1, baseDelayMs: 10, attemptMs: 5_000 }),
+      guard: passThroughGuard,
+      remainingMs: () => 30_000,
+    });
+    if (result.kind !== 'published') throw new Error('expected a publish');
 
     expect(iam.calls).toBeGreaterThan(0);
     expect(result.failure).toEqual({

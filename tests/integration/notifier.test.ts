@@ -2,8 +2,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
+import { POSSIBLE_REPEAT_NOTE } from '../../functions/notifier/adapters/sns-publisher.js';
 import { createLambdaContext } from '../../scripts/lambda-context.js';
 import type { Alert } from '../../shared/domain/types.js';
+import { type AwsServer, isSaveSuccess, startAwsServer } from '../helpers/aws-server.js';
 import { type FakeSns, startFakeSns } from '../helpers/sns-server.js';
 
 const EVENTS_DIR = join(import.meta.dirname, '..', '..', 'events');
@@ -11,7 +13,9 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:iam-change-alerts-alerts';
 const loadEvent = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(join(EVENTS_DIR, name), 'utf8')) as Record<string, unknown>;
 
+const TABLE = 'iam-change-alerts-idempotency';
 let sns: FakeSns;
+let aws: AwsServer;
 let handler: (event: unknown, context: unknown) => Promise<unknown>;
 // Powertools writes logs and EMF metrics as JSON lines (errors on stderr): collected here, parsed per test.
 let output: string[] = [];
@@ -22,10 +26,14 @@ const lines = (): Record<string, unknown>[] =>
 const metricValues = (name: string) => lines().filter((line) => name in line);
 
 beforeAll(async () => {
-  sns = await startFakeSns();
+  [sns, aws] = await Promise.all([startFakeSns(), startAwsServer()]);
   Object.assign(process.env, {
     ALERT_TOPIC_ARN: TOPIC,
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint,
+    IDEMPOTENCY_TABLE: TABLE,
+    // A hung SNS costs 4 attempts of this (connect ≤ 300 ms, then request 300 ms).
+    SNS_TIMEOUT_MS: '300',
     AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
     AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
     AWS_REGION: 'us-east-1',
@@ -43,9 +51,9 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
   jest.restoreAllMocks();
-  return sns.close();
+  await Promise.all([sns.close(), aws.close()]);
 });
 
 beforeEach(() => {
@@ -53,7 +61,24 @@ beforeEach(() => {
   sns.received.length = 0;
   sns.requests = 0;
   sns.answers.length = 0;
+  aws.tables.clear();
+  aws.faults.length = 0;
 });
+
+const eventIdOf = (event: Record<string, unknown>): string => (event.detail as { eventID: string }).eventID;
+/** The same event under another eventID, so that tests do not share idempotency records. */
+const withEventId = (name: string, eventID: string): Record<string, unknown> => {
+  const event = loadEvent(name);
+  return { ...event, detail: { ...(event.detail as object), eventID } };
+};
+const alertOf = (index: number): Alert & { possibleRepeat?: boolean } =>
+  JSON.parse(sns.received[index]?.attributes.alert?.value ?? '{}') as Alert & { possibleRepeat?: boolean };
+/** A minute later, when Lambda retries: the failed invocation's in-progress record has expired. */
+const expireInProgressRecords = (): void => {
+  for (const item of aws.tables.get(TABLE)?.values() ?? []) {
+    if (item.status?.S === 'INPROGRESS') item.in_progress_expiration = { N: '0' };
+  }
+};
 
 const invoke = (event: unknown) => handler(event, createLambdaContext('notifier'));
 
@@ -174,6 +199,151 @@ describe('notifier handler', () => {
     ]);
     expect(metricValues('failures')).toEqual([
       expect.objectContaining({ failures: 1, kind: 'InvalidEventError' }),
+    ]);
+  });
+});
+
+describe('notifier: one alert per CloudTrail eventID', () => {
+  it('publishes a duplicate delivery once, and counts the duplicate', async () => {
+    // Arrange: EventBridge delivers the same event twice (at-least-once delivery).
+    const event = withEventId('create-role.json', '11110001-0000-4000-8000-000000000001');
+    // Act
+    await invoke(event);
+    const second = await invoke(structuredClone(event));
+    // Assert
+    expect(sns.received).toHaveLength(1);
+    expect(second).toEqual({ eventId: '11110001-0000-4000-8000-000000000001', duplicate: true });
+    expect(metricValues('duplicatesSkipped')).toEqual([expect.objectContaining({ duplicatesSkipped: 1 })]);
+    const keys = [...(aws.tables.get(TABLE)?.values() ?? [])].map((item) => item.id?.S?.replace(/#.*/, ''));
+    expect(keys.sort()).toEqual(['iam-alerts-notifier-sns', 'iam-alerts-notifier-sns-attempt']);
+  });
+
+  it.each(['accept-then-drop', 'accept-then-hang'] as const)(
+    'when SNS accepts and the answer is lost (%s), the one re-publish is marked as a possible repeat',
+    async (answer) => {
+      // Arrange: SNS takes the message, then the connection drops or the answer never comes.
+      sns.answers.push(answer);
+      const event = withEventId(
+        'attach-user-policy-admin.json',
+        `1111000${answer.length}-0000-4000-8000-000000000002`,
+      );
+      // Act
+      await invoke(event);
+      // Assert: two messages reached SNS; the second says it may repeat the first (standard topics do not
+      // deduplicate; a loss is not an option).
+      expect(sns.received).toHaveLength(2);
+      expect(sns.received[0]?.attributes.possibleRepeat).toBeUndefined();
+      expect(sns.received[1]?.attributes.possibleRepeat).toEqual({ dataType: 'String', value: 'true' });
+      expect(sns.received[1]?.subject).toMatch(/^\(repeat\?\) \[HIGH\] /);
+      expect(sns.received[1]?.message.startsWith(POSSIBLE_REPEAT_NOTE)).toBe(true);
+      expect(alertOf(1).possibleRepeat).toBe(true);
+      expect(alertOf(1).notes).toContain(POSSIBLE_REPEAT_NOTE);
+      expect(alertOf(0).notes).not.toContain(POSSIBLE_REPEAT_NOTE);
+      expect(metricValues('possibleRepeatsPublished')).toHaveLength(1);
+      // Lambda's next duplicate delivery of the same event publishes nothing.
+      await invoke(structuredClone(event));
+      expect(sns.received).toHaveLength(2);
+    },
+  );
+
+  it('after an invocation whose every answer was lost, the retry is marked as a possible repeat', async () => {
+    sns.answers.push('accept-then-drop', 'accept-then-drop', 'accept-then-drop', 'accept-then-drop');
+    const event = withEventId('create-role.json', '11110003-0000-4000-8000-000000000003');
+    await expect(invoke(event)).rejects.toMatchObject({ name: 'PublishError', mayHaveDelivered: true });
+    expect(sns.received).toHaveLength(4);
+    expireInProgressRecords();
+    // Act: Lambda retries the event.
+    await invoke(event);
+    // Assert
+    expect(sns.received).toHaveLength(5);
+    expect(sns.received[4]?.attributes.possibleRepeat?.value).toBe('true');
+  });
+
+  it('does not publish again when the "save success" write fails after SNS accepted (the attempt mark holds)', async () => {
+    // Arrange: Powertools' COMPLETED write fails on every SDK attempt.
+    aws.faults.push(
+      ...Array.from({ length: 3 }, () => ({
+        target: 'DynamoDB_20120810.UpdateItem',
+        when: isSaveSuccess,
+        kind: 'error' as const,
+      })),
+    );
+    const event = withEventId('create-role.json', '11110004-0000-4000-8000-000000000004');
+    await expect(invoke(event)).rejects.toMatchObject({ name: 'IdempotencyPersistenceLayerError' });
+    expect(sns.received).toHaveLength(1);
+    expireInProgressRecords();
+    // Act
+    await invoke(event);
+    // Assert
+    expect(sns.received).toHaveLength(1);
+  });
+
+  it('when every write after the publish fails, the retry publishes once more, marked as a possible repeat', async () => {
+    aws.faults.push(
+      ...Array.from({ length: 6 }, () => ({
+        target: 'DynamoDB_20120810.UpdateItem',
+        when: (body: Record<string, unknown>) =>
+          isSaveSuccess(body) || JSON.stringify(body.ExpressionAttributeValues).includes('":result"'),
+        kind: 'error' as const,
+      })),
+    );
+    const event = withEventId('create-role.json', '11110005-0000-4000-8000-000000000005');
+    await expect(invoke(event)).rejects.toThrow();
+    aws.faults.length = 0;
+    expireInProgressRecords();
+    await invoke(event);
+    expect(sns.received).toHaveLength(2);
+    expect(sns.received[1]?.attributes.possibleRepeat?.value).toBe('true');
+  });
+
+  it('fails within its configured timeouts when SNS never answers, and logs the failure once with the eventID', async () => {
+    // Arrange: SNS accepts connections and never answers.
+    sns.answers.push('hang', 'hang', 'hang', 'hang');
+    const event = withEventId('create-role.json', '11110006-0000-4000-8000-000000000006');
+    const started = Date.now();
+    // Act
+    await expect(invoke(event)).rejects.toMatchObject({ name: 'PublishError' });
+    // Assert: 4 attempts × 300 ms plus backoff, far inside the function's 30 s.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(sns.requests).toBe(4);
+    const errors = lines().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'alert not published',
+        eventId: eventIdOf(event),
+        kind: 'PublishError',
+        reason: expect.stringContaining('exceeded the configured 300 ms requestTimeout'),
+      }),
+    ]);
+    expect(metricValues('failures')).toEqual([
+      expect.objectContaining({ failures: 1, kind: 'PublishError' }),
+    ]);
+  });
+  // Last in the file: the timed-out invocation's calls go on in the background until the servers close.
+  it('logs a Lambda-deadline timeout like any other failure, with the eventID (middy fails 1 s early)', async () => {
+    // Arrange: DynamoDB accepts and never answers (3 attempts × 2 s), more than the 2.5 s the invocation has.
+    aws.faults.push(
+      ...Array.from({ length: 3 }, () => ({ target: 'DynamoDB_20120810.PutItem', kind: 'hang' as const })),
+    );
+    const event = withEventId('create-role.json', '11110007-0000-4000-8000-000000000007');
+    const started = Date.now();
+    // Act
+    await expect(handler(event, createLambdaContext('notifier', 2_500))).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    // Assert: failed about a second before the deadline, logged and counted once as a TimeoutError.
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sns.received).toHaveLength(0);
+    const errors = lines().filter((line) => line.level === 'ERROR');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        message: 'alert not published',
+        eventId: eventIdOf(event),
+        kind: 'TimeoutError',
+      }),
+    ]);
+    expect(metricValues('failures')).toEqual([
+      expect.objectContaining({ failures: 1, kind: 'TimeoutError' }),
     ]);
   });
 });

@@ -23,9 +23,28 @@ export interface JiraClient {
     projectKey: string,
     label: string,
     remainingMs: RemainingTime,
+    options?: { patient?: boolean },
   ): Promise<string | undefined>;
-  createIssue(body: JiraIssueBody, remainingMs: RemainingTime): Promise<JiraCreatedIssue>;
+  /**
+   * Creates the issue. `label` is the issue's `ct-<eventId>` label: if an attempt's answer is lost (timeout,
+   * dropped connection, 5xx), the issue is searched for patiently (the index lags) before a second create, and
+   * a second create carries the `possible-repeat` label. Returns `found: true` when the search found it.
+   */
+  createIssue(
+    body: JiraIssueBody,
+    remainingMs: RemainingTime,
+    label?: string,
+  ): Promise<JiraCreatedIssue & { found?: boolean; possibleRepeat?: boolean }>;
 }
+
+/** The label of an issue created while an earlier create of the same event may have succeeded. */
+export const POSSIBLE_REPEAT_LABEL = 'possible-repeat';
+
+/** Waits between patient searches: Jira's search index usually catches up within seconds. */
+export const SEARCH_LAG_WAITS_MS = [1_000, 2_000, 4_000];
+
+/** Time a patient search leaves for the create that may follow it. */
+const CREATE_RESERVE_MS = 8_000;
 
 /** Settings of {@link createJiraClient}. */
 export interface JiraClientOptions {
@@ -72,7 +91,12 @@ const jqlString = (value: string): string => `"${value.replace(/["\\]/g, (char) 
 export const createJiraClient = (options: JiraClientOptions): JiraClient => {
   const clock = options.clock ?? systemClock;
   const policy = { ...DEFAULT_RETRY, ...options.policy };
-  const call = async (path: string, body: unknown, remainingMs: RemainingTime): Promise<string> => {
+  const call = async (
+    path: string,
+    body: unknown,
+    remainingMs: RemainingTime,
+    afterUncertain?: Parameters<typeof sendWithRetry>[1]['afterUncertain'],
+  ): Promise<string> => {
     const token = await options.apiToken();
     const response = await sendWithRetry(
       {
@@ -91,25 +115,70 @@ export const createJiraClient = (options: JiraClientOptions): JiraClient => {
         clock,
         remainingMs,
         describeBody: describeJiraError,
+        ...(afterUncertain ? { afterUncertain } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
       },
     );
     return response.body;
   };
+  const search = async (projectKey: string, label: string, remainingMs: RemainingTime) => {
+    const jql = `project = ${jqlString(projectKey)} AND labels = ${jqlString(label)}`;
+    const body = await call(
+      '/rest/api/3/search/jql',
+      { jql, maxResults: 1, fields: ['summary'] },
+      remainingMs,
+    );
+    const parsed = JSON.parse(body) as { issues?: { id?: string; key?: string }[] };
+    const issue = parsed.issues?.[0];
+    return issue ? (issue.key ?? issue.id) : undefined;
+  };
+  /** Searches, then again after each lag wait while the invocation has time for it and for a create. */
+  const searchPatiently = async (projectKey: string, label: string, remainingMs: RemainingTime) => {
+    const found = await search(projectKey, label, remainingMs);
+    if (found) return found;
+    for (const wait of SEARCH_LAG_WAITS_MS) {
+      if (remainingMs() - wait < CREATE_RESERVE_MS + policy.reserveMs) break;
+      await clock.sleep(wait);
+      const later = await search(projectKey, label, remainingMs);
+      if (later) return later;
+    }
+    return undefined;
+  };
   return {
-    async findIssueByLabel(projectKey, label, remainingMs) {
-      const jql = `project = ${jqlString(projectKey)} AND labels = ${jqlString(label)}`;
-      const body = await call(
-        '/rest/api/3/search/jql',
-        { jql, maxResults: 1, fields: ['summary'] },
-        remainingMs,
-      );
-      const parsed = JSON.parse(body) as { issues?: { id?: string; key?: string }[] };
-      const issue = parsed.issues?.[0];
-      return issue ? (issue.key ?? issue.id) : undefined;
-    },
-    async createIssue(issue, remainingMs) {
-      return JSON.parse(await call('/rest/api/3/issue', issue, remainingMs)) as JiraCreatedIssue;
+    findIssueByLabel: (projectKey, label, remainingMs, searchOptions) =>
+      searchOptions?.patient
+        ? searchPatiently(projectKey, label, remainingMs)
+        : search(projectKey, label, remainingMs),
+    async createIssue(issue, remainingMs, label) {
+      let found: string | undefined;
+      let possibleRepeat = false;
+      const projectKey = issue.fields.project.key;
+      const body = await call('/rest/api/3/issue', issue, remainingMs, async () => {
+        found = label
+          ? await searchPatiently(projectKey, label, remainingMs).catch(() => undefined)
+          : undefined;
+        if (found)
+          return { delivered: { status: 200, body: JSON.stringify({ key: found, id: '', self: '' }) } };
+        possibleRepeat = true;
+        const marked: JiraIssueBody = {
+          fields: { ...issue.fields, labels: [...issue.fields.labels, POSSIBLE_REPEAT_LABEL] },
+        };
+        const token = await options.apiToken();
+        return {
+          request: {
+            method: 'POST',
+            url: `${options.baseUrl}/rest/api/3/issue`,
+            headers: {
+              authorization: `Basic ${Buffer.from(`${options.email}:${token}`).toString('base64')}`,
+              accept: 'application/json',
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify(marked),
+          },
+        };
+      });
+      const created = JSON.parse(body) as JiraCreatedIssue;
+      return { ...created, ...(found ? { found: true } : {}), ...(possibleRepeat ? { possibleRepeat } : {}) };
     },
   };
 };

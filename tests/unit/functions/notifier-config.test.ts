@@ -9,6 +9,10 @@ describe('readNotifierConfig', () => {
       iamTimeoutMs: 1500,
       cacheTtlSeconds: 300,
       region: 'us-east-1',
+      idempotencyTable: undefined,
+      idempotencyTtlSeconds: 86_400,
+      snsTimeoutMs: 3_000,
+      awsTimeoutMs: 2_000,
     });
   });
 

@@ -1,5 +1,5 @@
 // The fake Slack's validator is the oracle of every Slack test: it must reject what Slack rejects.
-import { validateSlackMessage } from '../../helpers/slack-server.js';
+import { SLACK_BOT, startSlackServer, validateSlackMessage } from '../../helpers/slack-server.js';
 
 const header = (text: string) => ({ type: 'header', text: { type: 'plain_text', text } });
 const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text } });
@@ -57,5 +57,73 @@ describe('validateSlackMessage (the fake Slack oracle itself)', () => {
     ['a body that is not an object', 'text=hello', 'body is not an object'],
   ])('rejects %s', (_case, body, problem) => {
     expect(validateSlackMessage(body)).toContain(problem);
+  });
+});
+
+describe('the fake Slack Web API (the oracle of bot-mode tests)', () => {
+  const post = (apiUrl: string, body: unknown, token: string | undefined = SLACK_BOT.token) =>
+    fetch(`${apiUrl}/chat.postMessage`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: JSON.stringify(body),
+    }).then(async (response) => ({ status: response.status, json: await response.json() }));
+
+  it('answers like Slack: ok with a ts, errors as 200 ok:false, history newest first with metadata on request', async () => {
+    const slack = await startSlackServer();
+    try {
+      const good = {
+        channel: SLACK_BOT.channelId,
+        ...message(section('hello')),
+        metadata: { event_type: 'iam_change_alert', event_payload: { event_id: 'e-1' } },
+      };
+      expect(await post(slack.apiUrl, good)).toEqual({
+        status: 200,
+        json: expect.objectContaining({
+          ok: true,
+          channel: SLACK_BOT.channelId,
+          ts: expect.stringMatching(/^\d+\.\d{6}$/),
+        }),
+      });
+      expect((await post(slack.apiUrl, good, '')).json).toEqual({ ok: false, error: 'not_authed' });
+      expect((await post(slack.apiUrl, good, 'xoxb-wrong')).json).toEqual({
+        ok: false,
+        error: 'invalid_auth',
+      });
+      expect((await post(slack.apiUrl, { ...good, channel: 'C0OTHER' })).json).toEqual({
+        ok: false,
+        error: 'channel_not_found',
+      });
+      expect((await post(slack.apiUrl, { ...good, ...message(header('h'.repeat(151))) })).json).toEqual({
+        ok: false,
+        error: 'invalid_blocks',
+      });
+      const history = async (query: string) =>
+        (await fetch(`${slack.apiUrl}/conversations.history?${query}`, {
+          headers: { authorization: `Bearer ${SLACK_BOT.token}` },
+        }).then((response) => response.json())) as {
+          ok: boolean;
+          messages: { metadata?: unknown }[];
+          has_more: boolean;
+        };
+      const withMetadata = await history(`channel=${SLACK_BOT.channelId}&oldest=0&include_all_metadata=true`);
+      expect(withMetadata).toMatchObject({ ok: true, has_more: false });
+      expect(withMetadata.messages.map((m) => m.metadata)).toEqual([good.metadata]);
+      expect(
+        (await history(`channel=${SLACK_BOT.channelId}&oldest=0`)).messages[0]?.metadata,
+      ).toBeUndefined();
+      expect((await history(`channel=${SLACK_BOT.channelId}&oldest=9999999999`)).messages).toEqual([]);
+      slack.script({ kind: 'throttle', retryAfterSeconds: 30 });
+      const throttled = await fetch(`${slack.apiUrl}/conversations.history?channel=${SLACK_BOT.channelId}`, {
+        headers: { authorization: `Bearer ${SLACK_BOT.token}` },
+      });
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get('retry-after')).toBe('30');
+      expect(await throttled.json()).toEqual({ ok: false, error: 'ratelimited' });
+    } finally {
+      await slack.close();
+    }
   });
 });
