@@ -1,7 +1,7 @@
 // parse → classify → enrich → [format] → publish: the Slack incoming-webhook payload of an alert.
 import type { Alert, Severity } from '../domain/types.js';
 import { slackInline, slackMultiline, slackUrl, truncate } from './escape.js';
-import { alertFacts } from './facts.js';
+import { alertFacts, callerKeyFacts, credentialFacts, findingsBeyondReasons } from './facts.js';
 
 /** A Block Kit text object. */
 export interface SlackText {
@@ -122,6 +122,14 @@ const reasonsText = (alert: Alert): string | undefined => {
   return joinWithin(['*Why it matters*', ...lines], SLACK_LIMITS.sectionText);
 };
 
+/** The identifiers a responder copies (credentials changed, the caller's key), one line each. */
+const keysText = (alert: Alert): string | undefined => {
+  const lines = [...credentialFacts(alert), ...callerKeyFacts(alert)].map(
+    (fact) => `*${fact.label}* ${plain(fact.value, LINE_VALUE)}`,
+  );
+  return lines.length === 0 ? undefined : joinWithin(lines, SLACK_LIMITS.sectionText);
+};
+
 const changeText = (alert: Alert): string | undefined => {
   const entries = Object.entries(alert.parameters);
   if (entries.length === 0) return undefined;
@@ -134,7 +142,7 @@ const policyText = (alert: Alert): string | undefined => {
   if (!policy) return undefined;
   const lines = [`*Policy* ${plain(policy.label, 300)}`];
   if (policy.policyArn) lines.push(code(policy.policyArn));
-  for (const finding of policy.findings) {
+  for (const finding of findingsBeyondReasons(alert)) {
     lines.push(`• ${plain(finding.text, LINE_VALUE)} _(${plain(finding.severity, 20)})_`);
   }
   for (const principal of policy.trustedPrincipals ?? [])
@@ -189,6 +197,7 @@ export const formatSlackMessage = (alert: Alert): SlackMessage => {
   const section = (text: string | undefined): void => {
     if (text) blocks.push({ type: 'section', text: mrkdwn(truncate(text, SLACK_LIMITS.sectionText)) });
   };
+  section(keysText(alert));
   section(reasonsText(alert));
   blocks.push({ type: 'section', fields: factFields(alert) });
   section(changeText(alert));

@@ -89,7 +89,7 @@ describe('classifyEvent: generic raises', () => {
 
     expect(explicit).toMatchObject({
       severity: 'high',
-      title: 'iam:CreateUser on IAM user backdoor denied by a service control policy',
+      title: 'iam:CreateUser on IAM user backdoor denied (service control policy)',
     });
     expect(codes(explicit)[0]).toBe('scp-denied');
     expect(codes(shouting)[0]).toBe('scp-denied');
