@@ -176,6 +176,8 @@ const linksText = (alert: Alert): string | undefined => {
     links.push(
       `<${target}|Open the ${alert.target?.kind === 'other' ? 'entity' : (alert.target?.kind ?? 'entity')} in IAM>`,
     );
+  const credentials = slackUrl(alert.links.credentials);
+  if (credentials) links.push(`<${credentials}|Open the security credentials in IAM>`);
   return links.length === 0 ? undefined : links.join('  ·  ');
 };
 
