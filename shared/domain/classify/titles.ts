@@ -38,6 +38,7 @@ export const titleOf = (facts: Facts): string => {
     target,
     who: describeCaller(principal),
     failed: outcome.failed,
+    mfa: principal.mfa,
   };
   if (service === 'signin') return (base.operation?.title ?? signInStepTitle(name))(context);
   const use = describeInstanceUse(facts);
@@ -45,7 +46,8 @@ export const titleOf = (facts: Facts): string => {
   const holder = use ? `role ${use.role ?? 'unknown'}${use.instanceId ? ` (${use.instanceId})` : ''}` : '';
   if (use && outcome.scpDenied) {
     const path = use.network === 'vpc-endpoint' ? `VPC endpoint ${use.vpcEndpointId}` : 'public endpoint';
-    return `SCP denied instance credentials of ${holder}: ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path})`;
+    // The call and its source first: the subject names the session (role and instance) as the actor anyway.
+    return `SCP denied ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path}) with instance credentials of ${holder}`;
   }
   if (use && !outcome.failed && isOutsideEgress(facts, use)) {
     return `Instance credentials of ${holder} used outside your egress addresses: ${service}:${name} from ${use.sourceIp}`;
