@@ -93,7 +93,7 @@ const field = (label: string, value: string): SlackText =>
 
 /**
  * Who / How / When / Where / Target / Result in the words of the e-mail (`alertFacts` in facts.ts, the project's
- * one description of them), escaped for Slack; then the raw user agent and the event name, which only the chat
+ * one description of them), escaped for Slack, and the caller's access key; then the raw user agent and the event name, which only the chat
  * and the ticket show. The user agent is left out when it already is the "how" (an unrecognised client).
  */
 const factFields = (alert: Alert): SlackText[] => {
@@ -105,6 +105,7 @@ const factFields = (alert: Alert): SlackText[] => {
         : '';
     return field(fact.label, `${plain(fact.value)}${agent}`);
   });
+  for (const fact of callerKeyFacts(alert)) fields.push(field(fact.label, plain(fact.value)));
   fields.push(
     field(
       'Event',
@@ -122,11 +123,9 @@ const reasonsText = (alert: Alert): string | undefined => {
   return joinWithin(['*Why it matters*', ...lines], SLACK_LIMITS.sectionText);
 };
 
-/** The identifiers a responder copies (credentials changed, the caller's key), one line each. */
+/** The credentials the event changed, one line each, right under the header: what a responder copies first. */
 const keysText = (alert: Alert): string | undefined => {
-  const lines = [...credentialFacts(alert), ...callerKeyFacts(alert)].map(
-    (fact) => `*${fact.label}* ${plain(fact.value, LINE_VALUE)}`,
-  );
+  const lines = credentialFacts(alert).map((fact) => `*${fact.label}* ${plain(fact.value, LINE_VALUE)}`);
   return lines.length === 0 ? undefined : joinWithin(lines, SLACK_LIMITS.sectionText);
 };
 

@@ -297,7 +297,9 @@ describe('credential identifiers', () => {
     expect(alert.callerAccessKeyId).toBe('AKIA30BEZSJBVKOFKZW0');
     const line = "AKIA30BEZSJBVKOFKZW0 (the caller's long-term access key)";
     expect(formatEmailText(alert)).toContain(`Key     ${line}`);
-    expect(JSON.stringify(formatSlackMessage(alert))).toContain(`*Key* ${line}`);
+    expect(JSON.stringify(formatSlackMessage(alert))).toContain(
+      JSON.stringify(`*Key*\n${line}`).slice(1, -1),
+    );
     expect(JSON.stringify(jira(alert).fields.description)).toContain(JSON.stringify(line));
     const session = await alertOf(
       cloudTrailRecord({
