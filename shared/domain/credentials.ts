@@ -2,6 +2,7 @@
 // The identifiers a responder copies to find and disable a credential: read from the request and the response.
 import type * as z from 'zod/mini';
 import type { credentialSchema } from './alert-schema.js';
+import { ROOT_USER_PLACEHOLDER } from './catalogue/targets.js';
 import type { CloudTrailRecord, Principal } from './types.js';
 import { asString, isObject } from './values.js';
 
@@ -79,9 +80,6 @@ const READS: ReadonlyMap<string, CredentialRead> = new Map<string, CredentialRea
   ['UpdateLoginProfile', { kind: 'login-profile', action: 'updated', response: 'loginProfile' }],
   ['DeleteLoginProfile', { kind: 'login-profile', action: 'deleted' }],
 ]);
-
-/** The root user's own MFA device and credentials are written with this user name (CloudTrail user guide example). */
-const ROOT_USER_PLACEHOLDER = 'AWS ROOT USER';
 
 const text = (fields: Fields, key: string): string | undefined => asString(fields[key]) || undefined;
 const flag = (fields: Fields, key: string): boolean | undefined =>

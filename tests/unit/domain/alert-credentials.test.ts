@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAlert } from '../../../shared/domain/alert.js';
 import { validateAlert } from '../../../shared/domain/alert-schema.js';
+import { findOperation, OPERATIONS } from '../../../shared/domain/catalogue/index.js';
 import { iamEventOf } from '../../../shared/domain/cloudtrail.js';
 import { CREDENTIAL_OPERATIONS, extractCredentials } from '../../../shared/domain/credentials.js';
 import { describePrincipal } from '../../../shared/domain/principal.js';
@@ -346,5 +347,23 @@ describe('credential identifiers', () => {
     expect(extractCredentials(odd, describePrincipal(odd))).toEqual([
       { kind: 'access-key', action: 'created', user: 'bob' },
     ]);
+  });
+});
+
+describe('credential operations and the catalogue', () => {
+  it('reads the identifier of every IAM operation the catalogue says grants a credential', () => {
+    // The catalogue's `grants` marks the calls that give someone a way in; each must show what to disable.
+    const granting = OPERATIONS.filter(
+      (operation) => operation.eventSource === 'iam.amazonaws.com' && operation.grants,
+    ).map((operation) => operation.name);
+    expect(granting.length).toBeGreaterThan(5);
+    expect(granting.filter((name) => !CREDENTIAL_OPERATIONS.includes(name))).toEqual([]);
+  });
+
+  it('reads only operations the catalogue files under credentials', () => {
+    const misfiled = CREDENTIAL_OPERATIONS.filter(
+      (name) => findOperation('iam.amazonaws.com', name)?.category !== 'credentials',
+    );
+    expect(misfiled).toEqual([]);
   });
 });
