@@ -70,6 +70,50 @@ export const instanceCredentialUseSchema = z.object({
   region: optionalText,
 });
 
+/** The kinds of credential an IAM call can create, change or delete (`shared/domain/credentials.ts` reads them). */
+export const CREDENTIAL_KINDS = [
+  'access-key',
+  'ssh-public-key',
+  'mfa-device',
+  'signing-certificate',
+  'service-specific-credential',
+  'login-profile',
+] as const;
+
+/**
+ * A credential an event created, changed or deleted, with the identifier a responder needs to find and disable it:
+ * the access key id, the SSH public key id (and fingerprint), the MFA device's serial number, the signing
+ * certificate id, the service-specific credential id; a login profile has none (it is the user's password).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials.html
+ */
+export const credentialSchema = z.object({
+  kind: z.enum(CREDENTIAL_KINDS),
+  /** What the call did to it; a failed call only attempted it (the alert's `errorCode`). */
+  action: z.enum([
+    'created',
+    'uploaded',
+    'enabled',
+    'deactivated',
+    'resynced',
+    'reset',
+    'updated',
+    'deleted',
+  ]),
+  /** `AKIA…`, `APKA…`, `arn:aws:iam::1:mfa/x`, certificate id, `ACCA…`; absent for a login profile. */
+  id: optionalText,
+  /** The IAM user it belongs to (`root` for the root user's own). */
+  user: optionalText,
+  /** `Active`, `Inactive` (`Expired` for service-specific credentials), as the event states it. */
+  status: optionalText,
+  /** An SSH public key's MD5 fingerprint (`UploadSSHPublicKey`). */
+  fingerprint: optionalText,
+  /** A service-specific credential's service (`codecommit.amazonaws.com`) and user name for it. */
+  service: optionalText,
+  serviceUserName: optionalText,
+  /** A login profile's `passwordResetRequired`. */
+  passwordResetRequired: z.optional(z.boolean()),
+});
+
 /** A reason that raised (or set) severity, in words a reviewer understands; `code` is stable (`root-activity`). */
 export const reasonSchema = z.object({
   severity,
@@ -129,7 +173,12 @@ export const alertSchema = z.object({
   errorCode: optionalText,
   errorMessage: optionalText,
   policy: z.optional(policyInsightSchema),
-  links: z.object({ event: optionalText, target: optionalText }),
+  /** The access key the caller signed the request with (`userIdentity.accessKeyId`): `AKIA…` long-term, `ASIA…` temporary. */
+  callerAccessKeyId: optionalText,
+  /** Every credential the event created, changed or deleted, with its identifier (see {@link credentialSchema}). */
+  credentials: z.optional(z.array(credentialSchema)),
+  /** Console links: the event, the target, and the security credentials page of the user whose credential changed. */
+  links: z.object({ event: optionalText, target: optionalText, credentials: optionalText }),
   /** Best-effort gaps: enrichment that failed, truncation, … Never fatal. */
   notes: z.array(text),
 });

@@ -3,6 +3,7 @@ import { wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
 import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
 import { classifyEvent } from './classify/index.js';
+import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
 import { type Enrichment, enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
@@ -10,6 +11,7 @@ import type {
   Classification,
   CloudTrailRecord,
   IamEvent,
+  PolicyInsight,
   Principal,
   Reason,
   Target,
@@ -27,6 +29,23 @@ const chooseTitle = (classification: Classification, enrichment: Enrichment): st
   const outranks = severityRank(top.severity) > severityRank(classification.severity);
   const onlyOperation = classification.reasons.every((reason) => reason.code === 'operation');
   return outranks || onlyOperation ? wordHeadline(enrichment.headline) : classification.title;
+};
+
+/**
+ * A user added to a group gains the group's permissions: the headline says what they are, from the group's policies
+ * when enrichment fetched them (`gatherDocuments`, kind `group`), or that they were not fetched (offline, or IAM
+ * refused). An admin group has its own headline (`admin-group`).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups.html
+ */
+const withGroupGrants = (
+  title: string,
+  record: CloudTrailRecord,
+  policy: PolicyInsight | undefined,
+): string => {
+  if (record.eventName !== 'AddUserToGroup' || record.errorCode) return title;
+  if (!policy) return `${title} (group policies not fetched)`;
+  const top = policy.findings[0];
+  return top ? `${title}, which ${top.text}` : `${title}, whose policies raise no finding`;
 };
 
 /** Request parameters that hold policy documents: shown in the policy section, not among the parameters. */
@@ -69,10 +88,27 @@ export const summarizeParameters = (record: CloudTrailRecord): Record<string, st
 const CONSOLE = 'https://us-east-1.console.aws.amazon.com';
 
 /**
- * Console links: the event in CloudTrail's event history (in the event's region) and the target in IAM.
+ * The security credentials page of the user whose credential an event changed (access keys, SSH keys, MFA,
+ * certificates, password): the user's `Security credentials` tab, or the root user's own page.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html
+ */
+const credentialsLink = (credentials: readonly Credential[]): string | undefined => {
+  const user = credentials.find((credential) => credential.user)?.user;
+  if (!user) return undefined;
+  if (user === 'root') return `${CONSOLE}/iam/home#/security_credentials`;
+  return `${CONSOLE}/iam/home#/users/details/${encodeURIComponent(user)}?section=security_credentials`;
+};
+
+/**
+ * Console links: the event in CloudTrail's event history (in the event's region), the target in IAM, and the
+ * security credentials page of the user whose credential the event changed.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-console.html
  */
-export const buildLinks = (record: CloudTrailRecord, target: Target | undefined): Alert['links'] => {
+export const buildLinks = (
+  record: CloudTrailRecord,
+  target: Target | undefined,
+  credentials: readonly Credential[] = [],
+): Alert['links'] => {
   const region =
     record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
   const links: Alert['links'] = {};
@@ -93,6 +129,8 @@ export const buildLinks = (record: CloudTrailRecord, target: Target | undefined)
     const fragment = path[target.kind];
     if (fragment) links.target = `${CONSOLE}/iam/home${fragment}`;
   }
+  const credentialsPage = credentialsLink(credentials);
+  if (credentialsPage) links.credentials = credentialsPage;
   return links;
 };
 
@@ -123,6 +161,9 @@ export const assembleAlert = (
     (current, reason) => maxSeverity(current, reason.severity),
     classification.severity,
   );
+  const credentials = extractCredentials(record, principal);
+  const policy = enrichment.policy && wordPolicyReport(enrichment.policy);
+  const title = chooseTitle(classification, enrichment);
   const alert: Alert = {
     schema: 'iam-change-alerts/alert@1',
     eventId: record.eventID,
@@ -136,15 +177,17 @@ export const assembleAlert = (
     category: classification.category,
     severity,
     reasons,
-    title: chooseTitle(classification, enrichment),
+    title: enrichment.headline ? title : withGroupGrants(title, record, policy),
     principal,
     target: classification.target,
     parameters: summarizeParameters(record),
     readOnly: record.readOnly,
     errorCode: record.errorCode,
     errorMessage: record.errorMessage,
-    policy: enrichment.policy && wordPolicyReport(enrichment.policy),
-    links: buildLinks(record, classification.target),
+    policy,
+    callerAccessKeyId: callerAccessKeyId(record),
+    ...(credentials.length > 0 ? { credentials } : {}),
+    links: buildLinks(record, classification.target, credentials),
     notes: [...enrichment.notes],
   };
   // JSON subscribers get stable shapes: absent optional fields are omitted, never `undefined`.

@@ -1,6 +1,6 @@
 // parse → classify → enrich → [format] → publish
 import type { Alert } from '../domain/types.js';
-import { alertFacts } from './facts.js';
+import { alertFacts, callerKeyFacts, credentialFacts, findingsBeyondReasons } from './facts.js';
 import { block, inline, prettyJson, severityLabel } from './plain-text.js';
 
 /** How much of a policy document the e-mail shows; the JSON alert carries the rest. */
@@ -20,7 +20,10 @@ const indent = (text: string, by: string): string =>
  */
 export const formatEmailText = (alert: Alert): string => {
   const out: string[] = [];
-  out.push(`${severityLabel(alert.severity)}  ${inline(alert.title, 300)}`, '');
+  out.push(`${severityLabel(alert.severity)}  ${inline(alert.title, 300)}`);
+  // The credential a responder disables comes right under the headline, one line each.
+  for (const fact of credentialFacts(alert)) out.push(`${fact.label.padEnd(6)}${inline(fact.value, 500)}`);
+  out.push('');
 
   if (alert.reasons.length > 0) {
     out.push('Why it matters');
@@ -28,7 +31,8 @@ export const formatEmailText = (alert: Alert): string => {
     out.push('');
   }
 
-  for (const fact of alertFacts(alert)) out.push(`${fact.label.padEnd(8)}${inline(fact.value, 500)}`);
+  for (const fact of [...alertFacts(alert), ...callerKeyFacts(alert)])
+    out.push(`${fact.label.padEnd(8)}${inline(fact.value, 500)}`);
   out.push('');
 
   // A read changed nothing, and neither did a failed call: say which it was.
@@ -47,7 +51,7 @@ export const formatEmailText = (alert: Alert): string => {
     out.push(
       `Policy  ${inline(policy.label, 200)}${policy.policyArn ? ` (${inline(policy.policyArn, 200)})` : ''}`,
     );
-    for (const finding of policy.findings) {
+    for (const finding of findingsBeyondReasons(alert)) {
       out.push(`  - [${severityLabel(finding.severity)}] ${inline(finding.text, 400)}`);
     }
     for (const who of policy.trustedPrincipals ?? []) out.push(`  - may be assumed by: ${inline(who, 300)}`);
@@ -66,6 +70,7 @@ export const formatEmailText = (alert: Alert): string => {
   if (alert.links.event) out.push(`Open the event:  ${alert.links.event}`);
   if (alert.links.target && alert.target)
     out.push(`Open the ${alert.target.kind.replace(/-/g, ' ')}:  ${alert.links.target}`);
+  if (alert.links.credentials) out.push(`Open the security credentials:  ${alert.links.credentials}`);
   if (!alert.links.event && !alert.links.target) out.push('No console link: the event has no eventID.');
   return `${out.join('\n').trimEnd()}\n`;
 };

@@ -1,11 +1,12 @@
 // The facts every rendering shows, in the order a responder reads them: who, how, when, where.
 // Values are raw (unescaped) strings: each format escapes them for where they land.
+import type { Credential } from '../domain/credentials.js';
 import type { Alert, Principal } from '../domain/types.js';
 import { formatTime } from './plain-text.js';
 
 /** One labelled fact of an alert. */
 export interface Fact {
-  label: 'Who' | 'How' | 'When' | 'Where' | 'Target' | 'Result';
+  label: 'Who' | 'How' | 'When' | 'Where' | 'Target' | 'Result' | 'Key';
   value: string;
 }
 
@@ -102,3 +103,83 @@ export const alertFacts = (alert: Alert): Fact[] => {
   }
   return facts;
 };
+
+/**
+ * The caller's access key in words: `AKIA… (the caller's long-term access key)`, `ASIA… (the caller's temporary
+ * session key)`. The prefix says which: `AKIA` for an IAM user's or the root user's access key, `ASIA` for temporary
+ * credentials from STS.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+ */
+export const describeCallerKey = (accessKeyId: string): string => {
+  const kind = accessKeyId.startsWith('AKIA')
+    ? "the caller's long-term access key"
+    : accessKeyId.startsWith('ASIA')
+      ? "the caller's temporary session key"
+      : "the caller's access key";
+  return `${accessKeyId} (${kind})`;
+};
+
+const CREDENTIAL_NOUNS: Readonly<Record<Credential['kind'], string>> = {
+  'access-key': 'access key',
+  'ssh-public-key': 'SSH public key',
+  'mfa-device': 'MFA device',
+  'signing-certificate': 'signing certificate',
+  'service-specific-credential': 'service-specific credential',
+  'login-profile': 'console password (login profile)',
+};
+
+/**
+ * A credential the event created, changed or deleted, on one line, identifier first:
+ * `access key AKIA… of IAM user bob created, status Active`,
+ * `SSH public key APKA… (fingerprint c7:2e:…) of IAM user bob uploaded, status Active`,
+ * `console password (login profile) of IAM user bob created, password reset required`.
+ * A failed call's reads `…: not deleted, the call failed`.
+ */
+export const describeCredential = (credential: Credential, failed: boolean): string => {
+  const parts = [CREDENTIAL_NOUNS[credential.kind]];
+  if (credential.id) parts.push(credential.id);
+  if (credential.fingerprint) parts.push(`(fingerprint ${credential.fingerprint})`);
+  if (credential.service)
+    parts.push(
+      `for ${credential.service}${credential.serviceUserName ? ` as ${credential.serviceUserName}` : ''}`,
+    );
+  if (credential.user)
+    parts.push(credential.user === 'root' ? 'of the root user' : `of IAM user ${credential.user}`);
+  if (failed) return `${parts.join(' ')}: not ${credential.action}, the call failed`;
+  const details: string[] = [];
+  if (credential.status) details.push(`status ${credential.status}`);
+  if (credential.passwordResetRequired !== undefined)
+    details.push(credential.passwordResetRequired ? 'password reset required' : 'no password reset required');
+  return `${parts.join(' ')} ${credential.action}${details.length > 0 ? `, ${details.join(', ')}` : ''}`;
+};
+
+/**
+ * The credentials the event created, changed or deleted, one fact each (label `Key`): what a responder copies to find
+ * and disable them, so every format shows them right under the headline.
+ */
+export const credentialFacts = (alert: Alert): Fact[] => {
+  const failed = Boolean(alert.errorCode);
+  return (alert.credentials ?? []).map((credential) => ({
+    label: 'Key',
+    value: describeCredential(credential, failed),
+  }));
+};
+
+/** The access key the caller signed with, as a fact (label `Key`), after who/how/when/where. */
+export const callerKeyFacts = (alert: Alert): Fact[] =>
+  alert.callerAccessKeyId ? [{ label: 'Key', value: describeCallerKey(alert.callerAccessKeyId) }] : [];
+
+/**
+ * The policy section's findings that the "why it matters" list does not already say: a finding that became a reason
+ * (same code, and the reason's text is the finding's, possibly followed by its source in parentheses) is printed
+ * once, as the reason.
+ */
+export const findingsBeyondReasons = (alert: Alert): NonNullable<Alert['policy']>['findings'] =>
+  (alert.policy?.findings ?? []).filter(
+    (finding) =>
+      !alert.reasons.some(
+        (reason) =>
+          reason.code === finding.code &&
+          (reason.text === finding.text || reason.text.startsWith(`${finding.text} (`)),
+      ),
+  );

@@ -1,7 +1,7 @@
 // parse → classify → enrich → [format] → publish: the Jira Cloud create-issue body of an alert.
 import type { Alert, Severity } from '../domain/types.js';
 import { httpUrl, plainInline, plainMultiline } from './escape.js';
-import { alertFacts } from './facts.js';
+import { alertFacts, callerKeyFacts, credentialFacts, findingsBeyondReasons } from './facts.js';
 
 /** An ADF mark (the subset this formatter emits). */
 export type AdfMark =
@@ -168,7 +168,9 @@ const codeText = (value: string | undefined, max: number): AdfInline[] =>
  */
 const factRows = (alert: Alert, b: Budget): AdfTableRow[] => {
   const { principal } = alert;
-  const rows = alertFacts(alert).map((fact) => row(fact.label, text(inline(fact.value, b.cell))));
+  const rows = [...credentialFacts(alert), ...alertFacts(alert), ...callerKeyFacts(alert)].map((fact) =>
+    row(fact.label, text(inline(fact.value, b.cell))),
+  );
   if (principal.userAgent && principal.userAgent !== principal.viaLabel)
     rows.push(row('User agent', codeText(principal.userAgent, b.cell)));
   if (alert.target?.arn) rows.push(row('Target ARN', codeText(alert.target.arn, b.cell)));
@@ -198,7 +200,9 @@ const policyBlocks = (alert: Alert, b: Budget): AdfBlock[] => {
     ),
   ];
   const items = [
-    ...policy.findings.map((finding) => text(`${inline(finding.text, b.line)} (${finding.severity})`)),
+    ...findingsBeyondReasons(alert).map((finding) =>
+      text(`${inline(finding.text, b.line)} (${finding.severity})`),
+    ),
     ...(policy.trustedPrincipals ?? []).map((principal) => [
       ...text('may be assumed by '),
       ...codeText(principal, b.line),
@@ -228,6 +232,13 @@ const linkParagraph = (alert: Alert): AdfBlock[] => {
   const target = httpUrl(alert.links.target);
   if (target)
     links.push(text('Open the target in the IAM console', [{ type: 'link', attrs: { href: target } }]));
+  const credentials = short(httpUrl(alert.links.credentials));
+  if (credentials)
+    links.push(
+      text('Open the security credentials in the IAM console', [
+        { type: 'link', attrs: { href: credentials } },
+      ]),
+    );
   if (links.length === 0) return [];
   return [paragraph(...links.flatMap((link, index) => (index === 0 ? [link] : [text(' · '), link])))];
 };

@@ -1,7 +1,7 @@
 // parse → classify → enrich → [format] → publish: the Slack incoming-webhook payload of an alert.
 import type { Alert, Severity } from '../domain/types.js';
 import { slackInline, slackMultiline, slackUrl, truncate } from './escape.js';
-import { alertFacts } from './facts.js';
+import { alertFacts, callerKeyFacts, credentialFacts, findingsBeyondReasons } from './facts.js';
 
 /** A Block Kit text object. */
 export interface SlackText {
@@ -93,7 +93,7 @@ const field = (label: string, value: string): SlackText =>
 
 /**
  * Who / How / When / Where / Target / Result in the words of the e-mail (`alertFacts` in facts.ts, the project's
- * one description of them), escaped for Slack; then the raw user agent and the event name, which only the chat
+ * one description of them), escaped for Slack, and the caller's access key; then the raw user agent and the event name, which only the chat
  * and the ticket show. The user agent is left out when it already is the "how" (an unrecognised client).
  */
 const factFields = (alert: Alert): SlackText[] => {
@@ -105,6 +105,7 @@ const factFields = (alert: Alert): SlackText[] => {
         : '';
     return field(fact.label, `${plain(fact.value)}${agent}`);
   });
+  for (const fact of callerKeyFacts(alert)) fields.push(field(fact.label, plain(fact.value)));
   fields.push(
     field(
       'Event',
@@ -122,6 +123,12 @@ const reasonsText = (alert: Alert): string | undefined => {
   return joinWithin(['*Why it matters*', ...lines], SLACK_LIMITS.sectionText);
 };
 
+/** The credentials the event changed, one line each, right under the header: what a responder copies first. */
+const keysText = (alert: Alert): string | undefined => {
+  const lines = credentialFacts(alert).map((fact) => `*${fact.label}* ${plain(fact.value, LINE_VALUE)}`);
+  return lines.length === 0 ? undefined : joinWithin(lines, SLACK_LIMITS.sectionText);
+};
+
 const changeText = (alert: Alert): string | undefined => {
   const entries = Object.entries(alert.parameters);
   if (entries.length === 0) return undefined;
@@ -134,7 +141,7 @@ const policyText = (alert: Alert): string | undefined => {
   if (!policy) return undefined;
   const lines = [`*Policy* ${plain(policy.label, 300)}`];
   if (policy.policyArn) lines.push(code(policy.policyArn));
-  for (const finding of policy.findings) {
+  for (const finding of findingsBeyondReasons(alert)) {
     lines.push(`• ${plain(finding.text, LINE_VALUE)} _(${plain(finding.severity, 20)})_`);
   }
   for (const principal of policy.trustedPrincipals ?? [])
@@ -168,6 +175,8 @@ const linksText = (alert: Alert): string | undefined => {
     links.push(
       `<${target}|Open the ${alert.target?.kind === 'other' ? 'entity' : (alert.target?.kind ?? 'entity')} in IAM>`,
     );
+  const credentials = slackUrl(alert.links.credentials);
+  if (credentials) links.push(`<${credentials}|Open the security credentials in IAM>`);
   return links.length === 0 ? undefined : links.join('  ·  ');
 };
 
@@ -189,6 +198,7 @@ export const formatSlackMessage = (alert: Alert): SlackMessage => {
   const section = (text: string | undefined): void => {
     if (text) blocks.push({ type: 'section', text: mrkdwn(truncate(text, SLACK_LIMITS.sectionText)) });
   };
+  section(keysText(alert));
   section(reasonsText(alert));
   blocks.push({ type: 'section', fields: factFields(alert) });
   section(changeText(alert));

@@ -40,21 +40,43 @@ const str = (value: string | undefined): SnsAttribute => {
   return { DataType: 'String', StringValue: safe.length > 0 ? safe : 'unknown' };
 };
 
-const build = (alert: Alert): SnsMessage => ({
-  Subject: formatSubject(alert),
-  // Well-formed: the SDK form-encodes the body with encodeURIComponent, which throws on a lone surrogate.
-  Message: wellFormed(formatEmailText(alert)),
-  MessageAttributes: {
-    severity: str(alert.severity),
-    severityRank: { DataType: 'Number', StringValue: String(severityRank(alert.severity)) },
-    category: str(alert.category),
-    family: str(alert.family),
-    eventName: str(alert.eventName),
-    account: str(alert.account),
-    // Escaped, not removed: machine subscribers parse exactly the alert's values.
-    alert: { DataType: 'String', StringValue: neutralizeJson(JSON.stringify(alert)) },
-  },
-});
+/**
+ * SQS subscriptions with raw message delivery discard a message with more than 10 attributes; we send at most 9
+ * (`possibleRepeat` is added by the publisher).
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-message-attributes.html
+ */
+export const MAX_SNS_ATTRIBUTES = 10;
+
+/**
+ * The access key id a successful `CreateAccessKey` made, for a subscriber that disables it (`UpdateAccessKey
+ * --status Inactive`) or filters on its presence (`{"createdAccessKeyId": [{"exists": true}]}`).
+ */
+const createdAccessKeyId = (alert: Alert): string | undefined =>
+  alert.errorCode
+    ? undefined
+    : alert.credentials?.find(
+        (credential) => credential.kind === 'access-key' && credential.action === 'created',
+      )?.id;
+
+const build = (alert: Alert): SnsMessage => {
+  const createdKey = createdAccessKeyId(alert);
+  return {
+    Subject: formatSubject(alert),
+    // Well-formed: the SDK form-encodes the body with encodeURIComponent, which throws on a lone surrogate.
+    Message: wellFormed(formatEmailText(alert)),
+    MessageAttributes: {
+      severity: str(alert.severity),
+      severityRank: { DataType: 'Number', StringValue: String(severityRank(alert.severity)) },
+      category: str(alert.category),
+      family: str(alert.family),
+      eventName: str(alert.eventName),
+      account: str(alert.account),
+      ...(createdKey ? { createdAccessKeyId: str(createdKey) } : {}),
+      // Escaped, not removed: machine subscribers parse exactly the alert's values.
+      alert: { DataType: 'String', StringValue: neutralizeJson(JSON.stringify(alert)) },
+    },
+  };
+};
 
 /** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
 const cutToBytes = (text: string, maxBytes: number): string => {

@@ -1,6 +1,7 @@
 // fast-check arbitraries for alerts whose every event-derived string is hostile: Slack control sequences,
 // mention words, backticks, control and bidi characters, astral characters and huge values.
 import fc from 'fast-check';
+import { CREDENTIAL_KINDS } from '../../shared/domain/alert-schema.js';
 import type { Alert } from '../../shared/domain/types.js';
 import { CATEGORIES, SEVERITIES } from '../../shared/domain/types.js';
 
@@ -182,6 +183,32 @@ export const hostileAlert: fc.Arbitrary<Alert> = fc.record({
       diff: optional(fc.array(hostileString(), { maxLength: 30 })),
     }),
   ),
-  links: fc.record({ event: optional(urlish), target: optional(urlish) }),
+  callerAccessKeyId: optional(maybeHugeString()),
+  credentials: optional(
+    fc.array(
+      fc.record({
+        kind: fc.constantFrom(...CREDENTIAL_KINDS),
+        action: fc.constantFrom(
+          'created',
+          'uploaded',
+          'enabled',
+          'deactivated',
+          'resynced',
+          'reset',
+          'updated',
+          'deleted' as const,
+        ),
+        id: optional(maybeHugeString()),
+        user: optional(maybeHugeString()),
+        status: optional(hostileString()),
+        fingerprint: optional(hostileString()),
+        service: optional(hostileString()),
+        serviceUserName: optional(hostileString()),
+        passwordResetRequired: optional(fc.boolean()),
+      }),
+      { maxLength: 3 },
+    ),
+  ),
+  links: fc.record({ event: optional(urlish), target: optional(urlish), credentials: optional(urlish) }),
   notes: fc.array(maybeHugeString(), { maxLength: 30 }),
 });

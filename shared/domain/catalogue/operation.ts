@@ -31,6 +31,8 @@ export interface TitleContext {
   who: string;
   /** The call failed (`errorCode`, or a sign-in answered `Failure`). */
   failed: boolean;
+  /** The caller's MFA as CloudTrail states it (`MFAUsed` for a console sign-in); `undefined` when it cannot know. */
+  mfa?: boolean;
 }
 
 /** A headline, without the severity. */

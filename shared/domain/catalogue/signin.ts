@@ -18,8 +18,11 @@ export const signInStepTitle =
  */
 export const SIGN_IN_OPERATIONS: OperationSpecs = {
   ConsoleLogin: op('credentials', 'low', 'signs in to the AWS console', {
-    title: ({ who, failed }) =>
-      failed ? `Console sign-in failed for ${who}` : `${capitalise(who)} signed in to the console`,
+    // "without MFA" belongs in the headline: it is what makes a successful sign-in an alert.
+    title: ({ who, failed, mfa }) =>
+      failed
+        ? `Console sign-in failed for ${who}`
+        : `${capitalise(who)} signed in to the console${mfa === false ? ' without MFA' : ''}`,
     signIn: { outcomeKey: 'ConsoleLogin' },
   }),
   PasswordUpdated: op('credentials', 'medium', 'changes a console password at sign-in', {

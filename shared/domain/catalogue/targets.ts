@@ -125,3 +125,44 @@ export const findStsTarget: FindTarget = ({ name, params, record }) => {
   }
   return undefined;
 };
+
+// What an IAM operation acts on, by the noun its name ends (or starts) with after the verb: `DeleteSAMLProvider` →
+// `SAMLProvider`, `RemoveUserFromGroup` → `Group`, `ListUserTags` → `User`. Checked longest first.
+const NOUNS: ReadonlyArray<readonly [string, string]> = [
+  ['OpenIDConnectProviderThumbprint', 'an OIDC provider'],
+  ['OpenIDConnectProvider', 'an OIDC provider'],
+  ['SAMLProvider', 'a SAML provider'],
+  ['InstanceProfile', 'an instance profile'],
+  ['ServerCertificate', 'a server certificate'],
+  ['SigningCertificate', 'a signing certificate'],
+  ['ServiceSpecificCredential', 'a service-specific credential'],
+  ['SSHPublicKey', 'an SSH public key'],
+  ['VirtualMFADevice', 'an MFA device'],
+  ['MFADevice', 'an MFA device'],
+  ['AccessKey', 'an access key'],
+  ['LoginProfile', 'a console password'],
+  ['AssumeRolePolicy', 'a role'],
+  ['PermissionsBoundary', 'a permissions boundary'],
+  ['PolicyVersion', 'a managed policy'],
+  ['RolePolicy', 'a role'],
+  ['UserPolicy', 'an IAM user'],
+  ['GroupPolicy', 'a group'],
+  ['AccountAlias', 'the account'],
+  ['PasswordPolicy', 'the account'],
+  ['Policy', 'a managed policy'],
+  ['Group', 'a group'],
+  ['Role', 'a role'],
+  ['User', 'an IAM user'],
+];
+
+/**
+ * The target of an operation whose event names none (a denied call without parameters, a record cut short), in
+ * words: `a SAML provider`, `an IAM user`; `undefined` when the operation's name says nothing either.
+ */
+export const unnamedTarget = (operation: string): string | undefined => {
+  const noun = operation.replace(/^[A-Z][a-z]+/, '');
+  return (
+    NOUNS.find(([suffix]) => noun.endsWith(suffix))?.[1] ??
+    NOUNS.find(([prefix]) => noun.startsWith(prefix))?.[1]
+  );
+};

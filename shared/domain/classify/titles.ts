@@ -4,7 +4,8 @@
 import { defaultIamTitle } from '../catalogue/iam/index.js';
 import type { TitleContext } from '../catalogue/operation.js';
 import { signInStepTitle } from '../catalogue/signin.js';
-import { nameFromArn, str } from '../catalogue/words.js';
+import { unnamedTarget } from '../catalogue/targets.js';
+import { capitalise, nameFromArn, str } from '../catalogue/words.js';
 import type { Target } from '../types.js';
 import { describeCaller } from './caller.js';
 import type { Facts } from './facts.js';
@@ -15,7 +16,7 @@ import { phrase } from './targets.js';
 const failedTitle = (service: string, name: string, target: Target | undefined, outcome: Outcome): string => {
   const on = target ? ` on ${phrase(target)}` : '';
   const how = outcome.scpDenied
-    ? 'denied by a service control policy'
+    ? 'denied (service control policy)'
     : outcome.accessDenied
       ? `denied (${outcome.errorCode ?? 'AccessDenied'})`
       : `failed (${outcome.errorCode ?? 'error'})`;
@@ -30,12 +31,14 @@ const failedTitle = (service: string, name: string, target: Target | undefined, 
 export const titleOf = (facts: Facts): string => {
   const { service, name, params, target, outcome, base, principal } = facts;
   const context: TitleContext = {
-    t: phrase(target),
+    // Without a target the operation still names what it acts on: `a SAML provider deleted`.
+    t: target ? phrase(target) : (unnamedTarget(name) ?? phrase(target)),
     p: params,
     policy: target?.kind === 'policy' ? target.name : nameFromArn(str(params.policyArn) ?? '') || 'policy',
     target,
     who: describeCaller(principal),
     failed: outcome.failed,
+    mfa: principal.mfa,
   };
   if (service === 'signin') return (base.operation?.title ?? signInStepTitle(name))(context);
   const use = describeInstanceUse(facts);
@@ -43,7 +46,8 @@ export const titleOf = (facts: Facts): string => {
   const holder = use ? `role ${use.role ?? 'unknown'}${use.instanceId ? ` (${use.instanceId})` : ''}` : '';
   if (use && outcome.scpDenied) {
     const path = use.network === 'vpc-endpoint' ? `VPC endpoint ${use.vpcEndpointId}` : 'public endpoint';
-    return `SCP denied instance credentials of ${holder}: ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path})`;
+    // The call and its source first: the subject names the session (role and instance) as the actor anyway.
+    return `SCP denied ${service}:${name} from ${use.sourceIp ?? 'an unknown address'} (${path}) with instance credentials of ${holder}`;
   }
   if (use && !outcome.failed && isOutsideEgress(facts, use)) {
     return `Instance credentials of ${holder} used outside your egress addresses: ${service}:${name} from ${use.sourceIp}`;
@@ -51,6 +55,7 @@ export const titleOf = (facts: Facts): string => {
   if (outcome.failed) return failedTitle(service, name, target, outcome);
   if (base.guardRail) return base.guardRail.title(params);
   const title = base.operation?.title ?? (service === 'iam' ? defaultIamTitle(name) : undefined);
-  if (title) return title(context);
+  // A headline that opens with the unnamed target (`a SAML provider deleted`) starts with a capital like the others.
+  if (title) return target ? title(context) : capitalise(title(context));
   return `${service}:${name}${target ? ` on ${phrase(target)}` : ''}`;
 };

@@ -1,6 +1,12 @@
 import { describePrincipal } from '../../../shared/domain/principal.js';
 import type { CloudTrailRecord, UserIdentity } from '../../../shared/domain/types.js';
-import { describeWho, TYPE_LABELS } from '../../../shared/format/facts.js';
+import {
+  describeCallerKey,
+  describeWho,
+  findingsBeyondReasons,
+  TYPE_LABELS,
+} from '../../../shared/format/facts.js';
+import { attachAdminAlert } from '../../helpers/alerts.js';
 import { cloudTrailRecord, FEDERATED_BOB } from '../../helpers/records.js';
 
 /** A hand-written record in CloudTrail's format: only the identity matters here. */
@@ -112,5 +118,45 @@ describe('describeWho', () => {
       FederatedUser: 'federated user',
       Root: 'root user',
     });
+  });
+});
+
+describe('findingsBeyondReasons', () => {
+  const reason = {
+    severity: 'high' as const,
+    code: 'full-admin',
+    text: 'grants every action on every resource (AWS managed policy X)',
+  };
+
+  it('drops a finding the reasons already state (same code, same text before its source), keeps the others', () => {
+    const alert = attachAdminAlert({
+      reasons: [reason],
+      policy: {
+        source: 'iam-api',
+        label: 'managed policy X',
+        findings: [
+          { severity: 'high', code: 'full-admin', text: 'grants every action on every resource' },
+          // Same code, different text: a second policy's finding, not a repeat.
+          { severity: 'high', code: 'full-admin', text: 'grants every action on every role' },
+          { severity: 'info', code: 'grants-summary', text: 'allows s3:GetObject on b' },
+        ],
+      },
+    });
+    expect(findingsBeyondReasons(alert).map((finding) => finding.text)).toEqual([
+      'grants every action on every role',
+      'allows s3:GetObject on b',
+    ]);
+  });
+});
+
+describe('describeCallerKey', () => {
+  // IAM identifiers: AKIA is an access key, ASIA a temporary (STS) access key.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
+  it.each([
+    ['AKIAIOSFODNN7EXAMPLE', "AKIAIOSFODNN7EXAMPLE (the caller's long-term access key)"],
+    ['ASIAIOSFODNN7EXAMPLE', "ASIAIOSFODNN7EXAMPLE (the caller's temporary session key)"],
+    ['EXAMPLE', "EXAMPLE (the caller's access key)"],
+  ])('%s', (key, words) => {
+    expect(describeCallerKey(key)).toBe(words);
   });
 });

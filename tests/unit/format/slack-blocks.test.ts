@@ -24,7 +24,7 @@ const texts = (message: SlackMessage): string[] => [
 ];
 
 // The formatter's own links: `<http(s)://…|fixed label>` with no `|`, `<`, `>` or space in the URL.
-const OWN_LINK = /<https?:\/\/[^\s|<>]+\|(View the event in CloudTrail|Open the [a-z-]+ in IAM)>/g;
+const OWN_LINK = /<https?:\/\/[^\s|<>]+\|(View the event in CloudTrail|Open the [a-z -]+ in IAM)>/g;
 
 /** Every string anywhere in a payload (texts, types, URLs). */
 const allStrings = (value: unknown): string[] => {

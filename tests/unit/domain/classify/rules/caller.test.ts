@@ -89,7 +89,7 @@ describe('classifyEvent: generic raises', () => {
 
     expect(explicit).toMatchObject({
       severity: 'high',
-      title: 'iam:CreateUser on IAM user backdoor denied by a service control policy',
+      title: 'iam:CreateUser on IAM user backdoor denied (service control policy)',
     });
     expect(codes(explicit)[0]).toBe('scp-denied');
     expect(codes(shouting)[0]).toBe('scp-denied');
@@ -173,7 +173,7 @@ describe('classifyEvent: sign-in', () => {
       severity: 'critical',
       category: 'credentials',
       family: 'Console',
-      title: 'The root user signed in to the console',
+      title: 'The root user signed in to the console without MFA',
     });
     expect(codes(result)).toEqual(['root-sign-in', 'console-login-without-mfa']);
   });
@@ -186,7 +186,10 @@ describe('classifyEvent: sign-in', () => {
       findRecord((r) => r.eventName === 'ConsoleLogin' && r.userIdentity.userName === 'JaneDoe'),
     );
 
-    expect([noMfa.severity, noMfa.title]).toEqual(['high', 'IAM user Mary_Major signed in to the console']);
+    expect([noMfa.severity, noMfa.title]).toEqual([
+      'high',
+      'IAM user Mary_Major signed in to the console without MFA',
+    ]);
     expect(codes(noMfa)).toEqual(['console-login-without-mfa']);
     expect([failed.severity, failed.title, codes(failed)]).toEqual([
       'low',

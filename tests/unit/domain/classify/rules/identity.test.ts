@@ -135,7 +135,7 @@ describe('identity rules: EC2 instance credentials denied by an SCP', () => {
       'credentials',
     ]);
     expect(result.title).toBe(
-      'SCP denied instance credentials of role stratus-red-team-ec2-steal-credentials-role (i-786a3A8B5C0d92eF4): ec2:DescribeInstances from 203.0.113.9 (public endpoint)',
+      'SCP denied ec2:DescribeInstances from 203.0.113.9 (public endpoint) with instance credentials of role stratus-red-team-ec2-steal-credentials-role (i-786a3A8B5C0d92eF4)',
     );
     expect(result.reasons[0]).toEqual({
       severity: 'critical',
@@ -160,7 +160,7 @@ describe('identity rules: EC2 instance credentials denied by an SCP', () => {
 
     expect(result.severity).toBe('high');
     expect(result.title).toBe(
-      'SCP denied instance credentials of role web-role (i-0abc1234def567890): secretsmanager:GetSecretValue from 10.20.30.40 (VPC endpoint vpce-0fedcba9876543210)',
+      'SCP denied secretsmanager:GetSecretValue from 10.20.30.40 (VPC endpoint vpce-0fedcba9876543210) with instance credentials of role web-role (i-0abc1234def567890)',
     );
     expect(result.reasons[0]).toMatchObject({
       code: 'instance-credentials-denied',
