@@ -6,6 +6,7 @@ import type { Alert, IamEvent } from '../shared/domain/types.js';
 import { expandInputs, type InputFile, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
 import { createPrefilter } from './patterns/prefilter.js';
+import { progressFor } from './progress.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
 import { replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
@@ -31,10 +32,6 @@ notifier's classifier, and summarises the alerts they would have sent.
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
               more; else 1); output is the same and in the same order whatever N`;
-
-/** Inputs larger than this get a progress bar (when stderr is a terminal). */
-const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
-const PROGRESS_INTERVAL_MS = 200;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent) => Alert | Promise<Alert>;
@@ -79,34 +76,6 @@ const createLineWriter = (stdout: CliIo['stdout']) => {
   };
 };
 
-const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-/** A one-line progress bar on stderr, redrawn at most every PROGRESS_INTERVAL_MS. */
-const createProgress = (stderr: CliIo['stderr'], total: number) => {
-  let done = 0;
-  let drawn = 0;
-  const draw = () => {
-    const ratio = Math.min(1, done / total);
-    const filled = Math.round(ratio * 30);
-    stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${megabytes(done)} / ${megabytes(total)}`,
-    );
-  };
-  return {
-    add(bytes: number) {
-      done += bytes;
-      const now = Date.now();
-      if (now - drawn >= PROGRESS_INTERVAL_MS) {
-        drawn = now;
-        draw();
-      }
-    },
-    end() {
-      stderr.write(`\r${' '.repeat(70)}\r`);
-    },
-  };
-};
-
 /** Builds the command with the alert factory to use; tests inject a fake. */
 export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>): Command => ({
   name: 'replay',
@@ -135,8 +104,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     const prefilter = createPrefilter(PRESETS[preset]);
     const { files, problems } = await expandInputs(positionals, io.cwd);
     const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
-    const progress =
-      io.stderr.isTTY && totalBytes >= PROGRESS_MIN_BYTES ? createProgress(io.stderr, totalBytes) : undefined;
+    const progress = progressFor(io.stderr, totalBytes);
     const writer = createLineWriter(io.stdout);
 
     const aggregator = new ReplayAggregator(preset);

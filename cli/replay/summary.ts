@@ -37,8 +37,17 @@ export interface ReplaySummary {
   /** Read-only records that matched but that a rule in state `ENABLED` never receives. */
   readOnlyNotDelivered: number;
   period?: { first: string; last: string; days: number; activeDays: number };
-  /** `average` over every calendar day of the period; `activeDayAverage` over days with any record. */
-  alertsPerDay: { average: number; activeDayAverage: number; busiestDay?: string; busiestCount: number };
+  /**
+   * `average` over every calendar day of the period; `activeDayAverage` over the `alertDays` days that had alerts
+   * (alerts without an `eventTime` count in neither).
+   */
+  alertsPerDay: {
+    average: number;
+    activeDayAverage: number;
+    alertDays: number;
+    busiestDay?: string;
+    busiestCount: number;
+  };
   bySeverity: Record<Severity, number>;
   byCategory: Record<string, number>;
   byEventName: Record<string, number>;
@@ -245,6 +254,7 @@ export class ReplayAggregator {
           }
         : undefined;
     const days = [...this.day].filter(([day]) => day !== 'unknown');
+    const datedAlerts = days.reduce((sum, [, count]) => sum + count, 0);
     const busiest = days.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     const bySeverity = Object.fromEntries(
       [...SEVERITIES].reverse().map((s) => [s, this.severity.get(s) ?? 0]),
@@ -258,7 +268,8 @@ export class ReplayAggregator {
       ...(period ? { period } : {}),
       alertsPerDay: {
         average: period && Number.isFinite(period.days) ? round(this.alerts / period.days) : 0,
-        activeDayAverage: period && period.activeDays > 0 ? round(this.alerts / period.activeDays) : 0,
+        activeDayAverage: days.length > 0 ? round(datedAlerts / days.length) : 0,
+        alertDays: days.length,
         ...(busiest ? { busiestDay: busiest[0] } : {}),
         busiestCount: busiest?.[1] ?? 0,
       },
@@ -279,6 +290,10 @@ export class ReplayAggregator {
 }
 
 const number = (n: number): string => n.toLocaleString('en-US');
+
+/** `1 record`, `2 records`, `1,204 records`: a count and its noun, plural unless the count is exactly one. */
+export const counted = (n: number, singular: string, plural = `${singular}s`): string =>
+  `${number(n)} ${n === 1 ? singular : plural}`;
 
 const bar = (count: number, max: number, width = 24): string =>
   max === 0 || count === 0 ? '' : '█'.repeat(Math.max(1, Math.round((count / max) * width)));
@@ -308,7 +323,7 @@ export const formatLocation = (location: InputLocation): string =>
 
 /** The problems section: one line per file and kind of problem, with where it first happened. */
 export const formatProblems = (problems: ReplaySummary['problems']): string[] => {
-  const lines = [`Problems: ${number(problems.count)} input(s) skipped`];
+  const lines = [`Problems: ${counted(problems.count, 'input')} skipped`];
   let listed = 0;
   for (const group of problems.groups) {
     listed += group.count;
@@ -330,26 +345,25 @@ const MAX_DAYS_LISTED = 31;
 export const formatSummaryText = (summary: ReplaySummary): string => {
   const lines: string[] = [];
   const period = summary.period
-    ? `, ${summary.period.first.slice(0, 10)} → ${summary.period.last.slice(0, 10)} (${summary.period.days} day${
-        summary.period.days === 1 ? '' : 's'
-      })`
+    ? `, ${summary.period.first.slice(0, 10)} → ${summary.period.last.slice(0, 10)} (${counted(summary.period.days, 'day')})`
     : '';
   lines.push(`Replay with preset '${summary.preset}'`);
+  lines.push(`  ${counted(summary.records, 'record')} in ${counted(summary.files, 'file')}${period}`);
   lines.push(
-    `  ${number(summary.records)} records in ${number(summary.files)} file${summary.files === 1 ? '' : 's'}${period}`,
+    `  ${counted(summary.alerts, 'would-be alert')} from ${counted(summary.principals, 'principal')}`,
   );
-  lines.push(`  ${number(summary.alerts)} would-be alerts from ${number(summary.principals)} principals`);
   if (summary.alerts > 0 && summary.period) {
     const busiest = summary.alertsPerDay.busiestDay
       ? `, busiest ${summary.alertsPerDay.busiestDay} with ${number(summary.alertsPerDay.busiestCount)}`
       : '';
+    const { average, activeDayAverage, alertDays } = summary.alertsPerDay;
     lines.push(
-      `  ${summary.alertsPerDay.average} alerts per day over the period, ${summary.alertsPerDay.activeDayAverage} per day with activity${busiest}`,
+      `  ${average} ${average === 1 ? 'alert' : 'alerts'} per day over the period, ${activeDayAverage} per day on the ${counted(alertDays, 'day')} with alerts${busiest}`,
     );
   }
   if (summary.readOnlyNotDelivered > 0) {
     lines.push(
-      `  ${number(summary.readOnlyNotDelivered)} read-only events matched the pattern but are not delivered to a rule in state ENABLED`,
+      `  ${counted(summary.readOnlyNotDelivered, 'read-only event')} matched the pattern but ${summary.readOnlyNotDelivered === 1 ? 'is' : 'are'} not delivered to a rule in state ENABLED`,
     );
   }
   lines.push('');
