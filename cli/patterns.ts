@@ -96,7 +96,7 @@ export const patternsCommand: Command = {
         '\n-- To replay the rows: export them as JSON to an empty S3 prefix, copy them down, replay every file.\n' +
           `${patternToUnload(PRESETS[preset], { ...options, location })};\n` +
           `-- aws s3 cp --recursive ${location.endsWith('/') ? location : `${location}/`} ./athena-rows/\n` +
-          `-- iam-alerts replay --preset ${preset} ./athena-rows/*\n`,
+          `-- iam-alerts replay --preset ${preset} --preset-only ./athena-rows/*\n`,
       );
     }
     return EXIT.ok;

@@ -170,6 +170,15 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
   (line.includes('"eventSource"') || line.includes('"eventsource"')) &&
   (line.includes('"eventName"') || line.includes('"eventname"'));
 
+/** Where in `text` each of `needles` occurs, in order. */
+const marksOf = (text: string, needles: readonly string[]): number[] => {
+  const marks: number[] = [];
+  for (const needle of needles)
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+      marks.push(at);
+  return needles.length > 1 ? marks.sort((a, b) => a - b) : marks;
+};
+
 /**
  * The records of a log file with those the prefilter rules out left unparsed; `undefined` when the file is not a
  * plain `{"Records":[…]}` document or a record that may match does not parse (the caller then parses the whole file
@@ -178,21 +187,25 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
 const valuesOfLogFile = (text: string, prefilter: RawPrefilter): unknown[] | undefined => {
   const offsets = scanLogFileOffsets(text);
   if (!offsets) return undefined;
-  // Where the file holds a needle or a `\u` escape, found in one pass each: a record holding neither is not parsed.
-  const marks: number[] = [];
-  for (const needle of [...prefilter.needles, '\\u'])
-    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
-      marks.push(at);
-  marks.sort((a, b) => a - b);
+  // Where the file holds a needle, and where a `\u` escape, found in one pass each: a record holding neither is not
+  // parsed; one holding needles but no escape is parsed only when `mayMatch` accepts its text.
+  const marks = marksOf(text, prefilter.needles);
+  const escapes = marksOf(text, ['\\u']);
   const values: unknown[] = new Array(offsets.length / 2);
   let mark = 0;
+  let escape = 0;
   for (let i = 0; i < offsets.length; i += 2) {
     const start = offsets[i] as number;
     const end = offsets[i + 1] as number;
     while (mark < marks.length && (marks[mark] as number) < start) mark++;
-    const marked = mark < marks.length && (marks[mark] as number) < end;
+    while (escape < escapes.length && (escapes[escape] as number) < start) escape++;
+    const escaped = escape < escapes.length && (escapes[escape] as number) < end;
+    const ruledOut =
+      !escaped &&
+      (!(mark < marks.length && (marks[mark] as number) < end) ||
+        !prefilter.mayMatch(text.slice(start, end)));
     const eventSource = text.indexOf('"eventSource"', start);
-    if (!marked && eventSource !== -1 && eventSource < end) {
+    if (ruledOut && eventSource !== -1 && eventSource < end) {
       const at = text.indexOf('"eventTime"', start);
       EVENT_TIME_AT.lastIndex = at;
       const eventTime = at !== -1 && at < end ? EVENT_TIME_AT.exec(text)?.[1] : undefined;
