@@ -193,13 +193,13 @@ const valuesOfLogFile = (text: string, prefilter: RawPrefilter): unknown[] | und
   const escapes = marksOf(text, ['\\u']);
   const values: unknown[] = new Array(offsets.length / 2);
   let mark = 0;
-  let escape = 0;
+  let nextEscape = 0;
   for (let i = 0; i < offsets.length; i += 2) {
     const start = offsets[i] as number;
     const end = offsets[i + 1] as number;
     while (mark < marks.length && (marks[mark] as number) < start) mark++;
-    while (escape < escapes.length && (escapes[escape] as number) < start) escape++;
-    const escaped = escape < escapes.length && (escapes[escape] as number) < end;
+    while (nextEscape < escapes.length && (escapes[nextEscape] as number) < start) nextEscape++;
+    const escaped = nextEscape < escapes.length && (escapes[nextEscape] as number) < end;
     const ruledOut =
       !escaped &&
       (!(mark < marks.length && (marks[mark] as number) < end) ||
