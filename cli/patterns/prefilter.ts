@@ -48,9 +48,9 @@ export const createRawPrefilter = (values: string[]): RawPrefilter | undefined =
   const needles = values.map((value) => JSON.stringify(value));
   if (needles.length === 1) {
     const needle = needles[0] as string;
-    return { needles, mayMatch: (text) => text.includes(needle) };
+    return { needles, exact: true, mayMatch: (text) => text.includes(needle) };
   }
-  return { needles, mayMatch: (text) => needles.some((needle) => text.includes(needle)) };
+  return { needles, exact: true, mayMatch: (text) => needles.some((needle) => text.includes(needle)) };
 };
 
 /**
@@ -138,10 +138,23 @@ const needlesOfObject = (object: Record<string, unknown>, inJsonText: boolean): 
 export const needleTreeOf = (pattern: Record<string, unknown>): NeedleTree | undefined =>
   isRecord(pattern.detail) ? needlesOfObject(pattern.detail, false) : undefined;
 
-const leavesOf = (tree: NeedleTree, into: Set<string>): Set<string> => {
-  if (typeof tree === 'string') into.add(tree);
-  else for (const part of 'all' in tree ? tree.all : tree.any) leavesOf(part, into);
-  return into;
+/**
+ * A few needles of which every text satisfying the tree holds at least one: the needle itself; for `any`, the
+ * union of its parts' covers; for `all`, the cover of one part, the one with the fewest needles and, among those,
+ * the longest shortest needle (a longer literal is rarer: `"signin.amazonaws.com"` rather than `"IAMUser"`). The
+ * reader looks for these in a whole log file at once, and tests the full tree only on the records they mark.
+ */
+export const coverOf = (tree: NeedleTree): string[] => {
+  if (typeof tree === 'string') return [tree];
+  if ('any' in tree) return [...new Set(tree.any.flatMap(coverOf))];
+  const shortest = (cover: string[]) => Math.min(...cover.map((needle) => needle.length));
+  return tree.all
+    .map(coverOf)
+    .reduce((best, cover) =>
+      cover.length < best.length || (cover.length === best.length && shortest(cover) > shortest(best))
+        ? cover
+        : best,
+    );
 };
 
 const holds = (tree: NeedleTree, text: string): boolean => {
@@ -153,7 +166,8 @@ const holds = (tree: NeedleTree, text: string): boolean => {
 /**
  * The raw prefilter of a union of patterns (the rules a deployment deploys): a record may match when its text
  * satisfies the needle tree of some pattern. `undefined` when one pattern guarantees no needle: then every record
- * may match one of them and must be parsed. A record holding none of the `needles` satisfies no tree.
+ * may match one of them and must be parsed. `needles` is the tree's cover (`coverOf`): a record holding none of
+ * them satisfies no tree.
  */
 export const createUnionRawPrefilter = (
   patterns: readonly Record<string, unknown>[],
@@ -161,7 +175,10 @@ export const createUnionRawPrefilter = (
   const trees = patterns.map(needleTreeOf);
   if (trees.length === 0 || !trees.every((tree): tree is NeedleTree => tree !== undefined)) return undefined;
   const tree: NeedleTree = trees.length === 1 ? (trees[0] as NeedleTree) : { any: trees };
-  const needles = [...leavesOf(tree, new Set())];
-  if (typeof tree === 'string') return { needles, mayMatch: (text) => text.includes(tree) };
-  return { needles, mayMatch: (text) => holds(tree, text) };
+  const needles = coverOf(tree);
+  if (typeof tree === 'string') return { needles, exact: true, mayMatch: (text) => text.includes(tree) };
+  return {
+    needles,
+    mayMatch: (text) => needles.some((needle) => text.includes(needle)) && holds(tree, text),
+  };
 };

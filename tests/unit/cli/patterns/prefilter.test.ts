@@ -10,6 +10,7 @@ import {
 } from '../../../../cli/input/read-inputs.js';
 import { compileEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import {
+  coverOf,
   createPrefilter,
   createRawPrefilter,
   createUnionRawPrefilter,
@@ -162,6 +163,20 @@ describe('the union prefilter of the deployed rules', () => {
       undefined,
     );
     expect(createUnionRawPrefilter([PRESETS.writes, { detail: { readOnly: [true] } }])).toBeUndefined();
+  });
+
+  it('covers a tree with a few needles: every part of an OR, the rarest-looking part of an AND', () => {
+    expect(coverOf({ any: ['"a"', { all: ['"IAMUser"', '"signin.amazonaws.com"'] }] })).toEqual([
+      '"a"',
+      '"signin.amazonaws.com"',
+    ]);
+    // Fewer needles win over longer ones: one of them must be in the text either way.
+    expect(coverOf({ all: [{ any: ['"x.amazonaws.com"', '"y.amazonaws.com"'] }, '"Root"'] })).toEqual([
+      '"Root"',
+    ]);
+    const union = createUnionRawPrefilter(deployedRules().map((rule) => rule.pattern));
+    expect(union?.needles).not.toContain('"IAMUser"');
+    expect(union?.needles).toContain('"Root"');
   });
 
   it('keeps an Athena row whose JSON text columns hold the value escaped', () => {
