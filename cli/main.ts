@@ -16,7 +16,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     load: async () => (await import('./scp-impact.js')).scpImpactCommand,
   },
   patterns: {
-    summary: 'print the EventBridge pattern of a preset as deployed (or as SQL for Athena / CloudTrail Lake)',
+    summary:
+      'print the EventBridge pattern of a deployed rule (or a preset as SQL for Athena / CloudTrail Lake)',
     load: async () => (await import('./patterns.js')).patternsCommand,
   },
 };

@@ -2,6 +2,11 @@
 import { parseArgs } from 'node:util';
 import {
   DEFAULT_PRESET,
+  type EventPattern,
+  GUARD_RAIL_PATTERN,
+  IDENTITY_RULE_NAMES,
+  IDENTITY_RULES,
+  IDENTITY_RULES_PATTERN,
   isPresetName,
   needsReadOnlyEvents,
   PRESET_NAMES,
@@ -19,9 +24,25 @@ import {
 /** Where the printed `UNLOAD` writes when `--unload` is not given: AWS's documentation placeholder bucket. */
 const EXAMPLE_UNLOAD = 's3://amzn-s3-demo-bucket/iam-alerts-replay/';
 
-const usage = `usage: iam-alerts patterns [--preset ${PRESET_NAMES.join('|')}] [--sql athena|lake] [--table NAME] [--unload S3URL]
+/** What `--rule` names: the rules a deployment deploys, and each identity rule on its own. */
+const RULES = ['preset', 'guard-rails', 'identity', ...IDENTITY_RULE_NAMES] as const;
+type RuleName = (typeof RULES)[number];
 
-Prints the EventBridge event pattern a preset deploys (default: ${DEFAULT_PRESET}), exactly as deployed.
+/** The pattern of a rule other than the preset, exactly as deployed (`shared/domain/patterns.ts`). */
+const patternOfRule = (rule: Exclude<RuleName, 'preset'>): EventPattern => {
+  if (rule === 'guard-rails') return GUARD_RAIL_PATTERN;
+  if (rule === 'identity') return IDENTITY_RULES_PATTERN;
+  return IDENTITY_RULES.get(rule) as EventPattern;
+};
+
+const usage = `usage: iam-alerts patterns [--rule ${RULES.join('|')}] [--preset ${PRESET_NAMES.join('|')}]
+                          [--sql athena|lake] [--table NAME] [--unload S3URL]
+
+Prints the EventBridge event pattern of a deployed rule, exactly as deployed.
+  --rule preset        the preset's rule (default), with --preset (default: ${DEFAULT_PRESET})
+  --rule guard-rails   tampering with the alerting itself (trail, SCPs, this project's rules, topic, functions)
+  --rule identity      root activity, console sign-ins, EC2 instance credentials denied by an SCP (one rule);
+                       ${IDENTITY_RULE_NAMES.join(', ')}: each of its parts alone
   --sql athena   the same filter as SQL for Athena's CloudTrail table (--table NAME or DB.NAME, default
                  ${DEFAULT_SQL_TABLE.athena}), selecting every column, then the UNLOAD that exports the rows as JSON
                  to S3 (--unload, an empty s3:// prefix) for 'iam-alerts replay'
@@ -34,6 +55,7 @@ const parse = (args: string[]) => {
       strict: true,
       allowPositionals: false,
       options: {
+        rule: { type: 'string' },
         preset: { type: 'string' },
         sql: { type: 'string' },
         table: { type: 'string' },
@@ -48,10 +70,21 @@ const parse = (args: string[]) => {
 /** `iam-alerts patterns`: prints `PRESETS[name]` as JSON, or as Athena / CloudTrail Lake SQL. */
 export const patternsCommand: Command = {
   name: 'patterns',
-  summary: 'print the EventBridge pattern of a preset as deployed (or as SQL for Athena / CloudTrail Lake)',
+  summary:
+    'print the EventBridge pattern of a deployed rule (or a preset as SQL for Athena / CloudTrail Lake)',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
     const values = parse(args);
+    const rule = (values.rule ?? 'preset') as RuleName;
+    if (!RULES.includes(rule))
+      throw new UsageError(`unknown rule '${values.rule}' (one of ${RULES.join(', ')})`);
+    if (rule !== 'preset') {
+      if (values.preset !== undefined) throw new UsageError('--preset only applies with --rule preset');
+      if (values.sql !== undefined || values.table !== undefined || values.unload !== undefined)
+        throw new UsageError('--sql is derived (and proven on DuckDB) for the presets only');
+      io.stdout.write(`${JSON.stringify(patternOfRule(rule), null, 2)}\n`);
+      return EXIT.ok;
+    }
     const preset = values.preset ?? DEFAULT_PRESET;
     if (!isPresetName(preset))
       throw new UsageError(`unknown preset '${preset}' (one of ${PRESET_NAMES.join(', ')})`);
@@ -96,7 +129,7 @@ export const patternsCommand: Command = {
         '\n-- To replay the rows: export them as JSON to an empty S3 prefix, copy them down, replay every file.\n' +
           `${patternToUnload(PRESETS[preset], { ...options, location })};\n` +
           `-- aws s3 cp --recursive ${location.endsWith('/') ? location : `${location}/`} ./athena-rows/\n` +
-          `-- iam-alerts replay --preset ${preset} ./athena-rows/*\n`,
+          `-- iam-alerts replay --preset ${preset} --preset-only ./athena-rows/*\n`,
       );
     }
     return EXIT.ok;

@@ -7,11 +7,13 @@ import { describeError } from '../shared/errors.js';
 import { formatSnsMessage } from '../shared/format/sns-message.js';
 import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { applyRules, type ReplayRules, type RulesOutcome } from './replay/rules-config.js';
+import { readRulesFile } from './rules-file.js';
 
 const FORMATS = ['text', 'json', 'sns', 'slack', 'jira'] as const;
 type Format = (typeof FORMATS)[number];
 
-const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [FILE|-]...
+const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [--config alerts.yml] [FILE|-]...
 
 Renders each CloudTrail record or EventBridge event as the alert the notifier would publish,
 with the notifier's own code, offline (no IAM API calls: managed policy details are noted as not fetched).
@@ -25,17 +27,39 @@ input:   a CloudTrail record, an EventBridge event, a CloudTrail log file ({"Rec
          jira   the Jira Cloud create-issue body (ADF description), one per line
 --jira-project KEY   project key for --format jira (default IAM)
 --jira-issue-type T  issue type for --format jira (default Task)
+--config F      what the rules file does to each alert: which suppress rule hides it, the burst it joins, its routes
+                (text: one more line after the body; json: the fields suppressedBy, group, routes); a problem in
+                the file is an error (exit 2), an expired rule a warning
 
 exit: 0 every event rendered; 1 some input rejected (reasons on stderr, with file and line); 2 usage error`;
 
-const renderOne = async (alert: Alert, format: Format, jira: { projectKey: string; issueType: string }) => {
+/** The `--config` line of the text format: what the rules file named `file` does to the alert. */
+export const formatRulesLine = (file: string, outcome: RulesOutcome, reason: string | null): string => {
+  const hidden =
+    outcome.suppressedBy === null
+      ? 'not hidden'
+      : `hidden by suppress rule ${outcome.suppressedBy}${reason ? ` (${reason})` : ''}`;
+  const group = outcome.group === null ? 'delivered on its own' : `grouped with ${outcome.group}`;
+  return `${file}: ${hidden}; ${group}; routes: ${outcome.routes.join(', ')}\n`;
+};
+
+const renderOne = async (
+  alert: Alert,
+  format: Format,
+  jira: { projectKey: string; issueType: string },
+  rules?: { file: string; outcome: RulesOutcome },
+) => {
   switch (format) {
     case 'text': {
       const message = formatSnsMessage(alert);
-      return `Subject: ${message.Subject}\n\n${message.Message}${'─'.repeat(100)}\n`;
+      const line = rules ? formatRulesLine(rules.file, rules.outcome, rules.outcome.decision.reason) : '';
+      return `Subject: ${message.Subject}\n\n${message.Message}${line}${'─'.repeat(100)}\n`;
     }
-    case 'json':
-      return `${JSON.stringify(alert)}\n`;
+    case 'json': {
+      if (!rules) return `${JSON.stringify(alert)}\n`;
+      const { suppressedBy, group, routes } = rules.outcome;
+      return `${JSON.stringify({ ...alert, suppressedBy, group, routes })}\n`;
+    }
     case 'sns':
       return `${JSON.stringify(formatSnsMessage(alert))}\n`;
     case 'slack': {
@@ -68,6 +92,7 @@ export const renderCommand: Command = {
           format: { type: 'string', short: 'f', default: 'text' },
           'jira-project': { type: 'string', default: 'IAM' },
           'jira-issue-type': { type: 'string', default: 'Task' },
+          config: { type: 'string' },
         },
       });
     try {
@@ -78,6 +103,14 @@ export const renderCommand: Command = {
     const format = parsed.values.format as Format;
     if (!FORMATS.includes(format))
       throw new UsageError(`unknown format '${format}' (use ${FORMATS.join(', ')})`);
+    const configPath = parsed.values.config;
+    if (configPath !== undefined && format !== 'text' && format !== 'json')
+      throw new UsageError(`--config shows its outcome in the text and json formats, not '${format}'`);
+    let config: ReplayRules | undefined;
+    if (configPath !== undefined) {
+      config = await readRulesFile(configPath, io, 'render');
+      if (!config) return EXIT.usage;
+    }
     const jira = {
       projectKey: parsed.values['jira-project'] ?? 'IAM',
       issueType: parsed.values['jira-issue-type'] ?? 'Task',
@@ -87,7 +120,11 @@ export const renderCommand: Command = {
     const render = async (value: unknown, where: string): Promise<void> => {
       try {
         const alert = await createAlert(parseIamEvent(value));
-        io.stdout.write(await renderOne(alert, format, jira));
+        const rules =
+          config && configPath !== undefined
+            ? { file: configPath, outcome: applyRules(alert, config) }
+            : undefined;
+        io.stdout.write(await renderOne(alert, format, jira, rules));
       } catch (error) {
         rejected += 1;
         io.stderr.write(`${where}: rejected: ${describeError(error)}\n`);

@@ -1,15 +1,18 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_PRESET, isPresetName, PRESET_NAMES, PRESETS } from '../shared/domain/patterns.js';
+import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
 import { expandInputs, type InputFile, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
-import { createPrefilter } from './patterns/prefilter.js';
+import { progressFor } from './progress.js';
+import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from './replay/deployed.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
 import { replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
+import type { ReplayRules } from './replay/rules-config.js';
 import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/summary.js';
+import { readRulesFile } from './rules-file.js';
 
 /**
  * Worker threads by default: one per core, at most four, on machines with four cores or more. On two cores one
@@ -19,22 +22,26 @@ import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/su
 const cores = availableParallelism();
 const DEFAULT_JOBS = cores >= 4 ? Math.min(4, cores) : 1;
 
-const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
+const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
+                         [--config alerts.yml] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
 
-Replays CloudTrail records through the deployed EventBridge pattern (default preset: ${DEFAULT_PRESET}) and the
-notifier's classifier, and summarises the alerts they would have sent.
+Replays CloudTrail records through the EventBridge rules a deployment deploys (the preset, default ${DEFAULT_PRESET};
+the guard rails; the identity rules) and the notifier's classifier, and summarises the alerts they would have sent.
   PATH        files or directories (recursive): .json / .json.gz (CloudTrail log files as S3 stores them,
               a single record, or an EventBridge event), .jsonl / .jsonl.gz (one per line); - for stdin
+  --preset    the Preset parameter
+  --no-identity-rules   as deployed with IdentityRules=false: no root, sign-in or denied instance-credential rules
+  --egress-cidrs CIDR,...   as deployed with InstanceEgressCidrs: the egress rule too (IPv4 and IPv6)
+  --preset-only   the preset's rule alone, as 'iam-alerts patterns --sql' exports it (to replay Athena rows)
+  --config F  apply the rules file (alerts.yml): per suppress rule, how many alerts it would hide and the highest
+              severity it would hide; with --jsonl each line gains suppressedBy, group and routes. A problem in
+              the file is an error (exit 2); an expired rule is a warning
   --jsonl     one JSON line per would-be alert instead of the summary
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
               more; else 1); output is the same and in the same order whatever N`;
-
-/** Inputs larger than this get a progress bar (when stderr is a terminal). */
-const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
-const PROGRESS_INTERVAL_MS = 200;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent) => Alert | Promise<Alert>;
@@ -47,6 +54,10 @@ const parse = (args: string[]) => {
       allowPositionals: true,
       options: {
         preset: { type: 'string' },
+        'no-identity-rules': { type: 'boolean', default: false },
+        'preset-only': { type: 'boolean', default: false },
+        'egress-cidrs': { type: 'string' },
+        config: { type: 'string' },
         jsonl: { type: 'boolean', default: false },
         format: { type: 'string', default: 'text' },
         strict: { type: 'boolean', default: false },
@@ -79,32 +90,11 @@ const createLineWriter = (stdout: CliIo['stdout']) => {
   };
 };
 
-const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-/** A one-line progress bar on stderr, redrawn at most every PROGRESS_INTERVAL_MS. */
-const createProgress = (stderr: CliIo['stderr'], total: number) => {
-  let done = 0;
-  let drawn = 0;
-  const draw = () => {
-    const ratio = Math.min(1, done / total);
-    const filled = Math.round(ratio * 30);
-    stderr.write(
-      `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${megabytes(done)} / ${megabytes(total)}`,
-    );
-  };
-  return {
-    add(bytes: number) {
-      done += bytes;
-      const now = Date.now();
-      if (now - drawn >= PROGRESS_INTERVAL_MS) {
-        drawn = now;
-        draw();
-      }
-    },
-    end() {
-      stderr.write(`\r${' '.repeat(70)}\r`);
-    },
-  };
+/** `--egress-cidrs a,b`: the items, trimmed; an empty item is a usage error (the deployment would refuse it too). */
+const parseCidrList = (text: string): string[] => {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new UsageError('--egress-cidrs has an empty item');
+  return items;
 };
 
 /** Builds the command with the alert factory to use; tests inject a fake. */
@@ -131,15 +121,33 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
       throw new UsageError(`--jobs takes a whole number from 1 to 64, not '${values.jobs}'`);
 
+    const ruleOptions: ReplayRuleOptions = {
+      preset,
+      identityRules: !values['no-identity-rules'],
+      egressCidrs: values['egress-cidrs'] === undefined ? [] : parseCidrList(values['egress-cidrs']),
+      presetOnly: values['preset-only'],
+    };
+    if (values['preset-only'] && (values['no-identity-rules'] || values['egress-cidrs'] !== undefined))
+      throw new UsageError('--preset-only evaluates the preset alone: it takes no other rule option');
+    let rules: CompiledRules;
+    try {
+      rules = compileDeployedRules(ruleOptions);
+    } catch (error) {
+      throw new UsageError(`--egress-cidrs: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    let config: ReplayRules | undefined;
+    if (values.config !== undefined) {
+      config = await readRulesFile(values.config, io, 'replay');
+      if (!config) return EXIT.usage;
+    }
+
     const createAlert = await loadCreateAlert();
-    const prefilter = createPrefilter(PRESETS[preset]);
     const { files, problems } = await expandInputs(positionals, io.cwd);
     const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
-    const progress =
-      io.stderr.isTTY && totalBytes >= PROGRESS_MIN_BYTES ? createProgress(io.stderr, totalBytes) : undefined;
+    const progress = progressFor(io.stderr, totalBytes);
     const writer = createLineWriter(io.stdout);
 
-    const aggregator = new ReplayAggregator(preset);
+    const aggregator = new ReplayAggregator(preset, rules.names, config?.config);
     const onDisk = files.filter((file): file is InputFile => file !== '-');
     // Threads only for several files from disk, and only from the bundle (io.workerUrl): same output either way.
     if (io.workerUrl && jobs > 1 && onDisk.length > 1 && onDisk.length === files.length) {
@@ -147,6 +155,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       await replayInWorkers({
         files: onDisk,
         preset,
+        rules: ruleOptions,
+        ...(config ? { config } : {}),
         cwd: io.cwd,
         jsonl: values.jsonl,
         jobs,
@@ -164,13 +174,17 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
           cwd: io.cwd,
           stdin: io.stdin,
           ...(progress ? { onBytes: progress.add } : {}),
-          ...(prefilter?.raw ? { prefilter: prefilter.raw } : {}),
+          ...(rules.raw ? { prefilter: rules.raw } : {}),
         });
       }
       await replayInto(items(), aggregator, {
         preset,
+        compiled: rules,
         createAlert,
-        ...(values.jsonl ? { onAlert: (alert, location) => writer.write(toJsonlLine(alert, location)) } : {}),
+        ...(config ? { config } : {}),
+        ...(values.jsonl
+          ? { onAlert: (alert, location, outcome) => writer.write(toJsonlLine(alert, location, outcome)) }
+          : {}),
       });
     }
     const summary = aggregator.toSummary();

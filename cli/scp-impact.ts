@@ -10,6 +10,7 @@ import {
 } from '../shared/domain/scp-impact.js';
 import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { PROGRESS_MIN_BYTES, progressFor } from './progress.js';
 
 /** Exit code when nothing is certainly denied but some calls cannot be decided from history. */
 export const EXIT_UNKNOWN = 3;
@@ -36,10 +37,6 @@ exit codes:
   2 usage error; ${EXIT_UNKNOWN} nothing is certainly denied, but some calls cannot be decided from history (calls
   through VPC endpoints: CloudTrail does not record the instance's VPC; public endpoints under the reference design,
   which AWS documents both ways)`;
-
-/** Inputs larger than this get a progress bar (when stderr is a terminal), as with `replay`. */
-const PROGRESS_MIN_BYTES = 32 * 1024 * 1024;
-const PROGRESS_INTERVAL_MS = 200;
 
 const parse = (args: string[]) => {
   try {
@@ -89,30 +86,6 @@ const list = (text: string | undefined): string[] =>
         .map((item) => item.trim())
         .filter(Boolean);
 
-const megabytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-/** A one-line progress bar on stderr, redrawn at most every PROGRESS_INTERVAL_MS (as `replay` draws it). */
-const createProgress = (stderr: CliIo['stderr'], total: number) => {
-  let done = 0;
-  let drawn = 0;
-  return {
-    add(bytes: number) {
-      done += bytes;
-      const now = Date.now();
-      if (now - drawn < PROGRESS_INTERVAL_MS) return;
-      drawn = now;
-      const ratio = Math.min(1, done / total);
-      const filled = Math.round(ratio * 30);
-      stderr.write(
-        `\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${megabytes(done)} / ${megabytes(total)}`,
-      );
-    },
-    end() {
-      stderr.write(`\r${' '.repeat(70)}\r`);
-    },
-  };
-};
-
 /** An item of the input: a record with where it is, or a problem. */
 type RecordItem = { kind: 'record'; value: unknown } | ({ kind: 'problem'; message: string } & InputLocation);
 
@@ -128,8 +101,7 @@ async function* readRecords(
   const { files, problems } = await expandInputs(paths, io.cwd);
   for (const problem of problems) yield { kind: 'problem', ...problem };
   const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
-  const progress =
-    io.stderr.isTTY && totalBytes >= progressMinBytes ? createProgress(io.stderr, totalBytes) : undefined;
+  const progress = progressFor(io.stderr, totalBytes, progressMinBytes);
   for await (const item of readInputs(files, { cwd: io.cwd, stdin: io.stdin, onBytes: progress?.add })) {
     if (item.kind === 'record') yield { kind: 'record', value: item.value };
     else if (item.kind === 'records') for (const value of item.values) yield { kind: 'record', value };

@@ -45,6 +45,8 @@ export interface RawPrefilter {
   mayMatch(text: string): boolean;
   /** The JSON string literals `mayMatch` looks for: a text holding none of them (and no `\u`) cannot match. */
   needles: readonly string[];
+  /** True when holding one of `needles` is all `mayMatch` asks: the reader then need not call it on marked text. */
+  exact?: boolean;
 }
 
 /** What `readInputs` needs from the process. */
@@ -170,6 +172,39 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
   (line.includes('"eventSource"') || line.includes('"eventsource"')) &&
   (line.includes('"eventName"') || line.includes('"eventname"'));
 
+/** One regular expression per needle list: an alternation of literals finds them all in one pass over the text. */
+const NEEDLE_PATTERNS = new WeakMap<readonly string[], RegExp>();
+
+const needlePattern = (needles: readonly string[]): RegExp => {
+  let pattern = NEEDLE_PATTERNS.get(needles);
+  if (!pattern) {
+    pattern = new RegExp(
+      needles.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+      'g',
+    );
+    NEEDLE_PATTERNS.set(needles, pattern);
+  }
+  return pattern;
+};
+
+/**
+ * Where in `text` one of `needles` starts, in order: `indexOf` for one needle, else one pass of an alternation
+ * (several `indexOf` passes cost one pass each: 28 ms against 5 ms for ten needles over a 3 MB log file).
+ */
+const marksOf = (text: string, needles: readonly string[]): number[] => {
+  const marks: number[] = [];
+  if (needles.length === 1) {
+    const needle = needles[0] as string;
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+      marks.push(at);
+    return marks;
+  }
+  const pattern = needlePattern(needles);
+  pattern.lastIndex = 0;
+  for (let found = pattern.exec(text); found; found = pattern.exec(text)) marks.push(found.index);
+  return marks;
+};
+
 /**
  * The records of a log file with those the prefilter rules out left unparsed; `undefined` when the file is not a
  * plain `{"Records":[…]}` document or a record that may match does not parse (the caller then parses the whole file
@@ -178,21 +213,25 @@ const canSkip = (line: string, prefilter: RawPrefilter): boolean =>
 const valuesOfLogFile = (text: string, prefilter: RawPrefilter): unknown[] | undefined => {
   const offsets = scanLogFileOffsets(text);
   if (!offsets) return undefined;
-  // Where the file holds a needle or a `\u` escape, found in one pass each: a record holding neither is not parsed.
-  const marks: number[] = [];
-  for (const needle of [...prefilter.needles, '\\u'])
-    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
-      marks.push(at);
-  marks.sort((a, b) => a - b);
+  // Where the file holds a needle, and where a `\u` escape, found in one pass each: a record holding neither is not
+  // parsed; one holding needles but no escape is parsed only when `mayMatch` accepts its text.
+  const marks = marksOf(text, prefilter.needles);
+  const escapes = marksOf(text, ['\\u']);
   const values: unknown[] = new Array(offsets.length / 2);
   let mark = 0;
+  let nextEscape = 0;
   for (let i = 0; i < offsets.length; i += 2) {
     const start = offsets[i] as number;
     const end = offsets[i + 1] as number;
     while (mark < marks.length && (marks[mark] as number) < start) mark++;
-    const marked = mark < marks.length && (marks[mark] as number) < end;
+    while (nextEscape < escapes.length && (escapes[nextEscape] as number) < start) nextEscape++;
+    const escaped = nextEscape < escapes.length && (escapes[nextEscape] as number) < end;
+    const ruledOut =
+      !escaped &&
+      (!(mark < marks.length && (marks[mark] as number) < end) ||
+        (!prefilter.exact && !prefilter.mayMatch(text.slice(start, end))));
     const eventSource = text.indexOf('"eventSource"', start);
-    if (!marked && eventSource !== -1 && eventSource < end) {
+    if (ruledOut && eventSource !== -1 && eventSource < end) {
       const at = text.indexOf('"eventTime"', start);
       EVENT_TIME_AT.lastIndex = at;
       const eventTime = at !== -1 && at < end ? EVENT_TIME_AT.exec(text)?.[1] : undefined;

@@ -4,12 +4,16 @@
 import { Worker } from 'node:worker_threads';
 import type { PresetName } from '../../shared/domain/patterns.js';
 import type { InputFile } from '../input/read-inputs.js';
+import type { ReplayRuleOptions } from './deployed.js';
+import type { ReplayRules } from './rules-config.js';
 import type { ReplayAggregator, ReplayState } from './summary.js';
 
 /** One file for a worker. */
 export interface ReplayTask {
   id: number;
   preset: PresetName;
+  rules: ReplayRuleOptions;
+  config?: ReplayRules;
   file: InputFile;
   cwd: string;
   jsonl: boolean;
@@ -24,6 +28,10 @@ export type ReplayResult =
 export interface ParallelReplay {
   files: InputFile[];
   preset: PresetName;
+  /** The deployed rules' parameters: every worker evaluates the same rules. */
+  rules: ReplayRuleOptions;
+  /** `--config`: every worker applies the same rules file (and day). */
+  config?: ReplayRules;
   cwd: string;
   jsonl: boolean;
   /** Worker threads to start (at most one per file). */
@@ -79,6 +87,8 @@ export const replayInWorkers = async (options: ParallelReplay): Promise<void> =>
         const task: ReplayTask = {
           id: next,
           preset: options.preset,
+          rules: options.rules,
+          ...(options.config ? { config: options.config } : {}),
           file: files[next] as InputFile,
           cwd: options.cwd,
           jsonl: options.jsonl,

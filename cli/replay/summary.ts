@@ -1,8 +1,16 @@
 // Aggregates a replay into what a person reads at a glance: counts, top principals, alerts per day.
 // Memory is bounded by the number of distinct keys (event names, principals, days), not by records.
+import type { RulesConfig } from '../../shared/domain/rules/model.js';
+import {
+  createRulesReplayTally,
+  formatRulesReplayReport,
+  type RulesReplayReport,
+  type RulesReplayTally,
+} from '../../shared/domain/rules/replay-report.js';
 import type { Alert, Severity } from '../../shared/domain/types.js';
 import { SEVERITIES, severityRank } from '../../shared/domain/types.js';
 import type { InputLocation } from '../input/read-inputs.js';
+import { mergeRulesReports, type RulesOutcome } from './rules-config.js';
 
 /** A record or file the replay could not use, with where it was. */
 export interface ReplayProblem extends InputLocation {
@@ -29,6 +37,8 @@ export interface PrincipalCount {
 /** The result of a replay, as `--format json` prints it. */
 export interface ReplaySummary {
   preset: string;
+  /** The deployed rules evaluated, in deployment order (`preset`, `guard-rails`, `identity`, …). */
+  rules: string[];
   files: number;
   /** Records read (whatever their service). */
   records: number;
@@ -37,8 +47,17 @@ export interface ReplaySummary {
   /** Read-only records that matched but that a rule in state `ENABLED` never receives. */
   readOnlyNotDelivered: number;
   period?: { first: string; last: string; days: number; activeDays: number };
-  /** `average` over every calendar day of the period; `activeDayAverage` over days with any record. */
-  alertsPerDay: { average: number; activeDayAverage: number; busiestDay?: string; busiestCount: number };
+  /**
+   * `average` over every calendar day of the period; `activeDayAverage` over the `alertDays` days that had alerts
+   * (alerts without an `eventTime` count in neither).
+   */
+  alertsPerDay: {
+    average: number;
+    activeDayAverage: number;
+    alertDays: number;
+    busiestDay?: string;
+    busiestCount: number;
+  };
   bySeverity: Record<Severity, number>;
   byCategory: Record<string, number>;
   byEventName: Record<string, number>;
@@ -46,6 +65,9 @@ export interface ReplaySummary {
   topPrincipals: PrincipalCount[];
   principals: number;
   problems: { count: number; groups: ReplayProblemGroup[] };
+  /** With `--config`: what each suppress rule would hide (`formatRulesReplayReport`), and alerts per route. */
+  suppression?: RulesReplayReport;
+  byRoute?: Record<string, number>;
 }
 
 /** At most this many problem groups (and locations per group) are kept; the count covers them all. */
@@ -92,6 +114,8 @@ export interface ReplayState {
   recordDays: string[];
   problemCount: number;
   problems: ReplayProblemGroup[];
+  suppression?: RulesReplayReport;
+  route?: Array<[string, number]>;
 }
 
 const addCounts = (into: Map<string, number>, from: Array<[string, number]>): void => {
@@ -114,8 +138,35 @@ export class ReplayAggregator {
   private readonly recordDays = new Set<string>();
   private problemCount = 0;
   private readonly problems = new Map<string, ReplayProblemGroup>();
+  private readonly tally: RulesReplayTally | undefined;
+  /** Reports merged from other threads, added to this tally's at the end. */
+  private mergedReport: RulesReplayReport | undefined;
+  private readonly route = new Map<string, number>();
 
-  constructor(private readonly preset: string) {}
+  /**
+   * @param preset the preset deployed
+   * @param rules the deployed rules evaluated (names, for the summary)
+   * @param config with `--config`: the rules file whose suppress rules are tallied
+   */
+  constructor(
+    private readonly preset: string,
+    private readonly rules: readonly string[] = ['preset'],
+    config?: RulesConfig,
+  ) {
+    this.tally = config ? createRulesReplayTally(config) : undefined;
+  }
+
+  /** Counts what the rules file did to an alert (`--config`): the suppress rules' tally, and its routes. */
+  addRulesOutcome(outcome: RulesOutcome, severity: Severity): void {
+    this.tally?.add(outcome.decision, severity);
+    if (outcome.suppressedBy === null) for (const route of outcome.routes) increment(this.route, route);
+  }
+
+  private suppressionReport(): RulesReplayReport | undefined {
+    if (!this.tally) return undefined;
+    const own = this.tally.report();
+    return this.mergedReport ? mergeRulesReports(own, this.mergedReport) : own;
+  }
 
   /** Counts a record read, widening the period covered by its `eventTime`. */
   addRecord(eventTime: unknown): void {
@@ -185,6 +236,7 @@ export class ReplayAggregator {
       recordDays: [...this.recordDays],
       problemCount: this.problemCount,
       problems: [...this.problems.values()],
+      ...(this.tally ? { suppression: this.suppressionReport(), route: [...this.route] } : {}),
     };
   }
 
@@ -215,6 +267,11 @@ export class ReplayAggregator {
       }
     }
     for (const day of state.recordDays) this.recordDays.add(day);
+    if (state.suppression)
+      this.mergedReport = this.mergedReport
+        ? mergeRulesReports(this.mergedReport, state.suppression)
+        : state.suppression;
+    addCounts(this.route, state.route ?? []);
     this.problemCount += state.problemCount;
     for (const group of state.problems) {
       const key = `${group.source}\u0000${group.message}`;
@@ -245,12 +302,15 @@ export class ReplayAggregator {
           }
         : undefined;
     const days = [...this.day].filter(([day]) => day !== 'unknown');
+    const datedAlerts = days.reduce((sum, [, count]) => sum + count, 0);
     const busiest = days.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
     const bySeverity = Object.fromEntries(
       [...SEVERITIES].reverse().map((s) => [s, this.severity.get(s) ?? 0]),
     ) as Record<Severity, number>;
+    const suppression = this.suppressionReport();
     return {
       preset: this.preset,
+      rules: [...this.rules],
       files: this.files,
       records: this.records,
       alerts: this.alerts,
@@ -258,7 +318,8 @@ export class ReplayAggregator {
       ...(period ? { period } : {}),
       alertsPerDay: {
         average: period && Number.isFinite(period.days) ? round(this.alerts / period.days) : 0,
-        activeDayAverage: period && period.activeDays > 0 ? round(this.alerts / period.activeDays) : 0,
+        activeDayAverage: days.length > 0 ? round(datedAlerts / days.length) : 0,
+        alertDays: days.length,
         ...(busiest ? { busiestDay: busiest[0] } : {}),
         busiestCount: busiest?.[1] ?? 0,
       },
@@ -274,11 +335,16 @@ export class ReplayAggregator {
         count: this.problemCount,
         groups: [...this.problems.values()].map((g) => ({ ...g, at: [...g.at] })),
       },
+      ...(suppression ? { suppression, byRoute: sortedEntries(this.route) } : {}),
     };
   }
 }
 
 const number = (n: number): string => n.toLocaleString('en-US');
+
+/** `1 record`, `2 records`, `1,204 records`: a count and its noun, plural unless the count is exactly one. */
+export const counted = (n: number, singular: string, plural = `${singular}s`): string =>
+  `${number(n)} ${n === 1 ? singular : plural}`;
 
 const bar = (count: number, max: number, width = 24): string =>
   max === 0 || count === 0 ? '' : '█'.repeat(Math.max(1, Math.round((count / max) * width)));
@@ -308,7 +374,7 @@ export const formatLocation = (location: InputLocation): string =>
 
 /** The problems section: one line per file and kind of problem, with where it first happened. */
 export const formatProblems = (problems: ReplaySummary['problems']): string[] => {
-  const lines = [`Problems: ${number(problems.count)} input(s) skipped`];
+  const lines = [`Problems: ${counted(problems.count, 'input')} skipped`];
   let listed = 0;
   for (const group of problems.groups) {
     listed += group.count;
@@ -326,31 +392,53 @@ export const formatProblems = (problems: ReplaySummary['problems']): string[] =>
 /** Days listed one by one up to this many; beyond, the busiest are listed. */
 const MAX_DAYS_LISTED = 31;
 
+/** How the deployed rules read in the headline: `preset 'writes', the guard rails and the identity rules`. */
+const RULE_WORDS: Record<string, string> = {
+  'guard-rails': 'the guard rails',
+  identity: 'the identity rules',
+};
+
+const rulesPhrase = (preset: string, rules: readonly string[]): string => {
+  const egress = rules.filter((name) => name.startsWith('instance-egress-')).length;
+  const words = [
+    `preset '${preset}'`,
+    ...rules.filter((name) => name in RULE_WORDS).map((name) => RULE_WORDS[name] as string),
+    ...(egress > 0 ? [`the egress ${egress === 1 ? 'rule' : `rules (${egress} patterns)`}`] : []),
+  ];
+  return words.length === 1 ? (words[0] as string) : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
+};
+
 /** Renders the summary for a terminal: headline first, then the tables. */
 export const formatSummaryText = (summary: ReplaySummary): string => {
   const lines: string[] = [];
   const period = summary.period
-    ? `, ${summary.period.first.slice(0, 10)} → ${summary.period.last.slice(0, 10)} (${summary.period.days} day${
-        summary.period.days === 1 ? '' : 's'
-      })`
+    ? `, ${summary.period.first.slice(0, 10)} → ${summary.period.last.slice(0, 10)} (${counted(summary.period.days, 'day')})`
     : '';
-  lines.push(`Replay with preset '${summary.preset}'`);
+  lines.push(`Replay with ${rulesPhrase(summary.preset, summary.rules)}`);
+  lines.push(`  ${counted(summary.records, 'record')} in ${counted(summary.files, 'file')}${period}`);
   lines.push(
-    `  ${number(summary.records)} records in ${number(summary.files)} file${summary.files === 1 ? '' : 's'}${period}`,
+    `  ${counted(summary.alerts, 'would-be alert')} from ${counted(summary.principals, 'principal')}`,
   );
-  lines.push(`  ${number(summary.alerts)} would-be alerts from ${number(summary.principals)} principals`);
   if (summary.alerts > 0 && summary.period) {
     const busiest = summary.alertsPerDay.busiestDay
       ? `, busiest ${summary.alertsPerDay.busiestDay} with ${number(summary.alertsPerDay.busiestCount)}`
       : '';
+    const { average, activeDayAverage, alertDays } = summary.alertsPerDay;
     lines.push(
-      `  ${summary.alertsPerDay.average} alerts per day over the period, ${summary.alertsPerDay.activeDayAverage} per day with activity${busiest}`,
+      `  ${average} ${average === 1 ? 'alert' : 'alerts'} per day over the period, ${activeDayAverage} per day on the ${counted(alertDays, 'day')} with alerts${busiest}`,
     );
   }
   if (summary.readOnlyNotDelivered > 0) {
     lines.push(
-      `  ${number(summary.readOnlyNotDelivered)} read-only events matched the pattern but are not delivered to a rule in state ENABLED`,
+      `  ${counted(summary.readOnlyNotDelivered, 'read-only event')} matched the pattern but ${summary.readOnlyNotDelivered === 1 ? 'is' : 'are'} not delivered to a rule in state ENABLED`,
     );
+  }
+  if (summary.suppression) {
+    lines.push('', ...formatRulesReplayReport(summary.suppression));
+    if (summary.byRoute) {
+      const routes = Object.entries(summary.byRoute).map(([name, count]) => `${name} ${number(count)}`);
+      lines.push(`routes of the alerts not hidden: ${routes.length > 0 ? routes.join(', ') : 'none'}`);
+    }
   }
   lines.push('');
   lines.push(...table('By severity', Object.entries(summary.bySeverity)));

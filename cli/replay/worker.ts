@@ -3,21 +3,29 @@
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
 import { createAlert } from '../../shared/domain/alert.js';
-import { PRESETS } from '../../shared/domain/patterns.js';
 import { describeError } from '../../shared/errors.js';
 import { readInputs } from '../input/read-inputs.js';
-import { createPrefilter } from '../patterns/prefilter.js';
+import { type CompiledRules, compileDeployedRules } from './deployed.js';
 import { toJsonlLine } from './jsonl-line.js';
 import type { ReplayResult, ReplayTask } from './parallel.js';
 import { replayInto } from './replay.js';
 import { ReplayAggregator } from './summary.js';
 
+/** The rules compiled once per thread (every task of a run carries the same options). */
+let compiled: { key: string; rules: CompiledRules } | undefined;
+const rulesFor = (task: ReplayTask): CompiledRules => {
+  const key = JSON.stringify(task.rules);
+  if (compiled?.key !== key) compiled = { key, rules: compileDeployedRules(task.rules) };
+  return compiled.rules;
+};
+
 const port = parentPort;
 port?.on('message', async (task: ReplayTask) => {
   try {
-    const aggregator = new ReplayAggregator(task.preset);
+    const rules = rulesFor(task);
+    const aggregator = new ReplayAggregator(task.preset, rules.names, task.config?.config);
     const lines: string[] = [];
-    const raw = createPrefilter(PRESETS[task.preset])?.raw;
+    const { raw } = rules;
     const items = readInputs([task.file], {
       cwd: task.cwd,
       stdin: Readable.from([]),
@@ -25,8 +33,12 @@ port?.on('message', async (task: ReplayTask) => {
     });
     await replayInto(items, aggregator, {
       preset: task.preset,
+      compiled: rules,
       createAlert,
-      ...(task.jsonl ? { onAlert: (alert, location) => void lines.push(toJsonlLine(alert, location)) } : {}),
+      ...(task.config ? { config: task.config } : {}),
+      ...(task.jsonl
+        ? { onAlert: (alert, location, outcome) => void lines.push(toJsonlLine(alert, location, outcome)) }
+        : {}),
     });
     const result: ReplayResult = { id: task.id, state: aggregator.toState(), lines };
     port.postMessage(result);

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readTextItems } from '../../cli/input/read-inputs.js';
+import { compileEventPattern } from '../../cli/patterns/event-pattern.js';
+import { toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
+import { GUARD_RAIL_PATTERN, IDENTITY_RULES_PATTERN } from '../../shared/domain/patterns.js';
 import type { CloudTrailRecord } from '../../shared/domain/types.js';
 
 export const FIXTURES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -58,3 +61,37 @@ export const loadIamOperations = (): string[] =>
 /** Reads a JSON file under tests/fixtures. */
 export const loadJson = <T = unknown>(relativePath: string): T =>
   JSON.parse(readFileSync(join(FIXTURES_DIR, relativePath), 'utf8')) as T;
+
+/**
+ * A preset `writes` match written as the spec says it, without the pattern: an IAM API call that is not read-only
+ * (records without `eventType` are API calls, as replay wraps them).
+ */
+export const isIamWrite = (r: { eventSource: string; readOnly?: boolean; eventType?: string }): boolean =>
+  r.eventSource === 'iam.amazonaws.com' &&
+  r.readOnly === false &&
+  (r.eventType ?? 'AwsApiCall') === 'AwsApiCall';
+
+/**
+ * Which of a default deployment's rules would deliver a record, each decided on its own: the preset `writes` by the
+ * plain filter above; the guard rails (rule state `ENABLED`: no read-only events) and the identity rules (all
+ * management events) by the local matcher on each pattern alone. For independent counts in replay tests.
+ */
+export const defaultDeploymentMatches = (
+  record: CloudTrailRecord,
+): { preset: boolean; guardRail: boolean; identity: boolean } => {
+  const event = toEventBridgeEvent(record);
+  return {
+    preset: isIamWrite(record),
+    guardRail: guardRailMatcher.matches(event) && record.readOnly !== true,
+    identity: identityMatcher.matches(event),
+  };
+};
+
+const guardRailMatcher = compileEventPattern(GUARD_RAIL_PATTERN);
+const identityMatcher = compileEventPattern(IDENTITY_RULES_PATTERN);
+
+/** True when a default deployment would deliver the record by any of its rules. */
+export const defaultDeploymentDelivers = (record: CloudTrailRecord): boolean => {
+  const matches = defaultDeploymentMatches(record);
+  return matches.preset || matches.guardRail || matches.identity;
+};

@@ -1,7 +1,14 @@
 import { Readable } from 'node:stream';
 import type { CliIo } from '../../../cli/io.js';
 import { main } from '../../../cli/main.js';
-import { PRESET_NAMES, PRESETS } from '../../../shared/domain/patterns.js';
+import {
+  deployedRules,
+  GUARD_RAIL_PATTERN,
+  IDENTITY_RULES,
+  IDENTITY_RULES_PATTERN,
+  PRESET_NAMES,
+  PRESETS,
+} from '../../../shared/domain/patterns.js';
 
 const run = async (args: string[]) => {
   const out: string[] = [];
@@ -60,5 +67,46 @@ describe('iam-alerts patterns', () => {
     const { code, stderr, stdout } = await run(args);
     expect([code, stdout]).toEqual([2, '']);
     expect(stderr).toContain('usage: iam-alerts patterns');
+  });
+});
+
+describe('iam-alerts patterns --rule', () => {
+  it.each([
+    ['guard-rails', GUARD_RAIL_PATTERN],
+    ['identity', IDENTITY_RULES_PATTERN],
+    ['preset', PRESETS.writes],
+    ['root-activity', IDENTITY_RULES.get('root-activity')],
+    ['console-sign-in', IDENTITY_RULES.get('console-sign-in')],
+    ['instance-credentials-denied', IDENTITY_RULES.get('instance-credentials-denied')],
+  ])('prints the %s pattern exactly as deployed', async (rule, pattern) => {
+    const { code, stdout } = await run(['patterns', '--rule', rule]);
+    expect(code).toBe(0);
+    expect(pattern).toBeDefined();
+    expect(JSON.parse(stdout)).toEqual(pattern);
+  });
+
+  it('is the deployed rules of a default deployment, in order', () => {
+    expect(deployedRules().map((rule) => rule.pattern)).toEqual([
+      PRESETS.writes,
+      GUARD_RAIL_PATTERN,
+      IDENTITY_RULES_PATTERN,
+    ]);
+  });
+
+  it.each([
+    [['patterns', '--rule', 'nope']],
+    [['patterns', '--rule', 'identity', '--preset', 'all']],
+    [['patterns', '--rule', 'identity', '--sql', 'athena']],
+    [['patterns', '--rule', 'guard-rails', '--table', 'x']],
+  ])('exits 2 on %j', async (args) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain('usage: iam-alerts patterns');
+  });
+
+  it('keeps --preset working with --rule preset', async () => {
+    expect(JSON.parse((await run(['patterns', '--rule', 'preset', '--preset', 'auth'])).stdout)).toEqual(
+      PRESETS.auth,
+    );
   });
 });

@@ -9,16 +9,12 @@ import { createAlert } from '../../../shared/domain/alert.js';
 import { parseIamEvent } from '../../../shared/domain/cloudtrail.js';
 import { SEVERITIES } from '../../../shared/domain/types.js';
 import { memoryIo } from '../../helpers/cli.js';
-import { FIXTURES_DIR, loadCorpus } from '../../helpers/fixtures.js';
+import { defaultDeploymentDelivers, FIXTURES_DIR, isIamWrite, loadCorpus } from '../../helpers/fixtures.js';
 import { fakeCreateAlert } from './replay/fake-alert.js';
 
 const command = createReplayCommand(async () => fakeCreateAlert);
 
 const corpusDir = join(FIXTURES_DIR, 'cloudtrail');
-const isIamWrite = (r: { eventSource: string; readOnly?: boolean; eventType?: string }) =>
-  r.eventSource === 'iam.amazonaws.com' &&
-  r.readOnly === false &&
-  (r.eventType ?? 'AwsApiCall') === 'AwsApiCall';
 
 describe('iam-alerts replay', () => {
   let dir: string;
@@ -47,14 +43,16 @@ describe('iam-alerts replay', () => {
     expect(await command.run(['--format', 'json', '.'], gz.io)).toBe(0);
     const a = JSON.parse(plain.stdout());
     const b = JSON.parse(gz.stdout());
-    expect(a.alerts).toBe(corpus.filter(isIamWrite).length);
+    expect(a.alerts).toBe(corpus.filter(defaultDeploymentDelivers).length);
     expect({ ...b, files: a.files }).toEqual(a);
   });
 
   it('prints a readable summary by default', async () => {
     const { io, stdout } = memoryIo(corpusDir);
     expect(await command.run(['--preset', 'changes', 'stratus-red-team.jsonl'], io)).toBe(0);
-    expect(stdout()).toMatch(/^Replay with preset 'changes'\n {2}309 records in 1 file, /);
+    expect(stdout()).toMatch(
+      /^Replay with preset 'changes', the guard rails and the identity rules\n {2}309 records in 1 file, /,
+    );
     expect(stdout()).toContain('By severity');
     expect(stdout()).toContain('Top principals');
   });
@@ -66,7 +64,9 @@ describe('iam-alerts replay', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line));
-    const expected = loadCorpus().filter((e) => e.file === 'stratus-red-team' && isIamWrite(e.record));
+    const expected = loadCorpus().filter(
+      (e) => e.file === 'stratus-red-team' && defaultDeploymentDelivers(e.record),
+    );
     expect(lines.map((l) => l.eventID)).toEqual(expected.map((e) => e.record.eventID));
     for (const line of lines) {
       expect(Object.keys(line)).toEqual(
@@ -121,7 +121,7 @@ describe('iam-alerts replay', () => {
     const lenient = memoryIo(dir);
     expect(await command.run(['bad.jsonl', 'broken.json.gz', 'missing'], lenient.io)).toBe(1);
     expect(lenient.stdout()).toMatch(
-      /Problems: 3 input\(s\) skipped\n {2}missing: cannot read: ENOENT.*\n {2}bad\.jsonl: malformed JSON.* \(line 2\)\n {2}broken\.json\.gz: broken gzip: /,
+      /Problems: 3 inputs skipped\n {2}missing: cannot read: ENOENT.*\n {2}bad\.jsonl: malformed JSON.* \(line 2\)\n {2}broken\.json\.gz: broken gzip: /,
     );
     const badOnly = memoryIo(dir);
     expect(await command.run(['bad.jsonl', 'broken.json.gz'], badOnly.io)).toBe(0);
@@ -141,7 +141,9 @@ describe('iam-alerts replay', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     const corpusWrites = loadCorpus().filter(
-      (e) => ['stratus-red-team', 'invictus-ir-aws-dataset'].includes(e.file) && isIamWrite(e.record),
+      (e) =>
+        ['stratus-red-team', 'invictus-ir-aws-dataset'].includes(e.file) &&
+        defaultDeploymentDelivers(e.record),
     );
     const expected = await Promise.all(corpusWrites.map((e) => createAlert(parseIamEvent(e.record))));
     expect(lines.map((l) => [l.eventID, l.severity, l.title, l.reasons])).toEqual(

@@ -142,6 +142,8 @@ const replayAlerts = async (preset: PresetName, paths: string[], cwd: string): P
   expect(problems).toEqual([]);
   const summary = await replayItems(readInputs(files, { cwd, stdin: Readable.from([]) }), {
     preset,
+    // The SQL is the preset's filter: compared with the preset's rule alone.
+    rules: { preset, identityRules: false, egressCidrs: [], presetOnly: true },
     createAlert,
     onAlert: (alert) => {
       alerts.push(alert);

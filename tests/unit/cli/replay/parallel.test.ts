@@ -7,13 +7,15 @@ import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { expandInputs, type InputFile, readInputs } from '../../../../cli/input/read-inputs.js';
-import { createPrefilter } from '../../../../cli/patterns/prefilter.js';
+import { compileDeployedRules, type ReplayRuleOptions } from '../../../../cli/replay/deployed.js';
 import { toJsonlLine } from '../../../../cli/replay/jsonl-line.js';
 import { replayInWorkers } from '../../../../cli/replay/parallel.js';
 import { replayInto } from '../../../../cli/replay/replay.js';
+import type { ReplayRules } from '../../../../cli/replay/rules-config.js';
 import { ReplayAggregator } from '../../../../cli/replay/summary.js';
 import { createAlert } from '../../../../shared/domain/alert.js';
-import { PRESET_NAMES, PRESETS } from '../../../../shared/domain/patterns.js';
+import { PRESET_NAMES, type PresetName } from '../../../../shared/domain/patterns.js';
+import { loadRulesYaml } from '../../../../shared/domain/rules/load-yaml.js';
 import { CORPUS_FILES, FIXTURES_DIR } from '../../../helpers/fixtures.js';
 
 const ROOT = join(FIXTURES_DIR, '..', '..');
@@ -43,46 +45,83 @@ describe('replayInWorkers', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** Replays the directory in one thread and on 3 workers, and compares the summaries and the lines. */
+  const compare = async (rules: ReplayRuleOptions, config?: ReplayRules) => {
+    const { preset } = rules;
+    const { files } = await expandInputs(['.'], dir);
+    const onDisk = files.filter((file): file is InputFile => file !== '-');
+    expect(onDisk.length).toBeGreaterThan(3);
+    const compiled = compileDeployedRules(rules);
+
+    const sequential = new ReplayAggregator(preset, compiled.names, config?.config);
+    const sequentialLines: string[] = [];
+    const raw = compiled.raw;
+    await replayInto(
+      readInputs(files, { cwd: dir, stdin: Readable.from([]), ...(raw ? { prefilter: raw } : {}) }),
+      sequential,
+      {
+        preset,
+        compiled,
+        createAlert,
+        ...(config ? { config } : {}),
+        onAlert: (alert, location, outcome) =>
+          void sequentialLines.push(toJsonlLine(alert, location, outcome)),
+      },
+    );
+
+    const parallel = new ReplayAggregator(preset, compiled.names, config?.config);
+    const parallelLines: string[] = [];
+    await replayInWorkers({
+      files: onDisk,
+      preset,
+      rules,
+      ...(config ? { config } : {}),
+      cwd: dir,
+      jsonl: true,
+      jobs: 3,
+      workerUrl,
+      aggregator: parallel,
+      onLines: async (lines) => {
+        parallelLines.push(...lines);
+      },
+    });
+
+    expect(sequentialLines.length).toBeGreaterThan(0);
+    expect(parallelLines).toEqual(sequentialLines);
+    expect(parallel.toSummary()).toEqual(sequential.toSummary());
+    expect(parallel.toSummary().problems.count).toBe(3);
+    return { summary: parallel.toSummary(), lines: parallelLines.map((line) => JSON.parse(line)) };
+  };
+
   it.each(PRESET_NAMES.map((preset) => [preset]))(
     'preset %s: 1 thread and 3 workers give the same summary and the same lines in the same order',
     async (preset) => {
-      const { files } = await expandInputs(['.'], dir);
-      const onDisk = files.filter((file): file is InputFile => file !== '-');
-      expect(onDisk.length).toBeGreaterThan(3);
-
-      const sequential = new ReplayAggregator(preset);
-      const sequentialLines: string[] = [];
-      const raw = createPrefilter(PRESETS[preset])?.raw;
-      await replayInto(
-        readInputs(files, { cwd: dir, stdin: Readable.from([]), ...(raw ? { prefilter: raw } : {}) }),
-        sequential,
-        {
-          preset,
-          createAlert,
-          onAlert: (alert, location) => void sequentialLines.push(toJsonlLine(alert, location)),
-        },
-      );
-
-      const parallel = new ReplayAggregator(preset);
-      const parallelLines: string[] = [];
-      await replayInWorkers({
-        files: onDisk,
-        preset,
-        cwd: dir,
-        jsonl: true,
-        jobs: 3,
-        workerUrl,
-        aggregator: parallel,
-        onLines: async (lines) => {
-          parallelLines.push(...lines);
-        },
-      });
-
-      expect(sequentialLines.length).toBeGreaterThan(0);
-      expect(parallelLines).toEqual(sequentialLines);
-      expect(parallel.toSummary()).toEqual(sequential.toSummary());
-      expect(parallel.toSummary().problems.count).toBe(3);
+      await compare({ preset: preset as PresetName, identityRules: true, egressCidrs: [] });
     },
     60_000,
   );
+
+  it('applies the identity rules, the egress rule and the rules file in the workers as in one thread', async () => {
+    const yaml = [
+      'suppress:',
+      '  - id: quiet-gets',
+      '    reason: reads are expected',
+      '    match: { eventName: ["Get*", "List*"], maxSeverity: medium }',
+      'routes:',
+      '  - name: high-only',
+      '    match: { minSeverity: high }',
+      '    email: [secops@example.com]',
+    ].join('\n');
+    const loaded = loadRulesYaml(yaml, { fileName: 'alerts.yml', mode: 'cli', today: '2026-01-01' });
+    expect(loaded.errors).toEqual([]);
+    const config = { config: loaded.config as NonNullable<typeof loaded.config>, today: '2026-01-01' };
+    const { summary, lines } = await compare(
+      { preset: 'all', identityRules: true, egressCidrs: ['10.0.0.0/8'] },
+      config,
+    );
+    const hidden = lines.filter((line) => line.suppressedBy === 'quiet-gets').length;
+    expect(hidden).toBeGreaterThan(0);
+    expect(summary.suppression?.rules[0]?.hidden).toBe(hidden);
+    expect(summary.rules).toEqual(['preset', 'guard-rails', 'identity', 'instance-egress-1']);
+  }, 60_000);
 });

@@ -2,7 +2,12 @@ import type { InputItem } from '../../../../cli/input/read-inputs.js';
 import { replayItems } from '../../../../cli/replay/replay.js';
 import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
 import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
-import { loadCorpus } from '../../../helpers/fixtures.js';
+import {
+  defaultDeploymentDelivers,
+  defaultDeploymentMatches,
+  isIamWrite,
+  loadCorpus,
+} from '../../../helpers/fixtures.js';
 import { fakeCreateAlert } from './fake-alert.js';
 
 async function* itemsOf(values: unknown[], source = 'test.jsonl'): AsyncGenerator<InputItem> {
@@ -91,18 +96,30 @@ describe('replayItems', () => {
     ]);
   });
 
-  it('over the corpus, alerts exactly on the IAM write calls', async () => {
+  it('over the corpus, alerts exactly on what the default deployment delivers: IAM writes, guard rails, identity', async () => {
     const corpus = loadCorpus().map((entry) => entry.record);
     const summary = await replayItems(itemsOf(corpus), { preset: 'writes', createAlert: fakeCreateAlert });
-    const expected = corpus.filter(
-      (r) =>
-        r.eventSource === 'iam.amazonaws.com' &&
-        r.readOnly === false &&
-        (r.eventType ?? 'AwsApiCall') === 'AwsApiCall',
-    );
+    const expected = corpus.filter(defaultDeploymentDelivers);
+    const added = corpus.filter((r) => !isIamWrite(r) && defaultDeploymentDelivers(r));
     expect(summary.records).toBe(corpus.length);
     expect(summary.alerts).toBe(expected.length);
-    expect(summary.alerts).toBeGreaterThan(0);
+    expect(summary.alerts).toBe(corpus.filter(isIamWrite).length + added.length);
+    // The identity rules and guard rails do add records to the corpus's count.
+    expect(added.length).toBeGreaterThan(0);
     expect(summary.problems.count).toBe(0);
+  });
+
+  it('without the identity rules, alerts on the IAM writes and the guard rails only', async () => {
+    const corpus = loadCorpus().map((entry) => entry.record);
+    const summary = await replayItems(itemsOf(corpus), {
+      preset: 'writes',
+      rules: { preset: 'writes', identityRules: false, egressCidrs: [] },
+      createAlert: fakeCreateAlert,
+    });
+    const expected = corpus.filter((r) => {
+      const m = defaultDeploymentMatches(r);
+      return m.preset || m.guardRail;
+    });
+    expect(summary.alerts).toBe(expected.length);
   });
 });
