@@ -84,7 +84,7 @@ const KEPT_WORDS: Record<KeptOutcome, string> = {
  * `cfn-deployments: hides 290 (highest medium); 4 more matched but stay visible: 3 above maxSeverity, 1 guard rail`.
  */
 export const formatRulesReplayReport = (report: RulesReplayReport): string[] => [
-  `suppress rules: ${report.suppressed} of ${report.alerts} alerts would be hidden`,
+  `suppress rules: ${report.suppressed} of ${report.alerts} ${report.alerts === 1 ? 'alert' : 'alerts'} would be hidden`,
   ...report.rules.map((line) => {
     const hides = `  ${line.ruleId}: hides ${line.hidden}${line.highestHidden ? ` (highest ${line.highestHidden})` : ''}`;
     const shadowed = line.shadowed > 0 ? `; ${line.shadowed} more already hidden by an earlier rule` : '';
@@ -92,7 +92,7 @@ export const formatRulesReplayReport = (report: RulesReplayReport): string[] => 
     const keptTotal = kept.reduce((sum, [, count]) => sum + count, 0);
     const keptText =
       keptTotal > 0
-        ? `; ${keptTotal} more matched but stay visible: ${kept.map(([why, count]) => `${count} ${KEPT_WORDS[why]}`).join(', ')}`
+        ? `; ${keptTotal} more matched but ${keptTotal === 1 ? 'stays' : 'stay'} visible: ${kept.map(([why, count]) => `${count} ${KEPT_WORDS[why]}`).join(', ')}`
         : '';
     return `${hides}${shadowed}${keptText}`;
   }),

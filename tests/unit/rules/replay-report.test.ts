@@ -80,6 +80,26 @@ describe('createRulesReplayTally', () => {
     ]);
   });
 
+  it('words one alert and one kept match in the singular', () => {
+    const report = {
+      alerts: 1,
+      suppressed: 0,
+      rules: [
+        {
+          ruleId: 'cfn',
+          hidden: 0,
+          highestHidden: null,
+          shadowed: 0,
+          kept: { 'kept-guard-rail': 1, 'kept-critical': 0, 'kept-severity': 0, 'kept-expired': 0 },
+        },
+      ],
+    };
+    expect(formatRulesReplayReport(report)).toEqual([
+      'suppress rules: 0 of 1 alert would be hidden',
+      '  cfn: hides 0; 1 more matched but stays visible: 1 guard rail',
+    ]);
+  });
+
   it('ignores decisions naming a rule that is not in its rules', () => {
     const tally = createRulesReplayTally(config);
     tally.add(
