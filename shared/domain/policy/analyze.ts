@@ -173,7 +173,8 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
   const iamAnswer = ask(policies, 'iam:CreatePolicyVersion');
   const passRoleAnswer = ask(policies, PASSROLE);
   // IAM left in: the holder can grant itself the rest (a new default policy version, any IAM action).
-  const iamIn = iamAnswer.every || ask(policies, probeActionOf('iam')).every;
+  const iamProbe = iamAnswer.every ? iamAnswer : ask(policies, probeActionOf('iam'));
+  const iamIn = iamProbe.every;
   const broad = everything.allowed && everything.every;
   const allActions = { kind: 'all' } as const;
   const allExcept = { kind: 'all-except', except, omitted: 0 } as const;
@@ -193,8 +194,8 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
     add(finding);
   } else if (broad && iamIn) {
     admin = 'effective';
-    // The narrower of the two answers says what the grant depends on.
-    const answer = iamAnswer.unconditional ? everything : iamAnswer;
+    // Both answers say what the grant depends on.
+    const answer = combined([everything, iamProbe]);
     add({
       severity: rated('high', answer),
       code: 'allow-not-action-admin',
@@ -375,7 +376,7 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
           code: path.self.code,
           kind: 'ability',
           impact: path.self.impact,
-          resources: { every: true, except: [], omitted: 0 },
+          resources: own.scope,
           ...conditionsData(answer),
         };
       }

@@ -36,8 +36,15 @@ export interface Answer {
   tests: ConditionTest[];
 }
 
-// The caller's own identity, and another user's, for policies written on `user/${aws:username}`.
-const SELF: ContextInput = { 'aws:username': 'zz-probe-self', 'aws:userid': 'AIDAZZPROBESELF000000' };
+/**
+ * The caller every question is asked as: an IAM user whose name and id are known (so that `user/${aws:username}`
+ * names its own user); every other context key is unknown.
+ */
+export const PROBE_CALLER: ContextInput = {
+  'aws:username': 'zz-probe-self',
+  'aws:userid': 'AIDAZZPROBESELF000000',
+};
+// Another user, to tell the caller's own user from power over others.
 const OTHER: ContextInput = { 'aws:username': 'zz-probe-other', 'aws:userid': 'AIDAZZPROBEOTHER00000' };
 
 /** The document as the one identity policy asked. */
@@ -77,7 +84,7 @@ export const ask = (
   action: string,
   options: { context?: ContextInput; who?: 'others' | 'self' } = {},
 ): Answer => {
-  const context = { ...SELF, ...options.context };
+  const context = { ...PROBE_CALLER, ...options.context };
   let scopes = allowedScopes(policies, action, context);
   if (options.who) {
     const isOwn = (resource: string, pattern: string): boolean =>

@@ -17,6 +17,8 @@ export interface AllowedScope {
 
 // Fillers for a pattern's wildcards, tried in turn: a resource name may hold `/` and `:` (a task definition is
 // `family:revision`), and the representative must be of a type the action acts on.
+// A wildcard's place while fillers are chosen: no ARN holds it.
+const MARK = '\u0000';
 const FILLERS = ['zz-probe', 'zz-probe:1', 'zz-probe/zz-probe', 'zz-probe/zz-probe/zz-probe'];
 
 // A concrete resource a pattern names, of a type the action acts on: wildcards filled in, variables resolved
@@ -29,13 +31,13 @@ const representative = (action: string, pattern: string, context: ContextInput):
   // Wildcards become a marker first; those in the partition, service, region and account become `zz-probe`, those
   // in the resource part the filler.
   const marked = parts
-    .map((part) => (part.literal ? part.text : part.text.replace(/\*/g, '\u0000').replace(/\?/g, 'z')))
+    .map((part) => (part.literal ? part.text : part.text.replace(/\*/g, MARK).replace(/\?/g, 'z')))
     .join('');
   const fields = marked.split(':');
   const fill = (filler: string): string =>
     [
-      ...fields.slice(0, 5).map((field) => field.replace(/\u0000/g, 'zz-probe')),
-      ...fields.slice(5).map((field) => field.replace(/\u0000/g, filler)),
+      ...fields.slice(0, 5).map((field) => field.split(MARK).join('zz-probe')),
+      ...fields.slice(5).map((field) => field.split(MARK).join(filler)),
     ].join(':');
   const candidates = FILLERS.map(fill);
   return candidates.find((candidate) => actsOnResource(action, candidate) !== false) ?? candidates[0];

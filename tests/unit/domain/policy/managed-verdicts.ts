@@ -29,7 +29,10 @@ export const analyzeManagedAttach = (name: string): Enrichment => {
   const document = JSON.stringify(managed.getLatestPolicyDocument(name));
   return analyzeEvent(event, {
     kind: 'managed',
-    policy: { policyArn: arn, defaultVersion: { status: 'fetched', value: { versionId: latestVersionId, document } } },
+    policy: {
+      policyArn: arn,
+      defaultVersion: { status: 'fetched', value: { versionId: latestVersionId, document } },
+    },
   });
 };
 
@@ -50,7 +53,14 @@ const sorted = (counts: Map<string, number>): Record<string, number> =>
 /** Runs every AWS managed policy through the analysis and counts the verdicts. */
 export const summarizeManagedVerdicts = (): VerdictSummary => {
   const names = managed.listPolicies();
-  const bySeverity: Record<Severity | 'none', number> = { critical: 0, high: 0, medium: 0, low: 0, info: 0, none: 0 };
+  const bySeverity: Record<Severity | 'none', number> = {
+    critical: 0,
+    high: 0,
+    medium: 0,
+    low: 0,
+    info: 0,
+    none: 0,
+  };
   const topHigh = new Map<string, number>();
   const byCode = new Map<string, number>();
   for (const name of names) {
