@@ -3,19 +3,28 @@
 // subject of a web identity provider, each named account, this organization); statements are read only to name
 // who is listed.
 import type { AssumeFinding, TrustEntry, TrustExposure, TrustedPrincipal } from '../findings.js';
-import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
 import {
   type AssumeProbeResult,
-  type ConditionTest,
   conditionsOf,
-  type Decision,
   evaluate,
   mayBeAllowed,
   whoCanAssume,
 } from './evaluator/index.js';
+import { describeFederated } from './trust-federated.js';
+import {
+  assume,
+  type Collected,
+  conditionKeys,
+  entry,
+  keysOf,
+  keysShown,
+  limitsWho,
+  negatedValues,
+  record,
+} from './trust-parts.js';
 
 /** The result of reading a trust policy. */
 export interface TrustAnalysis {
@@ -29,32 +38,7 @@ export interface TrustAnalysis {
   exposure?: TrustExposure;
 }
 
-const entry = (principal: TrustedPrincipal, conditions: string[] = []): TrustEntry => ({
-  principal,
-  conditions,
-});
-
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
-
-const conditionKeys = (statement: PolicyStatement): string[] =>
-  Object.values(statement.conditions).flatMap((block) => Object.keys(block));
-
-const conditionValues = (statement: PolicyStatement, key: string): string[] =>
-  Object.values(statement.conditions).flatMap((block) =>
-    Object.entries(block)
-      .filter(([candidate]) => candidate.toLowerCase() === key.toLowerCase())
-      .flatMap(([, values]) => values),
-  );
-
-/** At most three distinct keys: what a finding names. */
-const keysShown = (keys: string[]): string[] => [...new Set(keys)].slice(0, 3);
-
-const assume = (
-  severity: Severity,
-  code: string,
-  principal: TrustedPrincipal,
-  conditions: string[] = [],
-): AssumeFinding => ({ severity, code, kind: 'assume', principal, conditions });
 
 /** The account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, a role ARN…). */
 export const accountOfPrincipal = (principal: string): string | undefined => {
@@ -62,186 +46,13 @@ export const accountOfPrincipal = (principal: string): string | undefined => {
   return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 };
 
-const GITHUB = 'token.actions.githubusercontent.com';
-const PUBLIC_WEB_IDENTITY = /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/;
-const COGNITO = 'cognito-identity.amazonaws.com';
-// A subject no legitimate condition names: only conditions that admit every subject let it in.
-const OUTSIDER_SUBJECT = 'repo:zz-probe-outsider/zz-probe:ref:refs/heads/main';
-
-const providerName = (provider: string): string =>
-  provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
-
-// Keys that say who the caller is: its organization, account, own attributes, network, MFA, ExternalId, and the
-// claims of a federated identity.
-const WHO_KEY =
-  /^(aws:principal|aws:source|aws:vpcsourceip|aws:multifactor|aws:userid$|aws:username$|sts:externalid$|saml:|[a-z0-9.-]+\.[a-z]+(\/[^:]*)?:(aud|sub|amr|repository|repository_owner|job_workflow_ref|environment)$)/i;
-
-/**
- * Whether a condition limits *who* may assume the role: such a condition may lower a rating one step. A negated
- * operator or an `IfExists` form limits nothing for a principal that lacks the key.
- */
-const limitsWho = (test: ConditionTest): boolean =>
-  !/not|ifexists/i.test(test.operator) && WHO_KEY.test(test.key);
-
-const keysOf = (tests: ConditionTest[]): string[] =>
-  keysShown(tests.filter((test) => test.operator !== 'Principal').map((test) => test.key));
-
 const assumes = (statement: PolicyStatement): boolean =>
   statement.actions
     ? statement.actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionMatches(pattern, action)))
     : statement.notActions !== undefined;
 
-/** Values an Allow's negated operator on `key` shuts out (`StringNotEquals aws:PrincipalOrgID o-1` → `o-1`). */
-const negatedValues = (document: PolicyDocument, key: string): string[] => [
-  ...new Set(
-    document.statements.flatMap((statement) =>
-      statement.effect !== 'Allow'
-        ? []
-        : Object.entries(statement.conditions).flatMap(([operator, block]) =>
-            /not/i.test(operator)
-              ? Object.entries(block)
-                  .filter(([candidate]) => candidate.toLowerCase() === key.toLowerCase())
-                  .flatMap(([, values]) => values)
-              : [],
-          ),
-    ),
-  ),
-];
-
 const probesOf = (result: { probes: AssumeProbeResult[] }, probe: AssumeProbeResult['probe']) =>
   result.probes.filter((entry) => entry.probe === probe);
-
-/** A web identity principal asked as one subject of its provider, with the claims in `context`. */
-const askFederated = (
-  document: PolicyDocument,
-  provider: string,
-  account: string,
-  context: Record<string, string | string[] | null>,
-): Decision =>
-  evaluate(
-    {
-      action: 'sts:AssumeRoleWithWebIdentity',
-      resource: `arn:aws:iam::${account}:role/zz-probe-target`,
-      principal: { type: 'Federated', id: provider },
-      context: {
-        'aws:PrincipalAccount': null,
-        'aws:PrincipalOrgID': null,
-        'aws:PrincipalIsAWSService': 'false',
-        ...context,
-      },
-    },
-    [{ kind: 'resource', document, name: 'trust policy' }],
-  );
-
-/** Findings and "may be assumed by" entries, without repeats. */
-interface Collected {
-  findings: AssumeFinding[];
-  trusted: TrustEntry[];
-}
-
-const record = (into: Collected, principal: TrustedPrincipal, finding?: AssumeFinding): void => {
-  into.trusted.push(entry(principal, finding?.conditions ?? []));
-  if (finding && !into.findings.some((other) => JSON.stringify(other) === JSON.stringify(finding)))
-    into.findings.push(finding);
-};
-
-const describeGithub = (
-  provider: string,
-  statement: PolicyStatement,
-  document: PolicyDocument,
-  account: string,
-  into: Collected,
-): void => {
-  // Anyone can mint a GitHub Actions token for a repository of its own with the default audience.
-  const decision = askFederated(document, provider, account, {
-    [`${GITHUB}:aud`]: 'sts.amazonaws.com',
-    [`${GITHUB}:sub`]: OUTSIDER_SUBJECT,
-  });
-  const subjects = conditionValues(statement, `${GITHUB}:sub`);
-  if (mayBeAllowed(decision)) {
-    const tests = conditionsOf(decision);
-    const excluded = negatedValues(document, `${GITHUB}:sub`);
-    const principal: TrustedPrincipal = {
-      class: 'github-actions',
-      provider: GITHUB,
-      match: 'any',
-      subjects: keysShown(subjects.filter((subject) => !excluded.includes(subject))),
-    };
-    if (excluded.length > 0) principal.excluded = keysShown(excluded);
-    const lowered = tests.length > 0 && tests.every(limitsWho);
-    record(
-      into,
-      principal,
-      assume(lowered ? 'high' : 'critical', 'trust-github-any-repository', principal, keysOf(tests)),
-    );
-    return;
-  }
-  const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
-  if (broad.length > 0) {
-    const principal: TrustedPrincipal = {
-      class: 'github-actions',
-      provider: GITHUB,
-      match: 'broad',
-      subjects: keysShown(broad),
-    };
-    record(into, principal, assume('high', 'trust-github-broad-subject', principal));
-    return;
-  }
-  record(into, { class: 'github-actions', provider: GITHUB, match: 'scoped', subjects });
-};
-
-const describeFederated = (
-  provider: string,
-  statement: PolicyStatement,
-  document: PolicyDocument,
-  account: string,
-  into: Collected,
-): void => {
-  const name = providerName(provider);
-  if (/:saml-provider\//.test(provider)) {
-    const principal: TrustedPrincipal = { class: 'saml-provider', provider: name };
-    record(into, principal, assume('low', 'trust-saml', principal));
-    return;
-  }
-  if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
-    describeGithub(provider, statement, document, account, into);
-    return;
-  }
-  const audiences = conditionValues(statement, `${name}:aud`).concat(
-    conditionValues(statement, `${name}:sub`),
-  );
-  const anySubject = askFederated(document, provider, account, { [`${name}:sub`]: OUTSIDER_SUBJECT });
-  if (name === COGNITO) {
-    // Cognito gives unauthenticated (guest) identities to anyone when the pool allows them: a policy that admits
-    // them, or admits any pool (no aud), is open to anyone.
-    const guest = askFederated(document, provider, account, { [`${name}:amr`]: ['unauthenticated'] });
-    const noAmr = askFederated(document, provider, account, { [`${name}:amr`]: null });
-    const guests = mayBeAllowed(guest) && !mayBeAllowed(noAmr);
-    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
-    if (anySubject.kind === 'allowed' || guests) {
-      if (guests) principal.unauthenticated = true;
-      record(into, principal, assume('critical', 'trust-cognito-any-identity', principal));
-    } else record(into, principal);
-    return;
-  }
-  if (PUBLIC_WEB_IDENTITY.test(name)) {
-    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
-    record(
-      into,
-      principal,
-      anySubject.kind === 'allowed'
-        ? assume('high', 'trust-web-identity-unrestricted', principal)
-        : undefined,
-    );
-    return;
-  }
-  const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences };
-  record(
-    into,
-    principal,
-    anySubject.kind === 'allowed' ? assume('medium', 'trust-oidc-unrestricted', principal) : undefined,
-  );
-};
 
 /** Everyone (`*`, `AWS: *`, NotPrincipal), asked as a principal of another organization or of none. */
 const describeEveryone = (
