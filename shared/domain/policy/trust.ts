@@ -117,10 +117,12 @@ const describeEveryone = (
   const inside = [...probesOf(asked, 'organization-account'), ...probesOf(asked, 'this-account')].find(
     (result) => mayBeAllowed(result.decision),
   );
-  if (!inside) return;
   const keys = keysShown(document.statements.filter(assumes).flatMap(conditionKeys));
   const principal: TrustedPrincipal = { class: 'any-aws-principal' };
-  record(into, principal, assume('medium', 'trust-everyone-org-limited', principal, keys));
+  // No probe got in (a condition names some other account or principal the probes are not): unsure who, so rated
+  // as a wildcard under conditions, never left out.
+  if (!inside) record(into, principal, assume('high', 'trust-everyone-conditional', principal, keys));
+  else record(into, principal, assume('medium', 'trust-everyone-org-limited', principal, keys));
 };
 
 /** A named AWS principal: this account, another account (asked as itself), or an unresolved unique id. */

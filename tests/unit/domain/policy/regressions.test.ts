@@ -173,6 +173,22 @@ describe('trust policies: who can assume, asked with probe principals', () => {
     ]);
   });
 
+  it('Principal * that no probe passes (a condition names one other account) is still reported, high', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'sts:AssumeRole',
+      Condition: { StringEquals: { 'aws:PrincipalAccount': '444455556666' } },
+    });
+    expect(result.reasons).toEqual([
+      {
+        severity: 'high',
+        code: 'trust-everyone-conditional',
+        text: 'role can now be assumed by any AWS principal (*) that meets its aws:PrincipalAccount conditions',
+      },
+    ]);
+  });
+
   it('Principal * limited only by a condition on who (source IP) is high; on anything else it stays critical', () => {
     expect(
       trust({
