@@ -122,6 +122,7 @@ const combined = (answers: Answer[]): Answer => {
     ...first,
     unconditional: answers.every((answer) => answer.unconditional),
     tests: answers.flatMap((answer) => answer.tests),
+    allowTests: answers.flatMap((answer) => answer.allowTests),
   };
 };
 
@@ -335,12 +336,10 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
         resourceNoun: 'role',
         ...conditionsData(answer),
       };
-      // The services it may be passed to, as written: the words name them.
+      // What PassRole depends on, asked with no service named; the services an Allow confines it to, as written.
+      finding.conditions = unique([...conditionKeysOf(passRoleAnswer), ...finding.conditions]).sort();
       const limits = limitsOf(passRoleAnswer, 'iam:PassedToService');
-      if (limits.length > 0) {
-        finding.limits = limits;
-        finding.conditions = conditionKeysOf(passRoleAnswer);
-      }
+      if (limits.length > 0) finding.limits = limits;
       add(finding, coveredByBroad([PASSROLE]));
     }
 

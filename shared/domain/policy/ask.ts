@@ -15,6 +15,7 @@ import {
   PROBE_SERVICE,
   policyOf,
   resourceTypesOf,
+  wildcardMatches,
 } from './evaluator/index.js';
 
 /** An action no policy names, in a made-up service: only `*`, wildcards and NotAction reach it. */
@@ -34,6 +35,8 @@ export interface Answer {
   scope: ResourceScope;
   /** The conditions the answer depends on (none when unconditional). */
   tests: ConditionTest[];
+  /** Those of them an Allow needs (the rest are conditions under which a Deny applies). */
+  allowTests: ConditionTest[];
 }
 
 /**
@@ -60,14 +63,15 @@ const NOTHING: Answer = {
   unconditional: false,
   scope: { every: false, resources: [], omitted: 0 },
   tests: [],
+  allowTests: [],
 };
 
-/** Every condition an allowed-when decision depends on, once each. */
-const testsOf = (decisions: Decision[]): ConditionTest[] => {
+/** Every condition an allowed-when decision depends on (only an Allow's with `allowOnly`), once each. */
+const testsOf = (decisions: Decision[], allowOnly = false): ConditionTest[] => {
   const seen = new Map<string, ConditionTest>();
   for (const decision of decisions) {
     if (decision.kind !== 'allowed-when') continue;
-    for (const entry of [...decision.allowWhen, ...decision.denyWhen])
+    for (const entry of [...decision.allowWhen, ...(allowOnly ? [] : decision.denyWhen)])
       for (const test of entry.conditions) seen.set(JSON.stringify(test), test);
   }
   return [...seen.values()];
@@ -93,33 +97,63 @@ export const ask = (
     scopes = scopes.filter((scope) => isOwn(scope.resource, scope.pattern) === (options.who === 'self'));
   }
   if (scopes.length === 0) return NOTHING;
-  const sure = scopes.filter((scope) => scope.decision.kind === 'allowed');
-  const chosen = sure.length > 0 ? sure : scopes;
-  const formats = new Set(resourceTypesOf(action)?.types.values() ?? []);
-  const everyScope = chosen.filter((scope) => scope.pattern === '*' || formats.has(scope.pattern));
-  const every = everyScope.length > 0;
-  // NotResource entries of the Allow statements that name the action say what "every resource" leaves out,
-  // unless a statement allows it on `Resource: "*"` outright.
-  const naming = policies.flatMap((policy) =>
-    policy.document.statements.filter(
-      (statement) =>
-        statement.effect === 'Allow' &&
-        (statement.actions
-          ? statement.actions.some((pattern) => actionMatches(pattern, action))
-          : !(statement.notActions ?? []).some((pattern) => actionMatches(pattern, action))),
+  const formats = [...(resourceTypesOf(action)?.types.values() ?? [])];
+  // A pattern that names every resource of one of the action's types (`arn:aws:iam::*:role/*` for PassRole) is
+  // every resource: its wildcards match the type's ARN format written out (`arn:aws:iam::*:role/*`).
+  const covers = (pattern: string): boolean =>
+    pattern === '*' ||
+    formats.includes(pattern) ||
+    formats.some((format) => wildcardMatches(pattern, format.replace(/^arn:\*:/, 'arn:aws:'), false));
+  // "Every resource" is asked once more with a resource of each of the action's types: `*` alone would pass a
+  // NotResource or a Deny on named resources.
+  const typed = formats.map((format) =>
+    evaluate(
+      { action, resource: format.replace(/^arn:\*:/, 'arn:aws:').replace(/\*/g, 'zz-probe'), context },
+      policies,
     ),
   );
-  const star = naming.some((statement) => (statement.resources ?? []).includes('*'));
-  const except = every && !star ? unique(naming.flatMap((statement) => statement.notResources ?? [])) : [];
+  const everyScopes = scopes.filter((scope) => covers(scope.pattern));
+  const typedOk = typed.length === 0 || typed.some(mayBeAllowed);
+  const every = everyScopes.length > 0 && typedOk;
+  // Prefer the answer on every resource (even a conditional one) over an unconditional one on some resources.
+  const candidates = every ? everyScopes : scopes.filter((scope) => !covers(scope.pattern));
+  if (candidates.length === 0) return NOTHING;
+  const sure = candidates.filter((scope) => scope.decision.kind === 'allowed');
+  const chosen = sure.length > 0 ? sure : candidates;
+  const decisions = [...chosen.map((entry) => entry.decision), ...(every ? typed.filter(mayBeAllowed) : [])];
+  const unconditional = sure.length > 0 && (!every || typed.every((decision) => decision.kind === 'allowed'));
+  // What "every resource" leaves out: NotResource entries of the Allow statements that name the action (unless one
+  // allows it on `Resource: "*"`), and the resources its Deny statements name.
+  const naming = (effect: 'Allow' | 'Deny') =>
+    policies.flatMap((policy) =>
+      policy.document.statements.filter(
+        (statement) =>
+          statement.effect === effect &&
+          (statement.actions
+            ? statement.actions.some((pattern) => actionMatches(pattern, action))
+            : !(statement.notActions ?? []).some((pattern) => actionMatches(pattern, action))),
+      ),
+    );
+  const allowing = naming('Allow');
+  const star = allowing.some((statement) => (statement.resources ?? []).includes('*'));
+  const except = every
+    ? unique([
+        ...(star ? [] : allowing.flatMap((statement) => statement.notResources ?? [])),
+        ...naming('Deny').flatMap((statement) =>
+          (statement.resources ?? []).filter((entry) => entry !== '*'),
+        ),
+      ])
+    : [];
   const scope: ResourceScope = every
     ? { every: true, except, omitted: 0 }
     : { every: false, resources: chosen.map((entry) => entry.pattern), omitted: 0 };
   return {
     allowed: true,
     every,
-    unconditional: sure.length > 0,
+    unconditional,
     scope,
-    tests: testsOf(chosen.map((entry) => entry.decision)),
+    tests: unconditional ? [] : testsOf(decisions),
+    allowTests: unconditional ? [] : testsOf(decisions, true),
   };
 };
 
@@ -178,13 +212,13 @@ export const conditionKeysOf = (answer: Answer): string[] =>
       ).sort();
 
 /**
- * The conditions of an answer on `key`, with operator and values: alternatives (several statements) on the same
+ * The conditions an Allow of the answer needs on `key`, with operator and values: alternatives (several statements) on the same
  * operator and key are one condition whose values are the union (values OR, statements OR).
  */
 export const limitsOf = (answer: Answer, key: string): ConditionLimit[] => {
   if (answer.unconditional) return [];
   const merged = new Map<string, ConditionLimit>();
-  for (const test of answer.tests) {
+  for (const test of answer.allowTests) {
     if (test.key.toLowerCase() !== key.toLowerCase()) continue;
     const known = merged.get(test.operator);
     if (known) known.values = unique([...known.values, ...test.values]);

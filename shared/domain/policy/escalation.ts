@@ -30,6 +30,9 @@ export interface EscalationPath {
 }
 
 const passedTo = (service: string) => ({ 'iam:PassedToService': service });
+// Attaching a managed policy escalates when the policy may be AdministratorAccess: an `iam:PolicyARN` condition
+// that names other policies closes the path.
+const ATTACH_ADMIN = { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' };
 
 const RHINO = 'Rhino Security Labs, AWS privilege escalation methods';
 const PATHFINDING = 'pathfinding.cloud';
@@ -88,6 +91,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
         'attach any managed policy, AdministratorAccess included, to its own user (iam:AttachUserPolicy)',
       severity: 'high',
     },
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-attach-group-policy',
@@ -95,6 +99,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'attach any managed policy to groups (iam:AttachGroupPolicy)',
     severity: 'high',
     source: `${RHINO} #8; ${PATHFINDING} iam:AttachGroupPolicy`,
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-attach-role-policy',
@@ -102,6 +107,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'attach any managed policy to roles (iam:AttachRolePolicy)',
     severity: 'high',
     source: `${RHINO} #9; ${PATHFINDING} iam:AttachRolePolicy`,
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-put-user-policy',

@@ -14,7 +14,15 @@ import {
 } from '../../../../shared/domain/policy/ask.js';
 import { normalisePolicy, type PolicyDocument } from '../../../../shared/domain/policy/document.js';
 import { ESCALATION_PATHS } from '../../../../shared/domain/policy/escalation.js';
-import { evaluate } from '../../../../shared/domain/policy/evaluator/index.js';
+import { evaluate, resourceTypesOf } from '../../../../shared/domain/policy/evaluator/index.js';
+
+/** A concrete resource of each type an action acts on, or `*` for an action of no known type. */
+const everyResourceOf = (action: string): string[] => {
+  const formats = [...(resourceTypesOf(action)?.types.values() ?? [])];
+  return formats.length === 0
+    ? ['*']
+    : formats.map((format) => format.replace(/^arn:\*:/, 'arn:aws:').replace(/\*/g, 'zz-probe'));
+};
 
 const ACTIONS = [
   '*',
@@ -98,16 +106,20 @@ describe('findings never claim more than the evaluator allows', () => {
         const policies = identityPolicies(document);
         for (const finding of analyzePermissionsPolicy(document)) {
           for (const { action, context } of claims(finding)) {
-            // Asked as the analysis asks: the caller is a known IAM user, every other key unknown.
-            const decision = evaluate(
-              { action, resource: '*', context: { ...PROBE_CALLER, ...context } },
-              policies,
-            );
-            expect({ finding: finding.code, action, decision: decision.kind }).toEqual({
-              finding: finding.code,
-              action,
-              decision: 'allowed',
-            });
+            // Asked as the analysis asks: the caller is a known IAM user, every other key unknown; "every
+            // resource" is a resource of each type the action acts on (or `*` for an action of no known type).
+            for (const resource of everyResourceOf(action)) {
+              const decision = evaluate(
+                { action, resource, context: { ...PROBE_CALLER, ...context } },
+                policies,
+              );
+              expect({ finding: finding.code, action, resource, decision: decision.kind }).toEqual({
+                finding: finding.code,
+                action,
+                resource,
+                decision: 'allowed',
+              });
+            }
           }
         }
       }),
