@@ -21,7 +21,8 @@ export type ActionSet =
   | { kind: 'listed'; actions: string[]; omitted: number };
 
 /**
- * Who a trust policy lets assume a role, by class: `anyone` (`*`, no condition), `any-aws-principal` (`*` with
+ * Who a trust policy lets assume a role, by class: `anyone` (`*`, no condition), `outside-organization` (every
+ * principal outside the organizations named by a negated `aws:PrincipalOrgID`), `any-aws-principal` (`*` with
  * conditions), `everyone-except` (Allow with `NotPrincipal`), `other-account` (`ownAccountKnown` false when the
  * changed account is unknown), `this-account`, `unresolved` (a unique id instead of an ARN: a deleted principal),
  * a SAML provider's users, GitHub Actions workflows (`match`: any repository, subjects with wildcards, or scoped
@@ -31,14 +32,22 @@ export type ActionSet =
  */
 export type TrustedPrincipal =
   | { class: 'anyone' }
+  | { class: 'outside-organization'; organizations: string[] }
   | { class: 'any-aws-principal' }
   | { class: 'everyone-except'; excluded: string[] }
   | { class: 'other-account'; arn: string; account: string; externalId: boolean; ownAccountKnown: boolean }
   | { class: 'this-account'; arn: string }
   | { class: 'unresolved'; id: string }
   | { class: 'saml-provider'; provider: string }
-  | { class: 'github-actions'; provider: string; match: 'any' | 'broad' | 'scoped'; subjects: string[] }
-  | { class: 'web-identity'; provider: string; audiences: string[] }
+  | {
+      class: 'github-actions';
+      provider: string;
+      match: 'any' | 'broad' | 'scoped';
+      subjects: string[];
+      /** Subjects a negated `sub` condition shuts out: every other repository is let in. */
+      excluded?: string[];
+    }
+  | { class: 'web-identity'; provider: string; audiences: string[]; unauthenticated?: boolean }
   | { class: 'oidc-provider'; provider: string; audiences: string[] }
   | { class: 'service'; service: string }
   | { class: 'other'; type: string; principal: string }
@@ -64,7 +73,12 @@ export interface TrustExposure {
  * What a permissions document amounts to, for a headline: full or effective administrator access, every IAM
  * action, or nearly every action (`NotAction`).
  */
-export type GrantLevel = 'full-admin' | 'effective-admin' | 'every-iam-action' | 'nearly-every-action';
+export type GrantLevel =
+  | 'full-admin'
+  | 'effective-admin'
+  | 'account-admin'
+  | 'every-iam-action'
+  | 'nearly-every-action';
 
 /**
  * The headline of a policy change, as data: whose policy now grants what, or who can now assume a role.
@@ -77,6 +91,16 @@ export type Headline =
   | { kind: 'switched-version'; version: string; policyName: string; grants: GrantLevel }
   | { kind: 'role-trust'; roleName: string; exposure: TrustExposure }
   | { kind: 'admin-group'; userName: string; groupName: string };
+
+/**
+ * One condition a finding depends on, as written (`StringEquals` `iam:PassedToService` = `lambda.amazonaws.com`):
+ * for the words when the key alone would not say what is allowed.
+ */
+export interface ConditionLimit {
+  operator: string;
+  key: string;
+  values: string[];
+}
 
 interface FindingBase {
   /** Stable machine code, e.g. `full-admin`, `trust-everyone`, `escalation-create-policy-version`. */
@@ -96,9 +120,14 @@ export interface GrantFinding extends FindingBase {
   /** What the resources are, for the wording: `role` for iam:PassRole. Default `resource`. */
   resourceNoun?: 'resource' | 'role';
   conditions: string[];
-  notation?: 'NotAction' | 'NotResource';
+  /** The conditions with operator and values, when the words need them (PassRole confined to some services). */
+  limits?: ConditionLimit[];
+  /** How the exceptions are written: `NotAction`, `NotResource`, or an explicit `Deny` beside a broad Allow. */
+  notation?: 'NotAction' | 'NotResource' | 'Deny';
   includesIam?: boolean;
   admin?: 'effective';
+  /** Every resource of one account (`Action: *` on `arn:aws:*:*:111122223333:*`). */
+  account?: string;
   /** Why it matters, in a reviewer's words. */
   why?: string;
 }
@@ -111,6 +140,7 @@ export interface AbilityFinding extends FindingBase {
   why?: string;
   resources: ResourceScope;
   conditions: string[];
+  limits?: ConditionLimit[];
 }
 
 /** A trust policy lets `principal` assume the role; `conditions` are the condition keys it must meet. */
@@ -129,6 +159,8 @@ export interface WildcardFinding extends FindingBase {
 export interface NothingFinding extends FindingBase {
   kind: 'grants-nothing';
   hasStatements: boolean;
+  /** The document has Allow statements, but its own Deny statements (or impossible resources) cancel them all. */
+  cancelled?: boolean;
 }
 
 /** What a document allows, statement by statement, when nothing in it is alarming (`negated`: `NotAction`). */

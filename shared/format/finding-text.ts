@@ -4,6 +4,7 @@
 import type { PolicyReport } from '../domain/enrich/enrichment.js';
 import type {
   ActionSet,
+  ConditionLimit,
   Frame,
   GrantChange,
   GrantFinding,
@@ -30,8 +31,9 @@ const proseList = (items: readonly string[], max = 4, omitted = 0): string => {
   return `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
 };
 
-/** `on every resource`, `on every role except x`, `on a, b and 3 more`. */
-const scopeText = (scope: ResourceScope, noun = 'resource'): string => {
+/** `on every resource`, `on every role except x`, `on a, b and 3 more`, `on every resource of account 1`. */
+const scopeText = (scope: ResourceScope, noun = 'resource', account?: string): string => {
+  if (account !== undefined) return `on every ${noun} of account ${account}`;
   if (scope.every) {
     return scope.except.length > 0
       ? `on every ${noun} except ${listText(scope.except, 2, scope.omitted)}`
@@ -43,6 +45,33 @@ const scopeText = (scope: ResourceScope, noun = 'resource'): string => {
 /** `, only when a, b conditions hold`, or nothing for an unconditional grant. */
 const conditionText = (conditions: readonly string[]): string =>
   conditions.length > 0 ? `, only when ${listText(conditions)} conditions hold` : '';
+
+/** `a`, `a or b`, `a, b or c`, `a, b, c, d and 2 more`. */
+const orList = (items: readonly string[]): string =>
+  items.length <= 1
+    ? items.join('')
+    : items.length > 4
+      ? listText(items, 4)
+      : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+
+const POSITIVE = /^(StringEquals|StringLike|StringEqualsIgnoreCase|ArnEquals|ArnLike)$/i;
+
+/** `, only when iam:PassedToService is a or b` from the conditions with their values. */
+const limitsText = (limits: readonly ConditionLimit[]): string =>
+  `, only when ${limits
+    .map((limit) =>
+      POSITIVE.test(limit.operator)
+        ? `${limit.key} is ${orList(limit.values)}`
+        : `${limit.operator} ${limit.key} ${listText(limit.values)}`,
+    )
+    .join(', or ')}`;
+
+// How the exceptions of a broad grant are written, in words.
+const NOTATIONS = new Map([
+  ['NotAction', 'NotAction'],
+  ['NotResource', 'NotResource'],
+  ['Deny', 'Allow with Deny'],
+]);
 
 // What a whole-service wildcard in NotAction leaves out, in a reviewer's words.
 const SERVICE_NAMES = new Map([
@@ -72,11 +101,18 @@ const actionsText = (actions: ActionSet): string => {
 
 /** A grant's object, split where a condition word goes: `main` (what, where, how, when) and `why`. */
 const grantParts = (finding: GrantFinding): { main: string; why?: string } => {
+  const written = NOTATIONS.get(finding.notation ?? '') ?? 'NotAction';
   const notation =
     finding.admin === 'effective'
-      ? ' (NotAction, IAM included)'
-      : `${finding.notation ? ` (${finding.notation})` : ''}${finding.includesIam ? ', IAM included' : ''}`;
-  const main = `${actionsText(finding.actions)} ${scopeText(finding.resources, finding.resourceNoun)}${notation}${conditionText(finding.conditions)}`;
+      ? ` (${written}, IAM included)`
+      : `${finding.notation ? ` (${written})` : ''}${finding.includesIam ? ', IAM included' : ''}`;
+  // The keys the limits leave unnamed are listed after them.
+  const named = new Set(finding.limits?.map((limit) => limit.key.toLowerCase()));
+  const others = finding.conditions.filter((key) => !named.has(key.toLowerCase()));
+  const when = finding.limits
+    ? `${limitsText(finding.limits)}${others.length > 0 ? ` and when ${listText(others)} conditions hold` : ''}`
+    : conditionText(finding.conditions);
+  const main = `${actionsText(finding.actions)} ${scopeText(finding.resources, finding.resourceNoun, finding.account)}${notation}${when}`;
   return finding.why ? { main, why: finding.why } : { main };
 };
 
@@ -104,6 +140,8 @@ export const wordFinding = (finding: PolicyFinding): string => {
     case 'action-wildcard':
       return `${finding.pattern} covers ${finding.covers.length} permissions-management action${finding.covers.length === 1 ? '' : 's'}: ${listText(finding.covers, 4)}`;
     case 'grants-nothing':
+      if (finding.cancelled)
+        return 'grants nothing: its own Deny statements or resource types rule out every Allow';
       return finding.hasStatements ? 'denies only: grants nothing' : 'has no statement: grants nothing';
     case 'summary': {
       const parts = finding.statements.map(

@@ -5,6 +5,7 @@ import { wordExposure } from './trust-text.js';
 const GRANT_LEVELS = new Map<GrantLevel, string>([
   ['full-admin', 'full administrator access'],
   ['effective-admin', 'effective administrator access'],
+  ['account-admin', 'administrator access to one account'],
   ['every-iam-action', 'every IAM action'],
   ['nearly-every-action', 'nearly every action (NotAction)'],
 ]);

@@ -11,6 +11,13 @@ export const assumeParts = (
   switch (principal.class) {
     case 'anyone':
       return { who: 'anyone (*)', rest: '', form: 'assumed-by', now: true };
+    case 'outside-organization':
+      return {
+        who: `anyone outside organization ${principal.organizations.join(', ')}`,
+        rest: '',
+        form: 'assumed-by',
+        now: true,
+      };
     case 'any-aws-principal':
       return {
         who: `any AWS principal (*) that meets its ${keys} conditions`,
@@ -52,7 +59,7 @@ export const assumeParts = (
       return principal.match === 'any'
         ? {
             who: 'any GitHub Actions workflow, in any repository of anyone,',
-            rest: `: the trust policy has no ${principal.provider}:sub condition`,
+            rest: githubRest(principal, keys),
             form: 'can-assume',
             now: true,
           }
@@ -67,8 +74,10 @@ export const assumeParts = (
           };
     case 'web-identity':
       return {
-        who: `anyone with a ${principal.provider} identity`,
-        rest: `: the trust policy has no ${principal.provider}:aud condition`,
+        who: `anyone with a ${principal.provider} identity${principal.unauthenticated ? ', unauthenticated guests included' : ''}`,
+        rest: principal.unauthenticated
+          ? `: the trust policy admits ${principal.provider}:amr unauthenticated`
+          : `: the trust policy has no ${principal.provider}:aud condition`,
         form: 'can-assume',
         now: true,
       };
@@ -84,6 +93,19 @@ export const assumeParts = (
   }
 };
 
+/** Why any repository may: a negated `sub` shuts out only some, or no condition limits the repository. */
+const githubRest = (
+  { provider, excluded, subjects }: { provider: string; excluded?: string[]; subjects: string[] },
+  keys: string,
+): string => {
+  if (excluded && excluded.length > 0)
+    return `: its ${provider}:sub condition only shuts out ${excluded.join(', ')}`;
+  if (keys) return ` that meets its ${keys} conditions`;
+  return subjects.length > 0
+    ? `: its ${provider}:sub condition (${subjects.join(', ')}) admits every repository`
+    : `: the trust policy has no ${provider}:sub condition`;
+};
+
 /** At most three distinct values, as a list: `a, b, c`. */
 const firstThree = (values: readonly string[]): string => [...new Set(values)].slice(0, 3).join(', ');
 
@@ -92,6 +114,8 @@ export const wordTrustEntry = ({ principal, conditions }: TrustEntry): string =>
   switch (principal.class) {
     case 'anyone':
       return 'anyone (*), no conditions';
+    case 'outside-organization':
+      return `anyone outside organization ${principal.organizations.join(', ')}`;
     case 'any-aws-principal':
       return `anyone (*) meeting ${firstThree(conditions)}`;
     case 'everyone-except':
@@ -109,11 +133,17 @@ export const wordTrustEntry = ({ principal, conditions }: TrustEntry): string =>
       return `users signed in through SAML provider ${principal.provider}`;
     case 'github-actions':
       if (principal.match === 'any')
-        return 'any GitHub Actions workflow, in any repository (no sub condition)';
+        return principal.excluded
+          ? `any GitHub Actions workflow, in any repository except ${firstThree(principal.excluded)}`
+          : principal.subjects.length > 0
+            ? `any GitHub Actions workflow, in any repository (sub ${firstThree(principal.subjects)})`
+            : 'any GitHub Actions workflow, in any repository (no sub condition)';
       return principal.match === 'broad'
         ? `GitHub Actions workflows matching ${principal.subjects.join(', ')}`
         : `GitHub Actions workflows of ${firstThree(principal.subjects)}`;
     case 'web-identity':
+      if (principal.unauthenticated)
+        return `anyone with a ${principal.provider} identity, unauthenticated guests included`;
       return principal.audiences.length === 0
         ? `anyone with a ${principal.provider} identity (no aud condition)`
         : `${principal.provider} identities of ${firstThree(principal.audiences)}`;
@@ -144,6 +174,8 @@ export const wordExposure = ({ principal, conditions, accounts }: TrustExposure)
   switch (principal.class) {
     case 'anyone':
       return 'can now be assumed by anyone';
+    case 'outside-organization':
+      return `can now be assumed by anyone outside organization ${principal.organizations.join(', ')}`;
     case 'any-aws-principal':
       return `can now be assumed by any AWS principal that meets its ${conditions.join(', ')} conditions`;
     case 'everyone-except':

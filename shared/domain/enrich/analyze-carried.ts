@@ -32,6 +32,7 @@ export const paramsOf = (
 export const grantLevel = (assessment: PermissionsAssessment): GrantLevel | undefined => {
   if (assessment.admin === 'full') return 'full-admin';
   if (assessment.admin === 'effective') return 'effective-admin';
+  if (assessment.admin === 'account') return 'account-admin';
   const top = assessment.keyFindings[0];
   if (top?.severity !== 'high') return undefined;
   if (top.code === 'service-wildcard-iam') return 'every-iam-action';

@@ -1,103 +1,62 @@
 // What a permissions policy grants, judged for a reviewer: admin, service-wide wildcards, NotAction,
-// iam:PassRole, and the known escalation paths (escalation.ts).
+// iam:PassRole, and the known escalation paths (escalation.ts). Every verdict is a question to the evaluator
+// (ask.ts): what the document allows, not which actions it mentions.
 import type { GrantFinding, PolicyFinding, ResourceScope } from '../findings.js';
 import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches, expandAction, isWildcard } from './actions.js';
+import {
+  type Answer,
+  ask,
+  conditionKeysOf,
+  identityPolicies,
+  limitsOf,
+  lowerSeverity,
+  PROBE_ACTION,
+  probeActionOf,
+  rated,
+} from './ask.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
-import { ESCALATION_PATHS } from './escalation.js';
-
-/** How a document grants one action: on which resources and under which conditions. */
-export interface Grant {
-  allowed: boolean;
-  /** `Resource: "*"` (or `NotResource`) in at least one allowing statement. */
-  everyResource: boolean;
-  resources: string[];
-  /** With `NotResource` and no `Resource: "*"`: what "every resource" leaves out. */
-  exceptResources: string[];
-  /** Resource entries beyond the parser's cap: not in `resources`, but counted. */
-  omittedResources: number;
-  /** Condition keys of the allowing statements, when every allowing statement has conditions. */
-  conditionKeys: string[];
-  /** Whether a broad statement (`*` or `NotAction`, on every resource) is among those that grant it. */
-  viaBroad: boolean;
-}
-
-const hasConditions = (statement: PolicyStatement): boolean => Object.keys(statement.conditions).length > 0;
-
-const coversAction = (statement: PolicyStatement, action: string): boolean => {
-  if (statement.actions) return statement.actions.some((pattern) => actionMatches(pattern, action));
-  if (statement.notActions) return !statement.notActions.some((pattern) => actionMatches(pattern, action));
-  return false;
-};
-
-const isEveryResource = (statement: PolicyStatement): boolean =>
-  (statement.resources ?? []).includes('*') || statement.notResources !== undefined;
+import { ESCALATION_PATHS, type EscalationPath } from './escalation.js';
+import { type EvaluatedPolicy, grantsEverything, mayBeAllowed, resourceTypesOf } from './evaluator/index.js';
 
 const isAllActions = (pattern: string): boolean => /^\*(:\*)?$/.test(pattern.trim());
 
-/** `*` or `NotAction`, allowed on every resource: grants (nearly) everything, so it implies narrower findings. */
-const isBroad = (statement: PolicyStatement): boolean =>
-  statement.effect === 'Allow' &&
-  isEveryResource(statement) &&
-  (statement.notActions !== undefined || (statement.actions ?? []).some(isAllActions));
-
-const conditionKeysOf = (statement: PolicyStatement): string[] =>
-  Object.values(statement.conditions).flatMap((block) => Object.keys(block));
-
 const unique = (items: string[]): string[] => [...new Set(items)];
 
-/** The grant made by a set of allowing statements: unconditional ones win over conditional ones. */
-const grantFrom = (allowing: PolicyStatement[]): Grant => {
-  const unconditional = allowing.filter((statement) => !hasConditions(statement));
-  const effective = unconditional.length > 0 ? unconditional : allowing;
-  const everyResource = effective.some(isEveryResource);
-  const star = effective.some((statement) => (statement.resources ?? []).includes('*'));
-  return {
-    allowed: allowing.length > 0,
-    everyResource,
-    resources: unique(effective.flatMap((statement) => statement.resources ?? [])),
-    exceptResources:
-      everyResource && !star ? unique(effective.flatMap((statement) => statement.notResources ?? [])) : [],
-    omittedResources: effective.reduce((sum, statement) => sum + (statement.omitted?.resources ?? 0), 0),
-    conditionKeys:
-      unconditional.length > 0 || allowing.length === 0
-        ? []
-        : unique(allowing.flatMap(conditionKeysOf)).sort(),
-    viaBroad: effective.some(isBroad),
-  };
-};
+/** The resources a statement names, as finding data (for summaries). */
+const statementScope = (statement: PolicyStatement): ResourceScope =>
+  statement.notResources
+    ? { every: true, except: statement.notResources, omitted: statement.omitted?.notResources ?? 0 }
+    : (statement.resources ?? []).includes('*')
+      ? { every: true, except: [], omitted: 0 }
+      : {
+          every: false,
+          resources: statement.resources ?? [],
+          omitted: statement.omitted?.resources ?? 0,
+        };
 
-/**
- * How a document grants an action. An unconditional `Deny` on every resource cancels the grant (within this
- * document only: other policies, boundaries and SCPs are not known here).
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
- */
-export const grantOf = (document: PolicyDocument, action: string): Grant => {
-  const denied = document.statements.some(
-    (statement) =>
-      statement.effect === 'Deny' &&
-      !hasConditions(statement) &&
-      (statement.resources ?? []).includes('*') &&
-      coversAction(statement, action),
-  );
-  return grantFrom(
-    denied
-      ? []
-      : document.statements.filter(
-          (statement) => statement.effect === 'Allow' && coversAction(statement, action),
-        ),
-  );
-};
+/** The conditions of an answer, as a finding carries them: the keys. */
+const conditionsData = (answer: Answer): { conditions: string[] } => ({
+  conditions: conditionKeysOf(answer),
+});
 
-const lower = (severity: Severity): Severity =>
-  (['info', 'info', 'low', 'medium', 'high'] as const)[severityRank(severity)] ?? 'info';
+// A concrete action a pattern names (`iam:Put*` → `iam:PutZzProbe`): asked to tell a statement that grants
+// something from one its own Deny (or impossible resources) cancels.
+const concreteAction = (pattern: string): string =>
+  isAllActions(pattern) || !pattern.includes(':')
+    ? PROBE_ACTION
+    : pattern.replace(/\*/g, 'ZzProbe').replace(/\?/g, 'Z');
 
-/** The resources a grant covers, as finding data. */
-const scopeOf = (grant: Grant): ResourceScope =>
-  grant.everyResource
-    ? { every: true, except: grant.exceptResources, omitted: 0 }
-    : { every: false, resources: grant.resources, omitted: grant.omittedResources };
+/** Whether any Allow statement grants anything at all, asked of the evaluator action pattern by action pattern. */
+const grantsSomething = (policies: readonly EvaluatedPolicy[], allows: PolicyStatement[]): boolean =>
+  allows
+    .slice(0, 50)
+    .some((statement) =>
+      (statement.actions ?? [PROBE_ACTION])
+        .slice(0, 50)
+        .some((pattern) => ask(policies, concreteAction(pattern)).allowed),
+    );
 
 // Service-wide wildcards worth naming, and why. Others are reported at low severity.
 const SENSITIVE_SERVICES = new Map<string, { severity: Severity; why: string }>([
@@ -134,143 +93,205 @@ export interface PermissionsAssessment {
    * nothing new). Most severe first.
    */
   keyFindings: PolicyFinding[];
-  /** `full`: `*` on every resource; `effective`: Allow `NotAction` on every resource that leaves IAM in. */
-  admin?: 'full' | 'effective';
+  /**
+   * `full`: every action on every resource; `effective`: every action but some, IAM included, on every resource;
+   * `account`: every action on every resource of one account.
+   */
+  admin?: 'full' | 'effective' | 'account';
 }
+
+// Services a PassRole path hands a role to: PassRole to any other service (DAX, Application Auto Scaling) runs no
+// code of the caller's choosing.
+const CODE_RUNNING_SERVICES = unique(
+  ESCALATION_PATHS.flatMap((path) => (path.context ? [path.context['iam:PassedToService'] ?? ''] : [])),
+).filter(Boolean);
+
+// Escalation paths whose first action acts on a user: on the caller's own user they are self-service.
+const actsOnUsers = (path: EscalationPath): boolean => {
+  const types = resourceTypesOf(path.actions[0] ?? '')?.types;
+  return types !== undefined && types.size === 1 && types.has('user');
+};
+
+const severityOfScope = (severity: Severity, answer: Answer): Severity =>
+  rated(answer.every ? severity : lowerSeverity(severity), answer);
+
+/** The answer of several actions that must all be allowed: scoped as the first, conditional if any is. */
+const combined = (answers: Answer[]): Answer => {
+  const first = answers[0] as Answer;
+  return {
+    ...first,
+    unconditional: answers.every((answer) => answer.unconditional),
+    tests: answers.flatMap((answer) => answer.tests),
+    allowTests: answers.flatMap((answer) => answer.allowTests),
+  };
+};
 
 /**
  * Judges a permissions policy (identity-based: inline, managed, or a boundary): what it grants, and which of
- * those findings matter first. Conditions are mentioned, never assumed away; scoped grants are one step less
- * severe than grants on every resource.
- * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements.html
+ * those findings matter first. Each finding is a question to the evaluator (explicit Deny wins; NotAction and
+ * NotResource are complements; an action acts only on the resource types AWS lists for it; condition keys the
+ * question leaves unknown are named, never assumed away). Scoped grants are one step less severe than grants on
+ * every resource; a grant that depends only on conditions limiting who (MFA, source network, organization) one
+ * step less again.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
  */
 export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAssessment => {
   const findings: PolicyFinding[] = [];
-  // Findings a broad statement already covers: kept in `findings`, left out of `keyFindings`.
+  // Findings a broad grant already covers: kept in `findings`, left out of `keyFindings`.
   const implied = new Set<PolicyFinding>();
   const add = (finding: PolicyFinding, isImplied = false): void => {
     findings.push(finding);
     if (isImplied) implied.add(finding);
   };
   const allows = document.statements.filter((statement) => statement.effect === 'Allow');
+  const policies = identityPolicies(document);
 
-  if (allows.length === 0) {
+  if (allows.length === 0 || !grantsSomething(policies, allows)) {
     const finding: PolicyFinding = {
       severity: 'info',
       code: 'deny-only',
       kind: 'grants-nothing',
       hasStatements: document.statements.length > 0,
     };
+    if (allows.length > 0) finding.cancelled = true;
     return { findings: [finding], keyFindings: [finding] };
   }
 
-  // `*` (or `*:*`) in Action: every action of every service, present and future.
-  const adminStatements = allows.filter((statement) => (statement.actions ?? []).some(isAllActions));
-  const adminGrant = grantFrom(adminStatements);
-  adminGrant.allowed = adminGrant.allowed && grantOf(document, 'iam:CreatePolicyVersion').allowed;
-  const isFullAdmin = adminGrant.allowed && adminGrant.everyResource;
-  let admin: PermissionsAssessment['admin'] = isFullAdmin ? 'full' : undefined;
-  if (isFullAdmin) {
+  // What a broad grant leaves out, for the words: NotAction entries, and the actions its Deny statements name.
+  const notActionExcept = unique(allows.flatMap((statement) => statement.notActions ?? []));
+  const denyExcept = unique(
+    document.statements.flatMap((statement) =>
+      statement.effect === 'Deny' ? (statement.actions ?? []) : [],
+    ),
+  );
+  const except = [...notActionExcept, ...denyExcept];
+  const excepted = (action: string): boolean => except.some((pattern) => actionMatches(pattern, action));
+  const notation = notActionExcept.length > 0 ? 'NotAction' : 'Deny';
+
+  // An action no policy names: only `*`, wildcards and NotAction grant it.
+  const everything = ask(policies, PROBE_ACTION);
+  const iamAnswer = ask(policies, 'iam:CreatePolicyVersion');
+  const passRoleAnswer = ask(policies, PASSROLE);
+  // IAM left in: the holder can grant itself the rest (a new default policy version, any IAM action).
+  const iamProbe = iamAnswer.every ? iamAnswer : ask(policies, probeActionOf('iam'));
+  const iamIn = iamProbe.every;
+  const broad = everything.allowed && everything.every;
+  const allActions = { kind: 'all' } as const;
+  const allExcept = { kind: 'all-except', except, omitted: 0 } as const;
+  let admin: PermissionsAssessment['admin'];
+
+  if (broad && mayBeAllowed(grantsEverything(policies)) && except.length === 0) {
+    admin = 'full';
     const finding: GrantFinding = {
-      severity: 'high',
+      severity: rated('high', everything),
       code: 'full-admin',
       kind: 'grant',
-      actions: { kind: 'all' },
-      resources: scopeOf(adminGrant),
-      conditions: adminGrant.conditionKeys,
+      actions: allActions,
+      resources: everything.scope,
+      ...conditionsData(everything),
     };
-    if (adminGrant.exceptResources.length > 0) finding.notation = 'NotResource';
+    if (everything.scope.every && everything.scope.except.length > 0) finding.notation = 'NotResource';
     add(finding);
-  } else if (adminGrant.allowed) {
+  } else if (broad && iamIn) {
+    admin = 'effective';
+    // Both answers say what the grant depends on.
+    const answer = combined([everything, iamProbe]);
     add({
-      severity: 'medium',
-      code: 'all-actions-scoped',
+      severity: rated('high', answer),
+      code: 'allow-not-action-admin',
       kind: 'grant',
-      actions: { kind: 'all' },
-      resources: scopeOf(adminGrant),
-      conditions: adminGrant.conditionKeys,
+      actions: allExcept,
+      resources: everything.scope,
+      ...conditionsData(answer),
+      notation,
+      includesIam: true,
+      admin: 'effective',
     });
-  }
-
-  for (const statement of allows) {
-    if (statement.notActions) {
-      // NotAction with Allow grants every action not listed, in every service, present and future.
-      const iamAllowed =
-        coversAction(statement, PASSROLE) || coversAction(statement, 'iam:CreatePolicyVersion');
-      const grant = grantFrom([statement]);
-      const actions = {
-        kind: 'all-except',
-        except: statement.notActions,
-        omitted: statement.omitted?.notActions ?? 0,
-      } as const;
-      if (iamAllowed && grant.everyResource) {
-        admin ??= 'effective';
-        add({
-          severity: 'high',
-          code: 'allow-not-action-admin',
-          kind: 'grant',
-          actions,
-          resources: scopeOf(grant),
-          conditions: grant.conditionKeys,
-          notation: 'NotAction',
-          includesIam: true,
-          admin: 'effective',
-        });
-      } else {
-        const finding: GrantFinding = {
-          severity: grant.everyResource ? 'high' : 'medium',
-          code: 'allow-not-action',
-          kind: 'grant',
-          actions,
-          resources: scopeOf(grant),
-          conditions: grant.conditionKeys,
-          notation: 'NotAction',
-        };
-        if (iamAllowed) finding.includesIam = true;
-        add(finding);
+  } else if (broad) {
+    add({
+      severity: rated('high', everything),
+      code: 'allow-not-action',
+      kind: 'grant',
+      actions: allExcept,
+      resources: everything.scope,
+      ...conditionsData(everything),
+      notation,
+    });
+  } else if (everything.allowed) {
+    // Every action on some resources: of one account (administrator of it), or of named resources.
+    const accounts = unique(
+      everything.scope.every
+        ? []
+        : everything.scope.resources.flatMap(
+            (pattern) => /^arn:[^:]*:[^:]*:[^:]*:(\d{12}):/.exec(pattern)?.[1] ?? [],
+          ),
+    );
+    const account = accounts.find((candidate) => mayBeAllowed(grantsEverything(policies, candidate)));
+    if (account !== undefined && except.length === 0) {
+      admin = 'account';
+      add({
+        severity: rated('high', everything),
+        code: 'account-admin',
+        kind: 'grant',
+        actions: allActions,
+        resources: everything.scope,
+        ...conditionsData(everything),
+        account,
+      });
+    } else {
+      const finding: GrantFinding = {
+        severity: rated('medium', everything),
+        code: except.length > 0 ? 'allow-not-action' : 'all-actions-scoped',
+        kind: 'grant',
+        actions: except.length > 0 ? allExcept : allActions,
+        resources: everything.scope,
+        ...conditionsData(everything),
+      };
+      if (except.length > 0) {
+        finding.notation = notation;
+        if (iamAnswer.allowed) finding.includesIam = true;
       }
+      add(finding);
     }
-    // `Action: *` with NotResource is already said by the admin finding above.
+  }
+  // `Action` lists with NotResource: every resource but some.
+  for (const statement of allows) {
     if (statement.notResources && statement.actions && !statement.actions.some(isAllActions)) {
       add({
         severity: 'medium',
         code: 'allow-not-resource',
         kind: 'grant',
         actions: { kind: 'listed', actions: statement.actions, omitted: statement.omitted?.actions ?? 0 },
-        resources: {
-          every: true,
-          except: statement.notResources,
-          omitted: statement.omitted?.notResources ?? 0,
-        },
+        resources: statementScope(statement),
         conditions: [],
         notation: 'NotResource',
       });
     }
   }
 
-  if (!isFullAdmin) {
+  if (admin !== 'full') {
+    const coveredByBroad = (actions: string[]): boolean =>
+      broad && actions.every((action) => !excepted(action));
     const seen = new Set<string>();
     for (const statement of allows) {
       for (const pattern of statement.actions ?? []) {
-        const match = /^([a-z0-9-]+):\*$/i.exec(pattern);
-        const service = match?.[1]?.toLowerCase();
+        const service = /^([a-z0-9-]+):\*$/i.exec(pattern)?.[1]?.toLowerCase();
         if (!service || seen.has(service)) continue;
         seen.add(service);
-        const grant = grantOf(document, `${service}:AnyAction`);
-        if (!grant.allowed) continue;
+        const answer = ask(policies, probeActionOf(service));
+        if (!answer.allowed) continue;
         const known = SENSITIVE_SERVICES.get(service);
-        const base = known?.severity ?? 'low';
         const finding: GrantFinding = {
-          severity: grant.everyResource ? base : lower(base),
+          severity: severityOfScope(known?.severity ?? 'low', answer),
           code: `service-wildcard-${service}`,
           kind: 'grant',
           actions: { kind: 'service', service },
-          resources: scopeOf(grant),
-          conditions: grant.conditionKeys,
+          resources: answer.scope,
+          ...conditionsData(answer),
         };
         if (known) finding.why = known.why;
-        add(finding, grant.viaBroad);
+        add(finding, coveredByBroad([probeActionOf(service)]));
       }
     }
 
@@ -282,7 +303,10 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
         const key = pattern.toLowerCase();
         if (wildcardSeen.has(key)) continue;
         wildcardSeen.add(key);
-        const management = expandAction(pattern).filter((entry) => entry.level === 'Permissions management');
+        const management = expandAction(pattern)
+          .filter((entry) => entry.level === 'Permissions management')
+          .map((entry) => entry.action)
+          .filter((action) => ask(policies, action).allowed);
         if (management.length === 0) continue;
         add(
           {
@@ -290,49 +314,72 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
             code: 'wildcard-permissions-management',
             kind: 'action-wildcard',
             pattern,
-            covers: management.map((entry) => entry.action),
+            covers: management,
           },
-          management.every((entry) => grantOf(document, entry.action).viaBroad),
+          coveredByBroad(management),
         );
       }
     }
 
-    const passRole = grantOf(document, PASSROLE);
-    if (passRole.allowed) {
-      add(
-        {
-          severity: passRole.everyResource ? 'high' : 'low',
-          code: passRole.everyResource ? 'passrole-all' : 'passrole-scoped',
-          kind: 'grant',
-          actions: { kind: 'listed', actions: [PASSROLE], omitted: 0 },
-          resources: scopeOf(passRole),
-          resourceNoun: 'role',
-          conditions: passRole.conditionKeys,
-        },
-        passRole.viaBroad,
-      );
+    if (passRoleAnswer.allowed) {
+      // PassRole matters when the role can go to a service that runs the caller's code as it.
+      const toCode = CODE_RUNNING_SERVICES.map((service) =>
+        ask(policies, PASSROLE, { context: { 'iam:PassedToService': service } }),
+      ).find((answer) => answer.every);
+      const answer = toCode ?? passRoleAnswer;
+      const finding: GrantFinding = {
+        severity: toCode ? rated('high', toCode) : 'low',
+        code: toCode ? 'passrole-all' : passRoleAnswer.every ? 'passrole-confined' : 'passrole-scoped',
+        kind: 'grant',
+        actions: { kind: 'listed', actions: [PASSROLE], omitted: 0 },
+        resources: answer.scope,
+        resourceNoun: 'role',
+        ...conditionsData(answer),
+      };
+      // What PassRole depends on, asked with no service named; the services an Allow confines it to, as written.
+      finding.conditions = unique([...conditionKeysOf(passRoleAnswer), ...finding.conditions]).sort();
+      const limits = limitsOf(passRoleAnswer, 'iam:PassedToService');
+      if (limits.length > 0) finding.limits = limits;
+      add(finding, coveredByBroad([PASSROLE]));
     }
 
     const iamWildcard = findings.some((finding) => finding.code === 'service-wildcard-iam');
     for (const path of ESCALATION_PATHS) {
-      const grants = path.actions.map((action) => grantOf(document, action));
-      if (!grants.every((grant) => grant.allowed)) continue;
       // Under iam:* the single-permission IAM paths say nothing new; combinations with other services still do.
       if (iamWildcard && path.actions.every((action) => action.startsWith('iam:'))) continue;
-      const first = grants[0] as Grant;
-      const finding: PolicyFinding = {
-        severity: first.everyResource ? path.severity : lower(path.severity),
-        code: path.code,
-        kind: 'ability',
-        impact: path.impact,
-        resources: scopeOf(first),
-        conditions: first.conditionKeys,
-      };
-      if (path.why) finding.why = path.why;
-      add(
-        finding,
-        grants.every((grant) => grant.viaBroad),
-      );
+      const context = path.context ?? {};
+      const rest = path.actions.slice(1).map((action) => ask(policies, action, { context }));
+      if (!rest.every((answer) => answer.allowed)) continue;
+      const first = path.actions[0] as string;
+      const onUsers = actsOnUsers(path);
+      const others = ask(policies, first, onUsers ? { context, who: 'others' } : { context });
+      let finding: PolicyFinding | undefined;
+      if (others.allowed) {
+        const answer = combined([others, ...rest]);
+        finding = {
+          severity: severityOfScope(path.severity, answer),
+          code: path.code,
+          kind: 'ability',
+          impact: path.impact,
+          resources: answer.scope,
+          ...conditionsData(answer),
+        };
+        if (path.why) finding.why = path.why;
+      } else if (onUsers && path.self) {
+        // On the caller's own user: self-service for keys and passwords, escalation for policies.
+        const own = ask(policies, first, { context, who: 'self' });
+        if (!own.allowed) continue;
+        const answer = combined([own, ...rest]);
+        finding = {
+          severity: rated(path.self.severity, answer),
+          code: path.self.code,
+          kind: 'ability',
+          impact: path.self.impact,
+          resources: own.scope,
+          ...conditionsData(answer),
+        };
+      }
+      if (finding) add(finding, coveredByBroad(path.actions));
     }
   }
 
@@ -367,7 +414,7 @@ export const summarizeGrants = (document: PolicyDocument): PolicyFinding => {
       actions: statement.actions ?? statement.notActions ?? [],
       negated: statement.actions === undefined,
       omitted: (statement.actions ? statement.omitted?.actions : statement.omitted?.notActions) ?? 0,
-      resources: scopeOf(grantFrom([statement])),
+      resources: statementScope(statement),
     })),
     moreStatements: Math.max(0, allows.length - 3),
   };

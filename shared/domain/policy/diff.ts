@@ -1,80 +1,92 @@
-// What a new policy version grants that the previous one did not.
+// What a new policy version allows that the previous one did not: both versions are asked the same probe
+// questions (every action and resource pattern either names, as a concrete request), and the diff is the set of
+// probes whose answer widened.
 import type { GrantChange, PolicyDiff } from '../findings.js';
-import { actionMatches } from './actions.js';
+import { identityPolicies, PROBE_ACTION } from './ask.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
+import { type Decision, evaluate } from './evaluator/index.js';
 
-interface Entry {
-  effect: 'Allow' | 'Deny';
+const MAX_LINES = 20;
+// Probes asked at most: far above what a 6,144-character managed policy can name.
+const MAX_PROBES = 2000;
+
+/** One question asked of both versions, with the words it is reported in. */
+interface Probe {
   action: string;
   notAction: boolean;
   resource: string;
   notResource: boolean;
-  conditions: string;
+  request: { action: string; resource: string };
 }
 
-const MAX_LINES = 20;
+// A concrete action a pattern names (`iam:Put*` → `iam:PutZzProbe`; `*` → an action of no real service).
+const concreteAction = (pattern: string): string =>
+  /^\*(:\*)?$/.test(pattern.trim()) || !pattern.includes(':')
+    ? PROBE_ACTION
+    : pattern.replace(/\*/g, 'ZzProbe').replace(/\?/g, 'Z');
 
-const entriesOf = (document: PolicyDocument): Entry[] =>
-  document.statements.flatMap((statement: PolicyStatement) => {
-    const notAction = statement.actions === undefined;
-    const actions = statement.actions ?? statement.notActions ?? [];
-    const notResource = statement.resources === undefined && statement.notResources !== undefined;
-    const resources = statement.resources ?? statement.notResources ?? ['*'];
-    const conditions = JSON.stringify(statement.conditions);
-    return actions.flatMap((action) =>
-      resources.map((resource) => ({
-        effect: statement.effect,
-        action,
-        notAction,
-        resource,
-        notResource,
-        conditions,
-      })),
-    );
-  });
+// A concrete resource a pattern names (`arn:aws:s3:::ci/*` → `arn:aws:s3:::ci/zz-probe`); `*` asks about every one.
+const concreteResource = (pattern: string): string =>
+  pattern === '*' ? '*' : pattern.replace(/\*/g, 'zz-probe').replace(/\?/g, 'z');
 
-// An old entry covers a new one when it allows at least as much: same polarity, its action pattern matches the
-// new pattern, its resource pattern matches the new resource, and it is no more conditional.
-const covers = (old: Entry, entry: Entry): boolean =>
-  old.effect === entry.effect &&
-  old.notAction === entry.notAction &&
-  old.notResource === entry.notResource &&
-  (entry.notAction
-    ? old.action.toLowerCase() === entry.action.toLowerCase()
-    : actionMatches(old.action, entry.action)) &&
-  (old.resource === '*' || actionMatches(old.resource, entry.resource)) &&
-  (old.conditions === '{}' || old.conditions === entry.conditions);
+const probesOf = (statement: PolicyStatement): Probe[] => {
+  const actions: [string, string, boolean][] = statement.actions
+    ? statement.actions.map((pattern) => [pattern, concreteAction(pattern), false])
+    : [[(statement.notActions ?? []).join(', '), PROBE_ACTION, true]];
+  const resources: [string, string, boolean][] = statement.resources
+    ? statement.resources.map((pattern) => [pattern, concreteResource(pattern), false])
+    : statement.notResources
+      ? [[statement.notResources.join(', '), '*', true]]
+      : [['*', '*', false]];
+  return actions.flatMap(([action, concrete, notAction]) =>
+    resources.map(([resource, target, notResource]) => ({
+      action,
+      notAction,
+      resource,
+      notResource,
+      request: { action: concrete, resource: target },
+    })),
+  );
+};
 
-const changeOf = (change: GrantChange['change'], entry: Entry): GrantChange => ({
-  change,
-  action: entry.action,
-  notAction: entry.notAction,
-  resource: entry.resource,
-  notResource: entry.notResource,
-  conditional: entry.conditions !== '{}',
-});
+const rank = (decision: Decision): number =>
+  decision.kind === 'allowed' ? 2 : decision.kind === 'allowed-when' ? 1 : 0;
 
 /**
- * What `after` allows that `before` did not, and which denials it dropped (worded by `wordGrantChange`). A syntactic
- * comparison: a grant counts as new unless a statement of `before` visibly covers it (same or wider action
- * pattern and resource, no extra condition), so the result may over-report but never hides a widening.
+ * What `after` allows that `before` did not, and which denials it dropped (worded by `wordGrantChange`): every
+ * action and resource pattern either version names is asked of both as a request (condition keys unknown), and a
+ * probe whose answer widened (not allowed → allowed or allowed under conditions → allowed; denied → not denied) is
+ * a change. Equivalent rewrites (`NotAction: iam:*` for `Allow *` + `Deny iam:*`) are no change.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  */
 export const diffPolicyGrants = (before: PolicyDocument, after: PolicyDocument): PolicyDiff => {
-  const oldEntries = entriesOf(before);
-  const newEntries = entriesOf(after);
-  const added = newEntries
-    .filter((entry) => entry.effect === 'Allow' && !oldEntries.some((old) => covers(old, entry)))
-    .map((entry) => changeOf('now-allows', entry));
-  const removedDenies = oldEntries
-    .filter((entry) => entry.effect === 'Deny' && !newEntries.some((next) => covers(next, entry)))
-    .map((entry) => changeOf('no-longer-denies', entry));
+  const old = identityPolicies(before);
+  const next = identityPolicies(after);
+  const probes = [...after.statements, ...before.statements].flatMap(probesOf).slice(0, MAX_PROBES);
   const seen = new Set<string>();
-  const changes = [...added, ...removedDenies].filter((change) => {
-    const key = JSON.stringify(change);
-    if (seen.has(key)) return false;
+  const changes: GrantChange[] = [];
+  for (const probe of probes) {
+    const key = JSON.stringify(probe.request);
+    if (seen.has(key)) continue;
     seen.add(key);
-    return true;
-  });
+    const was = evaluate({ ...probe.request, context: {} }, old);
+    const now = evaluate({ ...probe.request, context: {} }, next);
+    const change: GrantChange['change'] | undefined =
+      was.kind === 'denied' && now.kind !== 'denied'
+        ? 'no-longer-denies'
+        : rank(now) > rank(was)
+          ? 'now-allows'
+          : undefined;
+    if (!change) continue;
+    changes.push({
+      change,
+      action: probe.action,
+      notAction: probe.notAction,
+      resource: probe.resource,
+      notResource: probe.notResource,
+      conditional: now.kind === 'allowed-when',
+    });
+  }
   return { changes: changes.slice(0, MAX_LINES), more: Math.max(0, changes.length - MAX_LINES) };
 };

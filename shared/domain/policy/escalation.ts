@@ -17,7 +17,22 @@ export interface EscalationPath {
   severity: Severity;
   /** Where the path is documented. */
   source: string;
+  /**
+   * The request context the path needs, asked of the evaluator with every action (`iam:PassedToService` is the
+   * service that runs the passed role: a PassRole confined to other services does not open the path).
+   */
+  context?: Readonly<Record<string, string>>;
+  /**
+   * What the path means when the policy allows it only on the caller's own user (`user/${aws:username}`): absent
+   * when acting on oneself is self-service and no escalation (one's own access keys and password).
+   */
+  self?: { code: string; impact: string; severity: Severity };
 }
+
+const passedTo = (service: string) => ({ 'iam:PassedToService': service });
+// Attaching a managed policy escalates when the policy may be AdministratorAccess: an `iam:PolicyARN` condition
+// that names other policies closes the path.
+const ATTACH_ADMIN = { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' };
 
 const RHINO = 'Rhino Security Labs, AWS privilege escalation methods';
 const PATHFINDING = 'pathfinding.cloud';
@@ -70,6 +85,13 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'attach any managed policy, AdministratorAccess included, to users (iam:AttachUserPolicy)',
     severity: 'high',
     source: `${RHINO} #7; ${PATHFINDING} iam:AttachUserPolicy`,
+    self: {
+      code: 'escalation-attach-own-user-policy',
+      impact:
+        'attach any managed policy, AdministratorAccess included, to its own user (iam:AttachUserPolicy)',
+      severity: 'high',
+    },
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-attach-group-policy',
@@ -77,6 +99,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'attach any managed policy to groups (iam:AttachGroupPolicy)',
     severity: 'high',
     source: `${RHINO} #8; ${PATHFINDING} iam:AttachGroupPolicy`,
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-attach-role-policy',
@@ -84,6 +107,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'attach any managed policy to roles (iam:AttachRolePolicy)',
     severity: 'high',
     source: `${RHINO} #9; ${PATHFINDING} iam:AttachRolePolicy`,
+    context: ATTACH_ADMIN,
   },
   {
     code: 'escalation-put-user-policy',
@@ -91,6 +115,11 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'write inline policies on users that grant anything (iam:PutUserPolicy)',
     severity: 'high',
     source: `${RHINO} #10; ${PATHFINDING} iam:PutUserPolicy`,
+    self: {
+      code: 'escalation-put-own-user-policy',
+      impact: 'write an inline policy that grants anything on its own user (iam:PutUserPolicy)',
+      severity: 'high',
+    },
   },
   {
     code: 'escalation-put-group-policy',
@@ -133,6 +162,11 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'remove the permissions boundaries that cap users (iam:DeleteUserPermissionsBoundary)',
     severity: 'medium',
     source: `${PATHFINDING} iam:DeleteUserPermissionsBoundary`,
+    self: {
+      code: 'escalation-delete-own-user-permissions-boundary',
+      impact: 'remove the permissions boundary that caps its own user (iam:DeleteUserPermissionsBoundary)',
+      severity: 'medium',
+    },
   },
   {
     code: 'escalation-passrole-ec2',
@@ -140,6 +174,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'start EC2 instances with any role and take its credentials (iam:PassRole + ec2:RunInstances)',
     severity: 'high',
     source: `${RHINO} #3; ${PATHFINDING} iam:PassRole + ec2:RunInstances`,
+    context: passedTo('ec2.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-lambda',
@@ -148,6 +183,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
       'run code as any role through Lambda (iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction)',
     severity: 'high',
     source: `${RHINO} #15; ${PATHFINDING} iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction`,
+    context: passedTo('lambda.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-lambda-event-source',
@@ -156,6 +192,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
       'run code as any role through a Lambda event source (iam:PassRole + lambda:CreateFunction + lambda:CreateEventSourceMapping)',
     severity: 'high',
     source: `${RHINO} #16; ${PATHFINDING} iam:PassRole + lambda:CreateFunction + lambda:CreateEventSourceMapping`,
+    context: passedTo('lambda.amazonaws.com'),
   },
   {
     code: 'escalation-lambda-update-code',
@@ -171,6 +208,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'open a Glue development endpoint with any role (iam:PassRole + glue:CreateDevEndpoint)',
     severity: 'high',
     source: `${RHINO} #18; ${PATHFINDING} iam:PassRole + glue:CreateDevEndpoint`,
+    context: passedTo('glue.amazonaws.com'),
   },
   {
     code: 'escalation-glue-update-dev-endpoint',
@@ -186,6 +224,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'create CloudFormation stacks that act as any role (iam:PassRole + cloudformation:CreateStack)',
     severity: 'high',
     source: `${RHINO} #20; ${PATHFINDING} iam:PassRole + cloudformation:CreateStack`,
+    context: passedTo('cloudformation.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-datapipeline',
@@ -193,6 +232,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'run Data Pipeline activities as any role (iam:PassRole + datapipeline:CreatePipeline)',
     severity: 'high',
     source: `${RHINO} #21; ${PATHFINDING} iam:PassRole + datapipeline:CreatePipeline`,
+    context: passedTo('datapipeline.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-codebuild',
@@ -200,6 +240,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'run builds as any role (iam:PassRole + codebuild:CreateProject + codebuild:StartBuild)',
     severity: 'high',
     source: `${PATHFINDING} iam:PassRole + codebuild:CreateProject + codebuild:StartBuild`,
+    context: passedTo('codebuild.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-sagemaker',
@@ -207,6 +248,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'open SageMaker notebooks that run as any role (iam:PassRole + sagemaker:CreateNotebookInstance)',
     severity: 'high',
     source: `${PATHFINDING} iam:PassRole + sagemaker:CreateNotebookInstance`,
+    context: passedTo('sagemaker.amazonaws.com'),
   },
   {
     code: 'escalation-passrole-ecs',
@@ -214,6 +256,7 @@ export const ESCALATION_PATHS: readonly EscalationPath[] = [
     impact: 'run ECS tasks as any role (iam:PassRole + ecs:RegisterTaskDefinition + ecs:RunTask)',
     severity: 'high',
     source: `${PATHFINDING} iam:PassRole + ecs:RegisterTaskDefinition + ecs:RunTask`,
+    context: passedTo('ecs-tasks.amazonaws.com'),
   },
   {
     code: 'escalation-ssm-send-command',

@@ -1,9 +1,30 @@
-// Who a role's trust policy lets in: everyone, other accounts, federated identities, services.
+// Who a role's trust policy lets in: everyone, other accounts, federated identities, services. Each verdict is a
+// question to the evaluator (`whoCanAssume` and probe principals: an outsider of another organization, any
+// subject of a web identity provider, each named account, this organization); statements are read only to name
+// who is listed.
 import type { AssumeFinding, TrustEntry, TrustExposure, TrustedPrincipal } from '../findings.js';
-import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
+import {
+  type AssumeProbeResult,
+  conditionsOf,
+  evaluate,
+  mayBeAllowed,
+  whoCanAssume,
+} from './evaluator/index.js';
+import { describeFederated } from './trust-federated.js';
+import {
+  assume,
+  type Collected,
+  conditionKeys,
+  entry,
+  keysOf,
+  keysShown,
+  limitsWho,
+  negatedValues,
+  record,
+} from './trust-parts.js';
 
 /** The result of reading a trust policy. */
 export interface TrustAnalysis {
@@ -17,44 +38,7 @@ export interface TrustAnalysis {
   exposure?: TrustExposure;
 }
 
-/** One principal, with the finding it raises. */
-interface Described {
-  entry: TrustEntry;
-  finding?: AssumeFinding;
-}
-
-const entry = (principal: TrustedPrincipal, conditions: string[] = []): TrustEntry => ({
-  principal,
-  conditions,
-});
-
 const ASSUME_ACTIONS = ['sts:AssumeRole', 'sts:AssumeRoleWithSAML', 'sts:AssumeRoleWithWebIdentity'];
-
-// Condition keys that restrict a wildcard principal to a known organisation or account.
-const ORG_KEYS = ['aws:principalorgid', 'aws:principalorgpaths', 'aws:principalaccount', 'aws:sourceaccount'];
-
-const conditionKeys = (statement: PolicyStatement): string[] =>
-  Object.values(statement.conditions).flatMap((block) => Object.keys(block));
-
-const hasKey = (statement: PolicyStatement, key: string): boolean =>
-  conditionKeys(statement).some((candidate) => candidate.toLowerCase() === key.toLowerCase());
-
-const conditionValues = (statement: PolicyStatement, key: string): string[] =>
-  Object.values(statement.conditions).flatMap((block) =>
-    Object.entries(block)
-      .filter(([candidate]) => candidate.toLowerCase() === key.toLowerCase())
-      .flatMap(([, values]) => values),
-  );
-
-/** At most three distinct keys: what a finding names. */
-const keysShown = (keys: string[]): string[] => [...new Set(keys)].slice(0, 3);
-
-const assume = (
-  severity: Severity,
-  code: string,
-  principal: TrustedPrincipal,
-  conditions: string[] = [],
-): AssumeFinding => ({ severity, code, kind: 'assume', principal, conditions });
 
 /** The account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root`, a role ARN…). */
 export const accountOfPrincipal = (principal: string): string | undefined => {
@@ -62,162 +46,173 @@ export const accountOfPrincipal = (principal: string): string | undefined => {
   return /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
 };
 
-const describeAws = (
-  principal: string,
-  statement: PolicyStatement,
-  ownAccount: string | undefined,
-): Described => {
-  const keys = conditionKeys(statement);
-  if (principal === '*') {
-    const orgLimited = keys.some((key) => ORG_KEYS.includes(key.toLowerCase()));
-    if (keys.length === 0) {
-      return {
-        entry: entry({ class: 'anyone' }),
-        finding: assume('critical', 'trust-everyone', { class: 'anyone' }),
-      };
-    }
-    return {
-      entry: entry({ class: 'any-aws-principal' }, keysShown(keys)),
-      finding: assume(
-        orgLimited ? 'medium' : 'high',
-        orgLimited ? 'trust-everyone-org-limited' : 'trust-everyone-conditional',
-        { class: 'any-aws-principal' },
-        keysShown(keys),
-      ),
+const assumes = (statement: PolicyStatement): boolean =>
+  statement.actions
+    ? statement.actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionMatches(pattern, action)))
+    : statement.notActions !== undefined;
+
+const probesOf = (result: { probes: AssumeProbeResult[] }, probe: AssumeProbeResult['probe']) =>
+  result.probes.filter((entry) => entry.probe === probe);
+
+/** Everyone (`*`, `AWS: *`, NotPrincipal), asked as a principal of another organization or of none. */
+const describeEveryone = (
+  document: PolicyDocument,
+  account: string,
+  allows: PolicyStatement[],
+  into: Collected,
+) => {
+  const asked = whoCanAssume(document, { ownAccount: account });
+  const outsider = [...probesOf(asked, 'outsider'), ...probesOf(asked, 'outsider-without-organization')].find(
+    (result) => mayBeAllowed(result.decision),
+  );
+  const notPrincipal = allows.find((statement) => statement.notPrincipals)?.notPrincipals;
+  if (outsider && notPrincipal) {
+    const principal: TrustedPrincipal = {
+      class: 'everyone-except',
+      excluded: Object.values(notPrincipal).flat().slice(0, 3),
     };
+    record(into, principal, assume('critical', 'trust-not-principal', principal));
+    return;
   }
-  const account = accountOfPrincipal(principal);
-  if (account === undefined) {
-    // A unique id (AIDA…/AROA…) means the trusted principal was deleted and recreated or never resolved.
-    return { entry: entry({ class: 'unresolved', id: principal }) };
+  if (outsider?.decision.kind === 'allowed') {
+    // Allowed outright to an outsider: anyone, or anyone outside the organization a negated condition names.
+    const organizations = negatedValues(document, 'aws:PrincipalOrgID');
+    const first = organizations[0];
+    const members = first
+      ? probesOf(whoCanAssume(document, { ownAccount: account, orgId: first }), 'organization-account')
+      : [];
+    const principal: TrustedPrincipal =
+      members.length > 0 && members.every((result) => !mayBeAllowed(result.decision))
+        ? { class: 'outside-organization', organizations: keysShown(organizations) }
+        : { class: 'anyone' };
+    record(
+      into,
+      principal,
+      assume(
+        'critical',
+        principal.class === 'anyone' ? 'trust-everyone' : 'trust-outside-organization',
+        principal,
+      ),
+    );
+    return;
   }
-  const who = /^\d{12}$/.test(principal) ? `arn:aws:iam::${principal}:root` : principal;
-  if (ownAccount !== undefined && account === ownAccount) {
-    return { entry: entry({ class: 'this-account', arn: who }) };
+  if (outsider) {
+    // Conditions that limit who lower the rating a step; any other condition is no limit on who: still critical.
+    const tests = conditionsOf(outsider.decision);
+    const principal: TrustedPrincipal = { class: 'any-aws-principal' };
+    const lowered = tests.every(limitsWho);
+    record(
+      into,
+      principal,
+      assume(lowered ? 'high' : 'critical', 'trust-everyone-conditional', principal, keysOf(tests)),
+    );
+    return;
   }
-  const externalId = hasKey(statement, 'sts:ExternalId');
-  const otherKeys = keys.filter((key) => key.toLowerCase() !== 'sts:externalid');
-  const other = {
-    class: 'other-account',
-    arn: who,
-    account,
-    ownAccountKnown: ownAccount !== undefined,
-  } as const;
-  if (externalId) {
-    const trusted: TrustedPrincipal = { ...other, externalId: true };
-    return { entry: entry(trusted), finding: assume('medium', 'trust-other-account-external-id', trusted) };
-  }
-  const severity: Severity = otherKeys.length > 0 ? 'medium' : 'high';
-  const trusted: TrustedPrincipal = { ...other, externalId: false };
-  return {
-    entry: entry(trusted, keysShown(otherKeys)),
-    finding: assume(severity, 'trust-other-account', trusted, keysShown(otherKeys)),
-  };
+  const wildcard = allows.some(
+    (statement) =>
+      statement.principals?.['*'] !== undefined || (statement.principals?.AWS ?? []).includes('*'),
+  );
+  if (!wildcard) return;
+  // Nobody outside: the wildcard is held to the organization or an account by its conditions or by a Deny.
+  const inside = [...probesOf(asked, 'organization-account'), ...probesOf(asked, 'this-account')].find(
+    (result) => mayBeAllowed(result.decision),
+  );
+  const keys = keysShown(document.statements.filter(assumes).flatMap(conditionKeys));
+  const principal: TrustedPrincipal = { class: 'any-aws-principal' };
+  // No probe got in (a condition names some other account or principal the probes are not): unsure who, so rated
+  // as a wildcard under conditions, never left out.
+  if (!inside) record(into, principal, assume('high', 'trust-everyone-conditional', principal, keys));
+  else record(into, principal, assume('medium', 'trust-everyone-org-limited', principal, keys));
 };
 
-const GITHUB = 'token.actions.githubusercontent.com';
-
-const describeFederated = (provider: string, statement: PolicyStatement): Described => {
-  const name = provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
-  if (/:saml-provider\//.test(provider)) {
-    const principal: TrustedPrincipal = { class: 'saml-provider', provider: name };
-    return { entry: entry(principal), finding: assume('low', 'trust-saml', principal) };
+/** A named AWS principal: this account, another account (asked as itself), or an unresolved unique id. */
+const describeAws = (
+  value: string,
+  document: PolicyDocument,
+  account: string,
+  ownAccount: string | undefined,
+  into: Collected,
+): void => {
+  const principalAccount = accountOfPrincipal(value);
+  if (principalAccount === undefined) {
+    // A unique id (AIDA…/AROA…) means the trusted principal was deleted and recreated or never resolved.
+    record(into, { class: 'unresolved', id: value });
+    return;
   }
-  if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
-    const subjects = conditionValues(statement, `${GITHUB}:sub`);
-    if (subjects.length === 0) {
-      const principal: TrustedPrincipal = {
-        class: 'github-actions',
-        provider: GITHUB,
-        match: 'any',
-        subjects: [],
-      };
-      return {
-        entry: entry(principal),
-        finding: assume('critical', 'trust-github-any-repository', principal),
-      };
-    }
-    const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
-    if (broad.length > 0) {
-      return {
-        entry: entry({ class: 'github-actions', provider: GITHUB, match: 'broad', subjects: broad }),
-        finding: assume('high', 'trust-github-broad-subject', {
-          class: 'github-actions',
-          provider: GITHUB,
-          match: 'broad',
-          subjects: keysShown(broad),
-        }),
-      };
-    }
-    return { entry: entry({ class: 'github-actions', provider: GITHUB, match: 'scoped', subjects }) };
+  const arn = /^\d{12}$/.test(value) ? `arn:aws:iam::${value}:root` : value;
+  if (ownAccount !== undefined && principalAccount === ownAccount) {
+    record(into, { class: 'this-account', arn });
+    return;
   }
-  const audience = conditionValues(statement, `${name}:aud`).concat(
-    conditionValues(statement, `${name}:sub`),
+  const decision = evaluate(
+    {
+      action: 'sts:AssumeRole',
+      resource: `arn:aws:iam::${account}:role/zz-probe-target`,
+      principal: { type: 'AWS', account: principalAccount, arn },
+      context: {
+        'aws:PrincipalAccount': principalAccount,
+        'aws:PrincipalArn': arn,
+        'aws:PrincipalIsAWSService': 'false',
+        'aws:SourceAccount': null,
+        'aws:SourceArn': null,
+      },
+    },
+    [{ kind: 'resource', document, name: 'trust policy' }],
   );
-  if (
-    name === 'cognito-identity.amazonaws.com' ||
-    /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/.test(name)
-  ) {
-    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences: audience };
-    if (audience.length > 0) return { entry: entry(principal) };
-    return { entry: entry(principal), finding: assume('high', 'trust-web-identity-unrestricted', principal) };
+  const tests = conditionsOf(decision);
+  const externalId = tests.some((test) => test.key.toLowerCase() === 'sts:externalid');
+  const keys = keysOf(tests.filter((test) => test.key.toLowerCase() !== 'sts:externalid'));
+  const principal: TrustedPrincipal = {
+    class: 'other-account',
+    arn,
+    account: principalAccount,
+    externalId,
+    ownAccountKnown: ownAccount !== undefined,
+  };
+  if (!mayBeAllowed(decision)) {
+    into.trusted.push(entry(principal, keys));
+    return;
   }
-  const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences: audience };
-  if (audience.length > 0) return { entry: entry(principal) };
-  return { entry: entry(principal), finding: assume('medium', 'trust-oidc-unrestricted', principal) };
+  if (externalId) {
+    record(into, principal, assume('medium', 'trust-other-account-external-id', principal));
+    return;
+  }
+  const lowered = keys.length > 0 && tests.every(limitsWho);
+  record(into, principal, assume(lowered ? 'medium' : 'high', 'trust-other-account', principal, keys));
 };
 
 /**
  * Reads a role's trust policy (CreateRole `assumeRolePolicyDocument`, UpdateAssumeRolePolicy `policyDocument`):
- * who may now assume the role, with a finding for each principal a reviewer should look at. A principal is in
- * "another account" when its account differs from `ownAccount` (the event's `recipientAccountId`).
+ * who may now assume the role, asked of the evaluator with probe principals, and a finding for each class a
+ * reviewer should look at. A principal is in "another account" when its account differs from `ownAccount` (the
+ * event's `recipientAccountId`). Conditions that limit who lower a rating one step; any other condition is no
+ * limit on who (unsure: the rating stays up).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
  */
 export const analyzeTrustPolicy = (
   document: PolicyDocument,
   ownAccount: string | undefined,
 ): TrustAnalysis => {
-  const findings: AssumeFinding[] = [];
-  const trustedPrincipals: TrustEntry[] = [];
-  // Two principals said the same way are one finding.
-  const sameAs = (finding: AssumeFinding) => (other: AssumeFinding) =>
-    JSON.stringify(other) === JSON.stringify(finding);
-  for (const statement of document.statements) {
-    if (statement.effect !== 'Allow') continue;
-    const assumes = statement.actions
-      ? statement.actions.some((pattern) => ASSUME_ACTIONS.some((action) => actionMatches(pattern, action)))
-      : statement.notActions !== undefined;
-    if (!assumes) continue;
-    if (statement.notPrincipals) {
-      const excluded = Object.values(statement.notPrincipals).flat();
-      const principal: TrustedPrincipal = { class: 'everyone-except', excluded: excluded.slice(0, 3) };
-      trustedPrincipals.push(entry(principal));
-      const finding = assume('critical', 'trust-not-principal', principal);
-      findings.push(finding);
-      continue;
-    }
+  const account = ownAccount ?? '000000000000';
+  const into: Collected = { findings: [], trusted: [] };
+  const allows = document.statements.filter(
+    (statement) => statement.effect === 'Allow' && assumes(statement),
+  );
+  describeEveryone(document, account, allows, into);
+  for (const statement of allows) {
     for (const [type, entries] of Object.entries(statement.principals ?? {})) {
-      for (const principal of entries) {
-        let described: Described;
-        if (type === '*' || (type === 'AWS' && principal === '*')) {
-          described = describeAws('*', statement, ownAccount);
-        } else if (type === 'AWS') {
-          described = describeAws(principal, statement, ownAccount);
-        } else if (type === 'Federated') {
-          described = describeFederated(principal, statement);
-        } else if (type === 'Service') {
-          described = { entry: entry({ class: 'service', service: principal }) };
-        } else {
-          described = { entry: entry({ class: 'other', type, principal }) };
-        }
-        trustedPrincipals.push(described.entry);
-        if (described.finding && !findings.some(sameAs(described.finding))) {
-          findings.push(described.finding);
-        }
+      for (const value of entries) {
+        if (type === '*' || (type === 'AWS' && value === '*')) continue;
+        if (type === 'AWS') describeAws(value, document, account, ownAccount, into);
+        else if (type === 'Federated') describeFederated(value, statement, document, account, into);
+        else if (type === 'Service') record(into, { class: 'service', service: value });
+        else record(into, { class: 'other', type, principal: value });
       }
     }
   }
+  const { findings, trusted: trustedPrincipals } = into;
   if (findings.length === 0 && trustedPrincipals.length > 0) {
     findings.push(
       assume('info', 'trust-summary', { class: 'listed', entries: trustedPrincipals.slice(0, 3) }),

@@ -323,3 +323,91 @@ describe('wordTrustEntry: who a role trusts, one principal a line', () => {
     ).toBe('role can be assumed by service ec2.amazonaws.com; anyone (*), no conditions');
   });
 });
+
+describe('words for what the evaluator answers (issue #10)', () => {
+  const confined: PolicyFinding = {
+    severity: 'low',
+    code: 'passrole-confined',
+    kind: 'grant',
+    actions: { kind: 'listed', actions: ['iam:PassRole'], omitted: 0 },
+    resources: { every: true, except: [], omitted: 0 },
+    resourceNoun: 'role',
+    conditions: ['aws:ResourceAccount', 'iam:PassedToService'],
+    limits: [
+      {
+        operator: 'StringEquals',
+        key: 'iam:PassedToService',
+        values: ['dax.amazonaws.com', 'ec2.amazonaws.com'],
+      },
+      { operator: 'StringLikeIfExists', key: 'iam:PassedToService', values: ['lambda.amazonaws.com'] },
+    ],
+  };
+  const outside: PolicyFinding = {
+    severity: 'critical',
+    code: 'trust-outside-organization',
+    kind: 'assume',
+    principal: { class: 'outside-organization', organizations: ['o-a1b2c3d4e5'] },
+    conditions: [],
+  };
+  const github: PolicyFinding = {
+    severity: 'critical',
+    code: 'trust-github-any-repository',
+    kind: 'assume',
+    principal: {
+      class: 'github-actions',
+      provider: 'token.actions.githubusercontent.com',
+      match: 'any',
+      subjects: [],
+      excluded: ['repo:acme/app:ref:refs/heads/main'],
+    },
+    conditions: [],
+  };
+
+  it('names the values a condition confines a grant to, alternatives with "or", other keys after them', () => {
+    expect(wordFinding(confined)).toBe(
+      'grants iam:PassRole on every role, only when iam:PassedToService is dax.amazonaws.com or ec2.amazonaws.com, or StringLikeIfExists iam:PassedToService lambda.amazonaws.com and when aws:ResourceAccount conditions hold',
+    );
+  });
+
+  it('says administrator of one account, exceptions made by a Deny, and a document its Deny cancels', () => {
+    expect(
+      wordFinding({
+        severity: 'high',
+        code: 'account-admin',
+        kind: 'grant',
+        actions: { kind: 'all' },
+        resources: { every: false, resources: ['arn:aws:*:*:111122223333:*'], omitted: 0 },
+        conditions: [],
+        account: '111122223333',
+      }),
+    ).toBe('grants every action on every resource of account 111122223333');
+    expect(wordFinding({ ...effectiveAdmin, notation: 'Deny' })).toBe(
+      'effectively administrator: allows every action except s3:GetObject on every resource (Allow with Deny, IAM included)',
+    );
+    expect(
+      wordFinding({
+        severity: 'info',
+        code: 'deny-only',
+        kind: 'grants-nothing',
+        hasStatements: true,
+        cancelled: true,
+      }),
+    ).toBe('grants nothing: its own Deny statements or resource types rule out every Allow');
+  });
+
+  it('says who is let in outside the organization, and names an excluded repository only as excluded', () => {
+    expect(say(outside, 'attempted')).toBe(
+      'tried to let anyone outside organization o-a1b2c3d4e5 assume the role; the call failed',
+    );
+    expect(wordFinding(github)).toBe(
+      'any GitHub Actions workflow, in any repository of anyone, can assume the role: its token.actions.githubusercontent.com:sub condition only shuts out repo:acme/app:ref:refs/heads/main',
+    );
+    if (github.kind !== 'assume') throw new Error('assume finding expected');
+    expect(wordExposure({ principal: github.principal, conditions: [], accounts: [] })).toBe(
+      'can now be assumed by any GitHub Actions workflow',
+    );
+    expect(wordTrustEntry(github)).toBe(
+      'any GitHub Actions workflow, in any repository except repo:acme/app:ref:refs/heads/main',
+    );
+  });
+});

@@ -2,7 +2,7 @@
 export { evaluateConditions, evaluateConditionTest } from './conditions.js';
 export { evaluate, type StatementScope, statementApplies } from './evaluate.js';
 export { cidrContains } from './operators.js';
-export { patternsOverlap } from './patterns.js';
+export { patternsOverlap, wildcardMatches } from './patterns.js';
 export {
   allows,
   evaluateScp,

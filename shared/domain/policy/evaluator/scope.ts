@@ -3,7 +3,7 @@
 import { toContext } from './context.js';
 import { evaluate } from './evaluate.js';
 import { substitute, wildcardMatches } from './patterns.js';
-import { patternFitsAction, resourceTypesOf } from './resource-types.js';
+import { actsOnResource, patternFitsAction, resourceTypesOf } from './resource-types.js';
 import type { ConditionTest, ContextInput, Decision, EvaluatedPolicy } from './types.js';
 
 /** One Resource pattern an action is allowed on, and the evaluator's answer for a resource it names. */
@@ -15,15 +15,32 @@ export interface AllowedScope {
   decision: Decision;
 }
 
-// A concrete resource a pattern names: wildcards filled in, variables resolved from the context where known.
-const representative = (pattern: string, context: ContextInput): string | undefined => {
+// Fillers for a pattern's wildcards, tried in turn: a resource name may hold `/` and `:` (a task definition is
+// `family:revision`), and the representative must be of a type the action acts on.
+// A wildcard's place while fillers are chosen: no ARN holds it.
+const MARK = '\u0000';
+const FILLERS = ['zz-probe', 'zz-probe:1', 'zz-probe/zz-probe', 'zz-probe/zz-probe/zz-probe'];
+
+// A concrete resource a pattern names, of a type the action acts on: wildcards filled in, variables resolved
+// from the context where known.
+const representative = (action: string, pattern: string, context: ContextInput): string | undefined => {
   if (pattern === '*') return '*';
   const substituted = substitute(pattern, toContext(context));
   if (substituted.kind === 'absent') return undefined;
   const parts = substituted.kind === 'ok' ? substituted.parts : [{ text: pattern, literal: false }];
-  return parts
-    .map((part) => (part.literal ? part.text : part.text.replace(/\*/g, 'zz-probe').replace(/\?/g, 'z')))
+  // Wildcards become a marker first; those in the partition, service, region and account become `zz-probe`, those
+  // in the resource part the filler.
+  const marked = parts
+    .map((part) => (part.literal ? part.text : part.text.replace(/\*/g, MARK).replace(/\?/g, 'z')))
     .join('');
+  const fields = marked.split(':');
+  const fill = (filler: string): string =>
+    [
+      ...fields.slice(0, 5).map((field) => field.split(MARK).join('zz-probe')),
+      ...fields.slice(5).map((field) => field.split(MARK).join(filler)),
+    ].join(':');
+  const candidates = FILLERS.map(fill);
+  return candidates.find((candidate) => actsOnResource(action, candidate) !== false) ?? candidates[0];
 };
 
 /**
@@ -57,7 +74,7 @@ export const allowedScopes = (
   }
   const scopes: AllowedScope[] = [];
   for (const pattern of patterns) {
-    const resource = representative(pattern, context);
+    const resource = representative(action, pattern, context);
     if (resource === undefined) continue;
     const decision = evaluate({ action, resource, context }, policies);
     if (decision.kind === 'allowed' || decision.kind === 'allowed-when')

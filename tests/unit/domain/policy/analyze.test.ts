@@ -179,10 +179,16 @@ describe('analyzePermissionsPolicy', () => {
   });
 
   it('names PassRole combinations with the services that make them an escalation, and their conditions', () => {
+    // iam:PassedToService is asked with the service the path needs: a PassRole confined to Lambda opens the Lambda
+    // path outright, and the PassRole grant names the service it is confined to.
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService
     const findings = analyze(fixture('conditional-passrole.json'));
     expect(findings.map((finding) => finding.code)).toEqual(['passrole-all', 'escalation-passrole-lambda']);
+    expect(findings[0]?.text).toBe(
+      'grants iam:PassRole on every role, only when iam:PassedToService is lambda.amazonaws.com',
+    );
     expect(findings[1]?.text).toBe(
-      'can run code as any role through Lambda (iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction), only when iam:PassedToService conditions hold',
+      'can run code as any role through Lambda (iam:PassRole + lambda:CreateFunction + lambda:InvokeFunction)',
     );
   });
 
@@ -204,14 +210,22 @@ describe('analyzePermissionsPolicy', () => {
   });
 
   it('lets an unconditional Deny cancel the grant it covers', () => {
+    // Explicit Deny wins: the document grants nothing, so it must not say it allows iam:PassRole.
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
     expect(
-      codes({
+      analyze({
         Statement: [
           { Effect: 'Allow', Action: ['iam:PassRole'], Resource: '*' },
           { Effect: 'Deny', Action: 'iam:*', Resource: '*' },
         ],
       }),
-    ).toEqual(['grants-summary']);
+    ).toEqual([
+      {
+        severity: 'info',
+        code: 'deny-only',
+        text: 'grants nothing: its own Deny statements or resource types rule out every Allow',
+      },
+    ]);
   });
 
   it('says a deny-only policy grants nothing', () => {

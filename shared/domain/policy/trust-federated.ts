@@ -1,0 +1,152 @@
+// Web identity and SAML principals of a trust policy, each asked of the evaluator as any subject of its provider:
+// GitHub Actions (anyone can mint a token for a repository of its own), Cognito (guests too), public web identity
+// and other OIDC providers, SAML.
+import type { TrustedPrincipal } from '../findings.js';
+import type { PolicyDocument, PolicyStatement } from './document.js';
+import { conditionsOf, type Decision, evaluate, mayBeAllowed } from './evaluator/index.js';
+import {
+  assume,
+  type Collected,
+  conditionValues,
+  keysOf,
+  keysShown,
+  limitsWho,
+  negatedValues,
+  record,
+} from './trust-parts.js';
+
+const GITHUB = 'token.actions.githubusercontent.com';
+const PUBLIC_WEB_IDENTITY = /^(accounts\.google\.com|graph\.facebook\.com|www\.amazon\.com)$/;
+const COGNITO = 'cognito-identity.amazonaws.com';
+// A subject no legitimate condition names: only conditions that admit every subject let it in.
+const OUTSIDER_SUBJECT = 'repo:zz-probe-outsider/zz-probe:ref:refs/heads/main';
+
+const providerName = (provider: string): string =>
+  provider.replace(/^arn:aws[a-z-]*:iam::\d{12}:(?:oidc|saml)-provider\//, '');
+
+/** A web identity principal asked as one subject of its provider, with the claims in `context`. */
+const askFederated = (
+  document: PolicyDocument,
+  provider: string,
+  account: string,
+  context: Record<string, string | string[] | null>,
+): Decision =>
+  evaluate(
+    {
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: `arn:aws:iam::${account}:role/zz-probe-target`,
+      principal: { type: 'Federated', id: provider },
+      context: {
+        'aws:PrincipalAccount': null,
+        'aws:PrincipalOrgID': null,
+        'aws:PrincipalIsAWSService': 'false',
+        ...context,
+      },
+    },
+    [{ kind: 'resource', document, name: 'trust policy' }],
+  );
+
+const describeGithub = (
+  provider: string,
+  statement: PolicyStatement,
+  document: PolicyDocument,
+  account: string,
+  into: Collected,
+): void => {
+  // Anyone can mint a GitHub Actions token for a repository of its own with the default audience.
+  const decision = askFederated(document, provider, account, {
+    [`${GITHUB}:aud`]: 'sts.amazonaws.com',
+    [`${GITHUB}:sub`]: OUTSIDER_SUBJECT,
+  });
+  const subjects = conditionValues(statement, `${GITHUB}:sub`);
+  if (mayBeAllowed(decision)) {
+    const tests = conditionsOf(decision);
+    const excluded = negatedValues(document, `${GITHUB}:sub`);
+    const principal: TrustedPrincipal = {
+      class: 'github-actions',
+      provider: GITHUB,
+      match: 'any',
+      subjects: keysShown(subjects.filter((subject) => !excluded.includes(subject))),
+    };
+    if (excluded.length > 0) principal.excluded = keysShown(excluded);
+    const lowered = tests.length > 0 && tests.every(limitsWho);
+    record(
+      into,
+      principal,
+      assume(lowered ? 'high' : 'critical', 'trust-github-any-repository', principal, keysOf(tests)),
+    );
+    return;
+  }
+  const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
+  if (broad.length > 0) {
+    const principal: TrustedPrincipal = {
+      class: 'github-actions',
+      provider: GITHUB,
+      match: 'broad',
+      subjects: keysShown(broad),
+    };
+    record(into, principal, assume('high', 'trust-github-broad-subject', principal));
+    return;
+  }
+  record(into, { class: 'github-actions', provider: GITHUB, match: 'scoped', subjects });
+};
+
+/**
+ * A `Federated` principal of an Allow statement: asked as any subject of its provider, with the finding its answer
+ * raises (any GitHub repository, any Cognito identity: critical).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
+ * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ */
+export const describeFederated = (
+  provider: string,
+  statement: PolicyStatement,
+  document: PolicyDocument,
+  account: string,
+  into: Collected,
+): void => {
+  const name = providerName(provider);
+  if (/:saml-provider\//.test(provider)) {
+    const principal: TrustedPrincipal = { class: 'saml-provider', provider: name };
+    record(into, principal, assume('low', 'trust-saml', principal));
+    return;
+  }
+  if (name === GITHUB || name.startsWith(`${GITHUB}/`)) {
+    describeGithub(provider, statement, document, account, into);
+    return;
+  }
+  const audiences = conditionValues(statement, `${name}:aud`).concat(
+    conditionValues(statement, `${name}:sub`),
+  );
+  const anySubject = askFederated(document, provider, account, { [`${name}:sub`]: OUTSIDER_SUBJECT });
+  if (name === COGNITO) {
+    // Cognito gives unauthenticated (guest) identities to anyone when the pool allows them: a policy that admits
+    // them, or admits any pool (no aud), is open to anyone.
+    const guest = askFederated(document, provider, account, { [`${name}:amr`]: ['unauthenticated'] });
+    const noAmr = askFederated(document, provider, account, { [`${name}:amr`]: null });
+    const guests = mayBeAllowed(guest) && !mayBeAllowed(noAmr);
+    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
+    if (anySubject.kind === 'allowed' || guests) {
+      if (guests) principal.unauthenticated = true;
+      record(into, principal, assume('critical', 'trust-cognito-any-identity', principal));
+    } else record(into, principal);
+    return;
+  }
+  if (PUBLIC_WEB_IDENTITY.test(name)) {
+    const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
+    record(
+      into,
+      principal,
+      anySubject.kind === 'allowed'
+        ? assume('high', 'trust-web-identity-unrestricted', principal)
+        : undefined,
+    );
+    return;
+  }
+  const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences };
+  record(
+    into,
+    principal,
+    anySubject.kind === 'allowed' ? assume('medium', 'trust-oidc-unrestricted', principal) : undefined,
+  );
+};
