@@ -3,8 +3,10 @@
 // documents, asked of the evaluator as a Deny-list SCP beside FullAWSAccess. A key given as `null` is absent from
 // the request; a key left out is unknown.
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import {
   type ContextInput,
+  type Decision,
   type EvaluationOptions,
   evaluateScp,
 } from '../../../../../shared/domain/policy/evaluator/index.js';
@@ -204,5 +206,68 @@ describe('evaluateScp: a policy variable whose key is absent', () => {
       ).kind;
     expect(ask('null')).toBe('denied');
     expect(ask('invalid')).toBe('allowed');
+  });
+});
+
+describe('evaluateScp: the two readings, on random SCPs', () => {
+  const VALUES = ['vpc-1', '${aws:SourceVpc}', "${aws:SourceVpc, 'vpc-1'}", 'vpc-${aws:SourceVpc}'];
+  const OPERATORS = [
+    'StringEquals',
+    'StringNotEquals',
+    'StringNotEqualsIfExists',
+    'StringLike',
+    'StringNotLike',
+  ];
+  const statement = fc.record({
+    operator: fc.constantFrom(...OPERATORS),
+    key: fc.constantFrom('aws:ec2InstanceSourceVPC', 'aws:PrincipalTag/team'),
+    values: fc.subarray(VALUES, { minLength: 1 }),
+  });
+  const scp = fc.array(statement, { minLength: 1, maxLength: 4 }).map((list) =>
+    doc(
+      ...list.map((entry, index) => ({
+        Sid: `S${index}`,
+        Effect: 'Deny',
+        Action: '*',
+        Resource: '*',
+        Condition: { [entry.operator]: { [entry.key]: entry.values } },
+      })),
+    ),
+  );
+  const keyValue = fc.constantFrom<string | null | undefined>('vpc-1', 'vpc-2', null, undefined);
+  const context = fc
+    .record({ vpc: keyValue, instance: keyValue, team: keyValue })
+    .map(({ vpc, instance, team }) => {
+      const entries: Array<[string, string | null | undefined]> = [
+        ['aws:SourceVpc', vpc],
+        ['aws:ec2InstanceSourceVPC', instance],
+        ['aws:PrincipalTag/team', team],
+      ];
+      // undefined: the key is left out (unknown).
+      return Object.fromEntries(entries.filter(([, value]) => value !== undefined)) as ContextInput;
+    });
+  const rank = (decision: Decision) =>
+    decision.kind === 'allowed' ? 2 : decision.kind === 'allowed-when' ? 1 : 0;
+  const ask = (document: ReturnType<typeof doc>, request: ContextInput, reading: 'null' | 'invalid') =>
+    evaluateScp(
+      document,
+      { action: 's3:GetObject', resource: '*', context: request },
+      { unresolvedVariables: reading },
+    );
+
+  it('"invalid" never denies more than "null", and both agree unless a variable’s key is absent', () => {
+    fc.assert(
+      fc.property(scp, context, (document, request) => {
+        const asNull = ask(document, request, 'null');
+        const asInvalid = ask(document, request, 'invalid');
+        expect(rank(asInvalid)).toBeGreaterThanOrEqual(rank(asNull));
+        if (asNull.kind === 'denied' && asInvalid.kind === 'denied') {
+          const invalidBy = asInvalid.deniedBy.map((ref) => ref.statement);
+          expect(asNull.deniedBy.map((ref) => ref.statement)).toEqual(expect.arrayContaining(invalidBy));
+        }
+        if (request['aws:SourceVpc'] !== null) expect(asInvalid).toEqual(asNull);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
