@@ -5,41 +5,24 @@
 // private IP, which are what the SCP compares them with. So each record is evaluated under the scenarios history
 // cannot tell apart, against the chosen variant's own document (`buildScpDocument`), and a call whose outcome
 // differs between them is reported `unknown`, never allowed.
+
+import type { UnresolvedVariableReading } from './policy/evaluator/index.js';
 import { describePrincipal, isEc2InstanceId } from './principal.js';
 import { buildScpDocument, SCP_TAG_KEY, type ScpDocument, type ScpVariant } from './scp.js';
-import { evaluateScp, type UnresolvedVariableReading } from './scp-evaluator.js';
+import { decideScp, type ScpEvaluatedRequest } from './scp-outcome.js';
 import type { CloudTrailRecord } from './types.js';
 import { asString, isObject } from './values.js';
 
 /** What a request looks like to the evaluator: the IAM action and the request context (keys in lower case). */
-export interface ScpRequestContext {
-  action: string;
-  context: ReadonlyMap<string, string>;
-}
+export type ScpRequestContext = ScpEvaluatedRequest;
 
-/**
- * Decides one statement for one request: `true` when the Deny applies. The only door to the evaluator, so the
- * project's full IAM evaluator (`shared/domain/policy/evaluator/`) can replace the SCP-only one here.
- */
-export type ScpStatementEvaluator = (
-  document: ScpDocument,
-  request: ScpRequestContext,
-  reading: UnresolvedVariableReading,
-) => boolean;
-
-/** The SCP-only evaluator of `scp-evaluator.ts`, which implements exactly the operators the SCP uses. */
-export const evaluateWithScpEvaluator: ScpStatementEvaluator = (document, request, reading) =>
-  evaluateScp(document, request, reading) === 'denied';
-
-/** What CloudTrail cannot show about principals, and the evaluator to use. */
+/** What CloudTrail cannot show about principals. */
 export interface ScpImpactOptions {
   /**
    * Roles (names or ARNs) tagged `exception-to-vpc-ip=true`: CloudTrail records no principal tags, so without
    * this list every role is taken as untagged.
    */
   taggedRoles?: ReadonlySet<string>;
-  /** Defaults to `evaluateWithScpEvaluator`. */
-  evaluate?: ScpStatementEvaluator;
 }
 
 /**
@@ -48,7 +31,7 @@ export interface ScpImpactOptions {
  *   from the instance's own private IP, neither of which a CloudTrail record shows;
  * - `unresolved-variable`: a public endpoint under a document that compares `${aws:SourceVpc}`, a key such requests
  *   lack; AWS documents both readings (see `UnresolvedVariableReading`);
- * - `not-evaluable`: the evaluator could not decide (an IPv6 source address against egress CIDRs).
+ * - `not-evaluable`: the policy evaluator could not decide (a condition it does not implement).
  */
 export type ScpUnknownReason = 'endpoint-vpc' | 'unresolved-variable' | 'not-evaluable';
 
@@ -113,15 +96,16 @@ const contextOf = (entries: Record<string, string | undefined>): ReadonlyMap<str
     ),
   );
 
-/** The Sid of the first statement that denies the request, or undefined. */
+/** The Sid of the first statement that denies the request, or undefined; throws when the evaluator cannot decide. */
 const denyingStatement = (
   document: ScpDocument,
   request: ScpRequestContext,
   reading: UnresolvedVariableReading,
-  evaluate: ScpStatementEvaluator,
-): string | undefined =>
-  document.Statement.find((statement) => evaluate({ ...document, Statement: [statement] }, request, reading))
-    ?.Sid;
+): string | undefined => {
+  const decision = decideScp(document, request, reading);
+  if (decision.kind === 'allowed-when') throw new Error('the evaluator cannot decide');
+  return decision.kind === 'denied' ? decision.deniedBy[0]?.statement : undefined;
+};
 
 /**
  * Decides what the SCP of `options.variant` would do with the call a CloudTrail record describes. Instance
@@ -151,7 +135,6 @@ export const decideScpImpact = (
     return { kind: 'not-instance' };
   }
   const role = principal.issuerArn ?? principal.issuerName ?? principal.arn ?? principal.name;
-  const evaluate = options.evaluate ?? evaluateWithScpEvaluator;
   const address = principal.sourceIp;
   const invokedBy = principal.invokedBy ?? (address && isServiceAddress(address) ? address : undefined);
   const vpce = principal.vpcEndpointId;
@@ -201,12 +184,12 @@ export const decideScpImpact = (
         [requestFor(OTHER_VPC, OTHER_IP), 'null'],
       ]
     : [
-        [requestFor(OTHER_VPC, OTHER_IP), 'void'],
+        [requestFor(OTHER_VPC, OTHER_IP), 'invalid'],
         [requestFor(OTHER_VPC, OTHER_IP), 'null'],
       ];
   let denials: Array<string | undefined>;
   try {
-    denials = scenarios.map(([request, reading]) => denyingStatement(document, request, reading, evaluate));
+    denials = scenarios.map(([request, reading]) => denyingStatement(document, request, reading));
   } catch {
     const statement = document.Statement[document.Statement.length - 1]?.Sid ?? 'unknown';
     return call(statement, 'unknown', 'not-evaluable');

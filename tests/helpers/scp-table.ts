@@ -1,6 +1,6 @@
 // The README's table of what each SCP variant does to each kind of request, rendered from evaluations.
 import { SCP_COLUMNS, SCP_REQUESTS, type ScpVariant } from '../../shared/domain/scp.js';
-import { outcomeOf } from './scp-evaluator.js';
+import { outcomeOf } from '../../shared/domain/scp-outcome.js';
 
 /** First line of the README's generated block. */
 export const SCP_TABLE_START =

@@ -11,8 +11,8 @@ import {
   SCP_REQUESTS,
   type ScpVariant,
 } from '../../shared/domain/scp.js';
+import { outcomeOf } from '../../shared/domain/scp-outcome.js';
 import { isObject } from '../../shared/domain/values.js';
-import { outcomeOf } from '../helpers/scp-evaluator.js';
 import { renderScpTable, SCP_TABLE_END, SCP_TABLE_START } from '../helpers/scp-table.js';
 import { deployedResources, packageService, scenario, type Template } from '../helpers/template.js';
 

@@ -191,23 +191,29 @@ describe('decideScpImpact', () => {
     }
   });
 
-  it('asks the evaluator it is given, statement by statement', () => {
+  it('names the first statement, in document order, that denies the call', () => {
+    // Both pin statements deny a call through another VPC's endpoint from another private IP; the VPC one is first.
     const document = scpDocumentFor(publicDenied, []);
-    const asked: string[] = [];
-    const decision = decideScpImpact(handWritten[2], document, {
-      evaluate: (single, request) => {
-        asked.push(`${single.Statement[0]?.Sid} ${request.action}`);
-        return single.Statement[0]?.Sid === 'DenyEc2CredentialsOutsideTheirPrivateIp';
-      },
-    });
-    expect(word(decision)).toBe('denied:DenyEc2CredentialsOutsideTheirPrivateIp');
-    expect(asked).toContain(`${VPC} sts:GetCallerIdentity`);
+    const decision = decideScpImpact(handWritten[0], document);
+    expect(word(decision)).toBe(ENDPOINT_UNKNOWN);
+    const reordered = { ...document, Statement: [...document.Statement].reverse() };
+    expect(word(decideScpImpact(handWritten[0], reordered))).toBe(
+      'unknown:DenyEc2CredentialsOutsideTheirPrivateIp:endpoint-vpc',
+    );
   });
 
-  it('reports an IPv6 source it cannot compare with IPv4 egress CIDRs as unknown, not allowed', () => {
-    const document = scpDocumentFor({ ...publicDenied, hasEgressCidrs: true }, ['198.51.100.0/24']);
+  // An IPv6 address is outside every IPv4 range, so NotIpAddress holds: "Since all IPv6 addresses are outside of the
+  // denied range, this statement does not explicitly deny … any IPv6 addresses" (and, negated, a NotIpAddress on
+  // IPv4 ranges denies every IPv6 caller). https://docs.aws.amazon.com/privateca/latest/userguide/using-ipv6-iam.html
+  it('denies an IPv6 source against IPv4-only egress CIDRs, and allows it when a CIDR of its family covers it', () => {
     const record = { ...handWritten[4], sourceIPAddress: '2001:db8::9' };
-    expect(word(decideScpImpact(record, document))).toBe(`unknown:${PUBLIC}:not-evaluable`);
+    const ipv4Only = scpDocumentFor({ ...publicDenied, hasEgressCidrs: true }, ['198.51.100.0/24']);
+    const dualStack = scpDocumentFor({ ...publicDenied, hasEgressCidrs: true }, [
+      '198.51.100.0/24',
+      '2001:db8::/32',
+    ]);
+    expect(word(decideScpImpact(record, ipv4Only))).toBe(`denied:${PUBLIC}`);
+    expect(word(decideScpImpact(record, dualStack))).toBe('allowed');
   });
 
   it('skips values that are not CloudTrail records', () => {

@@ -8,7 +8,7 @@ import {
   SCP_REQUESTS,
   type ScpVariant,
 } from '../../../shared/domain/scp.js';
-import { outcomeOf } from '../../helpers/scp-evaluator.js';
+import { decideScp, outcomeOf } from '../../../shared/domain/scp-outcome.js';
 
 const values = {
   ec2InfrastructureArn: 'arn:aws:iam::*:role/aws:ec2-infrastructure',
@@ -119,4 +119,41 @@ describe('the request table', () => {
       expect(outcomes).toEqual(SCP_REQUESTS.map((request) => [request.id, request.intended(variant)]));
     },
   );
+});
+
+describe('outcomeOf and decideScp (the project evaluator, asked for the table)', () => {
+  const document = buildScpDocument(none, values);
+  const row = (id: string) => {
+    const found = SCP_REQUESTS.find((request) => request.id === id);
+    if (!found) throw new Error(`no row ${id}`);
+    return found;
+  };
+
+  it('takes the keys a request does not carry as absent, not unknown', () => {
+    // The public-endpoint row carries no aws:SourceVpc: absent, so each reading gives a verdict.
+    const stolen = row('public-from-elsewhere');
+    expect(decideScp(document, stolen, 'null')).toEqual({
+      kind: 'denied',
+      deniedBy: [
+        { policy: 'SCP', statement: 'DenyEc2CredentialsOutsideTheirVpc' },
+        { policy: 'SCP', statement: 'DenyEc2CredentialsOutsideTheirPrivateIp' },
+      ],
+    });
+    expect(decideScp(document, stolen, 'invalid').kind).toBe('allowed');
+    expect(outcomeOf(document, stolen)).toBe('ambiguous');
+  });
+
+  it('refuses to decide rather than guess: an operator the evaluator does not know, or a document read in part', () => {
+    const unknownOperator = {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Deny', Action: '*', Resource: '*', Condition: { MadeUpOperator: { 'aws:x': 'y' } } },
+      ],
+    };
+    expect(() => outcomeOf(unknownOperator, row('own-vpc-endpoint'))).toThrow(
+      /cannot decide: MadeUpOperator/,
+    );
+    const malformed = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 7, Resource: '*' }] };
+    expect(() => decideScp(malformed, row('own-vpc-endpoint'))).toThrow(/read only in part/);
+  });
 });

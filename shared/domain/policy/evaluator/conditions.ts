@@ -4,7 +4,14 @@ import type { PolicyStatement } from '../document.js';
 import { type Context, lookup } from './context.js';
 import { OPERATORS } from './operators.js';
 import { type PatternPart, substitute } from './patterns.js';
-import { allOf, type ConditionTest, FALSE, TRUE, type Truth } from './types.js';
+import {
+  allOf,
+  type ConditionTest,
+  FALSE,
+  TRUE,
+  type Truth,
+  type UnresolvedVariableReading,
+} from './types.js';
 
 interface ParsedOperator {
   base: string;
@@ -40,6 +47,10 @@ const substituteAll = (values: readonly string[], context: Context, variables: b
   return { kind: 'ok', values: out };
 };
 
+// Under the `invalid` reading, a value whose variable's key is absent makes the whole statement not apply.
+const hasAbsentVariable = (values: readonly string[], context: Context, variables: boolean): boolean =>
+  variables && values.some((value) => substitute(value, context, variables).kind === 'absent');
+
 const nullTest = (test: ConditionTest, context: Context): Truth => {
   const found = lookup(context, test.key);
   if (found.kind === 'unknown') return { kind: 'unknown', tests: [test] };
@@ -51,13 +62,21 @@ const nullTest = (test: ConditionTest, context: Context): Truth => {
  * Evaluates one operator on one key. Without a set prefix the key's values are compared as a single-valued key
  * (any value matching is a match); `ForAnyValue` is false and `ForAllValues` true for an absent or empty key; a
  * negated operator is true for an absent key; `…IfExists` is true for an absent key. An unknown key, an unknown
- * variable or an operator this evaluator does not know gives `unknown`, never false.
+ * variable or an operator this evaluator does not know gives `unknown`, never false. A variable whose key is
+ * absent is read as `reading` says (`null` by default: the value matches nothing; `invalid`: the test is false, so
+ * the statement does not apply).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
  */
-export const evaluateConditionTest = (test: ConditionTest, context: Context, variables = true): Truth => {
+export const evaluateConditionTest = (
+  test: ConditionTest,
+  context: Context,
+  variables = true,
+  reading: UnresolvedVariableReading = 'null',
+): Truth => {
   const unknown: Truth = { kind: 'unknown', tests: [test] };
+  if (reading === 'invalid' && hasAbsentVariable(test.values, context, variables)) return FALSE;
   const parsed = parseOperator(test.operator);
   if (parsed.base === 'null' && parsed.set === undefined && !parsed.ifExists) return nullTest(test, context);
   const spec = OPERATORS.get(parsed.base);
@@ -94,5 +113,10 @@ export const conditionTests = (statement: PolicyStatement): ConditionTest[] =>
  * Evaluates a statement's whole Condition element: every operator and every key must hold (AND).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-logic-multiple-context-keys-or-values.html
  */
-export const evaluateConditions = (statement: PolicyStatement, context: Context, variables = true): Truth =>
-  allOf(conditionTests(statement).map((test) => evaluateConditionTest(test, context, variables)));
+export const evaluateConditions = (
+  statement: PolicyStatement,
+  context: Context,
+  variables = true,
+  reading: UnresolvedVariableReading = 'null',
+): Truth =>
+  allOf(conditionTests(statement).map((test) => evaluateConditionTest(test, context, variables, reading)));

@@ -11,6 +11,7 @@ import {
   type ConditionTest,
   type Decision,
   type EvaluatedPolicy,
+  type EvaluationOptions,
   type EvaluationRequest,
   FALSE,
   type PendingStatement,
@@ -18,6 +19,7 @@ import {
   type StatementRef,
   TRUE,
   type Truth,
+  type UnresolvedVariableReading,
 } from './types.js';
 
 // Conditional alternatives kept when two conditional grants must both hold (their product can grow fast).
@@ -60,6 +62,13 @@ const resourceMatches = (
   resource: string,
   context: Context,
 ): Truth => {
+  const entries = statement.resources ?? statement.notResources ?? [];
+  if (
+    scope.unresolvedVariables === 'invalid' &&
+    scope.variables &&
+    entries.some((entry) => substitute(entry, context, true).kind === 'absent')
+  )
+    return FALSE;
   if (statement.resources)
     return anyOf(
       statement.resources.map((entry) => resourceEntry(entry, resource, context, scope.variables)),
@@ -99,6 +108,8 @@ const principalOf = (statement: PolicyStatement, request: EvaluationRequest): Tr
 export interface StatementScope {
   kind: PolicyKind;
   variables: boolean;
+  /** How a variable whose key is absent is read (see {@link UnresolvedVariableReading}); `null` when left out. */
+  unresolvedVariables?: UnresolvedVariableReading;
 }
 
 /**
@@ -119,7 +130,11 @@ export const statementApplies = (
   if (resource.kind === 'false') return FALSE;
   const principal = scope.kind === 'resource' ? principalOf(statement, request) : TRUE;
   if (principal.kind === 'false') return FALSE;
-  return allOf([resource, principal, evaluateConditions(statement, context, scope.variables)]);
+  return allOf([
+    resource,
+    principal,
+    evaluateConditions(statement, context, scope.variables, scope.unresolvedVariables),
+  ]);
 };
 
 /** What the statements of one effect say: some apply outright, others only when their conditions hold. */
@@ -138,12 +153,17 @@ const collect = (
   effect: 'Allow' | 'Deny',
   request: EvaluationRequest,
   context: Context,
+  options: EvaluationOptions,
 ): Matches => {
   const matches: Matches = { sure: [], pending: [] };
   for (const { policy, index: policyIndex } of policies) {
     // An SCP never grants: Deny-list SCPs sit beside FullAWSAccess, whose Allow is assumed.
     if (policy.kind === 'scp' && effect === 'Allow') continue;
-    const scope = { kind: policy.kind, variables: policy.document.version === '2012-10-17' };
+    const scope: StatementScope = {
+      kind: policy.kind,
+      variables: policy.document.version === '2012-10-17',
+      ...(options.unresolvedVariables ? { unresolvedVariables: options.unresolvedVariables } : {}),
+    };
     policy.document.statements.forEach((statement, index) => {
       if (statement.effect !== effect) return;
       const truth = statementApplies(statement, scope, request, context);
@@ -199,25 +219,31 @@ const accountOfArn = (arn: string): string | undefined => /^arn:[^:]*:[^:]*:[^:]
  * policy given) or from a resource policy; across accounts both sides must allow. SCPs contribute only their Deny
  * statements. A request whose resource is not of a type the action acts on is not allowed.
  * Statements that depend on context keys the request leaves unknown are reported, never dropped: a Deny that may
- * apply becomes `denyWhen`, an Allow that may apply becomes `allowWhen`.
+ * apply becomes `denyWhen`, an Allow that may apply becomes `allowWhen`. `options.unresolvedVariables` chooses how a
+ * policy variable whose key is absent is read (AWS documents two readings; `null` by default).
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
  */
-export const evaluate = (request: EvaluationRequest, policies: readonly EvaluatedPolicy[]): Decision => {
+export const evaluate = (
+  request: EvaluationRequest,
+  policies: readonly EvaluatedPolicy[],
+  options: EvaluationOptions = {},
+): Decision => {
   if (actsOnResource(request.action, request.resource) === false)
     return { kind: 'not-allowed', reason: 'resource-type' };
   const context = toContext(request.context);
   const indexed = policies.map((policy, index) => ({ policy, index }));
-  const denies = collect(indexed, 'Deny', request, context);
+  const denies = collect(indexed, 'Deny', request, context, options);
   if (denies.sure.length > 0) return { kind: 'denied', deniedBy: denies.sure };
   const of = (kind: PolicyKind) => indexed.filter((entry) => entry.policy.kind === kind);
-  let identity = grantOf(collect(of('identity'), 'Allow', request, context));
+  let identity = grantOf(collect(of('identity'), 'Allow', request, context, options));
   for (const kind of ['boundary', 'session'] as const) {
     for (const entry of of(kind))
-      identity = both(identity, grantOf(collect([entry], 'Allow', request, context)));
+      identity = both(identity, grantOf(collect([entry], 'Allow', request, context, options)));
   }
   const resourcePolicies = of('resource');
-  const resource = grantOf(collect(resourcePolicies, 'Allow', request, context));
+  const resource = grantOf(collect(resourcePolicies, 'Allow', request, context, options));
   const principalAccount = request.principal?.type === 'AWS' ? request.principal.account : undefined;
   const resourceAccount = accountOfArn(request.resource);
   const crossAccount =

@@ -6,6 +6,7 @@ import type {
   ContextInput,
   Decision,
   EvaluatedPolicy,
+  EvaluationOptions,
   EvaluationRequest,
   PolicyKind,
   RequestPrincipal,
@@ -50,10 +51,14 @@ const FULL_ACCESS: EvaluatedPolicy = {
 /**
  * Evaluates a Deny-list service control policy against a request: `denied`, `allowed` (the SCP takes nothing
  * away) or `allowed-when` with the Deny statements that apply under conditions the context leaves unknown.
+ * `deniedBy` lists the denying statements in document order. `options` as for {@link evaluate}.
  * @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html
  */
-export const evaluateScp = (scp: PolicyDocument, request: EvaluationRequest): Decision =>
-  evaluate(request, [FULL_ACCESS, { kind: 'scp', document: scp, name: 'SCP' }]);
+export const evaluateScp = (
+  scp: PolicyDocument,
+  request: EvaluationRequest,
+  options: EvaluationOptions = {},
+): Decision => evaluate(request, [FULL_ACCESS, { kind: 'scp', document: scp, name: 'SCP' }], options);
 
 /** The action and service names no policy writes, so only wildcards and NotAction can match them. */
 export const PROBE_SERVICE = 'zzprobe';

@@ -99,3 +99,24 @@ export const allOf = (truths: Iterable<Truth>): Truth => {
   }
   return tests.length > 0 ? { kind: 'unknown', tests } : TRUE;
 };
+
+/**
+ * How a policy variable whose key is known to be absent from the request (and has no default) is read. AWS's page
+ * on policy variables documents both:
+ * - `null` (the default, section "Policy variables with no value"): "Inverted condition operators like
+ *   StringNotEquals or StringNotLike do match against a null value, as the value of the condition key they are
+ *   testing against is not equal to or like the effectively null value": the value matches nothing, so a negated
+ *   operator holds and a positive one does not;
+ * - `invalid` (the note at the top of the page): "If AWS cannot resolve a variable this might cause the entire
+ *   statement to be invalid": a statement with such a value in a condition or Resource entry does not apply.
+ * The two differ only for negated operators (and `NotResource`); a caller who needs a verdict that holds either way
+ * asks under both.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+ */
+export type UnresolvedVariableReading = 'null' | 'invalid';
+
+/** Options of an evaluation; every field is optional, and a field left out keeps the default behaviour. */
+export interface EvaluationOptions {
+  /** How a policy variable whose key is absent is read; `null` unless said otherwise. */
+  unresolvedVariables?: UnresolvedVariableReading;
+}
