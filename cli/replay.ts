@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
+import { parseEgressCidrs } from './egress-cidrs.js';
 import { expandInputs, type InputFile, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
 import { progressFor } from './progress.js';
@@ -90,13 +91,6 @@ const createLineWriter = (stdout: CliIo['stdout']) => {
   };
 };
 
-/** `--egress-cidrs a,b`: the items, trimmed; an empty item is a usage error (the deployment would refuse it too). */
-const parseCidrList = (text: string): string[] => {
-  const items = text.split(',').map((item) => item.trim());
-  if (items.some((item) => item === '')) throw new UsageError('--egress-cidrs has an empty item');
-  return items;
-};
-
 /** Builds the command with the alert factory to use; tests inject a fake. */
 export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>): Command => ({
   name: 'replay',
@@ -124,7 +118,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     const ruleOptions: ReplayRuleOptions = {
       preset,
       identityRules: !values['no-identity-rules'],
-      egressCidrs: values['egress-cidrs'] === undefined ? [] : parseCidrList(values['egress-cidrs']),
+      egressCidrs: values['egress-cidrs'] === undefined ? [] : parseEgressCidrs(values['egress-cidrs']),
       presetOnly: values['preset-only'],
     };
     if (values['preset-only'] && (values['no-identity-rules'] || values['egress-cidrs'] !== undefined))

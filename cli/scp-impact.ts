@@ -8,6 +8,7 @@ import {
   type ScpImpactSummary,
   scpDocumentFor,
 } from '../shared/domain/scp-impact.js';
+import { parseEgressCidrs } from './egress-cidrs.js';
 import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
 import { type CliIo, type Command, EXIT, UsageError } from './io.js';
 import { PROGRESS_MIN_BYTES, progressFor } from './progress.js';
@@ -29,7 +30,7 @@ variant options (the stack parameters; defaults as deployed):
   --exempt-iam                             ScpExemptIam=true
   --ec2-infrastructure-exception true|false  ScpEc2InfrastructureException (default true)
   --deny-public-endpoints                  ScpDenyPublicEndpoints=true
-  --egress-cidrs CIDR[,CIDR...]            InstanceEgressCidrs (IPv4; read with --deny-public-endpoints)
+  --egress-cidrs CIDR[,CIDR...]            InstanceEgressCidrs (IPv4 or IPv6; read with --deny-public-endpoints)
 output:
   --jsonl     one JSON line per call that would be denied, or might be ("status": "denied" | "unknown")
 exit codes:
@@ -58,25 +59,6 @@ const parse = (args: string[]) => {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 };
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
-
-/** Parses `--egress-cidrs`: IPv4 addresses or CIDRs, comma-separated, no empty item. */
-export const parseEgressCidrs = (text: string): string[] =>
-  text.split(',').map((raw) => {
-    const cidr = raw.trim();
-    const match = IPV4_CIDR.exec(cidr);
-    const octetsOk = match?.slice(1, 5).every((octet) => Number(octet) <= 255);
-    const bitsOk = match?.[5] === undefined || Number(match[5]) <= 32;
-    if (!match || !octetsOk || !bitsOk) {
-      throw new UsageError(
-        cidr === ''
-          ? '--egress-cidrs has an empty item (Organizations would reject the policy)'
-          : `--egress-cidrs: '${cidr}' is not an IPv4 address or CIDR (IPv6 is not evaluated by this report)`,
-      );
-    }
-    return cidr;
-  });
 
 const list = (text: string | undefined): string[] =>
   text === undefined
@@ -141,7 +123,7 @@ const REASON_WORDS = {
     'through a VPC endpoint: allowed only if that endpoint is in the instance’s VPC and the call came from the instance’s own private IP; CloudTrail records neither',
   'unresolved-variable':
     'public endpoint: the reference design compares with the aws:SourceVpc variable, whose key such requests lack; AWS documents both outcomes (README, "The service control policy")',
-  'not-evaluable': 'the evaluator cannot decide (an IPv6 source address against IPv4 egress CIDRs)',
+  'not-evaluable': 'the policy evaluator cannot decide (a condition it does not implement)',
 } as const;
 
 const variantWords = (variant: ScpVariant, egressCidrs: readonly string[], tagged: number): string =>

@@ -203,10 +203,10 @@ describe('iam-alerts scp-impact on hand-written records', () => {
 
 describe('iam-alerts scp-impact exit codes and usage', () => {
   it.each([
-    [['--egress-cidrs', '10.0.0.0/33', 'x'], 'not an IPv4 address or CIDR'],
-    [['--egress-cidrs', '256.1.1.1', 'x'], 'not an IPv4 address or CIDR'],
+    [['--egress-cidrs', '10.0.0.0/33', 'x'], 'not an IP address or CIDR'],
+    [['--egress-cidrs', '256.1.1.1', 'x'], 'not an IP address or CIDR'],
+    [['--egress-cidrs', '2001:db8::/129', 'x'], 'not an IP address or CIDR'],
     [['--egress-cidrs', '1.2.3.4/32,', 'x'], 'empty item'],
-    [['--egress-cidrs', '2001:db8::/32', 'x'], 'IPv6'],
     [['--no-such-option', 'x'], 'Unknown option'],
     [['--ec2-infrastructure-exception', 'maybe', 'x'], 'true or false'],
     [['--tagged-roles', 'a', 'x'], 'needs --tag-exemption'],
@@ -215,6 +215,13 @@ describe('iam-alerts scp-impact exit codes and usage', () => {
     const { io, stderr } = memoryIo(FIXTURES_DIR);
     expect(await main(['scp-impact', ...args], io)).toBe(2);
     expect(stderr()).toContain(message);
+  });
+
+  it('takes IPv6 egress CIDRs as the stack parameter does, and decides IPv4 callers against them', async () => {
+    // An IPv4 caller lies in no IPv6 range, so NotIpAddressIfExists holds and the public-endpoint call is denied.
+    const { code, stderr } = await run(['--deny-public-endpoints', '--egress-cidrs', '2001:db8::/32', '.']);
+    expect(stderr).not.toContain('egress-cidrs');
+    expect(code).toBe(1);
   });
 
   it('exits 1 for an unreadable path, and names it', async () => {
