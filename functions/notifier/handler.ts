@@ -9,6 +9,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { SUPPRESSION_METRIC } from '../../shared/domain/rules/counting.js';
 import { isObject } from '../../shared/domain/values.js';
 import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
@@ -60,6 +61,7 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
     : createPrintingPublisher((text) => process.stdout.write(`${text}\n`)),
 };
 if (!config.alertTopicArn) logger.warn('ALERT_TOPIC_ARN is not set: alerts are printed, not published');
+for (const warning of config.rulesWarnings) logger.warn('alert rules', { warning });
 
 /** The CloudTrail eventID of an EventBridge event (or bare record), read without trusting its shape. */
 const eventIdOf = (event: unknown): string | undefined => {
@@ -82,6 +84,7 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
     const result = await processIamEvent(event, {
       ...base,
       remainingMs: () => context.getRemainingTimeInMillis(),
+      rules: config.rules,
     });
     if (result.kind === 'duplicate') {
       logger.info('duplicate delivery: already published', {
@@ -90,6 +93,22 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
       });
       metrics.addMetric('duplicatesSkipped', MetricUnit.Count, 1);
       return { eventId: result.eventId, duplicate: true };
+    }
+    if (result.kind === 'suppressed') {
+      const { alert, ruleId, reason } = result;
+      logger.info('alert suppressed', {
+        rule: ruleId,
+        reason,
+        eventId: alert.eventId,
+        eventName: alert.eventName,
+        severity: alert.severity,
+        account: alert.account,
+      });
+      // Its own EMF line: the `rule` dimension must not attach to the invocation's other metrics.
+      const single = metrics.singleMetric();
+      single.addDimension(SUPPRESSION_METRIC.dimension, ruleId);
+      single.addMetric(SUPPRESSION_METRIC.name, MetricUnit.Count, 1);
+      return { eventId: alert.eventId, suppressedBy: ruleId };
     }
     const { alert, messageId, possibleRepeat, failure } = result;
     // The full alert failed and the minimal one was published: an error to look at, not a lost alert.
@@ -102,6 +121,8 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
       account: alert.account,
       messageId,
       possibleRepeat: possibleRepeat || undefined,
+      routes: alert.routes,
+      group: alert.group ?? undefined,
       notes: alert.notes.length > 0 ? alert.notes : undefined,
     });
     metrics.addMetric('alertsPublished', MetricUnit.Count, 1);

@@ -181,6 +181,13 @@ export const alertSchema = z.object({
   links: z.object({ event: optionalText, target: optionalText, credentials: optionalText }),
   /** Best-effort gaps: enrichment that failed, truncation, … Never fatal. */
   notes: z.array(text),
+  /**
+   * The routes of `alerts.yml` the alert takes (`matchRoutes`; `['default']` when none matches; never empty). Set by
+   * the notifier; absent in alerts from an older notifier and from the CLI without `--config` (= `['default']`).
+   */
+  routes: z.optional(z.array(text)),
+  /** The burst the alert joins (`groupKeyOf`), `null` = delivered at once. Set by the notifier; absent = `null`. */
+  group: z.optional(z.nullable(text)),
 });
 
 /** Validates a parsed alert; returns the alert or the list of problems (`path: message`). */
