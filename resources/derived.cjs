@@ -779,6 +779,23 @@ const forwarderEnvironmentBase = () => {
   };
 };
 
+/** The digest's environment: the topic and the rules (for the expired rule ids); locally, printed. */
+const digestEnvironment = async (context) => {
+  const base = {
+    ALERT_TOPIC_ARN: isInvokeLocal() ? (process.env.ALERT_TOPIC_ARN ?? '') : { Ref: 'AlertTopic' },
+    AWS_CALL_TIMEOUT_MS: '3000',
+    POWERTOOLS_SERVICE_NAME: 'digest',
+  };
+  try {
+    return await withAlertRules(context, 'digest', base);
+  } catch (error) {
+    if (error instanceof RulesFileError && !error.message.includes('over Lambda')) {
+      throw new RulesFileError('the rules file has problems (listed for the notifier above)');
+    }
+    throw error;
+  }
+};
+
 /**
  * The bundles' file extension. Deployed: `.mjs`, ESM on Lambda with no package.json in the zip. Invoked
  * locally: `.js`, because osls's `invoke local` loads only `handler.js` (as ESM under this project's
@@ -794,6 +811,7 @@ module.exports = {
   bundleFolder,
   notifierEnvironment,
   forwarderEnvironment,
+  digestEnvironment,
   serviceName: patterns.SERVICE_NAME,
   presetFragment: () => escapeVariables(presetFragment()),
   iamEventPattern: () => escapeVariables(iamEventPattern()),
