@@ -446,6 +446,7 @@ const centralDeadLetterSources = (egressCidrs) => {
     arn('ForwardGuardRailRule'),
     arn('IamAlertRule'),
     arn('GuardRailAlertRule'),
+    arn('DigestScheduleRule'),
     when('IdentityRulesOn', 'ForwardIdentityRule'),
     when('IdentityRulesOn', 'IdentityAlertRule'),
     ...egressRules(egressCidrs).flatMap((rule) => [
@@ -728,6 +729,8 @@ const notifierEnvironmentBase = () => {
     // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     SNS_TIMEOUT_MS: '3000',
+    // Account names from Organizations DescribeAccount, only with an organization (its permission too).
+    ACCOUNT_NAMES: { 'Fn::If': ['HasOrganization', 'on', 'off'] },
     POWERTOOLS_SERVICE_NAME: 'notifier',
   };
   if (!isInvokeLocal()) return deployed;
@@ -738,6 +741,7 @@ const notifierEnvironmentBase = () => {
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
     INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
     IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
+    ACCOUNT_NAMES: process.env.ACCOUNT_NAMES ?? 'off',
   };
 };
 

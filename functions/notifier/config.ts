@@ -26,6 +26,10 @@ export interface NotifierConfig {
   snsTimeoutMs: number;
   /** Connect + request timeout of each DynamoDB call (`AWS_CALL_TIMEOUT_MS`, default 2000). */
   awsTimeoutMs: number;
+  /** Whether alerts name the changed account from Organizations `DescribeAccount` (`ACCOUNT_NAMES`, default `off`). */
+  accountNames: boolean;
+  /** Deadline of one `DescribeAccount`, retries included (`ORGANIZATIONS_TIMEOUT_MS`, default 1000). */
+  organizationsTimeoutMs: number;
   /** The compiled `alerts.yml` (`ALERT_RULES`, see shared/rules-config.ts); absent: the empty rule set. */
   rules: RulesConfig;
   /** Warnings about the rules (expired rules), logged once at cold start. */
@@ -67,6 +71,8 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     // Four attempts of this, plus backoff, must fit the function's 30 s with IAM enrichment before them.
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
+    accountNames: onOff(env, 'ACCOUNT_NAMES', false),
+    organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
     ...rulesOf(env, now),
   });
 };

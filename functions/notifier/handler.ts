@@ -15,6 +15,7 @@ import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
+import { createAccountNames, sdkDescribeAccount } from './adapters/account-names.js';
 import { createIamSdkDirectory } from './adapters/iam-directory.js';
 import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
 import { readNotifierConfig } from './config.js';
@@ -50,6 +51,14 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
         timeoutMs: config.iamTimeoutMs,
         cacheTtlMs: config.cacheTtlSeconds * 1000,
         maxEntries: 500,
+      })
+    : undefined,
+  // Organizations is loaded on the first lookup, never at cold start (see bench/notifier.ts).
+  accountNames: config.accountNames
+    ? createAccountNames(sdkDescribeAccount(boundedAwsCalls(config.organizationsTimeoutMs)), {
+        timeoutMs: config.organizationsTimeoutMs,
+        cacheTtlMs: 3_600_000,
+        maxEntries: 1_000,
       })
     : undefined,
   publisher: config.alertTopicArn

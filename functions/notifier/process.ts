@@ -17,6 +17,7 @@ import {
 } from '../../shared/format/sns-message.js';
 import type { OnceGuard } from '../../shared/idempotency.js';
 import type { IamDirectory } from '../../shared/ports.js';
+import type { AccountNames } from './adapters/account-names.js';
 import type { AlertPublisher } from './adapters/sns-publisher.js';
 
 export type { AlertFailure } from '../../shared/domain/minimal-alert.js';
@@ -30,6 +31,8 @@ export interface NotifierDeps {
   guard: OnceGuard;
   /** Time left in the invocation (Lambda context). */
   remainingMs: () => number;
+  /** Account names from Organizations (best effort); absent: alerts name accounts by id only. */
+  accountNames?: AccountNames;
   /** The compiled `alerts.yml`; absent: {@link EMPTY_RULES} (nothing hidden, every alert on the default route). */
   rules?: RulesConfig;
   /** Today's UTC date (`YYYY-MM-DD`), against which rules expire. */
@@ -98,6 +101,15 @@ const boundedGroupKey = (key: string | null): string | null => {
   return `${account} sha256:${createHash('sha256').update(key).digest('hex')}`;
 };
 
+/** The alert with the changed account's name, or a note saying why it has none. Never throws. */
+const withAccountName = async (alert: Alert, names: AccountNames | undefined): Promise<Alert> => {
+  if (!names || !alert.account) return alert;
+  const result = await names.nameOf(alert.account);
+  return 'name' in result
+    ? { ...alert, accountName: result.name }
+    : { ...alert, notes: [...alert.notes, result.note] };
+};
+
 const utcToday = (): string => new Date().toISOString().slice(0, 10);
 
 /** `describeError`, for any thrown value: one whose message or conversion to text throws too is "unprintable". */
@@ -131,7 +143,10 @@ const renderAlert = async (
   let alert: Alert;
   try {
     const built = await buildAlert(event, deps.iam);
-    const noted = ignored.length > 0 ? { ...built, notes: [...built.notes, ...ignored.slice(0, 5)] } : built;
+    const noted = await withAccountName(
+      ignored.length > 0 ? { ...built, notes: [...built.notes, ...ignored.slice(0, 5)] } : built,
+      deps.accountNames,
+    );
     const outcome = applyRules(noted, deps.rules ?? EMPTY_RULES, deps.today?.() ?? utcToday());
     if ('hiddenBy' in outcome) return { alert: noted, hiddenBy: outcome.hiddenBy };
     alert = outcome.alert;

@@ -159,6 +159,8 @@ export const alertSchema = z.object({
   awsRegion: optionalText,
   /** The account that was changed (`recipientAccountId`), used for routing. */
   account: optionalText,
+  /** The changed account's name in AWS Organizations, when the notifier could look it up (best effort). */
+  accountName: optionalText,
   family: text,
   category: z.enum(CATEGORIES),
   severity,
