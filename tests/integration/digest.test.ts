@@ -164,7 +164,7 @@ describe('digest handler', () => {
     expect(data?.body.StartTime).toBe(day.start.getTime() / 1000);
     expect(data?.body.EndTime).toBe(day.end.getTime() / 1000);
     expect(data?.body.MetricDataQueries).toHaveLength(4);
-    expect((data?.body.MetricDataQueries as { MetricStat: unknown }[])[0]?.MetricStat).toMatchObject({
+    expect(((data?.body.MetricDataQueries ?? []) as { MetricStat: unknown }[])[0]?.MetricStat).toMatchObject({
       Period: 86_400,
       Stat: 'Sum',
     });
