@@ -14,6 +14,8 @@ describe('readNotifierConfig', () => {
       idempotencyTtlSeconds: 86_400,
       snsTimeoutMs: 3_000,
       awsTimeoutMs: 2_000,
+      accountNames: false,
+      organizationsTimeoutMs: 1_000,
       rules: EMPTY_RULES,
       rulesWarnings: [],
     });
