@@ -7,6 +7,7 @@
 // Every string handed back is escaped for osls: a literal `${aws:SourceVpc}` (an IAM policy variable) or
 // `${AWS::Region}` (Fn::Sub) would otherwise be taken for a Serverless variable. osls turns `\${` into `${`.
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { buildSync } = require('esbuild');
 
@@ -27,6 +28,16 @@ const loadTypeScript = (relativePath) => {
 };
 
 const patterns = loadTypeScript('shared/domain/patterns.ts');
+
+/** Loaded on first use: only the functions' environments need the rules engine (and its YAML parser). */
+let rulesModules;
+const rulesEngine = () => {
+  rulesModules ??= {
+    ...loadTypeScript('shared/domain/rules/load-yaml.ts'),
+    ...loadTypeScript('shared/domain/rules/model.ts'),
+  };
+  return rulesModules;
+};
 
 const escapeVariables = (value) => {
   if (typeof value === 'string') return value.replaceAll('${', '\\${');
@@ -435,6 +446,7 @@ const centralDeadLetterSources = (egressCidrs) => {
     arn('ForwardGuardRailRule'),
     arn('IamAlertRule'),
     arn('GuardRailAlertRule'),
+    arn('DigestScheduleRule'),
     when('IdentityRulesOn', 'ForwardIdentityRule'),
     when('IdentityRulesOn', 'IdentityAlertRule'),
     ...egressRules(egressCidrs).flatMap((rule) => [
@@ -588,6 +600,8 @@ const stackParameters = async ({ options, resolveConfigurationProperty }) => {
   const declared = await declaredParameters(resolveConfigurationProperty);
   const values = new Map();
   for (const [key, raw, source] of sources) {
+    // A package-time param (the rules file's path), read by alertRules, never passed to CloudFormation.
+    if (key === ALERTS_CONFIG_PARAM) continue;
     const value = String(raw);
     const parameter = declared.get(key);
     if (!parameter) {
@@ -612,8 +626,99 @@ const isInvokeLocal = () => {
   return args.includes('invoke') && args.includes('local');
 };
 
+/** The package-time param naming the rules file (`params:` or `--param alertsConfig=path`); not a stack parameter. */
+const ALERTS_CONFIG_PARAM = 'alertsConfig';
+/** The rules file when `alertsConfig` is not given, relative to the service directory. */
+const DEFAULT_ALERTS_CONFIG = 'alerts.yml';
+
+/**
+ * Lambda's limit on a function's environment: "The total size of all environment variables doesn't exceed 4 KB"
+ * (keys and values). @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html
+ */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What a `Ref`/`Fn::Join` value may become once CloudFormation resolves it (an ARN, a table name, a URL). */
+const RESOLVED_REFERENCE_BYTES = 256;
+
+/** A rules-file mistake: one message, one line per problem, no stack frames (osls prints `stack`). */
+class RulesFileError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'RulesFileError';
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+const compiledRules = new Map();
+
+/**
+ * `alerts.yml` (or the `alertsConfig` param's path) validated in mode `package` against today's UTC date and
+ * compiled (`compileRules`) to one line of JSON for `ALERT_RULES`. Any problem, an expired rule included, fails
+ * `serverless package` with one line per problem (`alerts.yml:4: suppress[0].expires: …`). A missing file is an
+ * error when the param names it; the default `alerts.yml` absent means the empty rule set. Memoized per path: both
+ * functions' environments ask for it.
+ */
+const alertRules = async (context) => {
+  const sources = await parameterSources(context, { skipMalformed: true });
+  const given = sources.filter(([key]) => key === ALERTS_CONFIG_PARAM).at(-1);
+  const serviceDir = path.join(__dirname, '..');
+  const fileName = given ? String(given[1]) : DEFAULT_ALERTS_CONFIG;
+  const file = path.resolve(serviceDir, fileName);
+  if (compiledRules.has(file)) return compiledRules.get(file);
+  const engine = rulesEngine();
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (!given && error.code === 'ENOENT') text = '';
+    else throw new RulesFileError(`${fileName}: cannot read the rules file (${error.code ?? error.message})`);
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  const { config, errors } = engine.loadRulesYaml(text, { fileName, mode: 'package', today });
+  if (errors.length > 0 || !config) {
+    throw new RulesFileError(
+      `${fileName} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.join('\n')}`,
+    );
+  }
+  // One line: the notifier reads JSON.parse(text), and Lambda's 4 KB are too few for indentation.
+  const compiled = JSON.stringify(JSON.parse(engine.compileRules(config)));
+  compiledRules.set(file, { fileName, compiled });
+  return compiledRules.get(file);
+};
+
+/** Bytes a function's environment takes in Lambda's count, a reference counted at its longest likely value. */
+const environmentBytes = (environment) =>
+  Object.entries(environment).reduce(
+    (sum, [key, value]) =>
+      sum +
+      Buffer.byteLength(key) +
+      (typeof value === 'string' ? Buffer.byteLength(value) : RESOLVED_REFERENCE_BYTES),
+    0,
+  );
+
+/**
+ * The environment with `ALERT_RULES` added, or a clear failure when the compiled rules would push it over Lambda's
+ * 4 KB (the provider-wide variables count too).
+ */
+const withAlertRules = async (context, functionName, environment) => {
+  const { fileName, compiled } = await alertRules(context);
+  const provider = (await context.resolveConfigurationProperty(['provider', 'environment'])) ?? {};
+  const others = environmentBytes({ ...provider, ...environment });
+  const total = others + Buffer.byteLength('ALERT_RULES') + Buffer.byteLength(compiled);
+  if (total > LAMBDA_ENVIRONMENT_BYTES) {
+    throw new RulesFileError(
+      `${fileName} compiles to ${Buffer.byteLength(compiled)} bytes of JSON (ALERT_RULES); with the ${functionName}'s ` +
+        `other variables (up to ${others} bytes) that is ${total} bytes, over Lambda's 4 KB environment limit: ` +
+        'shorten reasons and globs, or merge rules',
+    );
+  }
+  // A reason may hold `${`, which osls would take for a variable.
+  return { ...environment, ALERT_RULES: escapeVariables(compiled) };
+};
+
 /** The notifier's environment: deployed, the topic and IAM enrichment; invoked locally, alerts are printed. */
-const notifierEnvironment = () => {
+const notifierEnvironment = async (context) => withAlertRules(context, 'notifier', notifierEnvironmentBase());
+
+const notifierEnvironmentBase = () => {
   const deployed = {
     ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
     IAM_ENRICHMENT: 'on',
@@ -624,6 +729,8 @@ const notifierEnvironment = () => {
     // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     SNS_TIMEOUT_MS: '3000',
+    // Account names from Organizations DescribeAccount, only with an organization (its permission too).
+    ACCOUNT_NAMES: { 'Fn::If': ['HasOrganization', 'on', 'off'] },
     POWERTOOLS_SERVICE_NAME: 'notifier',
   };
   if (!isInvokeLocal()) return deployed;
@@ -634,6 +741,7 @@ const notifierEnvironment = () => {
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
     INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
     IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
+    ACCOUNT_NAMES: process.env.ACCOUNT_NAMES ?? 'off',
   };
 };
 
@@ -641,7 +749,19 @@ const notifierEnvironment = () => {
  * The forwarder's environment: deployed, from stack parameters (secrets as SSM parameter names) and the
  * idempotency table; invoked locally, from the shell (`SLACK_WEBHOOK_URL`, `JIRA_*`), with no table.
  */
-const forwarderEnvironment = () => {
+const forwarderEnvironment = async (context) => {
+  try {
+    return await withAlertRules(context, 'forwarder', forwarderEnvironmentBase());
+  } catch (error) {
+    // The notifier's environment reports every problem; once is enough.
+    if (error instanceof RulesFileError && !error.message.includes('over Lambda')) {
+      throw new RulesFileError('the rules file has problems (listed for the notifier above)');
+    }
+    throw error;
+  }
+};
+
+const forwarderEnvironmentBase = () => {
   if (isInvokeLocal()) {
     return {
       POWERTOOLS_SERVICE_NAME: 'forwarder',
@@ -663,6 +783,23 @@ const forwarderEnvironment = () => {
   };
 };
 
+/** The digest's environment: the topic and the rules (for the expired rule ids); locally, printed. */
+const digestEnvironment = async (context) => {
+  const base = {
+    ALERT_TOPIC_ARN: isInvokeLocal() ? (process.env.ALERT_TOPIC_ARN ?? '') : { Ref: 'AlertTopic' },
+    AWS_CALL_TIMEOUT_MS: '3000',
+    POWERTOOLS_SERVICE_NAME: 'digest',
+  };
+  try {
+    return await withAlertRules(context, 'digest', base);
+  } catch (error) {
+    if (error instanceof RulesFileError && !error.message.includes('over Lambda')) {
+      throw new RulesFileError('the rules file has problems (listed for the notifier above)');
+    }
+    throw error;
+  }
+};
+
 /**
  * The bundles' file extension. Deployed: `.mjs`, ESM on Lambda with no package.json in the zip. Invoked
  * locally: `.js`, because osls's `invoke local` loads only `handler.js` (as ESM under this project's
@@ -678,6 +815,7 @@ module.exports = {
   bundleFolder,
   notifierEnvironment,
   forwarderEnvironment,
+  digestEnvironment,
   serviceName: patterns.SERVICE_NAME,
   presetFragment: () => escapeVariables(presetFragment()),
   iamEventPattern: () => escapeVariables(iamEventPattern()),

@@ -37,7 +37,7 @@ export interface IamDirectory {
 
 /** A String-typed or Number-typed SNS message attribute, as `PublishCommand` takes it. */
 export interface SnsAttribute {
-  DataType: 'String' | 'Number';
+  DataType: 'String' | 'String.Array' | 'Number';
   StringValue: string;
 }
 

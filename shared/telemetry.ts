@@ -21,7 +21,7 @@ export interface Telemetry {
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/metrics/
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
-export const createTelemetry = (functionName: 'notifier' | 'forwarder'): Telemetry => {
+export const createTelemetry = (functionName: 'notifier' | 'forwarder' | 'digest'): Telemetry => {
   const serviceName = `iam-change-alerts-${functionName}`;
   const logger = new Logger({ serviceName });
   return { logger, metrics: new Metrics({ namespace: METRICS_NAMESPACE, serviceName, logger }) };

@@ -1,7 +1,10 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
+
+import type { RulesConfig } from '../../shared/domain/rules/model.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
+import { readRulesConfig, utcDate } from '../../shared/rules-config.js';
 
 /** The notifier's configuration. */
 export interface NotifierConfig {
@@ -23,6 +26,14 @@ export interface NotifierConfig {
   snsTimeoutMs: number;
   /** Connect + request timeout of each DynamoDB call (`AWS_CALL_TIMEOUT_MS`, default 2000). */
   awsTimeoutMs: number;
+  /** Whether alerts name the changed account from Organizations `DescribeAccount` (`ACCOUNT_NAMES`, default `off`). */
+  accountNames: boolean;
+  /** Deadline of one `DescribeAccount`, retries included (`ORGANIZATIONS_TIMEOUT_MS`, default 1000). */
+  organizationsTimeoutMs: number;
+  /** The compiled `alerts.yml` (`ALERT_RULES`, see shared/rules-config.ts); absent: the empty rule set. */
+  rules: RulesConfig;
+  /** Warnings about the rules (expired rules), logged once at cold start. */
+  rulesWarnings: string[];
 }
 
 const onOff = (env: Env, key: string, fallback: boolean): boolean => {
@@ -33,13 +44,18 @@ const onOff = (env: Env, key: string, fallback: boolean): boolean => {
   throw new ConfigError(`${key} must be 'on' or 'off', got '${raw}'`);
 };
 
+const rulesOf = (env: Env, now: Date): Pick<NotifierConfig, 'rules' | 'rulesWarnings'> => {
+  const { rules, warnings } = readRulesConfig(env, utcDate(now));
+  return { rules, rulesWarnings: warnings };
+};
+
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
 /**
  * Reads and validates the notifier's environment.
  * @throws ConfigError naming the variable at fault.
  */
-export const readNotifierConfig = (env: Env): Readonly<NotifierConfig> => {
+export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<NotifierConfig> => {
   const alertTopicArn = optionalVar(env, 'ALERT_TOPIC_ARN');
   if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
     throw new ConfigError(`ALERT_TOPIC_ARN is not an SNS topic ARN: '${alertTopicArn}'`);
@@ -55,5 +71,8 @@ export const readNotifierConfig = (env: Env): Readonly<NotifierConfig> => {
     // Four attempts of this, plus backoff, must fit the function's 30 s with IAM enrichment before them.
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
+    accountNames: onOff(env, 'ACCOUNT_NAMES', false),
+    organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
+    ...rulesOf(env, now),
   });
 };

@@ -9,11 +9,13 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { SUPPRESSION_METRIC } from '../../shared/domain/rules/counting.js';
 import { isObject } from '../../shared/domain/values.js';
 import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
+import { createAccountNames, sdkDescribeAccount } from './adapters/account-names.js';
 import { createIamSdkDirectory } from './adapters/iam-directory.js';
 import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
 import { readNotifierConfig } from './config.js';
@@ -51,6 +53,14 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
         maxEntries: 500,
       })
     : undefined,
+  // Organizations is loaded on the first lookup, never at cold start (see bench/notifier.ts).
+  accountNames: config.accountNames
+    ? createAccountNames(sdkDescribeAccount(boundedAwsCalls(config.organizationsTimeoutMs)), {
+        timeoutMs: config.organizationsTimeoutMs,
+        cacheTtlMs: 3_600_000,
+        maxEntries: 1_000,
+      })
+    : undefined,
   publisher: config.alertTopicArn
     ? createSnsPublisher(new SNSClient({ region: config.region, ...snsCalls }), config.alertTopicArn, {
         maxAttempts: 4,
@@ -60,6 +70,7 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
     : createPrintingPublisher((text) => process.stdout.write(`${text}\n`)),
 };
 if (!config.alertTopicArn) logger.warn('ALERT_TOPIC_ARN is not set: alerts are printed, not published');
+for (const warning of config.rulesWarnings) logger.warn('alert rules', { warning });
 
 /** The CloudTrail eventID of an EventBridge event (or bare record), read without trusting its shape. */
 const eventIdOf = (event: unknown): string | undefined => {
@@ -82,6 +93,7 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
     const result = await processIamEvent(event, {
       ...base,
       remainingMs: () => context.getRemainingTimeInMillis(),
+      rules: config.rules,
     });
     if (result.kind === 'duplicate') {
       logger.info('duplicate delivery: already published', {
@@ -90,6 +102,22 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
       });
       metrics.addMetric('duplicatesSkipped', MetricUnit.Count, 1);
       return { eventId: result.eventId, duplicate: true };
+    }
+    if (result.kind === 'suppressed') {
+      const { alert, ruleId, reason } = result;
+      logger.info('alert suppressed', {
+        rule: ruleId,
+        reason,
+        eventId: alert.eventId,
+        eventName: alert.eventName,
+        severity: alert.severity,
+        account: alert.account,
+      });
+      // Its own EMF line: the `rule` dimension must not attach to the invocation's other metrics.
+      const single = metrics.singleMetric();
+      single.addDimension(SUPPRESSION_METRIC.dimension, ruleId);
+      single.addMetric(SUPPRESSION_METRIC.name, MetricUnit.Count, 1);
+      return { eventId: alert.eventId, suppressedBy: ruleId };
     }
     const { alert, messageId, possibleRepeat, failure } = result;
     // The full alert failed and the minimal one was published: an error to look at, not a lost alert.
@@ -102,6 +130,8 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
       account: alert.account,
       messageId,
       possibleRepeat: possibleRepeat || undefined,
+      routes: alert.routes,
+      group: alert.group ?? undefined,
       notes: alert.notes.length > 0 ? alert.notes : undefined,
     });
     metrics.addMetric('alertsPublished', MetricUnit.Count, 1);

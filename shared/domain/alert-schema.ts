@@ -159,6 +159,8 @@ export const alertSchema = z.object({
   awsRegion: optionalText,
   /** The account that was changed (`recipientAccountId`), used for routing. */
   account: optionalText,
+  /** The changed account's name in AWS Organizations, when the notifier could look it up (best effort). */
+  accountName: optionalText,
   family: text,
   category: z.enum(CATEGORIES),
   severity,
@@ -181,6 +183,13 @@ export const alertSchema = z.object({
   links: z.object({ event: optionalText, target: optionalText, credentials: optionalText }),
   /** Best-effort gaps: enrichment that failed, truncation, … Never fatal. */
   notes: z.array(text),
+  /**
+   * The routes of `alerts.yml` the alert takes (`matchRoutes`; `['default']` when none matches; never empty). Set by
+   * the notifier; absent in alerts from an older notifier and from the CLI without `--config` (= `['default']`).
+   */
+  routes: z.optional(z.array(text)),
+  /** The burst the alert joins (`groupKeyOf`), `null` = delivered at once. Set by the notifier; absent = `null`. */
+  group: z.optional(z.nullable(text)),
 });
 
 /** Validates a parsed alert; returns the alert or the list of problems (`path: message`). */

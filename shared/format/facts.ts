@@ -87,7 +87,12 @@ export const alertFacts = (alert: Alert): Fact[] => {
     },
     {
       label: 'Where',
-      value: [alert.account ? `account ${alert.account}` : 'account unknown', alert.awsRegion]
+      value: [
+        alert.account
+          ? `account ${alert.account}${alert.accountName ? ` (${alert.accountName})` : ''}`
+          : 'account unknown',
+        alert.awsRegion,
+      ]
         .filter(Boolean)
         .join(', '),
     },

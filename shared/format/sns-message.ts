@@ -48,6 +48,34 @@ const str = (value: string | undefined): SnsAttribute => {
 export const MAX_SNS_ATTRIBUTES = 10;
 
 /**
+ * The delivery attributes of `alerts.yml` (issue 12): `routes` (String.Array, the JSON array of route names, for
+ * `{"routes": ["prod"]}` filters) and `grouped` (`"true"` when the alert joins a burst). Eight attributes are always
+ * sent (severity, severityRank, category, family, eventName, account, alert, routes) and one slot is the publisher's
+ * (`possibleRepeat`), so one slot remains, taken in this order: `grouped: "true"` (the delivery path of a burst),
+ * else `createdAccessKeyId`, else `grouped: "false"`. An absent `grouped` therefore means `"false"` (as for alerts
+ * from an older notifier); a created access key on a grouped alert stays in the JSON alert's `credentials`. An alert
+ * without `routes` (no rules applied: the CLI without `--config`) gets neither attribute.
+ */
+const deliveryAttributes = (alert: Alert, createdKey: string | undefined): Record<string, SnsAttribute> => {
+  // An alert no rules were applied to (the CLI without --config) keeps the attributes it always had.
+  if (alert.routes === undefined) return createdKey ? { createdAccessKeyId: str(createdKey) } : {};
+  const routes = alert.routes.length > 0 ? alert.routes : ['default'];
+  const grouped = alert.group !== undefined && alert.group !== null;
+  const last: Record<string, SnsAttribute> = grouped
+    ? { grouped: { DataType: 'String', StringValue: 'true' } }
+    : createdKey
+      ? { createdAccessKeyId: str(createdKey) }
+      : { grouped: { DataType: 'String', StringValue: 'false' } };
+  return {
+    routes: {
+      DataType: 'String.Array',
+      StringValue: JSON.stringify(routes.map((route) => plainInline(route, 64))),
+    },
+    ...last,
+  };
+};
+
+/**
  * The access key id a successful `CreateAccessKey` made, for a subscriber that disables it (`UpdateAccessKey
  * --status Inactive`) or filters on its presence (`{"createdAccessKeyId": [{"exists": true}]}`).
  */
@@ -71,7 +99,7 @@ const build = (alert: Alert): SnsMessage => {
       family: str(alert.family),
       eventName: str(alert.eventName),
       account: str(alert.account),
-      ...(createdKey ? { createdAccessKeyId: str(createdKey) } : {}),
+      ...deliveryAttributes(alert, createdKey),
       // Escaped, not removed: machine subscribers parse exactly the alert's values.
       alert: { DataType: 'String', StringValue: neutralizeJson(JSON.stringify(alert)) },
     },

@@ -22,7 +22,15 @@ import { loadAwsServiceSpec } from '@aws-cdk/aws-service-spec';
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..');
 /** What a package needs: everything else (tests, docs, node_modules) cannot change the output. */
-const INPUTS = ['serverless.yml', 'resources', 'functions', 'shared', 'package.json', 'tsconfig.json'];
+const INPUTS = [
+  'serverless.yml',
+  'alerts.yml',
+  'resources',
+  'functions',
+  'shared',
+  'package.json',
+  'tsconfig.json',
+];
 
 /** A CloudFormation template, loosely typed: tests narrow what they read. */
 export interface Template {

@@ -85,11 +85,26 @@ describe('function roles', () => {
         'kms:GenerateDataKey',
         'logs:CreateLogStream',
         'logs:PutLogEvents',
+        'organizations:DescribeAccount',
         'sns:Publish',
         'sqs:SendMessage',
       ].sort(),
     );
     expect(sid(statements, 'PublishAlerts').Resource).toEqual({ Ref: 'AlertTopic' });
+    // Account names (issue 12): DescribeAccount on this organization's accounts, only when OrganizationId is set.
+    // @see https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsorganizations.html
+    expect(sid(statements, 'DescribeOrganizationAccounts')).toMatchObject({
+      Action: 'organizations:DescribeAccount',
+      Resource: `arn:aws:organizations::*:account/${EVERYTHING_ON.OrganizationId}/*`,
+    });
+    const withoutOrganization = deployedResources(
+      template,
+      scenario(template, { ...EVERYTHING_ON, OrganizationId: '', MemberOrganizationalUnitIds: '' }),
+    );
+    const alone = statementsOf(properties(withoutOrganization.NotifierRole).Policies);
+    expect(alone.flatMap((statement) => asList(statement.Action))).not.toContain(
+      'organizations:DescribeAccount',
+    );
     expect(sid(statements, 'UseTopicKey').Resource).toEqual({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
     // The idempotency table is shared: the notifier may touch only items under its own key prefix, the one
     // functions/notifier/handler.ts gives the guard.
@@ -103,14 +118,14 @@ describe('function roles', () => {
     for (const statement of statements) expect(statement.Resource).not.toBe('*');
   });
 
-  it('publish to SNS from the notifier only, and only to the alert topic', () => {
+  it('publish to SNS from the notifier and the digest only, and only to the alert topic', () => {
     const publishers = Object.entries(roles())
       .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
       .filter(([, role]) =>
         statementsOf(properties(role).Policies).some((s) => asList(s.Action).includes('sns:Publish')),
       )
       .map(([id]) => id);
-    expect(publishers).toEqual(['NotifierRole']);
+    expect(publishers.sort()).toEqual(['DigestRole', 'NotifierRole']);
   });
 
   it('let the forwarder read exactly its two SSM parameters, and decrypt them only through SSM', () => {

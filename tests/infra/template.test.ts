@@ -72,9 +72,10 @@ const properties = (resource: TemplateResource | undefined): Record<string, unkn
 };
 
 describe('serverless package', () => {
-  it('names the functions notifier and forwarder, on nodejs24.x (the newest LTS) with their handlers', () => {
+  it('names the functions notifier, forwarder and digest, on nodejs24.x (the newest LTS) with their handlers', () => {
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => properties(f).FunctionName).sort()).toEqual([
+      `${SERVICE_NAME}-dev-digest`,
       `${SERVICE_NAME}-dev-forwarder`,
       `${SERVICE_NAME}-dev-notifier`,
     ]);
@@ -84,6 +85,9 @@ describe('serverless package', () => {
     );
     expect(properties(template.Resources.ForwarderLambdaFunction).Handler).toBe(
       'functions/forwarder/handler.handler',
+    );
+    expect(properties(template.Resources.DigestLambdaFunction).Handler).toBe(
+      'functions/digest/handler.handler',
     );
   });
 

@@ -103,7 +103,17 @@ describe('notifier handler', () => {
 
     const attributes = publish?.attributes ?? {};
     expect(Object.keys(attributes).sort()).toEqual(
-      ['account', 'alert', 'category', 'eventName', 'family', 'severity', 'severityRank'].sort(),
+      [
+        'account',
+        'alert',
+        'category',
+        'eventName',
+        'family',
+        'severity',
+        'severityRank',
+        'routes',
+        'grouped',
+      ].sort(),
     );
     expect(attributes.eventName).toEqual({ dataType: 'String', value: 'AttachUserPolicy' });
     expect(attributes.family).toEqual({ dataType: 'String', value: 'Attach' });

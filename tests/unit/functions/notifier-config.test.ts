@@ -1,4 +1,5 @@
 import { readNotifierConfig } from '../../../functions/notifier/config.js';
+import { EMPTY_RULES } from '../../../shared/domain/rules/model.js';
 import { ConfigError } from '../../../shared/errors.js';
 
 describe('readNotifierConfig', () => {
@@ -13,7 +14,27 @@ describe('readNotifierConfig', () => {
       idempotencyTtlSeconds: 86_400,
       snsTimeoutMs: 3_000,
       awsTimeoutMs: 2_000,
+      accountNames: false,
+      organizationsTimeoutMs: 1_000,
+      rules: EMPTY_RULES,
+      rulesWarnings: [],
     });
+  });
+
+  it('reads the compiled rules, warns of an expired rule and refuses rules the package step would refuse', () => {
+    const rule = { id: 'old', reason: 'r', expires: '2026-11-29', match: { eventName: ['CreateRole'] } };
+    const now = new Date('2026-11-30T10:00:00Z');
+    const config = readNotifierConfig({ ALERT_RULES: JSON.stringify({ suppress: [rule] }) }, now);
+    expect(config.rules.suppress.map((r) => r.id)).toEqual(['old']);
+    expect(config.rulesWarnings).toEqual([
+      expect.stringContaining('suppress[0].expires: the rule expired on 2026-11-29'),
+    ]);
+    expect(() => readNotifierConfig({ ALERT_RULES: '{"suppress": [' }, now)).toThrow(
+      /^ALERT_RULES is not JSON/,
+    );
+    expect(() => readNotifierConfig({ ALERT_RULES: '{"suppress": [{"id": "x"}]}' }, now)).toThrow(
+      /^ALERT_RULES is not valid rules: .*suppress\[0\]\.reason/,
+    );
   });
 
   it('reads the deployed values', () => {

@@ -1,0 +1,88 @@
+// The daily digest of what suppress rules hid (issue 12): yesterday's `AlertsSuppressed` per rule and the rules past
+// their `expires` date, as one line published on the alert topic. Hiding is visible.
+import { formatSuppressionDigest, type SuppressionCounts } from '../../shared/domain/rules/counting.js';
+import { expiredRuleIds, type RulesConfig } from '../../shared/domain/rules/model.js';
+import type { SnsMessage } from '../../shared/format/sns-message.js';
+import type { AlertPublisher } from '../notifier/adapters/sns-publisher.js';
+
+/** A UTC day as CloudWatch is asked for it: `[start, end)`, and its date. */
+export interface DayWindow {
+  /** `YYYY-MM-DD`. */
+  date: string;
+  start: Date;
+  end: Date;
+}
+
+/** Reads how many alerts each rule hid in a window (CloudWatch `AlertsSuppressed`, summed per `rule`). */
+export interface SuppressionCountReader {
+  countsBetween(start: Date, end: Date): Promise<SuppressionCounts>;
+}
+
+/** What the digest needs from outside. */
+export interface DigestDeps {
+  counts: SuppressionCountReader;
+  publisher: AlertPublisher;
+  rules: RulesConfig;
+  /** The clock: the digest reports the UTC day before `now()`. */
+  now: () => Date;
+  remainingMs?: () => number;
+}
+
+/** What one run did, for the log. */
+export interface DigestResult {
+  date: string;
+  text: string;
+  total: number;
+  messageId?: string;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day before `now`. */
+export const yesterdayOf = (now: Date): DayWindow => {
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const start = new Date(end.getTime() - DAY_MS);
+  return { date: start.toISOString().slice(0, 10), start, end };
+};
+
+/** Value of the `kind` attribute that tells a digest from an alert (a digest has no `alert` attribute). */
+export const DIGEST_KIND = 'suppression-digest';
+
+/**
+ * The digest as an SNS message. Subject and body are the digest line (body with the date). Attributes: `kind`
+ * (`suppression-digest`: subscribers that parse alerts must skip it, it has no `alert` attribute), `severity` `info`,
+ * `severityRank` 0, `category` `other`, `eventName` `SuppressionDigest`. It has no `routes`: a subscription
+ * filtered on `routes` does not get it. To receive it by e-mail, add `{"kind": ["suppression-digest"]}` as an
+ * alternative (`$or`) to the subscription's filter policy.
+ */
+export const formatDigestMessage = (text: string, date: string): SnsMessage => ({
+  Subject: `[INFO] iam-change-alerts: ${text}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 99),
+  Message: `IAM change alerts, suppression digest for ${date} (UTC)\n\n${text}\n\nRules: alerts.yml (docs/rules.md). Each hidden alert is logged by the notifier as "alert suppressed" with its rule and eventID.\n`,
+  MessageAttributes: {
+    kind: { DataType: 'String', StringValue: DIGEST_KIND },
+    severity: { DataType: 'String', StringValue: 'info' },
+    severityRank: { DataType: 'Number', StringValue: '0' },
+    category: { DataType: 'String', StringValue: 'other' },
+    eventName: { DataType: 'String', StringValue: 'SuppressionDigest' },
+  },
+});
+
+/**
+ * Reads yesterday's suppression counts and the expired rules and publishes the digest line, also when nothing was
+ * hidden (`yesterday: 0 alerts suppressed; 0 rules expired`: silence would not tell a broken count from a quiet day).
+ */
+export const runDigest = async (deps: DigestDeps): Promise<DigestResult> => {
+  const now = deps.now();
+  const day = yesterdayOf(now);
+  const counts = await deps.counts.countsBetween(day.start, day.end);
+  const text = formatSuppressionDigest({
+    period: 'yesterday',
+    counts,
+    expiredRuleIds: expiredRuleIds(deps.rules, now.toISOString().slice(0, 10)),
+  });
+  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+  const published = await deps.publisher.publish(formatDigestMessage(text, day.date), {
+    ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
+  });
+  return { date: day.date, text, total, ...(published.messageId ? { messageId: published.messageId } : {}) };
+};
