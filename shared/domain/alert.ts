@@ -17,7 +17,7 @@ import type {
   Target,
 } from './types.js';
 import { maxSeverity, severityRank } from './types.js';
-import { boundedJson, shorten, wellFormed } from './values.js';
+import { boundedJson, encodeUriPart, shorten } from './values.js';
 
 /**
  * The headline: the policy stage's when its finding is what makes the alert serious (it outranks the
@@ -96,7 +96,7 @@ const credentialsLink = (credentials: readonly Credential[]): string | undefined
   const user = credentials.find((credential) => credential.user)?.user;
   if (!user) return undefined;
   if (user === 'root') return `${CONSOLE}/iam/home#/security_credentials`;
-  return `${CONSOLE}/iam/home#/users/details/${encodeURIComponent(user)}?section=security_credentials`;
+  return `${CONSOLE}/iam/home#/users/details/${encodeUriPart(user)}?section=security_credentials`;
 };
 
 /**
@@ -113,15 +113,15 @@ export const buildLinks = (
     record.awsRegion && /^[a-z]{2}(-[a-z]+)+-\d$/.test(record.awsRegion) ? record.awsRegion : 'us-east-1';
   const links: Alert['links'] = {};
   if (record.eventID) {
-    links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeURIComponent(wellFormed(record.eventID))}`;
+    links.event = `https://${region}.console.aws.amazon.com/cloudtrail/home?region=${region}#/events/${encodeUriPart(record.eventID)}`;
   }
   if (target) {
-    const name = encodeURIComponent(wellFormed(target.name));
+    const name = encodeUriPart(target.name);
     const path: Partial<Record<Target['kind'], string>> = {
       user: `#/users/details/${name}`,
       role: `#/roles/details/${name}`,
       group: `#/groups/details/${name}`,
-      policy: target.arn ? `#/policies/details/${encodeURIComponent(wellFormed(target.arn))}` : undefined,
+      policy: target.arn ? `#/policies/details/${encodeUriPart(target.arn)}` : undefined,
       'saml-provider': '#/identity_providers',
       'oidc-provider': '#/identity_providers',
       account: '#/account_settings',

@@ -68,3 +68,6 @@ export const boundedJson = (value: unknown, maxDepth = 16, maxLength = 4_096): s
   };
   return walk(value, 0) ? out : shorten(out, maxLength);
 };
+
+/** `encodeURIComponent` that cannot throw: a lone surrogate becomes U+FFFD first (see {@link wellFormed}). */
+export const encodeUriPart = (text: string): string => encodeURIComponent(wellFormed(text));
