@@ -11,7 +11,7 @@ import { attachAdminAlert } from '../helpers/alerts.js';
 import { type JiraServer, startJiraServer } from '../helpers/jira-server.js';
 import { type SlackServer, startSlackServer, validateSlackMessage } from '../helpers/slack-server.js';
 import { snsRecord } from '../helpers/sns-event.js';
-import { sqsEvent, sqsRecord } from '../helpers/sqs-event.js';
+import { sqsRecord } from '../helpers/sqs-event.js';
 
 const JIRA = { email: 'secops@example.com', token: 'jira-token-not-for-logs', projectKey: 'SEC' };
 const SESSION = 'arn:aws:sts::123456789012:assumed-role/terraform-deploy/ci-4711';
