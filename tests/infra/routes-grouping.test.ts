@@ -272,7 +272,7 @@ describe('filter policies against the attributes of the sample alerts', () => {
       const read = statements.find((statement) => statement.Sid === 'ReadRouteWebhookUrls');
       expect(read).toMatchObject({ Action: 'ssm:GetParameter' });
       expect(JSON.stringify(read?.Resource)).toContain('/iam-alerts/slack/prod');
-      expect((read?.Resource as unknown[]).length).toBe(1);
+      expect(read?.Resource).toHaveLength(1);
       expect(properties(fragment.ForwarderRouteWebhooksPolicy).Roles).toEqual([{ Ref: 'ForwarderRole' }]);
     });
 
