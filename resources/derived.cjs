@@ -696,8 +696,17 @@ const ALERT_ATTRIBUTES = Object.freeze({
 
 const DEFAULT_ROUTE = 'default';
 
-/** The rules of `alerts.yml` at the repository root (empty rules when the file is absent); errors fail the package. */
+let subscriptionRules;
+/**
+ * The rules of `alerts.yml` at the repository root (empty rules when the file is absent), read once per package;
+ * an error (an expired rule included) fails the package, one line per problem.
+ */
 const rulesForSubscriptions = () => {
+  subscriptionRules ??= readRulesForSubscriptions();
+  return subscriptionRules;
+};
+
+const readRulesForSubscriptions = () => {
   const file = path.join(__dirname, '..', 'alerts.yml');
   const { EMPTY_RULES } = loadTypeScript('shared/domain/rules/model.ts');
   if (!require('node:fs').existsSync(file)) return EMPTY_RULES;

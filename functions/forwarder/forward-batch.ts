@@ -2,7 +2,8 @@
 // Jira issue per burst and route; a failed burst is reported alone (ReportBatchItemFailures) and retried alone.
 import { createHash } from 'node:crypto';
 import type { SQSBatchItemFailure, SQSRecord } from 'aws-lambda';
-import { describeError } from '../../shared/errors.js';
+import { AppError } from '../../shared/errors.js';
+import { describeFailure } from '../../shared/telemetry.js';
 import {
   type Burst,
   formatBurstJiraIssue,
