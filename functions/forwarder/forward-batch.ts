@@ -127,8 +127,15 @@ const deliverGroup = async (group: string, members: Member[], deps: ForwarderDep
       failures.push(error);
     }
   }
-  if (failures.length > 0)
-    throw failures.length === 1 ? failures[0] : new AggregateError(failures, describeError(failures[0]));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new AppError(
+      `${failures.length} routes failed for burst ${group}: ${failures.map(describeFailure).join(' | ')}`,
+      {
+        cause: failures,
+      },
+    );
+  }
   return {
     group,
     messageIds: members.map((member) => member.messageId),
