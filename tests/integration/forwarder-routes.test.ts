@@ -185,6 +185,34 @@ describe('bursts from the grouped alerts queue', () => {
   });
 });
 
+describe('bursts and routes', () => {
+  it('sends one message per route a burst names, each listing only the alerts of that route', async () => {
+    // Arrange: one session; 4 changes in the prod account (route prod), 3 elsewhere (default route).
+    const records = Array.from({ length: 7 }, (_, n) =>
+      sqsRecord(burstAlert(n), { group: GROUP, routes: n < 4 ? ['prod'] : ['default'] }),
+    );
+    // Act
+    const result = await forwardBatch(records, deps());
+    // Assert
+    expect(result.batchItemFailures).toEqual([]);
+    expect(prodSlack.accepted).toHaveLength(1);
+    expect(slack.accepted).toHaveLength(1);
+    expect(postedTexts(prodSlack)[0]).toContain('Burst of 4 changes');
+    expect(postedTexts(slack)[0]).toContain('Burst of 3 changes');
+    expect(jira.issues.map((issue) => issue.key).sort()).toEqual(['SEC-1', 'SECPROD-1']);
+    expect(result.delivered).toEqual([
+      expect.objectContaining({
+        group: GROUP,
+        events: 7,
+        routes: {
+          prod: { slack: 'posted', jira: { key: 'SECPROD-1', outcome: 'created' } },
+          default: { slack: 'posted', jira: { key: 'SEC-1', outcome: 'created' } },
+        },
+      }),
+    ]);
+  });
+});
+
 describe('routes', () => {
   it("sends a route's alerts to its own Slack webhook and Jira project, and nothing else there", async () => {
     // Arrange: one alert routed to prod only, one to the default route only, one to both (a guard-rail alert).
