@@ -777,6 +777,11 @@ const forwarderEnvironmentBase = () => {
     JIRA_ISSUE_TYPE: { Ref: 'JiraIssueType' },
     JIRA_PRIORITY_MAP: { Ref: 'JiraPriorityMap' },
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
+    // Slack bot mode (issue 12, item 3 of the exactly-once work): empty parameters leave it off.
+    SLACK_BOT_TOKEN_PARAMETER: { Ref: 'SlackBotTokenParameter' },
+    SLACK_CHANNEL_ID: { Ref: 'SlackChannelId' },
+    // The default route's threshold, for alerts that reached the forwarder by another route's filter.
+    FORWARDER_MINIMUM_SEVERITY: { Ref: 'ForwarderMinimumSeverity' },
     // Slack's ~1 message/s is shared by all containers: each spaces its posts by SLACK_MIN_INTERVAL_MS × this.
     FORWARDER_CONCURRENCY: { Ref: 'ForwarderReservedConcurrency' },
     POWERTOOLS_SERVICE_NAME: 'forwarder',
@@ -810,6 +815,203 @@ const bundleExtension = () => (isInvokeLocal() ? '.js' : '.mjs');
 /** Where esbuild writes the bundles: apart for `invoke local`, so its `.js` files never reach a package. */
 const bundleFolder = () => (isInvokeLocal() ? '.build-invoke-local' : '.build');
 
+// ---- Issue 12, forwarder side: the topic's subscriptions follow the routes and the grouping of alerts.yml. ----
+// Apart from the notifier side's compilation of the same file: at merge, `rulesForSubscriptions` reads the rules the
+// notifier side compiles into ALERT_RULES (the one function to switch over).
+
+/**
+ * The notifier's SNS message attributes the subscriptions filter on (contract of issue 12): `routes` (String.Array
+ * of route names) and `grouped` (String "true"/"false"). If the notifier folds them into other attributes, change
+ * the names and values here only.
+ */
+const ALERT_ATTRIBUTES = Object.freeze({
+  routes: 'routes',
+  grouped: 'grouped',
+  groupedYes: 'true',
+  groupedNo: 'false',
+});
+
+const DEFAULT_ROUTE = 'default';
+
+let subscriptionRules;
+/**
+ * The rules of `alerts.yml` at the repository root (empty rules when the file is absent), read once per package;
+ * an error (an expired rule included) fails the package, one line per problem.
+ */
+const rulesForSubscriptions = () => {
+  subscriptionRules ??= readRulesForSubscriptions();
+  return subscriptionRules;
+};
+
+const readRulesForSubscriptions = () => {
+  const file = path.join(__dirname, '..', 'alerts.yml');
+  const { EMPTY_RULES } = loadTypeScript('shared/domain/rules/model.ts');
+  if (!require('node:fs').existsSync(file)) return EMPTY_RULES;
+  const { loadRulesYaml } = loadTypeScript('shared/domain/rules/load-yaml.ts');
+  const today = new Date().toISOString().slice(0, 10);
+  const loaded = loadRulesYaml(require('node:fs').readFileSync(file, 'utf8'), {
+    fileName: 'alerts.yml',
+    mode: 'package',
+    today,
+  });
+  if (!loaded.config) throw new ParameterError(loaded.errors.join('\n'));
+  return loaded.config;
+};
+
+/** The severities at or above a stack parameter, from the SeverityAtLeast mapping (parameters.yml). */
+const severitiesFrom = (parameter) => ({
+  'Fn::FindInMap': ['SeverityAtLeast', { Ref: parameter }, 'Severities'],
+});
+
+/** `[a, b]` × `[c, d]` of filter policy branches: every combination, merged. */
+const crossBranches = (...alternatives) =>
+  alternatives.reduce(
+    (branches, options) => branches.flatMap((branch) => options.map((o) => ({ ...branch, ...o }))),
+    [{}],
+  );
+
+/** One policy, or `$or` over several (SNS filter policy OR operator). */
+const anyOf = (branches) => (branches.length === 1 ? branches[0] : { $or: branches });
+
+/** `routes` is the default route, or absent (an alert published by a notifier older than the routes). */
+const defaultRoute = () => [
+  { [ALERT_ATTRIBUTES.routes]: [DEFAULT_ROUTE] },
+  { [ALERT_ATTRIBUTES.routes]: [{ exists: false }] },
+];
+
+/** The names of the routes that the forwarder delivers (a Slack webhook or a Jira project). */
+const forwardedRouteNames = (rules) =>
+  rules.routes.filter((route) => route.slack || route.jira).map((route) => route.name);
+
+/**
+ * The forwarder's filter policy for `grouped` alerts (`true`: the grouped alerts' queue) or not (`false` or absent:
+ * the direct subscription): the default route at or above ForwarderMinimumSeverity, and every route with a Slack or
+ * Jira destination (its own severity range is in its `match`).
+ * @see https://docs.aws.amazon.com/sns/latest/dg/and-or-logic.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html
+ */
+const forwarderPolicy = (rules, grouped) => {
+  const groupedValues = grouped
+    ? [{ [ALERT_ATTRIBUTES.grouped]: [ALERT_ATTRIBUTES.groupedYes] }]
+    : [
+        { [ALERT_ATTRIBUTES.grouped]: [ALERT_ATTRIBUTES.groupedNo] },
+        { [ALERT_ATTRIBUTES.grouped]: [{ exists: false }] },
+      ];
+  const routes = forwardedRouteNames(rules);
+  return anyOf([
+    ...crossBranches(
+      defaultRoute(),
+      [{ severity: severitiesFrom('ForwarderMinimumSeverity') }],
+      groupedValues,
+    ),
+    ...(routes.length > 0 ? crossBranches([{ [ALERT_ATTRIBUTES.routes]: routes }], groupedValues) : []),
+  ]);
+};
+
+/** The existing e-mail subscription: the default route at or above EmailMinimumSeverity. */
+const emailPolicy = () =>
+  anyOf(crossBranches(defaultRoute(), [{ severity: severitiesFrom('EmailMinimumSeverity') }]));
+
+const pascal = (name) =>
+  name
+    .split('-')
+    .map((part) => capitalise(part))
+    .join('');
+
+/** `arn:…:parameter/iam-alerts/slack/prod`: SSM parameter names start with `/`. */
+const parameterArn = (name) => ({
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+  'Fn::Sub': ['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${name}', { name }],
+});
+
+/**
+ * Per route of alerts.yml: an e-mail subscription per address, filtered on the route (its severity range is in its
+ * `match`), with the subscriptions' dead-letter queue; and, for routes with a Slack webhook, the forwarder's right to
+ * read and decrypt exactly those SSM parameters.
+ */
+const routeSubscriptions = (rules) => {
+  const resources = {};
+  for (const route of rules.routes) {
+    for (const [index, address] of (route.email ?? []).entries()) {
+      resources[`RouteEmailSubscription${pascal(route.name)}${index + 1}`] = {
+        Type: 'AWS::SNS::Subscription',
+        Properties: {
+          TopicArn: { Ref: 'AlertTopic' },
+          Protocol: 'email',
+          Endpoint: address,
+          RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['SubscriptionDeadLetterQueue', 'Arn'] } },
+          FilterPolicyScope: 'MessageAttributes',
+          FilterPolicy: { [ALERT_ATTRIBUTES.routes]: [route.name] },
+        },
+      };
+    }
+  }
+  const webhooks = rules.routes.filter((route) => route.slack).map((route) => route.slack);
+  if (webhooks.length > 0) {
+    resources.ForwarderRouteWebhooksPolicy = {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'forwarder-route-webhooks',
+        Roles: [{ Ref: 'ForwarderRole' }],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'ReadRouteWebhookUrls',
+              Effect: 'Allow',
+              Action: 'ssm:GetParameter',
+              Resource: webhooks.map(parameterArn),
+            },
+            {
+              Sid: 'DecryptRouteWebhookUrls',
+              Effect: 'Allow',
+              Action: 'kms:Decrypt',
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+              Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*' },
+              Condition: {
+                // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub placeholder
+                StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'ssm.${AWS::Region}.amazonaws.com' } },
+                'ForAnyValue:StringEquals': {
+                  'kms:EncryptionContext:PARAMETER_ARN': webhooks.map(parameterArn),
+                },
+              },
+            },
+          ],
+        },
+      },
+    };
+  }
+  return { Resources: resources };
+};
+
+/** The grouped alerts' queue mapping: the batching window is `grouping.windowSeconds` (0: no window, 10 a batch). */
+const groupedBatching = (rules) => {
+  const window = Math.min(rules.grouping.windowSeconds, 300);
+  // Lambda allows a BatchSize above 10 only with a batching window of at least 1 second.
+  return { window, batchSize: window === 0 ? 10 : 1000 };
+};
+
+const forwarderSide = {
+  /** Filter of the forwarder's direct subscription (never delayed). */
+  forwarderFilterPolicy: () => escapeVariables(forwarderPolicy(rulesForSubscriptions(), false)),
+  /** Filter of the grouped alerts' queue subscription. */
+  groupedFilterPolicy: () => escapeVariables(forwarderPolicy(rulesForSubscriptions(), true)),
+  /** Filter of the existing e-mail subscription. */
+  emailFilterPolicy: () => escapeVariables(emailPolicy()),
+  routeSubscriptionsFragment: () => escapeVariables(routeSubscriptions(rulesForSubscriptions())),
+  groupingWindowSeconds: () => groupedBatching(rulesForSubscriptions()).window,
+  groupingBatchSize: () => groupedBatching(rulesForSubscriptions()).batchSize,
+  /** For tests: the same fragments from given rules. */
+  subscriptionsFor: (rules) => ({
+    forwarderFilterPolicy: forwarderPolicy(rules, false),
+    groupedFilterPolicy: forwarderPolicy(rules, true),
+    emailFilterPolicy: emailPolicy(),
+    routeSubscriptionsFragment: routeSubscriptions(rules),
+    groupedBatching: groupedBatching(rules),
+  }),
+  ALERT_ATTRIBUTES,
+};
+
 module.exports = {
   bundleExtension,
   bundleFolder,
@@ -830,4 +1032,5 @@ module.exports = {
     escapeVariables(JSON.stringify(memberTemplate(await packagedEgressCidrs(context)))),
   scpContent: () => escapeVariables(scpContent()),
   stackParameters,
+  ...forwarderSide,
 };

@@ -1,6 +1,8 @@
 // The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
 
-import { SEVERITIES } from '../../shared/domain/types.js';
+import { EMPTY_RULES, type RulesConfig } from '../../shared/domain/rules/model.js';
+import { validateRules } from '../../shared/domain/rules/schema.js';
+import { SEVERITIES, type Severity } from '../../shared/domain/types.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
 
@@ -30,10 +32,27 @@ export interface JiraConfig {
   priorityMap?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Where one route of `alerts.yml` sends its alerts besides e-mail: a Slack webhook read from its SSM parameter
+ * and/or a Jira project on the site (and with the credentials) of `jira`.
+ */
+export interface RouteDestinations {
+  name: string;
+  slackWebhookUrl?: SecretRef;
+  jiraProject?: string;
+}
+
 /** The forwarder's typed, frozen configuration. At least one destination is set. */
 export interface ForwarderConfig {
   slack?: SlackConfig;
   jira?: JiraConfig;
+  /** Routes of `ALERT_RULES` with a Slack or Jira destination, by name (the default route is `slack`/`jira`). */
+  routes: ReadonlyMap<string, RouteDestinations>;
+  /**
+   * Lowest severity the default route delivers (`FORWARDER_MINIMUM_SEVERITY`, the stack's ForwarderMinimumSeverity).
+   * The subscription filters on it already; an alert that reached the forwarder by another route is held to it too.
+   */
+  minimumSeverity: Severity;
   /** DynamoDB table for Powertools idempotency; absent locally (then only the JQL check guards Jira). */
   idempotencyTable?: string;
   /** How long an idempotency record lives (DynamoDB TTL), seconds. */
@@ -195,15 +214,89 @@ const readSlack = (env: Env, notes: string[]): SlackConfig | undefined => {
 };
 
 /**
+ * The compiled rules (`ALERT_RULES`, JSON of `compileRules`), validated as the CLI does (an expired rule is a
+ * warning: the package step refused it already, and a rule expiring after the deploy must not stop delivery).
+ * Absent or empty: {@link EMPTY_RULES}. Until the lead merges `shared/rules-config.ts`, this copy reads it.
+ */
+export const readAlertRules = (env: Env, today: string): RulesConfig => {
+  const text = optionalVar(env, 'ALERT_RULES');
+  if (text === undefined) return EMPTY_RULES;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('ALERT_RULES is not JSON (it is compiled from alerts.yml at package time)', {
+      cause: error,
+    });
+  }
+  const { config, problems } = validateRules(parsed, { mode: 'cli', today });
+  if (!config) {
+    const errors = problems.filter((problem) => problem.level === 'error').map((problem) => problem.message);
+    throw new ConfigError(`ALERT_RULES is not a valid rules file: ${errors.join('; ')}`);
+  }
+  return config;
+};
+
+const JIRA_PROJECT_KEY = /^[A-Z][A-Z0-9_]{0,254}$/;
+
+/** The routes with a Slack or Jira destination; a Jira route needs the site and credentials of `JIRA_*`. */
+const routeDestinations = (
+  rules: RulesConfig,
+  jira: JiraConfig | undefined,
+): ReadonlyMap<string, RouteDestinations> => {
+  const routes = new Map<string, RouteDestinations>();
+  for (const route of rules.routes) {
+    if (route.jira && !jira) {
+      throw new ConfigError(
+        `route ${route.name} names Jira project ${route.jira.project} but Jira is not configured (JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN[_PARAMETER]): routes share the site and credentials`,
+      );
+    }
+    if (route.jira && !JIRA_PROJECT_KEY.test(route.jira.project)) {
+      throw new ConfigError(
+        `route ${route.name}: Jira project must be a key like SEC, got ${JSON.stringify(route.jira.project)}`,
+      );
+    }
+    if (!route.slack && !route.jira) continue;
+    routes.set(route.name, {
+      name: route.name,
+      ...(route.slack
+        ? {
+            slackWebhookUrl: {
+              kind: 'ssm' as const,
+              parameterName: route.slack,
+              source: `route ${route.name} (alerts.yml)`,
+            },
+          }
+        : {}),
+      ...(route.jira ? { jiraProject: route.jira.project } : {}),
+    });
+  }
+  return routes;
+};
+
+const severityVar = (env: Env, key: string, fallback: Severity): Severity => {
+  const raw = optionalVar(env, key);
+  if (raw === undefined) return fallback;
+  if (!(SEVERITIES as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${key} must be one of ${SEVERITIES.join(', ')}, got ${JSON.stringify(raw)}`);
+  }
+  return raw as Severity;
+};
+
+/**
  * Reads and validates the forwarder's environment; call once at module scope so a bad configuration fails
  * the cold start. Throws `ConfigError` when neither Slack nor Jira is configured: a forwarder without a
  * destination would acknowledge every alert and deliver none.
  * @see docs/forwarder.md for the variables.
  */
-export const readForwarderConfig = (env: Env): ForwarderConfig => {
+export const readForwarderConfig = (
+  env: Env,
+  today: string = new Date().toISOString().slice(0, 10),
+): ForwarderConfig => {
   const notes: string[] = [];
   const slack = readSlack(env, notes);
   const jira = readJira(env, notes);
+  const routes = routeDestinations(readAlertRules(env, today), jira);
   if (!slack && !jira) {
     throw new ConfigError(
       'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] or SLACK_BOT_TOKEN[_PARAMETER] + SLACK_CHANNEL_ID, and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',
@@ -229,6 +322,8 @@ export const readForwarderConfig = (env: Env): ForwarderConfig => {
   return Object.freeze({
     ...(slack ? { slack } : {}),
     ...(jira ? { jira } : {}),
+    routes,
+    minimumSeverity: severityVar(env, 'FORWARDER_MINIMUM_SEVERITY', 'info'),
     ...(idempotencyTable ? { idempotencyTable } : {}),
     idempotencyTtlSeconds: integerVar(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 24 * 3600, 60, 366 * 24 * 3600),
     secretsMaxAgeSeconds: integerVar(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 24 * 3600),

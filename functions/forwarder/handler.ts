@@ -7,18 +7,25 @@ import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isObject } from '../../shared/domain/values.js';
 import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
-import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
+import {
+  boundedAwsCalls,
+  createTelemetry,
+  describeFailure,
+  logFailureOnce,
+  MIDDY_PLUGIN,
+} from '../../shared/telemetry.js';
 import { createJiraClient } from './adapters/jira-client.js';
 import { createSecretSource } from './adapters/secrets.js';
 import { createSlackBot } from './adapters/slack-bot.js';
 import { createSlackWebhook } from './adapters/slack-webhook.js';
 import { readForwarderConfig } from './config.js';
-import { type ForwarderDeps, forwardRecord } from './forward.js';
+import { type ForwarderDeps, forwardRecord, type RouteClients } from './forward.js';
+import { forwardBatch } from './forward-batch.js';
 
 const config = readAtColdStart(readForwarderConfig, process.env);
 const telemetry = createTelemetry('forwarder');
@@ -30,7 +37,10 @@ const slackSecret =
     : config.slack?.mode === 'bot'
       ? config.slack.botToken
       : undefined;
-const usesSsm = slackSecret?.kind === 'ssm' || config.jira?.apiToken.kind === 'ssm';
+const usesSsm =
+  slackSecret?.kind === 'ssm' ||
+  config.jira?.apiToken.kind === 'ssm' ||
+  [...config.routes.values()].some((route) => route.slackWebhookUrl?.kind === 'ssm');
 // Every AWS call is bounded (connect and request timeout, SDK retries within the function's 60 s).
 const aws = boundedAwsCalls(config.awsTimeoutMs);
 const ssm = usesSsm ? new SSMProvider({ awsSdkV3Client: new SSMClient({ ...aws }) }) : undefined;
@@ -69,8 +79,28 @@ const createSlack = () => {
 };
 const slackClient = createSlack();
 
+// Each route of alerts.yml with a Slack webhook posts through its own adapter (its own spacing: another channel).
+const routeClients = new Map<string, RouteClients>(
+  [...config.routes.values()].map((route) => [
+    route.name,
+    {
+      ...(route.slackWebhookUrl
+        ? {
+            slack: createSlackWebhook({
+              webhookUrl: createSecretSource(route.slackWebhookUrl, ssm, config.secretsMaxAgeSeconds),
+              ...slackSpacing,
+            }),
+          }
+        : {}),
+      ...(route.jiraProject ? { jiraProject: route.jiraProject } : {}),
+    },
+  ]),
+);
+
 const base: Omit<ForwarderDeps, 'remainingMs'> = {
   guard,
+  routes: routeClients,
+  minimumSeverity: config.minimumSeverity,
   ...(slackClient ? { slack: slackClient } : {}),
   ...(config.jira
     ? {
@@ -102,15 +132,26 @@ logger.info('forwarder configured', {
   jira: config.jira
     ? `${config.jira.baseUrl} project ${config.jira.projectKey} (${config.jira.apiToken.source})`
     : 'off',
+  routes: [...config.routes.values()].map(
+    (route) =>
+      `${route.name}: ${[route.slackWebhookUrl ? `Slack ${route.slackWebhookUrl.source}` : '', route.jiraProject ? `Jira ${route.jiraProject}` : ''].filter(Boolean).join(', ')}`,
+  ),
+  minimumSeverity: config.minimumSeverity,
   idempotency: config.idempotencyTable
     ? `DynamoDB table ${config.idempotencyTable}`
     : 'in memory (this process only) and the JQL check',
   notes: config.notes,
 });
 
-/** The CloudTrail eventID of the alert in an SNS event's first record, read without trusting its shape. */
-const eventIdOf = (event: SNSEvent): string | undefined => {
-  const value = event?.Records?.[0]?.Sns?.MessageAttributes?.alert?.Value;
+/** An SQS batch (the grouped alerts' queue) rather than an SNS notification. */
+const isSqsEvent = (event: SNSEvent | SQSEvent): event is SQSEvent =>
+  (event?.Records?.[0] as { eventSource?: unknown } | undefined)?.eventSource === 'aws:sqs';
+
+/** The CloudTrail eventID of the alert in an event's first record, read without trusting its shape. */
+const eventIdOf = (event: SNSEvent | SQSEvent): string | undefined => {
+  const value = isSqsEvent(event)
+    ? event.Records[0]?.messageAttributes?.alert?.stringValue
+    : event?.Records?.[0]?.Sns?.MessageAttributes?.alert?.Value;
   if (typeof value !== 'string') return undefined;
   try {
     const alert: unknown = JSON.parse(value);
@@ -122,18 +163,40 @@ const eventIdOf = (event: SNSEvent): string | undefined => {
 
 /**
  * The `forwarder` Lambda, subscribed to the alert topic: each SNS record's `alert` attribute becomes a Slack
- * message and a Jira issue. Success is logged (`alert forwarded`) and counted (`alertsForwarded`, and
+ * message and a Jira issue on each route it names. It also consumes the grouped alerts' queue: an SQS batch is
+ * grouped into bursts (one message and one issue each, `burst forwarded`, `burstsForwarded`), and the messages of
+ * a burst that failed are returned in `batchItemFailures` (`burstsFailed`), logged, and retried alone. Success is logged (`alert forwarded`) and counted (`alertsForwarded`, and
  * `repeatsSkipped` for a destination its idempotency record skipped); a failure is logged and counted once by
  * {@link logFailureOnce}, then rethrown so that Lambda retries and the on-failure destination keeps it.
  * @see docs/forwarder.md
  */
-export const handler = middy<SNSEvent, void, Error, Context>(MIDDY_PLUGIN)
+export const handler = middy<SNSEvent | SQSEvent, undefined | SQSBatchResponse, Error, Context>(MIDDY_PLUGIN)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .use(logFailureOnce(telemetry, { message: 'forwarding failed', eventIdOf }))
   .handler(async (event, context) => {
     guard.registerContext(context);
     const deps: ForwarderDeps = { ...base, remainingMs: () => context.getRemainingTimeInMillis() };
+    if (isSqsEvent(event)) {
+      const result = await forwardBatch(event.Records, deps);
+      for (const outcome of result.delivered) {
+        logger.info(outcome.group === null ? 'alert forwarded' : 'burst forwarded', { ...outcome });
+        metrics.addMetric(
+          outcome.group === null ? 'alertsForwarded' : 'burstsForwarded',
+          MetricUnit.Count,
+          1,
+        );
+      }
+      for (const failure of result.failed) {
+        logger.error('burst failed: its messages return to the queue', {
+          group: failure.group,
+          messageIds: failure.messageIds,
+          error: describeFailure(failure.error),
+        });
+      }
+      if (result.failed.length > 0) metrics.addMetric('burstsFailed', MetricUnit.Count, result.failed.length);
+      return { batchItemFailures: result.batchItemFailures };
+    }
     // SNS invokes Lambda with one record; a loop keeps the handler correct if that ever changes.
     for (const record of event.Records) {
       const outcome = await forwardRecord(record, deps);
@@ -143,4 +206,5 @@ export const handler = middy<SNSEvent, void, Error, Context>(MIDDY_PLUGIN)
         Number(outcome.slack === 'already posted') + Number(outcome.jira?.outcome === 'already created');
       if (repeats > 0) metrics.addMetric('repeatsSkipped', MetricUnit.Count, repeats);
     }
+    return undefined;
   });

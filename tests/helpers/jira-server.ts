@@ -42,6 +42,8 @@ export interface JiraServerOptions {
   email: string;
   token: string;
   projectKey: string;
+  /** Other projects of the same site (routes of alerts.yml with their own `jira.project`). */
+  otherProjects?: string[];
   issueTypes?: string[];
   priorities?: string[];
 }
@@ -65,7 +67,8 @@ export const validateCreateIssue = (body: unknown, options: JiraServerOptions): 
   const fields = (body as { fields?: Record<string, unknown> } | null)?.fields;
   if (!fields) return { fields: 'fields is required' };
   const project = fields.project as { key?: unknown } | undefined;
-  if (project?.key !== options.projectKey) errors.project = 'valid project is required';
+  if (project?.key !== options.projectKey && !(options.otherProjects ?? []).includes(String(project?.key)))
+    errors.project = 'valid project is required';
   const issueType = fields.issuetype as { name?: unknown } | undefined;
   if (!(options.issueTypes ?? ['Task', 'Bug']).includes(String(issueType?.name)))
     errors.issuetype = 'Specify a valid issue type';
@@ -194,7 +197,9 @@ export const startJiraServer = async (options: JiraServerOptions): Promise<JiraS
           return;
         }
         const id = String(10_000 + issues.length + 1);
-        const key = `${options.projectKey}-${issues.length + 1}`;
+        // Jira numbers issues per project.
+        const project = String((parsed as { fields: { project: { key: string } } }).fields.project.key);
+        const key = `${project}-${issues.filter((issue) => issue.key.startsWith(`${project}-`)).length + 1}`;
         issues.push({
           id,
           key,

@@ -6,10 +6,15 @@ import { severityRank } from '../../shared/domain/types.js';
 
 /**
  * One SNS record carrying an alert: `Message` is the e-mail text, `MessageAttributes` the filter keys and
- * the JSON alert, in the Lambda event's `{ Type, Value }` shape.
+ * the JSON alert, in the Lambda event's `{ Type, Value }` shape. With `routing`, the alert carries `routes` and
+ * `group` (issue 12) and the attributes `routes`/`grouped`; without, it is an alert of an older notifier.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/with-sns.html
  */
-export const snsRecord = (alert: Alert, messageId = `msg-${alert.eventId ?? 'none'}`): SNSEventRecord => ({
+export const snsRecord = (
+  alert: Alert,
+  messageId = `msg-${alert.eventId ?? 'none'}`,
+  routing?: { routes: string[]; group: string | null },
+): SNSEventRecord => ({
   EventSource: 'aws:sns',
   EventVersion: '1.0',
   EventSubscriptionArn:
@@ -32,7 +37,13 @@ export const snsRecord = (alert: Alert, messageId = `msg-${alert.eventId ?? 'non
       family: { Type: 'String', Value: alert.family },
       eventName: { Type: 'String', Value: alert.eventName },
       account: { Type: 'String', Value: alert.account ?? 'unknown' },
-      alert: { Type: 'String', Value: JSON.stringify(alert) },
+      ...(routing
+        ? {
+            routes: { Type: 'String.Array', Value: JSON.stringify(routing.routes) },
+            grouped: { Type: 'String', Value: String(routing.group !== null) },
+          }
+        : {}),
+      alert: { Type: 'String', Value: JSON.stringify(routing ? { ...alert, ...routing } : alert) },
     },
   },
 });

@@ -312,6 +312,7 @@ describe('subscriptions and the forwarder', () => {
     expect(subscriptions.map(([id]) => id).sort()).toEqual([
       'AlertEmailSubscription',
       'ForwarderSubscription',
+      'GroupedAlertsSubscription',
       'OperationsEmailSubscription',
     ]);
     for (const [id, subscription] of subscriptions) {
@@ -353,12 +354,25 @@ describe('subscriptions and the forwarder', () => {
 });
 
 describe('conditions', () => {
+  /** What any forwarder destination adds: its subscription, and the grouped alerts' queue (issue 12). */
+  const FORWARDER = [
+    'ForwarderSubscription',
+    'ForwarderInvokeFromTopic',
+    'GroupedAlertsSubscription',
+    'GroupedAlertsQueue',
+    'GroupedAlertsQueuePolicy',
+    'GroupedAlertsDeadLetterQueue',
+    'GroupedAlertsDeadLetterQueuePolicy',
+    'GroupedAlertsDeadLetterQueueAlarm',
+    'GroupedAlertsEventSourceMapping',
+  ];
   const OPTIONAL: Record<string, string[]> = {
     ExistingTrailArn: [],
     OrganizationId: ['CentralEventBusOrganizationPolicy'],
     InManagementAccount: ['Ec2CredentialScp'],
     AlertEmail: ['AlertEmailSubscription', 'OperationsEmailSubscription'],
-    SlackWebhookUrlParameter: ['ForwarderSubscription', 'ForwarderInvokeFromTopic'],
+    SlackWebhookUrlParameter: FORWARDER,
+    SlackBotTokenParameter: FORWARDER,
   };
 
   it('leave every optional part out with no parameters', () => {
@@ -377,8 +391,9 @@ describe('conditions', () => {
       ],
       [{ InManagementAccount: 'true' }, ['Ec2CredentialScp']],
       [{ AlertEmail: 'a@example.com' }, ['AlertEmailSubscription', 'OperationsEmailSubscription']],
-      [{ SlackWebhookUrlParameter: '/x' }, ['ForwarderSubscription', 'ForwarderInvokeFromTopic']],
-      [{ JiraApiTokenParameter: '/y' }, ['ForwarderSubscription', 'ForwarderInvokeFromTopic']],
+      [{ SlackWebhookUrlParameter: '/x' }, FORWARDER],
+      [{ SlackBotTokenParameter: '/z', SlackChannelId: 'C0SECURITY1' }, FORWARDER],
+      [{ JiraApiTokenParameter: '/y' }, FORWARDER],
     ];
     const baseline = new Set(Object.keys(deployedResources(template, scenario(template))));
     for (const [overrides, expected] of cases) {
@@ -442,16 +457,25 @@ describe('conditions', () => {
         ForwarderMinimumSeverity: 'medium',
       }),
     );
+    // Every branch of the default route carries the severity filter (issue 12 adds the route and grouping keys;
+    // tests/infra/filter-policies.test.ts evaluates the policies against alerts).
+    const defaultBranches = (id: string) => {
+      const branches = (properties(resources[id]).FilterPolicy as { $or: Record<string, unknown>[] }).$or;
+      expect(branches.length).toBeGreaterThan(0);
+      return branches;
+    };
     expect(properties(resources.AlertEmailSubscription)).toMatchObject({
       Protocol: 'email',
       FilterPolicyScope: 'MessageAttributes',
-      FilterPolicy: { severity: ['high', 'critical'] },
     });
+    for (const branch of defaultBranches('AlertEmailSubscription'))
+      expect(branch.severity).toEqual(['high', 'critical']);
     expect(properties(resources.ForwarderSubscription)).toMatchObject({
       Protocol: 'lambda',
       FilterPolicyScope: 'MessageAttributes',
-      FilterPolicy: { severity: ['medium', 'high', 'critical'] },
     });
+    for (const branch of defaultBranches('ForwarderSubscription'))
+      expect(branch.severity).toEqual(['medium', 'high', 'critical']);
     expect(template.Parameters.EmailMinimumSeverity?.Default).toBe('high');
   });
 });

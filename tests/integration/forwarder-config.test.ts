@@ -113,4 +113,64 @@ describe('readForwarderConfig', () => {
       'FORWARDER_CONCURRENCY is 0 (no cap): containers space their own posts only; Slack 429s are waited out',
     );
   });
+
+  describe('ALERT_RULES (issue 12)', () => {
+    const rules = (routes: unknown[]) =>
+      JSON.stringify({ suppress: [], routes, grouping: { windowSeconds: 300, maxSeverity: 'medium' } });
+    const prod = {
+      name: 'prod',
+      match: { account: ['111122223333'] },
+      slack: '/iam-alerts/slack/prod',
+      jira: { project: 'SECPROD' },
+    };
+    const audit = { name: 'audit', match: { category: ['permissions'] }, email: ['audit@example.com'] };
+
+    it('reads the routes with Slack or Jira, each webhook as the SSM parameter the route names', () => {
+      const config = readForwarderConfig({ ...JIRA, ALERT_RULES: rules([prod, audit]) }, '2026-11-30');
+      expect([...config.routes.values()]).toEqual([
+        {
+          name: 'prod',
+          slackWebhookUrl: {
+            kind: 'ssm',
+            parameterName: '/iam-alerts/slack/prod',
+            source: 'route prod (alerts.yml)',
+          },
+          jiraProject: 'SECPROD',
+        },
+      ]);
+      expect(config.minimumSeverity).toBe('info');
+    });
+
+    it('has no routes when ALERT_RULES is absent or empty', () => {
+      expect(readForwarderConfig({ ...JIRA }).routes.size).toBe(0);
+      expect(readForwarderConfig({ ...JIRA, ALERT_RULES: ' ' }).routes.size).toBe(0);
+    });
+
+    it('refuses rules that are not JSON or not valid, and a Jira route without the Jira site', () => {
+      expect(() => readForwarderConfig({ ...JIRA, ALERT_RULES: '{routes' })).toThrow(
+        /ALERT_RULES is not JSON/,
+      );
+      expect(() =>
+        readForwarderConfig({
+          ...JIRA,
+          ALERT_RULES: rules([{ ...prod, colour: 'red' }]),
+        }),
+      ).toThrow(/ALERT_RULES is not a valid rules file/);
+      expect(() =>
+        readForwarderConfig({
+          SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x',
+          ALERT_RULES: rules([prod]),
+        }),
+      ).toThrow(/route prod names Jira project SECPROD but Jira is not configured/);
+    });
+
+    it('reads the default route minimum severity, and refuses an unknown one', () => {
+      expect(readForwarderConfig({ ...JIRA, FORWARDER_MINIMUM_SEVERITY: 'high' }).minimumSeverity).toBe(
+        'high',
+      );
+      expect(() => readForwarderConfig({ ...JIRA, FORWARDER_MINIMUM_SEVERITY: 'urgent' })).toThrow(
+        /FORWARDER_MINIMUM_SEVERITY must be one of/,
+      );
+    });
+  });
 });
