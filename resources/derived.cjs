@@ -816,47 +816,27 @@ const bundleExtension = () => (isInvokeLocal() ? '.js' : '.mjs');
 const bundleFolder = () => (isInvokeLocal() ? '.build-invoke-local' : '.build');
 
 // ---- Issue 12, forwarder side: the topic's subscriptions follow the routes and the grouping of alerts.yml. ----
-// Apart from the notifier side's compilation of the same file: at merge, `rulesForSubscriptions` reads the rules the
-// notifier side compiles into ALERT_RULES (the one function to switch over).
+// The rules are the ones compiled for ALERT_RULES (`alertRules`: alerts.yml or the `alertsConfig` param's file), so
+// the subscriptions and what the functions apply can never disagree.
 
 /**
  * The notifier's SNS message attributes the subscriptions filter on (contract of issue 12): `routes` (String.Array
- * of route names) and `grouped` (String "true"/"false"). If the notifier folds them into other attributes, change
- * the names and values here only.
+ * of route names), `grouped` (String "true"/"false", absent when an ungrouped alert needs its slot for another
+ * attribute) and `kind` (only on the daily digest, which has no `alert` attribute for the forwarder to read).
  */
 const ALERT_ATTRIBUTES = Object.freeze({
   routes: 'routes',
   grouped: 'grouped',
   groupedYes: 'true',
   groupedNo: 'false',
+  kind: 'kind',
+  digestKind: 'suppression-digest',
 });
 
 const DEFAULT_ROUTE = 'default';
 
-let subscriptionRules;
-/**
- * The rules of `alerts.yml` at the repository root (empty rules when the file is absent), read once per package;
- * an error (an expired rule included) fails the package, one line per problem.
- */
-const rulesForSubscriptions = () => {
-  subscriptionRules ??= readRulesForSubscriptions();
-  return subscriptionRules;
-};
-
-const readRulesForSubscriptions = () => {
-  const file = path.join(__dirname, '..', 'alerts.yml');
-  const { EMPTY_RULES } = loadTypeScript('shared/domain/rules/model.ts');
-  if (!require('node:fs').existsSync(file)) return EMPTY_RULES;
-  const { loadRulesYaml } = loadTypeScript('shared/domain/rules/load-yaml.ts');
-  const today = new Date().toISOString().slice(0, 10);
-  const loaded = loadRulesYaml(require('node:fs').readFileSync(file, 'utf8'), {
-    fileName: 'alerts.yml',
-    mode: 'package',
-    today,
-  });
-  if (!loaded.config) throw new ParameterError(loaded.errors.join('\n'));
-  return loaded.config;
-};
+/** The compiled rules of this package (see `alertRules`), as the RulesConfig value the functions read. */
+const rulesForSubscriptions = async (context) => JSON.parse((await alertRules(context)).compiled);
 
 /** The severities at or above a stack parameter, from the SeverityAtLeast mapping (parameters.yml). */
 const severitiesFrom = (parameter) => ({
@@ -898,11 +878,14 @@ const forwarderPolicy = (rules, grouped) => {
         { [ALERT_ATTRIBUTES.grouped]: [{ exists: false }] },
       ];
   const routes = forwardedRouteNames(rules);
+  // The daily digest carries no `alert` for the forwarder to read; with `routes` absent it would otherwise pass.
+  const notDigest = [{ [ALERT_ATTRIBUTES.kind]: [{ exists: false }] }];
   return anyOf([
     ...crossBranches(
       defaultRoute(),
       [{ severity: severitiesFrom('ForwarderMinimumSeverity') }],
       groupedValues,
+      notDigest,
     ),
     ...(routes.length > 0 ? crossBranches([{ [ALERT_ATTRIBUTES.routes]: routes }], groupedValues) : []),
   ]);
@@ -910,7 +893,11 @@ const forwarderPolicy = (rules, grouped) => {
 
 /** The existing e-mail subscription: the default route at or above EmailMinimumSeverity. */
 const emailPolicy = () =>
-  anyOf(crossBranches(defaultRoute(), [{ severity: severitiesFrom('EmailMinimumSeverity') }]));
+  anyOf([
+    ...crossBranches(defaultRoute(), [{ severity: severitiesFrom('EmailMinimumSeverity') }]),
+    // The daily suppression digest, whatever the severity filter: hiding must stay visible.
+    { [ALERT_ATTRIBUTES.kind]: [ALERT_ATTRIBUTES.digestKind] },
+  ]);
 
 const pascal = (name) =>
   name
@@ -993,14 +980,17 @@ const groupedBatching = (rules) => {
 
 const forwarderSide = {
   /** Filter of the forwarder's direct subscription (never delayed). */
-  forwarderFilterPolicy: () => escapeVariables(forwarderPolicy(rulesForSubscriptions(), false)),
+  forwarderFilterPolicy: async (context) =>
+    escapeVariables(forwarderPolicy(await rulesForSubscriptions(context), false)),
   /** Filter of the grouped alerts' queue subscription. */
-  groupedFilterPolicy: () => escapeVariables(forwarderPolicy(rulesForSubscriptions(), true)),
+  groupedFilterPolicy: async (context) =>
+    escapeVariables(forwarderPolicy(await rulesForSubscriptions(context), true)),
   /** Filter of the existing e-mail subscription. */
   emailFilterPolicy: () => escapeVariables(emailPolicy()),
-  routeSubscriptionsFragment: () => escapeVariables(routeSubscriptions(rulesForSubscriptions())),
-  groupingWindowSeconds: () => groupedBatching(rulesForSubscriptions()).window,
-  groupingBatchSize: () => groupedBatching(rulesForSubscriptions()).batchSize,
+  routeSubscriptionsFragment: async (context) =>
+    escapeVariables(routeSubscriptions(await rulesForSubscriptions(context))),
+  groupingWindowSeconds: async (context) => groupedBatching(await rulesForSubscriptions(context)).window,
+  groupingBatchSize: async (context) => groupedBatching(await rulesForSubscriptions(context)).batchSize,
   /** For tests: the same fragments from given rules. */
   subscriptionsFor: (rules) => ({
     forwarderFilterPolicy: forwarderPolicy(rules, false),

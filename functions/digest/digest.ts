@@ -51,9 +51,9 @@ export const DIGEST_KIND = 'suppression-digest';
 /**
  * The digest as an SNS message. Subject and body are the digest line (body with the date). Attributes: `kind`
  * (`suppression-digest`: subscribers that parse alerts must skip it, it has no `alert` attribute), `severity` `info`,
- * `severityRank` 0, `category` `other`, `eventName` `SuppressionDigest`. It has no `routes`: a subscription
- * filtered on `routes` does not get it. To receive it by e-mail, add `{"kind": ["suppression-digest"]}` as an
- * alternative (`$or`) to the subscription's filter policy.
+ * `severityRank` 0, `category` `other`, `eventName` `SuppressionDigest`. It has no `routes`. The stack's alert
+ * e-mail subscription takes it whatever its severity filter (`{"kind": ["suppression-digest"]}` is one of its `$or`
+ * branches); the forwarder's subscriptions never do (their branches require `kind` to be absent).
  */
 export const formatDigestMessage = (text: string, date: string): SnsMessage => ({
   Subject: `[INFO] iam-change-alerts: ${text}`.replace(/[^\x20-\x7e]/g, '?').slice(0, 99),

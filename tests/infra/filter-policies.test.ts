@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matchesEventPattern } from '../../cli/patterns/event-pattern.js';
+import { formatDigestMessage } from '../../functions/digest/digest.js';
 import { buildAlert } from '../../shared/domain/alert.js';
 import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
 import { SEVERITIES, type Severity, severityRank } from '../../shared/domain/types.js';
@@ -74,6 +75,24 @@ describe('subscription filter policies against published alerts', () => {
     expect(delivered.length).toBe(
       messages.filter((m) => severityRank(m.MessageAttributes.severity?.StringValue as Severity) >= 2).length,
     );
+  });
+
+  it('e-mails the daily suppression digest whatever the minimum severity, and never gives it to the forwarder', () => {
+    const digest = attributeValues(
+      formatDigestMessage('yesterday: 0 alerts suppressed; 0 rules expired', '2026-11-29'),
+    );
+    for (const minimum of SEVERITIES) {
+      const email = filterPolicyOf('AlertEmailSubscription', {
+        AlertEmail: 'secops@example.com',
+        EmailMinimumSeverity: minimum,
+      });
+      expect(matchesEventPattern(email, digest)).toBe(true);
+      const forwarder = filterPolicyOf('ForwarderSubscription', {
+        SlackWebhookUrlParameter: '/iam-alerts/slack-webhook-url',
+        ForwarderMinimumSeverity: minimum,
+      });
+      expect(matchesEventPattern(forwarder, digest)).toBe(false);
+    }
   });
 
   it('drops a message without attributes (why CloudWatch alarms go to the operations topic)', () => {
