@@ -649,6 +649,7 @@ class RulesFileError extends Error {
 }
 
 const compiledRules = new Map();
+const failedRules = new Set();
 
 /**
  * `alerts.yml` (or the `alertsConfig` param's path) validated in mode `package` against today's UTC date and
@@ -664,17 +665,24 @@ const alertRules = async (context) => {
   const fileName = given ? String(given[1]) : DEFAULT_ALERTS_CONFIG;
   const file = path.resolve(serviceDir, fileName);
   if (compiledRules.has(file)) return compiledRules.get(file);
+  // Every function's environment and the subscriptions ask for the rules: their problems are listed once.
+  if (failedRules.has(file))
+    throw new RulesFileError(`${fileName}: cannot be used (its problems are listed above)`);
   const engine = rulesEngine();
   let text;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (!given && error.code === 'ENOENT') text = '';
-    else throw new RulesFileError(`${fileName}: cannot read the rules file (${error.code ?? error.message})`);
+    else {
+      failedRules.add(file);
+      throw new RulesFileError(`${fileName}: cannot read the rules file (${error.code ?? error.message})`);
+    }
   }
   const today = new Date().toISOString().slice(0, 10);
   const { config, errors } = engine.loadRulesYaml(text, { fileName, mode: 'package', today });
   if (errors.length > 0 || !config) {
+    failedRules.add(file);
     throw new RulesFileError(
       `${fileName} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.join('\n')}`,
     );

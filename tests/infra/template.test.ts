@@ -468,7 +468,12 @@ describe('conditions', () => {
       Protocol: 'email',
       FilterPolicyScope: 'MessageAttributes',
     });
-    for (const branch of defaultBranches('AlertEmailSubscription'))
+    // Every alert branch filters on severity; one more branch takes the daily suppression digest, whatever it says.
+    const emailBranches = defaultBranches('AlertEmailSubscription');
+    expect(emailBranches.filter((branch) => !('severity' in branch))).toEqual([
+      { kind: ['suppression-digest'] },
+    ]);
+    for (const branch of emailBranches.filter((b) => 'routes' in b))
       expect(branch.severity).toEqual(['high', 'critical']);
     expect(properties(resources.ForwarderSubscription)).toMatchObject({
       Protocol: 'lambda',
