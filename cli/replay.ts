@@ -1,6 +1,7 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { ClassifyOptions } from '../shared/domain/classify/index.js';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
 import { parseEgressCidrs } from './egress-cidrs.js';
@@ -45,7 +46,7 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               more; else 1); output is the same and in the same order whatever N`;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
-export type CreateAlert = (event: IamEvent) => Alert | Promise<Alert>;
+export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
 
 const parse = (args: string[]) => {
   try {
@@ -174,7 +175,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       await replayInto(items(), aggregator, {
         preset,
         compiled: rules,
-        createAlert,
+        // As deployed with InstanceEgressCidrs: the notifier classifies with the same list.
+        createAlert: (event) => createAlert(event, { instanceEgressCidrs: ruleOptions.egressCidrs }),
         ...(config ? { config } : {}),
         ...(values.jsonl
           ? { onAlert: (alert, location, outcome) => writer.write(toJsonlLine(alert, location, outcome)) }

@@ -34,7 +34,7 @@ port?.on('message', async (task: ReplayTask) => {
     await replayInto(items, aggregator, {
       preset: task.preset,
       compiled: rules,
-      createAlert,
+      createAlert: (event) => createAlert(event, { instanceEgressCidrs: task.rules.egressCidrs }),
       ...(task.config ? { config: task.config } : {}),
       ...(task.jsonl
         ? { onAlert: (alert, location, outcome) => void lines.push(toJsonlLine(alert, location, outcome)) }

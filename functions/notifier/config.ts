@@ -1,6 +1,7 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
 
+import { parseCidr } from '../../shared/domain/classify/addresses.js';
 import type { RulesConfig } from '../../shared/domain/rules/model.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
@@ -26,6 +27,11 @@ export interface NotifierConfig {
   snsTimeoutMs: number;
   /** Connect + request timeout of each DynamoDB call (`AWS_CALL_TIMEOUT_MS`, default 2000). */
   awsTimeoutMs: number;
+  /**
+   * CIDRs the instances reach public endpoints from (`INSTANCE_EGRESS_CIDRS`, comma-separated, empty: none): a
+   * successful call with instance credentials from elsewhere, not through a VPC endpoint, is a high alert.
+   */
+  instanceEgressCidrs: readonly string[];
   /** Whether alerts name the changed account from Organizations `DescribeAccount` (`ACCOUNT_NAMES`, default `off`). */
   accountNames: boolean;
   /** Deadline of one `DescribeAccount`, retries included (`ORGANIZATIONS_TIMEOUT_MS`, default 1000). */
@@ -55,6 +61,17 @@ const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
  * Reads and validates the notifier's environment.
  * @throws ConfigError naming the variable at fault.
  */
+/** A comma-separated list of IPv4/IPv6 CIDRs; a malformed item fails the cold start, naming it. */
+const cidrList = (env: Env, key: string): string[] => {
+  const text = optionalVar(env, key);
+  if (text === undefined) return [];
+  return text.split(',').map((raw) => {
+    const cidr = raw.trim();
+    if (!parseCidr(cidr)) throw new ConfigError(`${key}: '${cidr}' is not an IP address or CIDR`);
+    return cidr;
+  });
+};
+
 export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<NotifierConfig> => {
   const alertTopicArn = optionalVar(env, 'ALERT_TOPIC_ARN');
   if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
@@ -71,6 +88,7 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     // Four attempts of this, plus backoff, must fit the function's 30 s with IAM enrichment before them.
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
+    instanceEgressCidrs: cidrList(env, 'INSTANCE_EGRESS_CIDRS'),
     accountNames: onOff(env, 'ACCOUNT_NAMES', false),
     organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
     ...rulesOf(env, now),

@@ -46,6 +46,7 @@ const snsCalls = { ...boundedAwsCalls(config.snsTimeoutMs), maxAttempts: 1 };
 // Clients live at module scope: created once per container, reused by warm invocations.
 const base: Omit<NotifierDeps, 'remainingMs'> = {
   guard,
+  classify: { instanceEgressCidrs: config.instanceEgressCidrs },
   iam: config.iamEnrichment
     ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }), {
         timeoutMs: config.iamTimeoutMs,

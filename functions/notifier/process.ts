@@ -2,6 +2,7 @@
 // publish], and the fail-safe around it.
 import { createHash } from 'node:crypto';
 import { buildAlert } from '../../shared/domain/alert.js';
+import type { ClassifyOptions } from '../../shared/domain/classify/index.js';
 import { parseIamEvent } from '../../shared/domain/cloudtrail.js';
 import { type AlertFailure, buildMinimalAlert } from '../../shared/domain/minimal-alert.js';
 import { decideSuppression, groupKeyOf, matchRoutes } from '../../shared/domain/rules/match.js';
@@ -37,6 +38,8 @@ export interface NotifierDeps {
   rules?: RulesConfig;
   /** Today's UTC date (`YYYY-MM-DD`), against which rules expire. */
   today?: () => string;
+  /** What classification needs from the deployment (`InstanceEgressCidrs`). */
+  classify?: ClassifyOptions;
 }
 
 /** An alert published; `failure` is set when the full alert failed and the minimal one went out instead. */
@@ -142,7 +145,7 @@ const renderAlert = async (
   };
   let alert: Alert;
   try {
-    const built = await buildAlert(event, deps.iam);
+    const built = await buildAlert(event, deps.iam, deps.classify);
     const noted = await withAccountName(
       ignored.length > 0 ? { ...built, notes: [...built.notes, ...ignored.slice(0, 5)] } : built,
       deps.accountNames,

@@ -2,7 +2,7 @@
 import { wordPolicyReport, wordStatedFinding } from '../format/finding-text.js';
 import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
-import { classifyEvent } from './classify/index.js';
+import { type ClassifyOptions, classifyEvent } from './classify/index.js';
 import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
 import { type Enrichment, enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
@@ -200,12 +200,17 @@ export const assembleAlert = (
  * which analyses what the event carries and notes what it would have fetched. One code path for both, so
  * an offline replay says exactly what the deployed notifier would send.
  */
-export const buildAlert = async (event: IamEvent, iam: IamDirectory | undefined): Promise<Alert> => {
+export const buildAlert = async (
+  event: IamEvent,
+  iam: IamDirectory | undefined,
+  options: ClassifyOptions = {},
+): Promise<Alert> => {
   const principal = describePrincipal(event.record);
-  const classification = classifyEvent(event, principal);
+  const classification = classifyEvent(event, principal, options);
   const enrichment = await enrichPolicy(event, iam);
   return assembleAlert(event, principal, classification, enrichment);
 };
 
 /** The alert the notifier would publish for an event, computed offline (no IAM API calls). */
-export const createAlert = (event: IamEvent): Promise<Alert> => buildAlert(event, undefined);
+export const createAlert = (event: IamEvent, options: ClassifyOptions = {}): Promise<Alert> =>
+  buildAlert(event, undefined, options);

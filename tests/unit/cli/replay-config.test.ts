@@ -340,6 +340,16 @@ describe('iam-alerts replay: what a default deployment sends', () => {
     expect(await inputs(['--egress-cidrs', '10.0.0.0/8'])).toEqual(
       [1, 2, 4, 6, 7, 9, 10].map((n) => `identity-rules.jsonl:${n}`),
     );
+    // … and classified with the same list, as the deployed notifier is (INSTANCE_EGRESS_CIDRS): high, outside egress.
+    const { stdout } = await run(
+      ['replay', '--jsonl', '--egress-cidrs', '10.0.0.0/8', 'identity-rules.jsonl'],
+      identityDir,
+    );
+    const outside = jsonl(stdout).filter((line) =>
+      ['identity-rules.jsonl:9', 'identity-rules.jsonl:10'].includes(String(line.input)),
+    );
+    expect(outside.map((line) => line.severity)).toEqual(['high', 'high']);
+    expect(outside.every((line) => JSON.stringify(line.reasons).includes('outside'))).toBe(true);
     expect((await run(['replay', '--egress-cidrs', '10.0.0.0/33', 'x'])).code).toBe(2);
     expect((await run(['replay', '--egress-cidrs', '10.0.0.0/8,', 'x'])).code).toBe(2);
     expect((await run(['replay', '--preset-only', '--no-identity-rules', 'x'])).code).toBe(2);

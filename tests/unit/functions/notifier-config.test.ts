@@ -14,6 +14,7 @@ describe('readNotifierConfig', () => {
       idempotencyTtlSeconds: 86_400,
       snsTimeoutMs: 3_000,
       awsTimeoutMs: 2_000,
+      instanceEgressCidrs: [],
       accountNames: false,
       organizationsTimeoutMs: 1_000,
       rules: EMPTY_RULES,
@@ -52,6 +53,16 @@ describe('readNotifierConfig', () => {
       cacheTtlSeconds: 0,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the instances egress CIDRs the stack passes (InstanceEgressCidrs), IPv4 and IPv6', () => {
+    expect(
+      readNotifierConfig({ INSTANCE_EGRESS_CIDRS: ' 198.51.100.0/24, 2001:db8::/32 ' }).instanceEgressCidrs,
+    ).toEqual(['198.51.100.0/24', '2001:db8::/32']);
+    expect(readNotifierConfig({ INSTANCE_EGRESS_CIDRS: '' }).instanceEgressCidrs).toEqual([]);
+    expect(() => readNotifierConfig({ INSTANCE_EGRESS_CIDRS: '198.51.100.0/24,nope' })).toThrow(
+      "INSTANCE_EGRESS_CIDRS: 'nope' is not an IP address or CIDR",
+    );
   });
 
   it('names the variable at fault', () => {
