@@ -15,7 +15,12 @@ import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
-import { createAccountNames, sdkDescribeAccount } from './adapters/account-names.js';
+import {
+  createAccountNames,
+  createOrganizationalUnits,
+  sdkDescribeAccount,
+  sdkListParent,
+} from './adapters/account-names.js';
 import { createIamSdkDirectory } from './adapters/iam-directory.js';
 import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
 import { readNotifierConfig } from './config.js';
@@ -62,6 +67,15 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
         maxEntries: 1_000,
       })
     : undefined,
+  // Only when a route names an OU: ListParents walks up from the account (same permission condition as the names).
+  organizationalUnits:
+    config.accountNames && config.rules.routes.some((route) => route.match.organizationalUnit !== undefined)
+      ? createOrganizationalUnits(sdkListParent(boundedAwsCalls(config.organizationsTimeoutMs)), {
+          timeoutMs: config.organizationsTimeoutMs,
+          cacheTtlMs: 3_600_000,
+          maxEntries: 1_000,
+        })
+      : undefined,
   publisher: config.alertTopicArn
     ? createSnsPublisher(new SNSClient({ region: config.region, ...snsCalls }), config.alertTopicArn, {
         maxAttempts: 4,

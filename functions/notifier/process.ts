@@ -18,7 +18,7 @@ import {
 } from '../../shared/format/sns-message.js';
 import type { OnceGuard } from '../../shared/idempotency.js';
 import type { IamDirectory } from '../../shared/ports.js';
-import type { AccountNames } from './adapters/account-names.js';
+import type { AccountNames, OrganizationalUnits } from './adapters/account-names.js';
 import type { AlertPublisher } from './adapters/sns-publisher.js';
 
 export type { AlertFailure } from '../../shared/domain/minimal-alert.js';
@@ -34,6 +34,8 @@ export interface NotifierDeps {
   remainingMs: () => number;
   /** Account names from Organizations (best effort); absent: alerts name accounts by id only. */
   accountNames?: AccountNames;
+  /** The OUs above the changed account, when a route names `organizationalUnit`; absent: such routes match nothing. */
+  organizationalUnits?: OrganizationalUnits;
   /** The compiled `alerts.yml`; absent: {@link EMPTY_RULES} (nothing hidden, every alert on the default route). */
   rules?: RulesConfig;
   /** Today's UTC date (`YYYY-MM-DD`), against which rules expire. */
@@ -76,8 +78,13 @@ type RulesOutcome = { hiddenBy: { ruleId: string; reason: string } } | { alert: 
  * Applies `alerts.yml` to a built alert. The engine keeps its guarantees (guard-rail alerts never hidden nor grouped,
  * critical only with `includeCritical`, expired rules hide nothing: `decideSuppression`, `groupKeyOf`).
  */
-const applyRules = (alert: Alert, rules: RulesConfig, today: string): RulesOutcome => {
-  const subject = ruleSubjectOf(alert);
+const applyRules = (
+  alert: Alert,
+  rules: RulesConfig,
+  today: string,
+  organizationalUnits: readonly string[] | undefined,
+): RulesOutcome => {
+  const subject = ruleSubjectOf(alert, organizationalUnits);
   const decision = decideSuppression(subject, rules, today);
   if (decision.suppressedBy !== null) {
     return { hiddenBy: { ruleId: decision.suppressedBy, reason: decision.reason ?? '' } };
@@ -150,7 +157,11 @@ const renderAlert = async (
       ignored.length > 0 ? { ...built, notes: [...built.notes, ...ignored.slice(0, 5)] } : built,
       deps.accountNames,
     );
-    const outcome = applyRules(noted, deps.rules ?? EMPTY_RULES, deps.today?.() ?? utcToday());
+    const units =
+      deps.organizationalUnits && noted.account
+        ? await deps.organizationalUnits.of(noted.account)
+        : undefined;
+    const outcome = applyRules(noted, deps.rules ?? EMPTY_RULES, deps.today?.() ?? utcToday(), units);
     if ('hiddenBy' in outcome) return { alert: noted, hiddenBy: outcome.hiddenBy };
     alert = outcome.alert;
   } catch (error) {

@@ -86,6 +86,7 @@ describe('function roles', () => {
         'logs:CreateLogStream',
         'logs:PutLogEvents',
         'organizations:DescribeAccount',
+        'organizations:ListParents',
         'sns:Publish',
         'sqs:SendMessage',
       ].sort(),
@@ -97,6 +98,14 @@ describe('function roles', () => {
       Action: 'organizations:DescribeAccount',
       Resource: `arn:aws:organizations::*:account/${EVERYTHING_ON.OrganizationId}/*`,
     });
+    // Routes by organizational unit: ListParents on this organization's accounts and OUs only.
+    expect(sid(statements, 'ListOrganizationParents')).toMatchObject({
+      Action: 'organizations:ListParents',
+      Resource: [
+        `arn:aws:organizations::*:account/${EVERYTHING_ON.OrganizationId}/*`,
+        `arn:aws:organizations::*:ou/${EVERYTHING_ON.OrganizationId}/*`,
+      ],
+    });
     const withoutOrganization = deployedResources(
       template,
       scenario(template, { ...EVERYTHING_ON, OrganizationId: '', MemberOrganizationalUnitIds: '' }),
@@ -105,6 +114,7 @@ describe('function roles', () => {
     expect(alone.flatMap((statement) => asList(statement.Action))).not.toContain(
       'organizations:DescribeAccount',
     );
+    expect(alone.flatMap((statement) => asList(statement.Action))).not.toContain('organizations:ListParents');
     expect(sid(statements, 'UseTopicKey').Resource).toEqual({ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] });
     // The idempotency table is shared: the notifier may touch only items under its own key prefix, the one
     // functions/notifier/handler.ts gives the guard.

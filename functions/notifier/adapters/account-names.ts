@@ -80,3 +80,81 @@ export const sdkDescribeAccount = (clientConfig: Record<string, unknown>): Descr
     return (await loaded)(accountId, signal);
   };
 };
+
+/** The immediate parent of an account or OU: its id, and whether it is the root (where the walk up ends). */
+export type ListParent = (
+  childId: string,
+  signal: AbortSignal,
+) => Promise<{ id: string; isRoot: boolean } | undefined>;
+
+/** The OU and root ids above an account, for routes that name `organizationalUnit` (docs/rules.md). */
+export interface OrganizationalUnits {
+  /** Nearest OU first, the root last; `undefined` when Organizations could not say (the route then does not match). */
+  of(accountId: string): Promise<readonly string[] | undefined>;
+}
+
+/** Organizations nests OUs at most five levels under the root. @see https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html */
+const MAX_OU_DEPTH = 5;
+
+/**
+ * The OUs above each account, walked up with `ListParents` and cached per container like the names (a failure is
+ * retried after a tenth of the TTL). Never throws: an unknown answer leaves the alert on the routes that do not need
+ * it, which always include `default`.
+ */
+export const createOrganizationalUnits = (
+  listParent: ListParent,
+  options: AccountNamesOptions,
+): OrganizationalUnits => {
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { ids: readonly string[] | undefined; until: number }>();
+  return {
+    async of(accountId) {
+      const cached = cache.get(accountId);
+      if (cached && cached.until > now()) return cached.ids;
+      let ids: readonly string[] | undefined;
+      let ttl = options.cacheTtlMs;
+      try {
+        const signal = AbortSignal.timeout(options.timeoutMs);
+        const found: string[] = [];
+        let child = accountId;
+        for (let depth = 0; depth <= MAX_OU_DEPTH; depth += 1) {
+          const parent = await listParent(child, signal);
+          if (!parent) break;
+          found.push(parent.id);
+          if (parent.isRoot) break;
+          child = parent.id;
+        }
+        ids = found;
+      } catch {
+        ids = undefined;
+        ttl = Math.floor(options.cacheTtlMs / 10);
+      }
+      cache.delete(accountId);
+      cache.set(accountId, { ids, until: now() + ttl });
+      if (cache.size > options.maxEntries) cache.delete(cache.keys().next().value as string);
+      return ids;
+    },
+  };
+};
+
+/**
+ * `ListParents` through the AWS SDK, the Organizations client loaded on the first call (as for the names).
+ * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListParents.html
+ */
+export const sdkListParent = (clientConfig: Record<string, unknown>): ListParent => {
+  let loaded: Promise<ListParent> | undefined;
+  const load = async (): Promise<ListParent> => {
+    const { OrganizationsClient, ListParentsCommand } = await import('@aws-sdk/client-organizations');
+    const client = new OrganizationsClient({ region: 'us-east-1', ...clientConfig });
+    return async (childId, signal) => {
+      const parent = (
+        await client.send(new ListParentsCommand({ ChildId: childId }), { abortSignal: signal })
+      ).Parents?.[0];
+      return parent?.Id ? { id: parent.Id, isRoot: parent.Type === 'ROOT' } : undefined;
+    };
+  };
+  return async (childId, signal) => {
+    loaded ??= load();
+    return (await loaded)(childId, signal);
+  };
+};
