@@ -62,7 +62,8 @@ describe('replayInWorkers', () => {
       {
         preset,
         compiled,
-        createAlert,
+        // As `iam-alerts replay` does: the alerts are classified with the egress CIDRs the rules were compiled with.
+        createAlert: (event) => createAlert(event, { instanceEgressCidrs: rules.egressCidrs }),
         ...(config ? { config } : {}),
         onAlert: (alert, location, outcome) =>
           void sequentialLines.push(toJsonlLine(alert, location, outcome)),
