@@ -37,6 +37,21 @@ const inline = (...statements: unknown[]) =>
     ),
   );
 
+/** UpdateAssumeRolePolicy of role `deploy` with the given statements, analysed and worded. */
+const trust = (...statements: unknown[]) =>
+  wordedEnrichment(
+    analyzeEvent(
+      eventOf('UpdateAssumeRolePolicy', {
+        roleName: 'deploy',
+        policyDocument: JSON.stringify({ Version: '2012-10-17', Statement: statements }),
+      }),
+      { kind: 'nothing' },
+    ),
+  );
+
+const top = (result: ReturnType<typeof inline>) =>
+  result.reasons.map(({ severity, code }) => ({ severity, code }))[0];
+
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html (wildcards in actions)
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html (inline role policy: 10,240 characters)
 describe('wildcard actions are matched in bounded work (no regular expression from policy text)', () => {
@@ -75,5 +90,88 @@ describe('wildcard actions are matched in bounded work (no regular expression fr
     // the analysis can name; it must answer, not hang (the jest timeout is the generous bound).
     const assessment = assessPermissionsPolicy(parsed.document);
     expect(assessment.findings.length).toBeGreaterThan(0);
+  });
+});
+
+const codes = (result: ReturnType<typeof inline>) => result.reasons.map((reason) => reason.code);
+
+// A Deny with NotAction denies every action but those listed; with NotResource every resource but those listed.
+// What its complement leaves out stays allowed by the Allow beside it.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+describe('a Deny complement never turns a grant into "grants nothing"', () => {
+  it('Allow * with Deny NotAction iam:* grants iam:* on every resource: high', () => {
+    const result = inline(
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', NotAction: 'iam:*', Resource: '*' },
+    );
+    expect(codes(result)).not.toContain('deny-only');
+    expect(top(result)?.severity).toBe('high');
+    expect(codes(result)).toEqual(
+      expect.arrayContaining([
+        'escalation-create-policy-version',
+        'escalation-create-access-key',
+        'passrole-all',
+      ]),
+    );
+    expect(result.policy?.findings.map((finding) => finding.code)).not.toContain('deny-only');
+  });
+
+  it('Allow iam:* with Deny NotAction iam:CreateAccessKey still grants CreateAccessKey on every user: high', () => {
+    const result = inline(
+      { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+      { Effect: 'Deny', NotAction: 'iam:CreateAccessKey', Resource: '*' },
+    );
+    expect(result.reasons.map(({ severity, code }) => ({ severity, code }))).toEqual([
+      { severity: 'high', code: 'escalation-create-access-key' },
+    ]);
+  });
+
+  it('Allow iam:* with Deny * NotResource user/* is full control of every user: high', () => {
+    const result = inline(
+      { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
+      { Effect: 'Deny', Action: '*', NotResource: 'arn:aws:iam::*:user/*' },
+    );
+    expect(top(result)?.severity).toBe('high');
+    expect(codes(result)).toEqual(
+      expect.arrayContaining([
+        'escalation-create-access-key',
+        'escalation-attach-user-policy',
+        'escalation-put-user-policy',
+      ]),
+    );
+    // Roles are outside the complement: denied.
+    expect(codes(result)).not.toContain('passrole-all');
+  });
+
+  it('a complement no question can name is unsure, rated high, never "grants nothing"', () => {
+    // NotResource names a resource of a service the analysis has no action list for: every question is denied.
+    const result = inline(
+      { Effect: 'Allow', Action: 'zzunknownservice:*', Resource: '*' },
+      { Effect: 'Deny', Action: '*', NotResource: 'arn:aws:zzunknownservice:::thing' },
+    );
+    expect(result.policy?.findings.map((finding) => finding.code)).not.toContain('deny-only');
+    expect(top(result)?.severity).toBe('high');
+  });
+
+  it('Allow * with Deny * still grants nothing', () => {
+    const result = inline(
+      { Effect: 'Allow', Action: '*', Resource: '*' },
+      { Effect: 'Deny', Action: '*', Resource: '*' },
+    );
+    expect(result.policy?.findings.map((finding) => finding.code)).toEqual(['deny-only']);
+  });
+});
+
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+describe('an action pattern without a service prefix', () => {
+  it('Action i* is unsure, rated high, and says so', () => {
+    const result = inline({ Effect: 'Allow', Action: 'i*', Resource: '*' });
+    expect(result.reasons[0]).toEqual({
+      severity: 'high',
+      code: 'unsure-action-pattern',
+      text: 'grants i* on every resource: a wildcard before the service prefix spans services this analysis cannot list: unsure, rated high (inline policy p)',
+    });
   });
 });
