@@ -179,9 +179,15 @@ export const WHO_KEYS: ReadonlySet<string> = new Set([
   'sts:externalid',
 ]);
 
-/** True when the test limits who may act (a known key of {@link WHO_KEYS}, not a negated or IfExists form). */
+/**
+ * True when the test limits who may act: a known key of {@link WHO_KEYS}, not a negated or IfExists form, with no
+ * value that lets everyone in.
+ */
 export const limitsWho = (test: ConditionTest): boolean =>
-  WHO_KEYS.has(test.key.toLowerCase()) && !/not|ifexists/i.test(test.operator);
+  WHO_KEYS.has(test.key.toLowerCase()) &&
+  !/not|ifexists/i.test(test.operator) &&
+  // `0.0.0.0/0`, `::/0` and `*` let everyone in.
+  !test.values.some((value) => /\/0$/.test(value.trim()) || value.trim() === '*');
 
 const LOWER: Record<Severity, Severity> = {
   critical: 'high',

@@ -175,3 +175,40 @@ describe('an action pattern without a service prefix', () => {
     });
   });
 });
+
+// Any account can tag its own role and name its own user as it likes; 0.0.0.0/0 is every address. Only keys a
+// caller in another account cannot set limit who may assume a role.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-username
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
+describe('trust conditions an outsider controls do not lower "any AWS principal"', () => {
+  const anyone = (condition: Record<string, unknown>) =>
+    trust({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole', Condition: condition })
+      .reasons[0];
+
+  it.each([
+    ['aws:PrincipalTag/team', { StringEquals: { 'aws:PrincipalTag/team': 'ops' } }],
+    ['aws:username', { StringEquals: { 'aws:username': 'deploy' } }],
+    ['aws:userid', { StringLike: { 'aws:userid': 'AIDA*' } }],
+    ['aws:SourceIp 0.0.0.0/0', { IpAddress: { 'aws:SourceIp': '0.0.0.0/0' } }],
+    ['aws:SourceIp ::/0', { IpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '::/0'] } }],
+    ['aws:PrincipalArn of any account', { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/deploy' } }],
+  ])('%s is critical', (_, condition) => {
+    expect(anyone(condition)).toMatchObject({ severity: 'critical', code: 'trust-everyone-conditional' });
+  });
+
+  it.each([
+    ['aws:PrincipalOrgID', { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } }],
+    ['aws:PrincipalAccount', { StringEquals: { 'aws:PrincipalAccount': '444455556666' } }],
+    [
+      'aws:PrincipalArn of one account',
+      { ArnLike: { 'aws:PrincipalArn': 'arn:aws:iam::444455556666:role/*' } },
+    ],
+    ['aws:SourceIp of one network', { IpAddress: { 'aws:SourceIp': '203.0.113.0/24' } }],
+    ['sts:ExternalId', { StringEquals: { 'sts:ExternalId': 'x-123' } }],
+  ])('%s limits who: high, not critical', (_, condition) => {
+    const reason = anyone(condition);
+    expect(reason?.code).toMatch(/^trust-/);
+    expect(reason?.severity).not.toBe('critical');
+  });
+});
