@@ -212,3 +212,30 @@ describe('trust conditions an outsider controls do not lower "any AWS principal"
     expect(reason?.severity).not.toBe('critical');
   });
 });
+
+// An ARN pattern whose every field is a wildcard names every resource of the service it names.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+describe('Resource patterns that cover every resource are every resource', () => {
+  it('Action * on arn:* is administrator: high', () => {
+    const result = inline({ Effect: 'Allow', Action: '*', Resource: 'arn:*' });
+    expect(top(result)).toEqual(top(inline({ Effect: 'Allow', Action: '*', Resource: '*' })));
+    expect(top(result)?.severity).toBe('high');
+  });
+
+  it('iam:* on arn:aws:iam::*:* is iam:* on every resource: high', () => {
+    const result = inline({ Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::*:*' });
+    expect(top(result)).toEqual({ severity: 'high', code: 'service-wildcard-iam' });
+  });
+
+  it('iam:* on one account, or on roles only, stays scoped', () => {
+    expect(top(inline({ Effect: 'Allow', Action: 'iam:*', Resource: `arn:aws:iam::${ACCOUNT}:*` }))).toEqual({
+      severity: 'medium',
+      code: 'service-wildcard-iam',
+    });
+    const roles = inline({ Effect: 'Allow', Action: 'iam:*', Resource: 'arn:aws:iam::*:role/*' });
+    expect(roles.policy?.findings.find((finding) => finding.code === 'service-wildcard-iam')?.severity).toBe(
+      'medium',
+    );
+  });
+});
