@@ -1,5 +1,6 @@
 // IAM action matching: case-insensitive, with `*` and `?` wildcards, as IAM evaluates `Action`/`NotAction`.
 import { ACTION_LEVELS } from './action-levels.js';
+import { wildcardMatches } from './evaluator/patterns.js';
 
 /** AWS's access level of an action, from the Service Authorization Reference. */
 export type AccessLevel = 'List' | 'Read' | 'Write' | 'Permissions management' | 'Tagging';
@@ -12,32 +13,14 @@ const LEVELS: Record<string, AccessLevel> = {
   T: 'Tagging',
 };
 
-const patternCache = new Map<string, RegExp>();
-const PATTERN_CACHE_LIMIT = 2000;
-
-const toRegExp = (pattern: string): RegExp => {
-  const key = pattern.toLowerCase();
-  let regexp = patternCache.get(key);
-  if (!regexp) {
-    const source = key
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.');
-    regexp = new RegExp(`^${source}$`);
-    // Bounded: patterns come from attacker-controlled documents and the module lives across invocations.
-    if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
-    patternCache.set(key, regexp);
-  }
-  return regexp;
-};
-
 /**
  * Whether an `Action` pattern (`iam:Put*`, `*`, `IAM:PassRole`) matches an action (`iam:PutRolePolicy`).
- * IAM compares action names case-insensitively.
+ * IAM compares action names case-insensitively. Matched by the evaluator's linear wildcard matcher, never by a
+ * regular expression built from policy text: `iam:*********x` made one backtrack for minutes.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
  */
 export const actionMatches = (pattern: string, action: string): boolean =>
-  toRegExp(pattern).test(action.toLowerCase());
+  wildcardMatches(pattern, action, true);
 
 /** Whether a pattern is a wildcard (`*` or `?`). */
 export const isWildcard = (pattern: string): boolean => /[*?]/.test(pattern);

@@ -48,15 +48,59 @@ const concreteAction = (pattern: string): string =>
     ? PROBE_ACTION
     : pattern.replace(/\*/g, 'ZzProbe').replace(/\?/g, 'Z');
 
-/** Whether any Allow statement grants anything at all, asked of the evaluator action pattern by action pattern. */
-const grantsSomething = (policies: readonly EvaluatedPolicy[], allows: PolicyStatement[]): boolean =>
-  allows
-    .slice(0, 50)
-    .some((statement) =>
-      (statement.actions ?? [PROBE_ACTION])
-        .slice(0, 50)
-        .some((pattern) => ask(policies, concreteAction(pattern)).allowed),
-    );
+// At most this many questions before "grants nothing" (each a full evaluation); past it the answer is unsure.
+const PROBE_BUDGET = 1500;
+
+/** The service an ARN pattern names (`arn:aws:s3:::b/*` → `s3`), when it names one without wildcards. */
+const serviceOfArn = (pattern: string): string | undefined => {
+  const service = pattern.split(':')[2];
+  return service && !/[*?]/.test(service) ? service.toLowerCase() : undefined;
+};
+
+/**
+ * The actions asked before a document is said to grant nothing: one concrete action per Allow pattern, the
+ * actions a Deny's NotAction names (its complement leaves them allowed), the actions of the services a Deny's
+ * NotResource names, the escalation catalogue, and every known IAM action.
+ */
+const probeActions = (document: PolicyDocument, allows: PolicyStatement[]): string[] => {
+  const denies = document.statements.filter((statement) => statement.effect === 'Deny');
+  const notActions = denies.flatMap((statement) => statement.notActions ?? []);
+  const notResourceServices = unique(
+    denies.flatMap((statement) =>
+      (statement.notResources ?? []).flatMap((entry) => serviceOfArn(entry) ?? []),
+    ),
+  );
+  return unique([
+    ...allows
+      .slice(0, 50)
+      .flatMap((statement) => (statement.actions ?? [PROBE_ACTION]).slice(0, 50).map(concreteAction)),
+    ...notActions.flatMap((pattern) => [
+      concreteAction(pattern),
+      ...expandAction(pattern).map((entry) => entry.action),
+    ]),
+    ...notResourceServices.flatMap((service) => expandAction(`${service}:*`).map((entry) => entry.action)),
+    ...ESCALATION_PATHS.flatMap((path) => path.actions),
+    ...expandAction('iam:*').map((entry) => entry.action),
+  ]);
+};
+
+/**
+ * Whether any Allow statement grants anything at all: `yes`, `no`, or `unsure` when no question found a grant but
+ * the document's Deny statements are complements (NotAction, NotResource) or the questions ran out, so what is
+ * left may be an action or resource no question named.
+ */
+const grantsSomething = (
+  document: PolicyDocument,
+  policies: readonly EvaluatedPolicy[],
+  allows: PolicyStatement[],
+): 'yes' | 'no' | 'unsure' => {
+  const actions = probeActions(document, allows);
+  if (actions.slice(0, PROBE_BUDGET).some((action) => ask(policies, action).allowed)) return 'yes';
+  const complements = document.statements.some(
+    (statement) => statement.effect === 'Deny' && (statement.notActions || statement.notResources),
+  );
+  return complements || actions.length > PROBE_BUDGET ? 'unsure' : 'no';
+};
 
 // Service-wide wildcards worth naming, and why. Others are reported at low severity.
 const SENSITIVE_SERVICES = new Map<string, { severity: Severity; why: string }>([
@@ -147,7 +191,8 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
   const allows = document.statements.filter((statement) => statement.effect === 'Allow');
   const policies = identityPolicies(document);
 
-  if (allows.length === 0 || !grantsSomething(policies, allows)) {
+  const grants = allows.length === 0 ? 'no' : grantsSomething(document, policies, allows);
+  if (grants === 'no') {
     const finding: PolicyFinding = {
       severity: 'info',
       code: 'deny-only',
@@ -156,6 +201,41 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
     };
     if (allows.length > 0) finding.cancelled = true;
     return { findings: [finding], keyFindings: [finding] };
+  }
+
+  // Patterns with a wildcard before any service prefix (`i*`) cover services and actions this analysis cannot list.
+  const unlisted = unique(
+    allows.flatMap((statement) =>
+      (statement.actions ?? []).filter(
+        (pattern) => isWildcard(pattern) && !pattern.includes(':') && !isAllActions(pattern),
+      ),
+    ),
+  );
+  if (unlisted.length > 0) {
+    add({
+      severity: 'high',
+      code: 'unsure-action-pattern',
+      kind: 'grant',
+      actions: { kind: 'listed', actions: unlisted, omitted: 0 },
+      resources: statementScope(
+        allows.find((statement) =>
+          (statement.actions ?? []).includes(unlisted[0] as string),
+        ) as PolicyStatement,
+      ),
+      conditions: [],
+      why: 'a wildcard before the service prefix spans services this analysis cannot list: unsure, rated high',
+    });
+  }
+  if (grants === 'unsure') {
+    // No scope is claimed: what is left is exactly what no question could name.
+    const actions = unique(allows.flatMap((statement) => statement.actions ?? statement.notActions ?? []));
+    add({
+      severity: 'high',
+      code: 'unsure-deny-complement',
+      kind: 'known',
+      what: `may grant ${actions.slice(0, 4).join(', ')}${actions.length > 4 ? ` and ${actions.length - 4} more` : ''} where its Deny statements' NotAction or NotResource leave them allowed`,
+      why: 'this analysis could not name what is left: unsure, rated high',
+    });
   }
 
   // What a broad grant leaves out, for the words: NotAction entries, and the actions its Deny statements name.

@@ -77,6 +77,38 @@ const testsOf = (decisions: Decision[], allowOnly = false): ConditionTest[] => {
   return [...seen.values()];
 };
 
+const PARTITIONS = new Set([
+  'aws',
+  'aws-cn',
+  'aws-us-gov',
+  'aws-iso',
+  'aws-iso-b',
+  'aws-iso-e',
+  'aws-iso-f',
+  'aws-eusc',
+]);
+
+/**
+ * Whether a Resource pattern names every resource of the action's service (`arn:*`, `arn:aws:iam::*:*`): it
+ * matches a generic ARN of the service with any region (or none, for global services) and any account (or none),
+ * and any resource, in the partition it names.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
+ */
+export const coversService = (pattern: string, action: string): boolean => {
+  const service = action.split(':')[0]?.toLowerCase() ?? '';
+  if (!service || !pattern.startsWith('arn:')) return false;
+  const written = pattern.split(':')[1] ?? '';
+  const partition = PARTITIONS.has(written) ? written : 'aws';
+  const resources = ['zz-probe', 'zz-probe/zz-probe:zz-probe'];
+  const matchesAll = (region: string, account: string): boolean =>
+    resources.every((resource) =>
+      wildcardMatches(pattern, `arn:${partition}:${service}:${region}:${account}:${resource}`, false),
+    );
+  return ['', 'zz-probe-1'].some((region) =>
+    ['', '000000000000'].some((account) => matchesAll(region, account)),
+  );
+};
+
 /**
  * Where `action` is allowed by `policies`, asked with `context` (keys it leaves out are unknown). With `who`,
  * only the scopes that are not the caller's own (`self`: only those that are): a Resource written with
@@ -103,7 +135,8 @@ export const ask = (
   const covers = (pattern: string): boolean =>
     pattern === '*' ||
     formats.includes(pattern) ||
-    formats.some((format) => wildcardMatches(pattern, format.replace(/^arn:\*:/, 'arn:aws:'), false));
+    formats.some((format) => wildcardMatches(pattern, format.replace(/^arn:\*:/, 'arn:aws:'), false)) ||
+    coversService(pattern, action);
   // "Every resource" is asked once more with a resource of each of the action's types: `*` alone would pass a
   // NotResource or a Deny on named resources.
   const typed = formats.map((format) =>
@@ -179,9 +212,15 @@ export const WHO_KEYS: ReadonlySet<string> = new Set([
   'sts:externalid',
 ]);
 
-/** True when the test limits who may act (a known key of {@link WHO_KEYS}, not a negated or IfExists form). */
+/**
+ * True when the test limits who may act: a known key of {@link WHO_KEYS}, not a negated or IfExists form, with no
+ * value that lets everyone in.
+ */
 export const limitsWho = (test: ConditionTest): boolean =>
-  WHO_KEYS.has(test.key.toLowerCase()) && !/not|ifexists/i.test(test.operator);
+  WHO_KEYS.has(test.key.toLowerCase()) &&
+  !/not|ifexists/i.test(test.operator) &&
+  // `0.0.0.0/0`, `::/0` and `*` let everyone in.
+  !test.values.some((value) => /\/0$/.test(value.trim()) || value.trim() === '*');
 
 const LOWER: Record<Severity, Severity> = {
   critical: 'high',

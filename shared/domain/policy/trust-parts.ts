@@ -34,17 +34,61 @@ export const assume = (
   conditions: string[] = [],
 ): AssumeFinding => ({ severity, code, kind: 'assume', principal, conditions });
 
-// Keys that say who the caller is: its organization, account, own attributes, network, MFA, ExternalId, and the
-// claims of a federated identity.
-const WHO_KEY =
-  /^(aws:principal|aws:source|aws:vpcsourceip|aws:multifactor|aws:userid$|aws:username$|sts:externalid$|saml:|[a-z0-9.-]+\.[a-z]+(\/[^:]*)?:(aud|sub|amr|repository|repository_owner|job_workflow_ref|environment)$)/i;
+/** Whether a network value lets every address in (`0.0.0.0/0`, `::/0`, or a wildcard). */
+export const isOpenNetwork = (value: string): boolean => /\/0$/.test(value.trim()) || value.trim() === '*';
+
+const concreteValues = (test: ConditionTest): boolean =>
+  test.values.length > 0 && test.values.every((value) => value.trim() !== '' && value.trim() !== '*');
+
+// The caller's account in an ARN pattern (`arn:aws:iam::111122223333:role/x`): limiting only when written out.
+const concreteAccount = (value: string): boolean => /^\d{12}$/.test(value.split(':')[4] ?? '');
 
 /**
- * Whether a condition limits *who* may assume the role: such a condition may lower a rating one step. A negated
- * operator or an `IfExists` form limits nothing for a principal that lacks the key.
+ * Global condition keys whose value a caller in another account cannot choose, with the check its values must pass
+ * to limit who. Left out on purpose: `aws:PrincipalTag/*`, `aws:username`, `aws:userid`, `aws:PrincipalType`
+ * (any account can tag its own role or name its own user to fit). Each key as the IAM User Guide's global
+ * condition keys page describes it.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-multifactorauthpresent
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
  */
-export const limitsWho = (test: ConditionTest): boolean =>
-  !/not|ifexists/i.test(test.operator) && WHO_KEY.test(test.key);
+const WHO_KEYS: ReadonlyMap<string, (test: ConditionTest) => boolean> = new Map([
+  ['aws:principalorgid', concreteValues],
+  ['aws:principalorgpaths', concreteValues],
+  ['aws:principalaccount', concreteValues],
+  ['aws:principalarn', (test: ConditionTest) => concreteValues(test) && test.values.every(concreteAccount)],
+  ['aws:sourceaccount', concreteValues],
+  ['aws:sourcearn', concreteValues],
+  ['aws:sourceorgid', concreteValues],
+  ['aws:sourceorgpaths', concreteValues],
+  ['sts:externalid', concreteValues],
+  ['aws:multifactorauthpresent', concreteValues],
+  ['aws:multifactorauthage', concreteValues],
+  ['aws:sourceip', (test: ConditionTest) => concreteValues(test) && !test.values.some(isOpenNetwork)],
+  ['aws:vpcsourceip', (test: ConditionTest) => concreteValues(test) && !test.values.some(isOpenNetwork)],
+  ['aws:sourcevpc', concreteValues],
+  ['aws:sourcevpce', concreteValues],
+]);
+
+// The claims of a federated identity, which its provider sets (the provider itself is pinned by the Principal).
+const FEDERATED_CLAIM =
+  /^(saml:|[a-z0-9.-]+\.[a-z]+(\/[^:]*)?:(aud|sub|amr|repository|repository_owner|job_workflow_ref|environment)$)/i;
+
+/**
+ * Whether a condition limits *who* may assume the role: such a condition may lower a rating one step. Only keys a
+ * caller in another account cannot set count (see `WHO_KEYS`), with values that exclude someone (`0.0.0.0/0` and
+ * `*` exclude no one). A negated operator or an `IfExists` form limits nothing for a principal that lacks the key.
+ */
+export const limitsWho = (test: ConditionTest): boolean => {
+  if (/not|ifexists/i.test(test.operator)) return false;
+  const check = WHO_KEYS.get(test.key.toLowerCase());
+  if (check) return check(test);
+  return FEDERATED_CLAIM.test(test.key);
+};
 
 /** The keys a finding names from the conditions an answer depends on (at most three). */
 export const keysOf = (tests: ConditionTest[]): string[] =>

@@ -8,6 +8,7 @@ import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
 import {
   type AssumeProbeResult,
+  type ConditionTest,
   conditionsOf,
   evaluate,
   mayBeAllowed,
@@ -121,7 +122,21 @@ const describeEveryone = (
   const principal: TrustedPrincipal = { class: 'any-aws-principal' };
   // No probe got in (a condition names some other account or principal the probes are not): unsure who, so rated
   // as a wildcard under conditions, never left out.
-  if (!inside) record(into, principal, assume('high', 'trust-everyone-conditional', principal, keys));
+  // A condition a caller in any account can meet (`aws:PrincipalArn` of `arn:aws:iam::*:role/deploy`) limits no one.
+  const tests: ConditionTest[] = document.statements
+    .filter(assumes)
+    .flatMap((statement) =>
+      Object.entries(statement.conditions).flatMap(([operator, block]) =>
+        Object.entries(block).map(([key, values]) => ({ operator, key, values })),
+      ),
+    );
+  const open = tests.length > 0 && !tests.every(limitsWho);
+  if (!inside)
+    record(
+      into,
+      principal,
+      assume(open ? 'critical' : 'high', 'trust-everyone-conditional', principal, keys),
+    );
   else record(into, principal, assume('medium', 'trust-everyone-org-limited', principal, keys));
 };
 

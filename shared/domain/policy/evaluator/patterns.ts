@@ -70,9 +70,15 @@ const ONE = 2;
  * Matches a pattern against a value: `*` and `?` in policy text are wildcards, substituted text is literal.
  * Runs in time proportional to pattern × value length whatever the pattern (no regular expression: a hostile
  * document full of `*` cannot make it backtrack for ever).
+ * `meter`, when given, counts the steps taken (for tests that the work stays bounded).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String-wildcard
  */
-export const globMatches = (parts: readonly PatternPart[], value: string, ignoreCase: boolean): boolean => {
+export const globMatches = (
+  parts: readonly PatternPart[],
+  value: string,
+  ignoreCase: boolean,
+  meter?: { steps: number },
+): boolean => {
   const chars: string[] = [];
   const kinds: number[] = [];
   // Compared by UTF-16 unit, as `?` matches one; lower-casing may lengthen a character, so it is done first.
@@ -104,6 +110,7 @@ export const globMatches = (parts: readonly PatternPart[], value: string, ignore
   let star = -1;
   let mark = 0;
   while (v < text.length) {
+    if (meter) meter.steps += 1;
     const kind = kinds[p];
     if (p < kinds.length && (kind === ONE || (kind === LITERAL && chars[p] === text[v]))) {
       p += 1;

@@ -73,12 +73,27 @@ export const allowedScopes = (
     }
   }
   const scopes: AllowedScope[] = [];
+  const allowed = (decision: Decision): boolean =>
+    decision.kind === 'allowed' || decision.kind === 'allowed-when';
   for (const pattern of patterns) {
     const resource = representative(action, pattern, context);
     if (resource === undefined) continue;
     const decision = evaluate({ action, resource, context }, policies);
-    if (decision.kind === 'allowed' || decision.kind === 'allowed-when')
+    if (allowed(decision)) {
       scopes.push({ pattern, resource, decision });
+      continue;
+    }
+    // `*` denied as a whole (a Deny with NotResource) may still be allowed on a resource of the action's types.
+    if (pattern !== '*') continue;
+    for (const format of resourceTypesOf(action)?.types.values() ?? []) {
+      const typed = representative(action, format.replace(/^arn:\*:/, 'arn:aws:'), context);
+      if (typed === undefined) continue;
+      const answer = evaluate({ action, resource: typed, context }, policies);
+      if (allowed(answer)) {
+        scopes.push({ pattern, resource: typed, decision: answer });
+        break;
+      }
+    }
   }
   return scopes;
 };
