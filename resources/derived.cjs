@@ -527,8 +527,74 @@ const parameterProblem = (parameter, value) => {
   ) {
     return `must match ${parameter.AllowedPattern}`;
   }
+  if (parameter.Type === 'CommaDelimitedList' && value !== '') {
+    // An empty value is an empty list; an empty item (`a,,b`, `a,`) is a mistake: Organizations rejects an SCP
+    // condition holding "", and a StackSet an empty region.
+    const items = value.split(',').map((item) => item.trim());
+    if (items.includes('')) return 'an empty item in the comma-separated list';
+    // CloudFormation applies AllowedPattern to each item of a CommaDelimitedList.
+    const pattern = parameter.AllowedPattern && new RegExp(`^(?:${parameter.AllowedPattern})$`);
+    const wrong = pattern && items.find((item) => !pattern.test(item));
+    if (wrong) return `${JSON.stringify(wrong)} must match ${parameter.AllowedPattern}`;
+  }
   return undefined;
 };
+
+/** Why the egress rules' patterns cannot be compiled from `cidrs` (`not a CIDR: "…"`); undefined when they can. */
+const egressCidrsProblem = (cidrs) => {
+  try {
+    patterns.instanceEgressPatterns(cidrs);
+    return undefined;
+  } catch (error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/^InstanceEgressCidrs: /, '');
+  }
+};
+
+/** Severity names, for `JiraPriorityMap` (loaded on first use). */
+let severities;
+/**
+ * Why a value CloudFormation would take still breaks the stack or a function; undefined when it does not. Keyed by
+ * parameter (null prototype: keys come from the command line).
+ */
+const deploymentProblems = Object.assign(Object.create(null), {
+  // The egress rules' patterns are compiled from the CIDRs at package time (egressRules).
+  InstanceEgressCidrs: (value) =>
+    egressCidrsProblem(
+      value
+        .split(',')
+        .map((cidr) => cidr.trim())
+        .filter((cidr) => cidr !== ''),
+    ),
+  // Members forward IAM events from us-east-1, where IAM's CloudTrail events are delivered.
+  ForwardingRegions: (value) =>
+    value
+      .split(',')
+      .map((region) => region.trim())
+      .includes('us-east-1')
+      ? undefined
+      : 'must include us-east-1 (IAM events are delivered there)',
+  // The forwarder parses it at every cold start (functions/forwarder/config.ts): a bad map fails each one.
+  JiraPriorityMap: (value) => {
+    let parsed;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return 'must be JSON like {"critical":"Highest","high":"High"}';
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return 'must be a JSON object';
+    severities ??= loadTypeScript('shared/domain/types.ts').SEVERITIES;
+    for (const [severity, priority] of Object.entries(parsed)) {
+      if (!severities.includes(severity)) {
+        return `unknown severity ${JSON.stringify(severity)} (use ${severities.join(', ')})`;
+      }
+      if (typeof priority !== 'string' || priority.trim() === '') {
+        return `the priority for ${severity} must be a non-empty string`;
+      }
+    }
+    return undefined;
+  },
+});
 
 /**
  * A parameter mistake. osls prints a resolver's rejection with its `stack`: without the frames, the
@@ -576,8 +642,7 @@ const parameterSources = async (
 
 /**
  * The `InstanceEgressCidrs` given at package time (empty when none): the CIDRs the egress rules' patterns are
- * compiled from. A malformed CIDR fails the package, naming it. A malformed `--param` is `stackParameters`' to
- * report, once.
+ * compiled from. A malformed CIDR or `--param` is `stackParameters`' to report, once.
  */
 const packagedEgressCidrs = async (context) => {
   const sources = await parameterSources(context, { skipMalformed: true });
@@ -587,12 +652,9 @@ const packagedEgressCidrs = async (context) => {
     .split(',')
     .map((cidr) => cidr.trim())
     .filter((cidr) => cidr !== '');
-  try {
-    patterns.instanceEgressPatterns(cidrs);
-  } catch (error) {
-    throw new ParameterError(`${given[2]} ${error instanceof Error ? error.message : String(error)}`);
-  }
-  return cidrs;
+  // A malformed CIDR is `stackParameters`' to report (deploymentProblems): thrown here, osls would print it once
+  // for every resource built from the CIDRs.
+  return egressCidrsProblem(cidrs) ? [] : cidrs;
 };
 
 const stackParameters = async ({ options, resolveConfigurationProperty }) => {
@@ -610,7 +672,7 @@ const stackParameters = async ({ options, resolveConfigurationProperty }) => {
         `${source} ${key}: not a stack parameter${hint ? ` (did you mean ${hint}?)` : ''}; see the README's Parameters table`,
       );
     }
-    const problem = parameterProblem(parameter, value);
+    const problem = parameterProblem(parameter, value) ?? deploymentProblems[key]?.(value);
     if (problem) throw new ParameterError(`${source} ${key}=${value}: ${problem}`);
     values.set(key, value);
   }

@@ -1,6 +1,7 @@
 // Stack parameter values with the real osls CLI: `--param` and `params:` keys must be stack parameters and
-// their values acceptable to CloudFormation, or `serverless package` stops at once with one line naming the
-// key (resources/derived.cjs, stackParameters).
+// their values acceptable to CloudFormation and to the stack (no empty list item, us-east-1 forwarded, a Jira
+// priority map the forwarder can read), or `serverless package` stops at once with one line naming the key
+// (resources/derived.cjs, stackParameters). A rejection costs ~1.5 s; the one valid run checks every accepted value.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +67,37 @@ describe('serverless package --param', () => {
     ['ForwarderReservedConcurrency=one', '--param ForwarderReservedConcurrency=one: must be a number'],
     ['AlertEmail=not-an-address', '--param AlertEmail=not-an-address: must match'],
     ['Preset', '--param "Preset" is not Key=Value'],
+    // Values CloudFormation would take but that break the deployment or the forwarder.
+    [
+      'InstanceEgressCidrs=1.2.3.4/32,',
+      '--param InstanceEgressCidrs=1.2.3.4/32,: an empty item in the comma-separated list',
+    ],
+    [
+      'InstanceEgressCidrs=300.1.2.3/32',
+      '--param InstanceEgressCidrs=300.1.2.3/32: not a CIDR: "300.1.2.3/32"',
+    ],
+    [
+      'InstanceEgressCidrs=1.2.3.4/32,10.0.0.0/99x',
+      '--param InstanceEgressCidrs=1.2.3.4/32,10.0.0.0/99x: "10.0.0.0/99x" must match',
+    ],
+    [
+      'JiraPriorityMap={bad',
+      '--param JiraPriorityMap={bad: must be JSON like {"critical":"Highest","high":"High"}',
+    ],
+    ['JiraPriorityMap=["High"]', '--param JiraPriorityMap=["High"]: must be a JSON object'],
+    [
+      'JiraPriorityMap={"urgent":"High"}',
+      '--param JiraPriorityMap={"urgent":"High"}: unknown severity "urgent"',
+    ],
+    [
+      'JiraPriorityMap={"high":""}',
+      '--param JiraPriorityMap={"high":""}: the priority for high must be a non-empty string',
+    ],
+    ['ForwardingRegions=us-east-1,mars-1', '--param ForwardingRegions=us-east-1,mars-1: "mars-1" must match'],
+    [
+      'ForwardingRegions=eu-west-1,eu-west-2',
+      '--param ForwardingRegions=eu-west-1,eu-west-2: must include us-east-1',
+    ],
   ])(
     'rejects %s in one line naming the key',
     async (param, message) => {
@@ -103,12 +135,21 @@ describe('serverless package --param', () => {
       'MemberOrganizationalUnitIds=ou-abcd-11111111,ou-abcd-22222222',
       '--param',
       'Preset=changes',
+      '--param',
+      'InstanceEgressCidrs=1.2.3.4/32, 2001:db8::/32',
+      '--param',
+      'ForwardingRegions=eu-west-1,us-east-1',
+      '--param',
+      'JiraPriorityMap={"critical":"Highest","high":"High"}',
     ]);
     expect(code).toBe(0);
     expect(JSON.parse(output.slice(output.indexOf('[')))).toEqual([
       { ParameterKey: 'Preset', ParameterValue: 'changes' },
       { ParameterKey: 'ForwarderReservedConcurrency', ParameterValue: '0' },
       { ParameterKey: 'MemberOrganizationalUnitIds', ParameterValue: 'ou-abcd-11111111,ou-abcd-22222222' },
+      { ParameterKey: 'InstanceEgressCidrs', ParameterValue: '1.2.3.4/32, 2001:db8::/32' },
+      { ParameterKey: 'ForwardingRegions', ParameterValue: 'eu-west-1,us-east-1' },
+      { ParameterKey: 'JiraPriorityMap', ParameterValue: '{"critical":"Highest","high":"High"}' },
     ]);
   }, 130_000);
 });
