@@ -1,10 +1,10 @@
 // The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
 
 import { EMPTY_RULES, type RulesConfig } from '../../shared/domain/rules/model.js';
-import { validateRules } from '../../shared/domain/rules/schema.js';
 import { SEVERITIES, type Severity } from '../../shared/domain/types.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
+import { readRulesConfig } from '../../shared/rules-config.js';
 
 /**
  * Where a secret comes from: a plain value (local runs) or the name of an SSM SecureString parameter
@@ -213,30 +213,6 @@ const readSlack = (env: Env, notes: string[]): SlackConfig | undefined => {
   };
 };
 
-/**
- * The compiled rules (`ALERT_RULES`, JSON of `compileRules`), validated as the CLI does (an expired rule is a
- * warning: the package step refused it already, and a rule expiring after the deploy must not stop delivery).
- * Absent or empty: {@link EMPTY_RULES}. Until the lead merges `shared/rules-config.ts`, this copy reads it.
- */
-export const readAlertRules = (env: Env, today: string): RulesConfig => {
-  const text = optionalVar(env, 'ALERT_RULES');
-  if (text === undefined) return EMPTY_RULES;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError('ALERT_RULES is not JSON (it is compiled from alerts.yml at package time)', {
-      cause: error,
-    });
-  }
-  const { config, problems } = validateRules(parsed, { mode: 'cli', today });
-  if (!config) {
-    const errors = problems.filter((problem) => problem.level === 'error').map((problem) => problem.message);
-    throw new ConfigError(`ALERT_RULES is not a valid rules file: ${errors.join('; ')}`);
-  }
-  return config;
-};
-
 const JIRA_PROJECT_KEY = /^[A-Z][A-Z0-9_]{0,254}$/;
 
 /** The routes with a Slack or Jira destination; a Jira route needs the site and credentials of `JIRA_*`. */
@@ -296,7 +272,8 @@ export const readForwarderConfig = (
   const notes: string[] = [];
   const slack = readSlack(env, notes);
   const jira = readJira(env, notes);
-  const routes = routeDestinations(readAlertRules(env, today), jira);
+  // The compiled rules, read as the notifier reads them (an expired rule is a warning there, logged once).
+  const routes = routeDestinations(readRulesConfig(env, today).rules, jira);
   if (!slack && !jira) {
     throw new ConfigError(
       'no destination: set SLACK_WEBHOOK_URL[_PARAMETER] or SLACK_BOT_TOKEN[_PARAMETER] + SLACK_CHANNEL_ID, and/or the JIRA_* variables (a forwarder without a destination would drop every alert)',

@@ -155,7 +155,7 @@ describe('readForwarderConfig', () => {
           ...JIRA,
           ALERT_RULES: rules([{ ...prod, colour: 'red' }]),
         }),
-      ).toThrow(/ALERT_RULES is not a valid rules file/);
+      ).toThrow(/ALERT_RULES is not valid rules/);
       expect(() =>
         readForwarderConfig({
           SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x',
