@@ -1,6 +1,6 @@
 // The forwarder's configuration: the ONLY place the forwarder reads process.env (handler.ts passes it in).
 
-import { EMPTY_RULES, type RulesConfig } from '../../shared/domain/rules/model.js';
+import type { RulesConfig } from '../../shared/domain/rules/model.js';
 import { SEVERITIES, type Severity } from '../../shared/domain/types.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
 import { ConfigError } from '../../shared/errors.js';
