@@ -228,3 +228,36 @@ export const LAMBDA_GUARD_RAILS: OperationSpecs = {
     versionedName: true,
   }),
 };
+
+const keyName = (p: Params): string => named(p.keyId, 'a key');
+
+/**
+ * KMS: a key of this stack's topics disabled, scheduled for deletion or given a new key policy. SNS cannot publish to
+ * a topic whose key is unusable, so these alerts also go to the operations topic directly (its own key): the one
+ * about the alert topic's key cannot be delivered through the alert topic. Grants are not guard rails: SNS uses the
+ * publisher's and the services' key-policy permissions, not grants, so `CreateGrant` and `RevokeGrant` neither stop
+ * nor redirect delivery.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+ */
+export const KMS_GUARD_RAILS: OperationSpecs = {
+  DisableKey: guardRail('other', {
+    title: (p) => `KMS key ${keyName(p)} disabled: the topic it encrypts rejects every alert`,
+    text: () =>
+      'SNS cannot publish to a topic whose KMS key is disabled: alerts stop until the key is enabled',
+    ownKey: 'keyId',
+  }),
+  ScheduleKeyDeletion: guardRail('other', {
+    title: (p) => `KMS key ${keyName(p)} scheduled for deletion: the topic it encrypts rejects every alert`,
+    text: () =>
+      'a key pending deletion can be used in no cryptographic operation: alerts stop now, for good once it is deleted',
+    ownKey: 'keyId',
+  }),
+  PutKeyPolicy: guardRail('other', {
+    title: (p) =>
+      `Key policy of KMS key ${keyName(p)} replaced: alerts and alarms may no longer be published`,
+    text: () =>
+      'the key policy decides whether the notifier, CloudWatch alarms and EventBridge may encrypt messages to the topic',
+    ownKey: 'keyId',
+  }),
+};
