@@ -167,6 +167,7 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
       'aws.events',
       'aws.sns',
       'aws.lambda',
+      'aws.dynamodb',
     ]);
     expect(KEY_PATTERN.source).toEqual(sourcesOf(KEY_GUARD_RAIL_OPERATIONS));
     expect(KEY_GUARD_RAIL_OPERATIONS.map((o) => o.name)).toEqual([
