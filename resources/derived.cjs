@@ -446,6 +446,7 @@ const centralDeadLetterSources = (egressCidrs) => {
     arn('ForwardGuardRailRule'),
     arn('IamAlertRule'),
     arn('GuardRailAlertRule'),
+    arn('KeyGuardRailRule'),
     arn('DigestScheduleRule'),
     when('IdentityRulesOn', 'ForwardIdentityRule'),
     when('IdentityRulesOn', 'IdentityAlertRule'),
@@ -455,6 +456,15 @@ const centralDeadLetterSources = (egressCidrs) => {
     ]),
   ];
 };
+
+/**
+ * The central stack's key guard-rail pattern: the catalogue's KMS guard rails on the two topic keys, each by the id
+ * (`Ref`) and the ARN (`Fn::GetAtt`) a caller may pass as `keyId`.
+ */
+const keyGuardRailPattern = () =>
+  patterns.keyGuardRailPattern(
+    ['AlertTopicKey', 'OperationsTopicKey'].flatMap((key) => [{ 'Fn::GetAtt': [key, 'Arn'] }, { Ref: key }]),
+  );
 
 const scp = loadTypeScript('shared/domain/scp.ts');
 
@@ -1083,6 +1093,7 @@ module.exports = {
   iamEventPattern: () => escapeVariables(iamEventPattern()),
   iamRuleState: () => escapeVariables(iamRuleState()),
   guardRailPattern: () => escapeVariables(patterns.GUARD_RAIL_PATTERN),
+  keyGuardRailPattern: () => escapeVariables(keyGuardRailPattern()),
   identityPattern: () => escapeVariables(deployedRule('identity').pattern),
   identityRuleState: () => ruleState(deployedRule('identity')),
   egressFragment: async (context) => escapeVariables(egressFragment(await packagedEgressCidrs(context))),

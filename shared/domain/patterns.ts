@@ -111,7 +111,7 @@ export const guardRailPattern = (operations: readonly Operation[]): EventPattern
   const clauses = new Map<string, { eventSource: string; names: Operation[]; ownResource?: string }>();
   for (const operation of operations) {
     const rail = operation.guardRail;
-    if (!rail) continue;
+    if (!rail || rail.ownKey) continue;
     const key = `${operation.eventSource} ${rail.ownResource ?? ''}`;
     const clause = clauses.get(key) ?? {
       eventSource: operation.eventSource,
@@ -163,6 +163,48 @@ export const guardRailPattern = (operations: readonly Operation[]): EventPattern
  * @see https://docs.aws.amazon.com/lambda/latest/dg/logging-using-cloudtrail.html
  */
 export const GUARD_RAIL_PATTERN: EventPattern = guardRailPattern(GUARD_RAIL_OPERATIONS);
+
+/**
+ * The guard rails on this stack's KMS keys (`ownKey`), which the shared pattern leaves out: their keys are known
+ * only to the central stack.
+ */
+export const KEY_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_OPERATIONS.filter(
+  (operation) => operation.guardRail?.ownKey,
+);
+
+/**
+ * The central stack's key guard-rail pattern: the catalogue's `ownKey` guard rails, on the keys given. A caller
+ * names a key by its id or its ARN (an alias is not accepted by `DisableKey`, `ScheduleKeyDeletion` or
+ * `PutKeyPolicy`), and CloudTrail records what the caller passed, so `keys` lists both for every key: in the
+ * template, `Ref` and `Fn::GetAtt …Arn` of each key (EventBridge matches the resolved strings exactly).
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html
+ * @see https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+ */
+export const keyGuardRailPattern = (
+  keys: readonly unknown[],
+  operations: readonly Operation[] = KEY_GUARD_RAIL_OPERATIONS,
+): EventPattern => {
+  const clauses = new Map<string, { eventSource: string; parameter: string; names: string[] }>();
+  for (const operation of operations) {
+    const parameter = operation.guardRail?.ownKey;
+    if (!parameter) continue;
+    const key = `${operation.eventSource} ${parameter}`;
+    const clause = clauses.get(key) ?? { eventSource: operation.eventSource, parameter, names: [] };
+    clause.names.push(operation.name);
+    clauses.set(key, clause);
+  }
+  const details = [...clauses.values()].map(({ eventSource, parameter, names }) => ({
+    eventSource: [eventSource],
+    eventName: names,
+    requestParameters: { [parameter]: [...keys] },
+  }));
+  return {
+    source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: details.length === 1 ? (details[0] as Record<string, unknown>) : { $or: details },
+  };
+};
 
 // ---------------------------------------------------------------- identity rules
 

@@ -229,7 +229,7 @@ const linkParagraph = (alert: Alert): AdfBlock[] => {
     url && url.length <= 2000 ? url : undefined;
   const event = short(httpUrl(alert.links.event));
   if (event) links.push(text('View the event in CloudTrail', [{ type: 'link', attrs: { href: event } }]));
-  const target = httpUrl(alert.links.target);
+  const target = short(httpUrl(alert.links.target));
   if (target)
     links.push(text('Open the target in the IAM console', [{ type: 'link', attrs: { href: target } }]));
   const credentials = short(httpUrl(alert.links.credentials));
@@ -297,6 +297,7 @@ export const formatJiraDescription = (alert: Alert): AdfDoc => {
     if (JSON.stringify(doc).length <= JIRA_LIMITS.description) return doc;
   }
   // Only reachable with thousands of huge reasons/notes: keep the headline and the links, say what was cut.
+  // Bounded by construction: the heading is cut to 250 characters and each of the three links to 2,000.
   return {
     type: 'doc',
     version: 1,

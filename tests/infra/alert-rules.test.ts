@@ -47,6 +47,7 @@ const GOOD = `suppress:
     match:
       account: ["111122223333"]
       via: [cloudformation]
+      principal: ["arn:aws:iam::111122223333:role/cfn-exec-*"]
 routes:
   - name: prod
     match: { account: ["111122223333"], minSeverity: high }

@@ -412,12 +412,48 @@ describe('resource policies', () => {
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: 'sns:Publish',
     });
-    const keyStatements = statementsOf(properties(template.Resources.AlertTopicKey).KeyPolicy);
+    // CloudWatch alarms and EventBridge publish to an encrypted topic only if its customer managed key's policy lets
+    // their service principals generate and decrypt data keys (the AWS managed alias/aws/sns key cannot).
+    // https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+    const keyStatements = statementsOf(properties(template.Resources.OperationsTopicKey).KeyPolicy);
     expect(sid(keyStatements, 'AllowCloudWatchAlarms')).toMatchObject({
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
     });
-    expect(properties(template.Resources.OperationsTopic).KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    expect(sid(keyStatements, 'AllowEventBridgeKeyGuardRail')).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    });
+    expect(properties(template.Resources.OperationsTopic).KmsMasterKeyId).toEqual({
+      Ref: 'OperationsTopicKey',
+    });
+  });
+
+  it('encrypt the two topics with two keys: a disabled alert key still lets the alarms and the key guard rails through', () => {
+    expect(properties(template.Resources.AlertTopic).KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
+    expect(properties(template.Resources.OperationsTopicKey).EnableKeyRotation).toBe(true);
+    // Nothing but the notifier publishes to the alert topic: no service principal may use its key.
+    const alertKey = statementsOf(properties(template.Resources.AlertTopicKey).KeyPolicy);
+    expect(alertKey.filter((statement) => JSON.stringify(statement.Principal).includes('Service'))).toEqual(
+      [],
+    );
+  });
+
+  it('let only the key guard-rail rule publish to the operations topic besides the alarms', () => {
+    const statements = policyOf(template.Resources.OperationsTopicPolicy);
+    expect(sid(statements, 'AllowKeyGuardRailRule')).toMatchObject({
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sns:Publish',
+      Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': ['KeyGuardRailRule', 'Arn'] } } },
+    });
+    expect(sid(statements, 'DenyPublishByAnyoneButCloudWatchAndTheKeyRule')).toMatchObject({
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Condition: {
+        StringNotEquals: { 'aws:PrincipalServiceName': ['cloudwatch.amazonaws.com', 'events.amazonaws.com'] },
+      },
+    });
   });
 });
 

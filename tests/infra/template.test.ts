@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { compileEventPattern, matchesEventPattern } from '../../cli/patterns/event-pattern.js';
 import {
   GUARD_RAIL_PATTERN,
+  keyGuardRailPattern,
   PRESET_NAMES,
   PRESETS,
   type PresetName,
@@ -272,6 +273,42 @@ describe('rules', () => {
         },
       ]);
     }
+  });
+
+  it('watch this stack’s two topic keys by id and ARN, and send what happens to them to the notifier and the operations topic', () => {
+    const rule = properties(template.Resources.KeyGuardRailRule);
+    expect(rule.EventBusName).toBe('default');
+    expect(rule.State).toBe('ENABLED');
+    const keys = ['AlertTopicKey', 'OperationsTopicKey'].flatMap((key) => [
+      { 'Fn::GetAtt': [key, 'Arn'] },
+      { Ref: key },
+    ]);
+    expect(rule.EventPattern).toEqual(keyGuardRailPattern(keys));
+    // With the intrinsics resolved, the deployed pattern matches our key and no other.
+    const resolved = keyGuardRailPattern([
+      'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+    ]);
+    const disable = (keyId: string) => ({
+      source: 'aws.kms',
+      'detail-type': 'AWS API Call via CloudTrail',
+      detail: { eventSource: 'kms.amazonaws.com', eventName: 'DisableKey', requestParameters: { keyId } },
+    });
+    expect(matchesEventPattern(resolved, disable('1234abcd-12ab-34cd-56ef-1234567890ab'))).toBe(true);
+    expect(matchesEventPattern(resolved, disable('ffffabcd-12ab-34cd-56ef-1234567890ab'))).toBe(false);
+    const targets = rule.Targets as Record<string, unknown>[];
+    expect(targets.map((target) => [target.Id, target.Arn])).toEqual([
+      ['notifier', { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] }],
+      ['operations-topic', { Ref: 'OperationsTopic' }],
+    ]);
+    expect(JSON.stringify(targets[1]?.InputTransformer)).toContain('$.detail.requestParameters.keyId');
+    expect(properties(template.Resources.KeyGuardRailRuleInvokeNotifier)).toMatchObject({
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': ['KeyGuardRailRule', 'Arn'] },
+    });
+    expect(JSON.stringify(properties(template.Resources.RuleDeadLetterQueuePolicy))).toContain(
+      'KeyGuardRailRule',
+    );
   });
 
   it('give every rule target a dead-letter queue, here and in member accounts', () => {

@@ -141,6 +141,17 @@ export const EVENTBRIDGE_GUARD_RAILS: OperationSpecs = {
     text: () => 'member accounts may no longer be allowed to put events on the central bus',
     ownResource: 'eventBusName',
   }),
+  // With `policy`, PutPermission replaces the whole bus policy; otherwise it adds one statement.
+  // @see https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html
+  PutPermission: guardRail('other', {
+    title: (p) =>
+      p.policy !== undefined
+        ? `Policy of EventBridge bus ${named(p.eventBusName, 'default')} replaced: who may put events on it changed`
+        : `Permission ${str(p.statementId) ?? '?'} added to EventBridge bus ${named(p.eventBusName, 'default')}: others may put events on it`,
+    text: () =>
+      'the bus policy decides who may put events on the central bus: a new grant admits forged events, a replaced policy may drop the member accounts',
+    ownResource: 'eventBusName',
+  }),
 };
 
 /** SNS: this project's topic deleted, its policy or attributes changed, its subscriptions removed or re-filtered. */
@@ -220,11 +231,72 @@ export const LAMBDA_GUARD_RAILS: OperationSpecs = {
       },
     },
   ),
+  PutFunctionEventInvokeConfig: guardRail('other', {
+    title: (p) =>
+      `Retries or on-failure destination of Lambda function ${lambdaName(p)} replaced: failed alerts may be lost`,
+    text: () =>
+      'the asynchronous invocation settings decide how often a failed alert is retried and where it goes after',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
+  UpdateFunctionEventInvokeConfig: guardRail('other', {
+    title: (p) =>
+      `Retries or on-failure destination of Lambda function ${lambdaName(p)} changed: failed alerts may be lost`,
+    text: () =>
+      'the asynchronous invocation settings decide how often a failed alert is retried and where it goes after',
+    ownResource: 'functionName',
+    versionedName: true,
+  }),
   DeleteFunctionEventInvokeConfig: guardRail('other', {
     title: (p) =>
       `On-failure destination of Lambda function ${lambdaName(p)} removed: failed alerts will be lost`,
     text: () => 'without the destination, events that fail every retry are dropped',
     ownResource: 'functionName',
     versionedName: true,
+  }),
+};
+
+/**
+ * DynamoDB: this project's idempotency table deleted. Both functions remember their deliveries there; without it
+ * their idempotency reads and writes fail, so deliveries fail (and are retried) or may repeat.
+ */
+export const DYNAMODB_GUARD_RAILS: OperationSpecs = {
+  DeleteTable: guardRail('other', {
+    title: (p) => `DynamoDB table ${named(p.tableName, '?')} deleted: alert deliveries may fail or repeat`,
+    text: () => 'the notifier and the forwarder record each delivery in this table',
+    ownResource: 'tableName',
+  }),
+};
+
+const keyName = (p: Params): string => named(p.keyId, 'a key');
+
+/**
+ * KMS: a key of this stack's topics disabled, scheduled for deletion or given a new key policy. SNS cannot publish to
+ * a topic whose key is unusable, so these alerts also go to the operations topic directly (its own key): the one
+ * about the alert topic's key cannot be delivered through the alert topic. Grants are not guard rails: SNS uses the
+ * publisher's and the services' key-policy permissions, not grants, so `CreateGrant` and `RevokeGrant` neither stop
+ * nor redirect delivery.
+ * @see https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+ */
+export const KMS_GUARD_RAILS: OperationSpecs = {
+  DisableKey: guardRail('other', {
+    title: (p) => `KMS key ${keyName(p)} disabled: the topic it encrypts rejects every alert`,
+    text: () =>
+      'SNS cannot publish to a topic whose KMS key is disabled: alerts stop until the key is enabled',
+    ownKey: 'keyId',
+  }),
+  ScheduleKeyDeletion: guardRail('other', {
+    title: (p) => `KMS key ${keyName(p)} scheduled for deletion: the topic it encrypts rejects every alert`,
+    text: () =>
+      'a key pending deletion can be used in no cryptographic operation: alerts stop now, for good once it is deleted',
+    ownKey: 'keyId',
+  }),
+  PutKeyPolicy: guardRail('other', {
+    title: (p) =>
+      `Key policy of KMS key ${keyName(p)} replaced: alerts and alarms may no longer be published`,
+    text: () =>
+      'the key policy decides whether the notifier, CloudWatch alarms and EventBridge may encrypt messages to the topic',
+    ownKey: 'keyId',
   }),
 };

@@ -6,7 +6,9 @@
 import type { Category, Severity } from '../types.js';
 import {
   CLOUDTRAIL_GUARD_RAILS,
+  DYNAMODB_GUARD_RAILS,
   EVENTBRIDGE_GUARD_RAILS,
+  KMS_GUARD_RAILS,
   LAMBDA_GUARD_RAILS,
   ORGANIZATIONS_GUARD_RAILS,
   SNS_GUARD_RAILS,
@@ -44,6 +46,8 @@ const SOURCES: ReadonlyArray<readonly [string, Iterable<readonly [string, Operat
   ['events.amazonaws.com', Object.entries(EVENTBRIDGE_GUARD_RAILS)],
   ['sns.amazonaws.com', Object.entries(SNS_GUARD_RAILS)],
   ['lambda.amazonaws.com', Object.entries(LAMBDA_GUARD_RAILS)],
+  ['dynamodb.amazonaws.com', Object.entries(DYNAMODB_GUARD_RAILS)],
+  ['kms.amazonaws.com', Object.entries(KMS_GUARD_RAILS)],
 ];
 
 const toOperation = (eventSource: string, name: string, spec: OperationSpec): Operation => ({

@@ -65,6 +65,13 @@ export interface GuardRail {
    * then matches values containing the service name (`*iam-change-alerts-*`). Absent: every resource counts.
    */
   ownResource?: string;
+  /**
+   * The request parameter that names a KMS key, when only this stack's topic keys count. Key ids and ARNs are
+   * known only to the central stack's template, so the shared pattern (`GUARD_RAIL_PATTERN`, which member accounts
+   * deploy too) leaves these operations out; the central stack's `KeyGuardRailRule` matches them on the keys' id
+   * and ARN (`keyGuardRailPattern`).
+   */
+  ownKey?: string;
   /** The service appends an API version to `eventName` (Lambda: `DeleteFunction20150331`): match by prefix. */
   versionedName?: boolean;
 }

@@ -38,10 +38,32 @@ export const describeCallerChosenPrincipal = (glob: string): string | undefined 
   return undefined;
 };
 
+/** A `principal` glob that names nobody in particular: only wildcards (`*`, `?*`). */
+const namesNobody = (glob: unknown): boolean => typeof glob === 'string' && /^[*?]+$/.test(glob);
+
+/**
+ * Why a suppress rule's `via` can be met by any caller who chooses to, or `undefined`. `via` is read from the user
+ * agent, which the caller sets (`aws-cli/2 Terraform/9.9` is `terraform`); unless a `principal` glob names who the
+ * caller must be, anyone may send the agent and have the rule hide their change. `account` does not help: any
+ * caller in that account can send the agent too.
+ * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html (userAgent)
+ */
+export const describeCallerChosenVia = (match: Record<string, unknown>): string | undefined => {
+  if (!Array.isArray(match.via)) return undefined;
+  const principals = Array.isArray(match.principal) ? match.principal : [];
+  if (principals.some((glob) => !namesNobody(glob))) return undefined;
+  return "is read from the user agent, which the caller sets: with no principal naming who the caller is, anyone can send that agent (e.g. 'aws-cli/2 Terraform/9.9') and have this rule hide the change; add a principal";
+};
+
+const ACCEPT_HINT = '; or, if that is intended, set acceptCallerChosen: true and say why in reason';
+
 /**
  * Checks that span fields or need `today`: duplicate ids and route names, a rule that names no selector, critical
  * without includeCritical (and the reverse), expired rules (error in `package` mode, warning in `cli` mode), the
- * reserved route name, a route without destination, an empty severity range, caller-chosen principal globs (warning).
+ * reserved route name, a route without destination, an empty severity range, and suppress rules a caller can meet
+ * by choice (a caller-chosen principal glob, or `via` without a principal naming the caller): an error in `package`
+ * mode and a warning in `cli` mode, unless the rule sets `acceptCallerChosen: true` (which is an error where nothing
+ * of the rule is caller-chosen).
  */
 export const checkAcrossFields = (input: unknown, options: ValidateOptions): RulesProblem[] => {
   const problems: RulesProblem[] = [];
@@ -61,16 +83,32 @@ export const checkAcrossFields = (input: unknown, options: ValidateOptions): Rul
         `names none of ${SELECTOR_KEYS.join(', ')}: a rule that matches everything would hide every alert`,
       );
     }
+    const accepted = rule.acceptCallerChosen === true;
+    const callerChosen: RulesProblem[] = [];
+    const callerChosenLevel = options.mode === 'package' ? 'error' : 'warning';
     const principals = Array.isArray(match?.principal) ? match.principal : [];
     principals.forEach((glob, item) => {
       const risk = typeof glob === 'string' ? describeCallerChosenPrincipal(glob) : undefined;
       if (risk)
-        problems.push({
-          level: 'warning',
+        callerChosen.push({
+          level: callerChosenLevel,
           path: at('match', 'principal', item),
-          message: `'${glob}' ${risk}`,
+          message: `'${glob}' ${risk}${ACCEPT_HINT}`,
         });
     });
+    const viaRisk = match ? describeCallerChosenVia(match) : undefined;
+    if (viaRisk)
+      callerChosen.push({
+        level: callerChosenLevel,
+        path: at('match', 'via'),
+        message: `${viaRisk}${ACCEPT_HINT}`,
+      });
+    if (!accepted) problems.push(...callerChosen);
+    else if (callerChosen.length === 0)
+      error(
+        at('acceptCallerChosen'),
+        'true has no effect: no selector of this rule can be met by a value the caller chooses',
+      );
     if (match?.maxSeverity === 'critical' && rule.includeCritical !== true) {
       error(
         at('match', 'maxSeverity'),

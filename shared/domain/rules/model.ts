@@ -35,6 +35,11 @@ export interface SuppressRule {
   /** Last day the rule applies (`YYYY-MM-DD`, inclusive, UTC). */
   expires?: string;
   includeCritical: boolean;
+  /**
+   * The rule may be met by a value the caller chooses (a session-name glob, `via` without a principal naming the
+   * caller), and its `reason` says why that is accepted. Without it such a rule is refused at package time.
+   */
+  acceptCallerChosen?: boolean;
   match: SuppressMatch;
 }
 

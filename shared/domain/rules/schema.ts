@@ -98,6 +98,7 @@ const suppressRule = z.strictObject({
   reason,
   expires: z.optional(isoDate),
   includeCritical: z._default(z.boolean(), false),
+  acceptCallerChosen: z.optional(z.boolean()),
   match: z.strictObject({ ...selectorShape, maxSeverity: z._default(severity, 'high') }),
 });
 

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
+import { buildLinks } from '../../../shared/domain/alert.js';
 import { alertFacts } from '../../../shared/format/facts.js';
 import { eventLabel, formatJiraIssue } from '../../../shared/format/jira-adf.js';
 import { validateAdf } from '../../helpers/adf-validator.js';
 import { hostileAlert as hostileAlertArbitrary, rawUnsafeChars } from '../../helpers/alert-arbitrary.js';
 import { attachAdminAlert, hostileAlert, trustPolicyAlert } from '../../helpers/alerts.js';
+import { cloudTrailRecord } from '../../helpers/records.js';
 
 const OPTIONS = { projectKey: 'SEC', issueType: 'Task' };
 
@@ -177,6 +179,27 @@ describe('formatJiraIssue', () => {
     expect(size).toBeLessThanOrEqual(DESCRIPTION_MAX);
     expect(validateAdf(description)).toEqual([]);
     expect(description.content.map((block) => block.type)).toContain('table');
+  });
+
+  it('keeps the description within Jira’s limit when the target name is 200,000 characters (no uncut link)', () => {
+    // Arrange: the target link is built from the roleName the caller chose, as the notifier builds it.
+    const roleName = 'r'.repeat(200_000);
+    const links = buildLinks(cloudTrailRecord({ eventID: '6f1c2b9e-4a4f-4d7e-9a51-3b0c8c1d2e3f' }), {
+      kind: 'role',
+      name: roleName,
+      arn: `arn:aws:iam::123456789012:role/${roleName}`,
+    });
+    expect(links.target?.length).toBeGreaterThan(200_000);
+    const alert = attachAdminAlert({ links });
+    // Act
+    const { description } = formatJiraIssue(alert, OPTIONS).fields;
+    // Assert: within the limit, valid, no link longer than 2,000 characters, the event link kept.
+    expect(JSON.stringify(description).length).toBeLessThanOrEqual(DESCRIPTION_MAX);
+    expect(validateAdf(description)).toEqual([]);
+    const hrefs = JSON.stringify(description).match(/"href":"[^"]*"/g) ?? [];
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const href of hrefs) expect(href.length).toBeLessThanOrEqual(2_010);
+    expect(JSON.stringify(description)).toContain('/cloudtrail/home');
   });
 
   it('colours the panel by severity', () => {

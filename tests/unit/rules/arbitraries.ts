@@ -55,6 +55,8 @@ export const suppressRuleArb = (id: string): fc.Arbitrary<SuppressRule> =>
         reason: `expected changes ${id}`,
         ...(r.expires ? { expires: r.expires } : {}),
         includeCritical: r.critical,
+        // `via` without a principal can be met by any caller: valid only when the rule says it accepts that.
+        ...(r.via && !r.principal ? { acceptCallerChosen: true } : {}),
         match: { ...match, maxSeverity: r.critical ? 'critical' : r.maxSeverity },
       };
     });

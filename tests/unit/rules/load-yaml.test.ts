@@ -252,7 +252,9 @@ describe('loadRulesYaml', () => {
     expect(cli.config?.suppress[0]?.expires).toBe('2026-11-29');
   });
 
-  it('warns when a principal glob can be met by a session name the caller chooses', () => {
+  const ACCEPT = '; or, if that is intended, set acceptCallerChosen: true and say why in reason';
+
+  it('refuses at package time, and warns in the CLI, a principal glob a caller meets with a session name it chooses', () => {
     // RoleSessionName is set by whoever calls AssumeRole:
     // https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
     const text = patch(
@@ -260,13 +262,70 @@ describe('loadRulesYaml', () => {
       '["arn:aws:iam::*:role/cfn-exec-*"]',
       '["*terraform*", "arn:aws:sts::*:assumed-role/*/terraform-*", "arn:aws:sts::*:assumed-role/cfn-exec-prod/terraform-*", "arn:aws:sts::*:assumed-role/cfn-*/*"]',
     );
-    const loaded = load(text);
-    expect(loaded.errors).toEqual([]);
-    expect(loaded.config).toBeDefined();
-    expect(loaded.warnings).toEqual([
-      "alerts.yml:7: suppress[0].match.principal[0]: '*terraform*' starts with *, so it can match text inside a role session name, which the caller chooses; anchor it with arn:aws:…",
-      "alerts.yml:7: suppress[0].match.principal[1]: 'arn:aws:sts::*:assumed-role/*/terraform-*' matches on the session name of any role it allows, and whoever assumes a role chooses its session name; name the role, or match its ARN (arn:aws:iam::…:role/…)",
-    ]);
+    const messages = [
+      `alerts.yml:7: suppress[0].match.principal[0]: '*terraform*' starts with *, so it can match text inside a role session name, which the caller chooses; anchor it with arn:aws:…${ACCEPT}`,
+      `alerts.yml:7: suppress[0].match.principal[1]: 'arn:aws:sts::*:assumed-role/*/terraform-*' matches on the session name of any role it allows, and whoever assumes a role chooses its session name; name the role, or match its ARN (arn:aws:iam::…:role/…)${ACCEPT}`,
+    ];
+    expect(load(text, 'package')).toMatchObject({ config: undefined, errors: messages, warnings: [] });
+    const cli = load(text, 'cli');
+    expect(cli.errors).toEqual([]);
+    expect(cli.warnings).toEqual(messages);
+    expect(cli.config).toBeDefined();
+  });
+
+  // `via` comes from the user agent, which the caller sends: `aws-cli/2 Terraform/9.9` reads as terraform
+  // (shared/domain/principal.ts). CloudTrail records the agent as sent:
+  // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+  const viaOnly = (extra = '') => `suppress:
+  - id: terraform-pipeline
+    reason: the pipeline applies inline policies with Terraform
+${extra}    match:
+      via: [terraform]
+      eventName: [PutRolePolicy]
+      account: ["111122223333"]
+`;
+  const viaMessage = `alerts.yml:5: suppress[0].match.via: is read from the user agent, which the caller sets: with no principal naming who the caller is, anyone can send that agent (e.g. 'aws-cli/2 Terraform/9.9') and have this rule hide the change; add a principal${ACCEPT}`;
+
+  it('refuses at package time, and warns in the CLI, a rule whose via no principal backs (account does not)', () => {
+    expect(load(viaOnly(), 'package')).toMatchObject({
+      config: undefined,
+      errors: [viaMessage],
+      warnings: [],
+    });
+    const cli = load(viaOnly(), 'cli');
+    expect(cli.errors).toEqual([]);
+    expect(cli.warnings).toEqual([viaMessage]);
+    expect(cli.config?.suppress[0]?.match.via).toEqual(['terraform']);
+  });
+
+  it('counts a principal of only wildcards as naming nobody, and a principal that names the caller as enough', () => {
+    const star = patch(
+      viaOnly(),
+      '      via: [terraform]\n',
+      '      via: [terraform]\n      principal: ["*"]\n',
+    );
+    expect(load(star, 'package').errors).toEqual([viaMessage]);
+    const named = patch(
+      viaOnly(),
+      '      via: [terraform]\n',
+      '      via: [terraform]\n      principal: ["arn:aws:iam::111122223333:role/terraform-apply"]\n',
+    );
+    expect(load(named, 'package')).toMatchObject({ errors: [], warnings: [] });
+  });
+
+  it('accepts a caller-chosen rule that says so, in both modes, and refuses acceptCallerChosen where nothing is caller-chosen', () => {
+    const accepted = load(viaOnly('    acceptCallerChosen: true\n'), 'package');
+    expect(accepted).toMatchObject({ errors: [], warnings: [] });
+    expect(accepted.config?.suppress[0]?.acceptCallerChosen).toBe(true);
+    expect(load(viaOnly('    acceptCallerChosen: true\n'), 'cli')).toMatchObject({
+      errors: [],
+      warnings: [],
+    });
+    expect(load(patch(RULE, 'includeCritical: false', 'acceptCallerChosen: true'), 'package').errors).toEqual(
+      [
+        'alerts.yml:5: suppress[0].acceptCallerChosen: true has no effect: no selector of this rule can be met by a value the caller chooses',
+      ],
+    );
   });
 
   it('treats the expiry date as the last day the rule applies', () => {
@@ -381,6 +440,7 @@ describe('loadRulesYaml', () => {
       "alerts.yml:7: suppress[1].id: 'Bad_Id' is not a valid id (1 to 64 of a-z, 0-9 and -)",
       "alerts.yml:7: suppress[1].id: 'Bad_Id' is already the id of suppress[0]",
       "alerts.yml:9: suppress[1].match.via[0]: 'jenkins' is not one of console, cli, sdk, cloudformation, terraform, aws-service, other",
+      `alerts.yml:9: suppress[1].match.via: is read from the user agent, which the caller sets: with no principal naming who the caller is, anyone can send that agent (e.g. 'aws-cli/2 Terraform/9.9') and have this rule hide the change; add a principal${ACCEPT}`,
       'alerts.yml:10: grouping.windowSeconds: 900 is not a whole number of seconds from 0 (off) to 300',
       'alerts.yml:10: grouping.colour: unknown key (known: windowSeconds, maxSeverity)',
     ]);

@@ -15,6 +15,8 @@ import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/clo
 import {
   GUARD_RAIL_PATTERN,
   IDENTITY_RULES_PATTERN,
+  KEY_GUARD_RAIL_OPERATIONS,
+  keyGuardRailPattern,
   SERVICE_NAME,
 } from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
@@ -131,6 +133,7 @@ const guardRailRecord = (
     eventName,
     requestParameters: {
       ...(operation.guardRail?.ownResource ? { [operation.guardRail.ownResource]: resource } : {}),
+      ...(operation.guardRail?.ownKey ? { [operation.guardRail.ownKey]: resource } : {}),
       // PutFunctionConcurrency is a guard rail only when it throttles to zero.
       reservedConcurrentExecutions: 0,
     },
@@ -140,12 +143,38 @@ const guardRailRecord = (
 const eventNamesOf = (operation: Operation): string[] =>
   operation.guardRail?.versionedName ? [operation.name, `${operation.name}20150331v2`] : [operation.name];
 
+// The central stack's key pattern, as the template resolves it: each topic key by its id and its ARN.
+// guardRailRecord names its resource `iam-change-alerts-prod-notifier`, the key id the key pattern is given here too.
+const KEY_ID = `${SERVICE_NAME}-prod-notifier`;
+const OUR_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const OUR_KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${OUR_KEY_ID}`;
+const KEY_PATTERN = keyGuardRailPattern([KEY_ID, OUR_KEY_ID, OUR_KEY_ARN]);
+
+/** The deployed pattern that routes an operation: the shared one, or the central stack's key pattern. */
+const patternOf = (operation: Operation) => (operation.guardRail?.ownKey ? KEY_PATTERN : GUARD_RAIL_PATTERN);
+
 describe('guard rails: the catalogue and the deployed pattern agree, operation by operation', () => {
   it('has guard rails in every service of the pattern, and the pattern has no source without one', () => {
-    const sources = [...new Set(GUARD_RAIL_OPERATIONS.map((o) => `aws.${o.eventSource.split('.')[0]}`))];
+    const sourcesOf = (operations: readonly Operation[]) => [
+      ...new Set(operations.map((o) => `aws.${o.eventSource.split('.')[0]}`)),
+    ];
+    const shared = GUARD_RAIL_OPERATIONS.filter((operation) => !operation.guardRail?.ownKey);
 
-    expect(GUARD_RAIL_PATTERN.source).toEqual(sources);
-    expect(sources).toEqual(['aws.cloudtrail', 'aws.organizations', 'aws.events', 'aws.sns', 'aws.lambda']);
+    expect(GUARD_RAIL_PATTERN.source).toEqual(sourcesOf(shared));
+    expect(sourcesOf(shared)).toEqual([
+      'aws.cloudtrail',
+      'aws.organizations',
+      'aws.events',
+      'aws.sns',
+      'aws.lambda',
+      'aws.dynamodb',
+    ]);
+    expect(KEY_PATTERN.source).toEqual(sourcesOf(KEY_GUARD_RAIL_OPERATIONS));
+    expect(KEY_GUARD_RAIL_OPERATIONS.map((o) => o.name)).toEqual([
+      'DisableKey',
+      'ScheduleKeyDeletion',
+      'PutKeyPolicy',
+    ]);
   });
 
   it.each(
@@ -159,7 +188,7 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
       const event = parseIamEvent(toEventBridgeEvent(record));
       const classification = classifyEvent(event, describePrincipal(event.record));
 
-      expect([eventName, matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(record))]).toEqual([
+      expect([eventName, matchesEventPattern(patternOf(operation), toEventBridgeEvent(record))]).toEqual([
         eventName,
         true,
       ]);
@@ -172,14 +201,16 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
   );
 
   it('matches guard rails scoped to this project only on its own resources', () => {
-    const scoped = GUARD_RAIL_OPERATIONS.filter((operation) => operation.guardRail?.ownResource);
+    const scoped = GUARD_RAIL_OPERATIONS.filter(
+      (operation) => operation.guardRail?.ownResource || operation.guardRail?.ownKey,
+    );
 
-    expect(scoped.length).toBeGreaterThan(10);
+    expect(scoped.length).toBeGreaterThan(13);
     for (const operation of scoped) {
       const unrelated = guardRailRecord(operation, operation.name, 'billing-api');
       expect([
         operation.name,
-        matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(unrelated)),
+        matchesEventPattern(patternOf(operation), toEventBridgeEvent(unrelated)),
       ]).toEqual([operation.name, false]);
     }
   });
@@ -198,15 +229,27 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
     );
   });
 
-  it('names no KMS operation a guard rail: an alert about the topic key could not be delivered through the topic', () => {
-    const kms = cloudTrailRecord({
-      eventSource: 'kms.amazonaws.com',
-      eventName: 'ScheduleKeyDeletion',
-      requestParameters: { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 },
-    });
+  it('routes KMS guard rails only through the key pattern, on our keys by id or ARN, never on another key', () => {
+    // DisableKey, ScheduleKeyDeletion and PutKeyPolicy take a key id or key ARN (no alias), and CloudTrail records
+    // what the caller passed.
+    // https://docs.aws.amazon.com/kms/latest/APIReference/API_DisableKey.html#API_DisableKey_RequestSyntax
+    const kms = (keyId: string, eventName = 'ScheduleKeyDeletion') =>
+      toEventBridgeEvent(
+        cloudTrailRecord({
+          eventSource: 'kms.amazonaws.com',
+          eventName,
+          requestParameters: { keyId, pendingWindowInDays: 7 },
+        }),
+      );
 
-    expect(CATALOGUE.has('kms.amazonaws.com')).toBe(false);
-    expect(matchesEventPattern(GUARD_RAIL_PATTERN, toEventBridgeEvent(kms))).toBe(false);
+    // The shared pattern (member accounts deploy it, and hold no key of ours) routes no KMS event.
+    expect(matchesEventPattern(GUARD_RAIL_PATTERN, kms(OUR_KEY_ID))).toBe(false);
+    expect(matchesEventPattern(KEY_PATTERN, kms(OUR_KEY_ID))).toBe(true);
+    expect(matchesEventPattern(KEY_PATTERN, kms(OUR_KEY_ARN, 'DisableKey'))).toBe(true);
+    expect(matchesEventPattern(KEY_PATTERN, kms(OUR_KEY_ARN, 'PutKeyPolicy'))).toBe(true);
+    expect(matchesEventPattern(KEY_PATTERN, kms('0000abcd-12ab-34cd-56ef-1234567890ab'))).toBe(false);
+    expect(matchesEventPattern(KEY_PATTERN, kms(OUR_KEY_ID, 'EnableKey'))).toBe(false);
+    expect(matchesEventPattern(KEY_PATTERN, kms(OUR_KEY_ID, 'CreateGrant'))).toBe(false);
   });
 });
 

@@ -128,6 +128,31 @@ describe('classifyEvent: guard rails', () => {
       'other',
       /^Subscription 0b6941c4 removed/,
     ],
+    // A disabled, pending-deletion or re-policied topic key stops SNS from publishing (KMSDisabled,
+    // KMSInvalidState, KMSAccessDenied); the deployed key rule sends these to the operations topic as well.
+    // @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors
+    // @see https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+    [
+      'kms',
+      'DisableKey',
+      { keyId: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab' },
+      'other',
+      /^KMS key 1234abcd-12ab-34cd-56ef-1234567890ab disabled: the topic it encrypts rejects every alert$/,
+    ],
+    [
+      'kms',
+      'ScheduleKeyDeletion',
+      { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 },
+      'other',
+      /^KMS key 1234abcd-12ab-34cd-56ef-1234567890ab scheduled for deletion/,
+    ],
+    [
+      'kms',
+      'PutKeyPolicy',
+      { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', policyName: 'default', policy: '{}' },
+      'other',
+      /^Key policy of KMS key 1234abcd-12ab-34cd-56ef-1234567890ab replaced/,
+    ],
   ])('rates %s:%s critical', (service, eventName, requestParameters, category, title) => {
     const result = classify(
       record({ eventSource: `${service}.amazonaws.com`, eventName, requestParameters }),
@@ -136,21 +161,20 @@ describe('classifyEvent: guard rails', () => {
     expect(result).toMatchObject({ severity: 'critical', category, title: expect.stringMatching(title) });
     expect(result.reasons[0]?.code).toBe('guard-rail');
   });
-  // The alert topic is encrypted with a KMS key: once that key is disabled or pending deletion, SNS rejects every
-  // Publish (KMSDisabled, KMSInvalidState), so an alert about it could not be delivered. Not guard rails (see
-  // docs/classification.md, "Guard rails").
-  // @see https://docs.aws.amazon.com/sns/latest/api/API_Publish.html#API_Publish_Errors
-  // @see https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html
+  // Insight selectors never change which management events a trail logs; KMS grants are not how SNS uses the topic
+  // key (the publisher's key-policy permissions are), so neither can blind the alerts (docs/classification.md).
+  // @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
   it.each([
-    ['kms', 'DisableKey', { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' }],
-    ['kms', 'ScheduleKeyDeletion', { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', pendingWindowInDays: 7 }],
+    ['kms', 'CreateGrant', { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', operations: ['Decrypt'] }],
+    ['kms', 'RevokeGrant', { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab', grantId: 'g-1' }],
     ['cloudtrail', 'PutInsightSelectors', { trailName: 'org-trail', insightSelectors: [] }],
   ])('rates %s:%s as a change of its service, not a guard rail', (service, eventName, requestParameters) => {
     const result = classify(
       record({ eventSource: `${service}.amazonaws.com`, eventName, requestParameters }),
     );
 
-    expect(result).toMatchObject({ severity: 'low', category: 'other', title: `${service}:${eventName}` });
+    // The category comes from the name as for any unknown service's call (a grant is `permissions`).
+    expect(result).toMatchObject({ severity: 'low', title: `${service}:${eventName}` });
     expect(codes(result)).toEqual(['operation']);
   });
 });
