@@ -125,6 +125,38 @@ export const makeWorkCopy = (workDir: string): string => {
 };
 
 /**
+ * The environment osls runs with in tests: no shell variables but PATH, HOME in the work copy, telemetry off. osls
+ * wants credentials to exist and never uses them for `package`; fake ones prove no AWS call.
+ */
+const offlineEnv = (workDir: string): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: workDir,
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  AWS_REGION: 'us-east-1',
+  SLS_TELEMETRY_DISABLED: '1',
+  SLS_NOTIFICATIONS_MODE: 'off',
+});
+
+/** Runs the real osls CLI offline in a work copy; resolves with its exit code and everything it printed. */
+export const runServerless = async (
+  workDir: string,
+  args: string[],
+): Promise<{ code: number; output: string }> => {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [join(ROOT, 'node_modules/osls/bin/serverless.js'), ...args],
+      { cwd: workDir, timeout: 120_000, maxBuffer: 16 * 1024 * 1024, env: offlineEnv(workDir) },
+    );
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+  }
+};
+
+/**
  * Runs `serverless package` once per distinct source tree, in a private copy of the project (so that test
  * files running in parallel, or a developer's own `npm run package`, never share `.esbuild/` or
  * `.serverless/`), with fake credentials and no parameters. Later calls with the same sources reuse it.
@@ -142,16 +174,7 @@ export const packageService = async (): Promise<PackagedService> => {
       {
         cwd: workDir,
         timeout: 240_000,
-        env: {
-          PATH: process.env.PATH,
-          HOME: workDir,
-          // osls wants credentials to exist, never uses them for `package`; fake ones prove no AWS call.
-          AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-          AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-          AWS_REGION: 'us-east-1',
-          SLS_TELEMETRY_DISABLED: '1',
-          SLS_NOTIFICATIONS_MODE: 'off',
-        },
+        env: offlineEnv(workDir),
       },
     );
   });

@@ -1,16 +1,10 @@
 // alerts.yml at package time, with the real osls CLI (resources/derived.cjs, alertRules): the rules file is
 // validated in mode `package` (an expired rule is an error), every problem is one line naming the line and field,
 // and the compiled JSON lands in both functions' environment as ALERT_RULES, within Lambda's 4 KB.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { makeWorkCopy } from '../helpers/template.js';
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const SLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+import { makeWorkCopy, runServerless } from '../helpers/template.js';
 
 let workDir: string;
 beforeAll(() => {
@@ -18,28 +12,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(join(workDir, '..'), { recursive: true, force: true }));
 
-const sls = async (args: string[]): Promise<{ code: number; output: string }> => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SLS, ...args], {
-      cwd: workDir,
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-      env: {
-        PATH: process.env.PATH,
-        HOME: workDir,
-        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-        AWS_REGION: 'us-east-1',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-  }
-};
+const sls = (args: string[]) => runServerless(workDir, args);
 
 const GOOD = `suppress:
   - id: cfn-pipeline

@@ -2,16 +2,10 @@
 // their values acceptable to CloudFormation and to the stack (no empty list item, us-east-1 forwarded, a Jira
 // priority map the forwarder can read), or `serverless package` stops at once with one line naming the key
 // (resources/derived.cjs, stackParameters). A rejection costs ~1.5 s; the one valid run checks every accepted value.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { makeWorkCopy } from '../helpers/template.js';
-
-const run = promisify(execFile);
-const ROOT = join(import.meta.dirname, '..', '..');
-const SLS = join(ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+import { makeWorkCopy, runServerless } from '../helpers/template.js';
 
 let workDir: string;
 beforeAll(() => {
@@ -28,28 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(join(workDir, '..'), { recursive: true, force: true }));
 
-/** Runs the CLI offline; resolves with the exit code and everything it printed. */
-const sls = async (args: string[]): Promise<{ code: number; output: string }> => {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SLS, ...args], {
-      cwd: workDir,
-      timeout: 120_000,
-      env: {
-        PATH: process.env.PATH,
-        HOME: workDir,
-        AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-        AWS_REGION: 'us-east-1',
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-  }
-};
+const sls = (args: string[]) => runServerless(workDir, args);
 
 /** The line of the output that carries the parameter error. */
 const errorLine = (output: string) => output.split('\n').filter((line) => line.includes('ParameterError'));
