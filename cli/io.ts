@@ -1,3 +1,4 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 // What a CLI command needs from the process, so tests can run commands in memory.
 
 /** Streams and terminal facts a command uses; `process` in production, buffers in tests. */
@@ -32,3 +33,15 @@ export interface Command {
   usage: string;
   run(args: string[], io: CliIo): Promise<number>;
 }
+
+/**
+ * `parseArgs` of node:util, whose errors (an unknown option, a missing value) become a {@link UsageError}: the
+ * command's one line and usage, exit 2.
+ */
+export const parseCliArgs = <const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> => {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+};

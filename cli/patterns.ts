@@ -1,5 +1,4 @@
 // `iam-alerts patterns`: the deployed EventBridge pattern of a preset, or the same filter as SQL.
-import { parseArgs } from 'node:util';
 import {
   DEFAULT_PRESET,
   type EventPattern,
@@ -12,7 +11,7 @@ import {
   PRESET_NAMES,
   PRESETS,
 } from '../shared/domain/patterns.js';
-import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.js';
 import {
   DEFAULT_SQL_TABLE,
   isValidSqlTable,
@@ -48,24 +47,19 @@ Prints the EventBridge event pattern of a deployed rule, exactly as deployed.
                  to S3 (--unload, an empty s3:// prefix) for 'iam-alerts replay'
   --sql lake     the same filter as SQL for a CloudTrail Lake event data store (--table: its ID)`;
 
-const parse = (args: string[]) => {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rule: { type: 'string' },
-        preset: { type: 'string' },
-        sql: { type: 'string' },
-        table: { type: 'string' },
-        unload: { type: 'string' },
-      },
-    }).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-};
+const parse = (args: string[]) =>
+  parseCliArgs({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      rule: { type: 'string' },
+      preset: { type: 'string' },
+      sql: { type: 'string' },
+      table: { type: 'string' },
+      unload: { type: 'string' },
+    },
+  }).values;
 
 /** `iam-alerts patterns`: prints `PRESETS[name]` as JSON, or as Athena / CloudTrail Lake SQL. */
 export const patternsCommand: Command = {

@@ -1,12 +1,11 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { ClassifyOptions } from '../shared/domain/classify/index.js';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
 import { parseEgressCidrs } from './egress-cidrs.js';
 import { expandInputs, type InputFile, readInputs } from './input/read-inputs.js';
-import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.js';
 import { progressFor } from './progress.js';
 import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from './replay/deployed.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
@@ -48,28 +47,23 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
 
-const parse = (args: string[]) => {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        preset: { type: 'string' },
-        'no-identity-rules': { type: 'boolean', default: false },
-        'preset-only': { type: 'boolean', default: false },
-        'egress-cidrs': { type: 'string' },
-        config: { type: 'string' },
-        jsonl: { type: 'boolean', default: false },
-        format: { type: 'string', default: 'text' },
-        strict: { type: 'boolean', default: false },
-        jobs: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-};
+const parse = (args: string[]) =>
+  parseCliArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      preset: { type: 'string' },
+      'no-identity-rules': { type: 'boolean', default: false },
+      'preset-only': { type: 'boolean', default: false },
+      'egress-cidrs': { type: 'string' },
+      config: { type: 'string' },
+      jsonl: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'text' },
+      strict: { type: 'boolean', default: false },
+      jobs: { type: 'string' },
+    },
+  });
 
 /** Buffers output lines and honours back-pressure, so a slow pipe never makes memory grow. */
 const createLineWriter = (stdout: CliIo['stdout']) => {

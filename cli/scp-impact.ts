@@ -1,5 +1,4 @@
 // `iam-alerts scp-impact`: what would the EC2-credential SCP, with these parameters, deny over CloudTrail history?
-import { parseArgs } from 'node:util';
 import type { ScpVariant } from '../shared/domain/scp.js';
 import {
   decideScpImpact,
@@ -10,7 +9,7 @@ import {
 } from '../shared/domain/scp-impact.js';
 import { parseEgressCidrs } from './egress-cidrs.js';
 import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
-import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.js';
 import { PROGRESS_MIN_BYTES, progressFor } from './progress.js';
 
 /** Exit code when nothing is certainly denied but some calls cannot be decided from history. */
@@ -39,26 +38,21 @@ exit codes:
   through VPC endpoints: CloudTrail does not record the instance's VPC; public endpoints under the reference design,
   which AWS documents both ways)`;
 
-const parse = (args: string[]) => {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        'tag-exemption': { type: 'boolean', default: false },
-        'tagged-roles': { type: 'string' },
-        'exempt-iam': { type: 'boolean', default: false },
-        'ec2-infrastructure-exception': { type: 'string', default: 'true' },
-        'deny-public-endpoints': { type: 'boolean', default: false },
-        'egress-cidrs': { type: 'string' },
-        jsonl: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-};
+const parse = (args: string[]) =>
+  parseCliArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      'tag-exemption': { type: 'boolean', default: false },
+      'tagged-roles': { type: 'string' },
+      'exempt-iam': { type: 'boolean', default: false },
+      'ec2-infrastructure-exception': { type: 'string', default: 'true' },
+      'deny-public-endpoints': { type: 'boolean', default: false },
+      'egress-cidrs': { type: 'string' },
+      jsonl: { type: 'boolean', default: false },
+    },
+  });
 
 const list = (text: string | undefined): string[] =>
   text === undefined

@@ -5,7 +5,12 @@ import { type Alert, type Severity, severityRank } from '../../shared/domain/typ
 import { plainInline, slackInline, truncate } from '../../shared/format/escape.js';
 import type { AdfBlock, AdfListItem, JiraIssueBody, JiraIssueOptions } from '../../shared/format/jira-adf.js';
 import { JIRA_LIMITS } from '../../shared/format/jira-adf.js';
-import { SLACK_LIMITS, type SlackBlock, type SlackMessage } from '../../shared/format/slack-blocks.js';
+import {
+  SEVERITY_BADGE,
+  SLACK_LIMITS,
+  type SlackBlock,
+  type SlackMessage,
+} from '../../shared/format/slack-blocks.js';
 
 /** A burst: the alerts of one group key (account and caller session) delivered together, oldest first. */
 export interface Burst {
@@ -15,14 +20,6 @@ export interface Burst {
   label: string;
   alerts: readonly Alert[];
 }
-
-const SEVERITY_BADGE: Record<Severity, string> = {
-  critical: '🔴',
-  high: '🟠',
-  medium: '🟡',
-  low: '🔵',
-  info: '⚪',
-};
 
 /** Lines of the event list in Slack: one section of at most 3,000 characters holds them. */
 const SLACK_LIST_LINES = 40;

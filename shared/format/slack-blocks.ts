@@ -46,7 +46,8 @@ export const SLACK_LIMITS = {
   messageText: 40_000,
 } as const;
 
-const SEVERITY_BADGE: Record<Severity, string> = {
+/** The coloured mark in front of a severity in Slack headers (alerts and bursts). */
+export const SEVERITY_BADGE: Record<Severity, string> = {
   critical: '🔴',
   high: '🟠',
   medium: '🟡',
