@@ -181,13 +181,10 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     progress?.end();
     await writer.flush();
 
-    if (values.jsonl) {
-      if (summary.problems.count > 0) io.stderr.write(`${formatProblems(summary.problems).join('\n')}\n`);
-    } else if (values.format === 'json') {
-      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    } else {
-      io.stdout.write(formatSummaryText(summary));
-    }
+    // stdout holds the result asked for (the lines, or the summary); the problems go to stderr in every mode.
+    if (values.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (!values.jsonl) io.stdout.write(formatSummaryText(summary));
+    if (summary.problems.count > 0) io.stderr.write(`${formatProblems(summary.problems).join('\n')}\n`);
     // A path that does not exist is a mistake on the command line, not a bad record in the history: exit 1.
     if (problems.length > 0) return EXIT.rejected;
     return summary.problems.count > 0 && values.strict ? EXIT.rejected : EXIT.ok;
