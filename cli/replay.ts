@@ -39,7 +39,7 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               the file is an error (exit 2); an expired rule is a warning
   --jsonl     one JSON line per would-be alert instead of the summary
   --format    text (default) or json: the summary as JSON
-  --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
+  --strict    exit 1 if any input was unreadable or malformed (default: report it on stderr and exit 0;
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
               more; else 1); output is the same and in the same order whatever N`;
