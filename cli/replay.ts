@@ -39,7 +39,7 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               the file is an error (exit 2); an expired rule is a warning
   --jsonl     one JSON line per would-be alert instead of the summary
   --format    text (default) or json: the summary as JSON
-  --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
+  --strict    exit 1 if any input was unreadable or malformed (default: report it on stderr and exit 0;
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
               more; else 1); output is the same and in the same order whatever N`;
@@ -181,13 +181,10 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     progress?.end();
     await writer.flush();
 
-    if (values.jsonl) {
-      if (summary.problems.count > 0) io.stderr.write(`${formatProblems(summary.problems).join('\n')}\n`);
-    } else if (values.format === 'json') {
-      io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    } else {
-      io.stdout.write(formatSummaryText(summary));
-    }
+    // stdout holds the result asked for (the lines, or the summary); the problems go to stderr in every mode.
+    if (values.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else if (!values.jsonl) io.stdout.write(formatSummaryText(summary));
+    if (summary.problems.count > 0) io.stderr.write(`${formatProblems(summary.problems).join('\n')}\n`);
     // A path that does not exist is a mistake on the command line, not a bad record in the history: exit 1.
     if (problems.length > 0) return EXIT.rejected;
     return summary.problems.count > 0 && values.strict ? EXIT.rejected : EXIT.ok;

@@ -132,8 +132,15 @@ const variantWords = (variant: ScpVariant, egressCidrs: readonly string[], tagge
     }`,
   ].join('; ');
 
-/** The text report: totals, then one line per role, instance, service, region and path. */
-export const formatScpImpactText = (summary: ScpImpactSummary, variantLine: string): string => {
+/**
+ * The text report, for stdout: totals (with the count of unreadable or malformed inputs, listed apart on stderr),
+ * then one line per role, instance, service, region and path.
+ */
+export const formatScpImpactText = (
+  summary: ScpImpactSummary,
+  variantLine: string,
+  problemCount = 0,
+): string => {
   const lines = [
     'SCP impact',
     `  variant: ${variantLine}`,
@@ -142,6 +149,9 @@ export const formatScpImpactText = (summary: ScpImpactSummary, variantLine: stri
         ? ` (${number(summary.notRecords)} values that are not CloudTrail records skipped)`
         : ''
     }`,
+    ...(problemCount > 0
+      ? [`  ${number(problemCount)} input(s) skipped (unreadable or malformed: listed on stderr)`]
+      : []),
     `  ${number(summary.denied)} would be denied`,
     `  ${number(summary.unknown)} cannot be decided from history${summary.unknown ? ':' : ''}`,
   ];
@@ -177,7 +187,9 @@ export const formatScpImpactText = (summary: ScpImpactSummary, variantLine: stri
         .trimEnd()}`;
     lines.push('', render(header), ...cells.map(render));
   }
-  if (summary.denied === 0 && summary.unknown === 0)
+  if (summary.denied === 0 && summary.unknown === 0 && problemCount > 0)
+    lines.push('', 'Nothing in the records read would be denied, but part of the history could not be read.');
+  else if (summary.denied === 0 && summary.unknown === 0)
     lines.push('', 'Nothing in this history would be denied.');
   else if (summary.denied === 0)
     lines.push('', 'Nothing is certainly denied, but the calls counted as unknown may be: check them.');
@@ -241,6 +253,7 @@ export const createScpImpactCommand = (progressMinBytes = PROGRESS_MIN_BYTES): C
       }
     }
     const summary = aggregator.toSummary();
+    // stdout holds the result asked for (the lines, or the report); notes about the run and problems go to stderr.
     if (values.jsonl) {
       io.stdout.write(out);
       if (summary.unknown > 0) {
@@ -248,8 +261,15 @@ export const createScpImpactCommand = (progressMinBytes = PROGRESS_MIN_BYTES): C
           `iam-alerts scp-impact: ${summary.unknown} call(s) cannot be decided from history (lines with "status":"unknown")\n`,
         );
       }
+      if (summary.notRecords > 0) {
+        io.stderr.write(
+          `iam-alerts scp-impact: ${summary.notRecords} value(s) that are not CloudTrail records skipped\n`,
+        );
+      }
     } else {
-      io.stdout.write(formatScpImpactText(summary, variantWords(variant, egressCidrs, taggedRoles.length)));
+      io.stdout.write(
+        formatScpImpactText(summary, variantWords(variant, egressCidrs, taggedRoles.length), problemCount),
+      );
     }
     if (problemCount > 0) {
       io.stderr.write(

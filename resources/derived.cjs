@@ -868,10 +868,14 @@ const forwarderEnvironmentBase = () => {
   };
 };
 
-/** The digest's environment: the topic and the rules (for the expired rule ids); locally, printed. */
+/**
+ * The digest's environment: the topic, the idempotency table (one digest per day, keys iam-alerts-digest-*) and the
+ * rules (for the expired rule ids); locally, printed and remembered in memory.
+ */
 const digestEnvironment = async (context) => {
   const base = {
     ALERT_TOPIC_ARN: isInvokeLocal() ? (process.env.ALERT_TOPIC_ARN ?? '') : { Ref: 'AlertTopic' },
+    IDEMPOTENCY_TABLE: isInvokeLocal() ? (process.env.IDEMPOTENCY_TABLE ?? '') : { Ref: 'IdempotencyTable' },
     AWS_CALL_TIMEOUT_MS: '3000',
     POWERTOOLS_SERVICE_NAME: 'digest',
   };

@@ -372,7 +372,10 @@ export const formatLocation = (location: InputLocation): string =>
     location.index !== undefined ? `#Records[${location.index}]` : ''
   }`;
 
-/** The problems section: one line per file and kind of problem, with where it first happened. */
+/**
+ * The problems block, for stderr in every output mode (text, `--format json`, `--jsonl`): a headline with the count,
+ * then one line per file and kind of problem, with where it first happened.
+ */
 export const formatProblems = (problems: ReplaySummary['problems']): string[] => {
   const lines = [`Problems: ${counted(problems.count, 'input')} skipped`];
   let listed = 0;
@@ -408,7 +411,10 @@ const rulesPhrase = (preset: string, rules: readonly string[]): string => {
   return words.length === 1 ? (words[0] as string) : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`;
 };
 
-/** Renders the summary for a terminal: headline first, then the tables. */
+/**
+ * Renders the summary for stdout: headline first (with the count of inputs skipped, if any), then the tables. The
+ * problems are not in it: the command writes {@link formatProblems} to stderr.
+ */
 export const formatSummaryText = (summary: ReplaySummary): string => {
   const lines: string[] = [];
   const period = summary.period
@@ -431,6 +437,12 @@ export const formatSummaryText = (summary: ReplaySummary): string => {
   if (summary.readOnlyNotDelivered > 0) {
     lines.push(
       `  ${counted(summary.readOnlyNotDelivered, 'read-only event')} matched the pattern but ${summary.readOnlyNotDelivered === 1 ? 'is' : 'are'} not delivered to a rule in state ENABLED`,
+    );
+  }
+  // The report on stdout says it covers part of the input; the problems themselves are on stderr (formatProblems).
+  if (summary.problems.count > 0) {
+    lines.push(
+      `  ${counted(summary.problems.count, 'input')} skipped (unreadable or malformed: listed on stderr)`,
     );
   }
   if (summary.suppression) {
@@ -456,9 +468,6 @@ export const formatSummaryText = (summary: ReplaySummary): string => {
     lines.push(...table(`Busiest days (of ${days.length} with alerts)`, busiest));
   } else {
     lines.push(...table('Alerts per day', days));
-  }
-  if (summary.problems.count > 0) {
-    lines.push(...formatProblems(summary.problems), '');
   }
   return `${lines.join('\n')}\n`;
 };

@@ -13,6 +13,13 @@ export interface DigestConfig {
   awsTimeoutMs: number;
   /** The compiled `alerts.yml` (`ALERT_RULES`): the expired rules it names are reported. */
   rules: RulesConfig;
+  /** DynamoDB table for one digest per day (`IDEMPOTENCY_TABLE`). Absent: remembered in memory only (local runs). */
+  idempotencyTable?: string;
+  /**
+   * How long a published day is remembered (`IDEMPOTENCY_TTL_SECONDS`, default 172800: two days, past the 6 h a
+   * scheduled invocation can be retried for and past the end of the day the digest is about).
+   */
+  idempotencyTtlSeconds: number;
 }
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
@@ -31,5 +38,7 @@ export const readDigestConfig = (env: Env, now: Date = new Date()): Readonly<Dig
     region: optionalVar(env, 'AWS_REGION') ?? 'us-east-1',
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 3_000, 100, 10_000),
     rules: readRulesConfig(env, utcDate(now)).rules,
+    idempotencyTable: optionalVar(env, 'IDEMPOTENCY_TABLE'),
+    idempotencyTtlSeconds: integerVar(env, 'IDEMPOTENCY_TTL_SECONDS', 172_800, 60, 366 * 86_400),
   });
 };

@@ -2,7 +2,9 @@
 // their `expires` date, as one line published on the alert topic. Hiding is visible.
 import { formatSuppressionDigest, type SuppressionCounts } from '../../shared/domain/rules/counting.js';
 import { expiredRuleIds, type RulesConfig } from '../../shared/domain/rules/model.js';
+import { isObject } from '../../shared/domain/values.js';
 import type { SnsMessage } from '../../shared/format/sns-message.js';
+import type { OnceGuard } from '../../shared/idempotency.js';
 import type { AlertPublisher } from '../notifier/adapters/sns-publisher.js';
 
 /** A UTC day as CloudWatch is asked for it: `[start, end)`, and its date. */
@@ -23,18 +25,26 @@ export interface DigestDeps {
   counts: SuppressionCountReader;
   publisher: AlertPublisher;
   rules: RulesConfig;
-  /** The clock: the digest reports the UTC day before `now()`. */
+  /** One publish per digest day (destination `sns`, key the day's date): a retry after a publish sends nothing. */
+  guard: OnceGuard;
+  /** The clock: without a scheduled time, the digest reports the UTC day before `now()`. */
   now: () => Date;
   remainingMs?: () => number;
 }
 
 /** What one run did, for the log. */
-export interface DigestResult {
-  date: string;
-  text: string;
-  total: number;
-  messageId?: string;
-}
+export type DigestResult =
+  | {
+      kind: 'published';
+      date: string;
+      text: string;
+      total: number;
+      messageId?: string;
+      /** An earlier attempt may already have published this day's digest: this one is marked `(repeat?)`. */
+      possibleRepeat?: true;
+    }
+  /** This day's digest was already published (a retry of an invocation whose publish succeeded): nothing sent. */
+  | { kind: 'duplicate'; date: string; messageId?: string };
 
 const DAY_MS = 86_400_000;
 
@@ -67,22 +77,59 @@ export const formatDigestMessage = (text: string, date: string): SnsMessage => (
   },
 });
 
+/** How far ahead of the clock a scheduled time may be and still be believed (clock skew). */
+const MAX_SKEW_MS = 5 * 60_000;
+
+/**
+ * The time the digest is for: the scheduled event's `time` (when EventBridge fired the rule, the same in every
+ * retry of that invocation), or `now` when the event has none or an implausible one (unparsable, in the future,
+ * more than two days old). So a retry that runs after midnight still reports, and is guarded as, the same day.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-run-lambda-schedule.html (the scheduled event)
+ */
+export const scheduledTimeOf = (event: unknown, now: Date): Date => {
+  const time = isObject(event) && typeof event.time === 'string' ? Date.parse(event.time) : Number.NaN;
+  const plausible = time <= now.getTime() + MAX_SKEW_MS && time >= now.getTime() - 2 * DAY_MS;
+  return Number.isNaN(time) || !plausible ? now : new Date(time);
+};
+
 /**
  * Reads yesterday's suppression counts and the expired rules and publishes the digest line, also when nothing was
  * hidden (`yesterday: 0 alerts suppressed; 0 rules expired`: silence would not tell a broken count from a quiet day).
+ * "Yesterday" is the UTC day before `scheduledAt` (default `now()`). Once per day: the read and the publish run inside
+ * `deps.guard` under the day's date, so a retry after a successful publish sends nothing (`kind: 'duplicate'`), and a
+ * retry after an attempt whose answer was lost publishes again marked as a possible repeat, never nothing.
+ * @throws PublishError when SNS fails after the publisher's retries; CloudWatch's error when the counts cannot be read.
  */
-export const runDigest = async (deps: DigestDeps): Promise<DigestResult> => {
-  const now = deps.now();
-  const day = yesterdayOf(now);
-  const counts = await deps.counts.countsBetween(day.start, day.end);
-  const text = formatSuppressionDigest({
-    period: 'yesterday',
-    counts,
-    expiredRuleIds: expiredRuleIds(deps.rules, now.toISOString().slice(0, 10)),
+export const runDigest = async (deps: DigestDeps, scheduledAt: Date = deps.now()): Promise<DigestResult> => {
+  const day = yesterdayOf(scheduledAt);
+  const ran: { result?: Extract<DigestResult, { kind: 'published' }> } = {};
+  const stored = await deps.guard.once('sns', day.date, async ({ suspectRepeat }) => {
+    const counts = await deps.counts.countsBetween(day.start, day.end);
+    const text = formatSuppressionDigest({
+      period: 'yesterday',
+      counts,
+      expiredRuleIds: expiredRuleIds(deps.rules, scheduledAt.toISOString().slice(0, 10)),
+    });
+    const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
+    const published = await deps.publisher.publish(formatDigestMessage(text, day.date), {
+      possibleRepeat: suspectRepeat,
+      ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
+    });
+    ran.result = {
+      kind: 'published',
+      date: day.date,
+      text,
+      total,
+      ...(published.messageId ? { messageId: published.messageId } : {}),
+      ...(published.possibleRepeat ? { possibleRepeat: true as const } : {}),
+    };
+    return { messageId: published.messageId ?? '' };
   });
-  const total = [...counts.values()].reduce((sum, count) => sum + count, 0);
-  const published = await deps.publisher.publish(formatDigestMessage(text, day.date), {
-    ...(deps.remainingMs ? { remainingMs: deps.remainingMs } : {}),
-  });
-  return { date: day.date, text, total, ...(published.messageId ? { messageId: published.messageId } : {}) };
+  return (
+    ran.result ?? {
+      kind: 'duplicate',
+      date: day.date,
+      ...(stored.messageId ? { messageId: stored.messageId } : {}),
+    }
+  );
 };

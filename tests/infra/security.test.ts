@@ -138,6 +138,36 @@ describe('function roles', () => {
     expect(publishers.sort()).toEqual(['DigestRole', 'NotifierRole']);
   });
 
+  it('give the digest exactly what it uses: its metrics, the topic, and only its own idempotency keys', () => {
+    const resources = roles();
+    const statements = statementsOf(properties(resources.DigestRole).Policies);
+    expect(statements.map((statement) => statement.Sid).sort()).toEqual([
+      'IdempotencyRecords',
+      'PublishDigest',
+      'ReadSuppressionMetrics',
+      'SendFailedInvocations',
+      'UseTopicKey',
+      'WriteOwnLogs',
+    ]);
+    // One digest per day: the shared table, only under the prefix functions/digest/handler.ts gives the guard.
+    // @see https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+    expect(sid(statements, 'IdempotencyRecords')).toEqual({
+      Sid: 'IdempotencyRecords',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      Resource: { 'Fn::GetAtt': ['IdempotencyTable', 'Arn'] },
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['iam-alerts-digest-*'] } },
+    });
+    const handler = readFileSync(join(import.meta.dirname, '../../functions/digest/handler.ts'), 'utf8');
+    expect(handler).toContain("keyPrefix: 'iam-alerts-digest'");
+    const environment = (
+      properties(resources.DigestLambdaFunction).Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables;
+    expect(environment.IDEMPOTENCY_TABLE).toEqual({ Ref: 'IdempotencyTable' });
+  });
+
   it('let the forwarder read exactly its two SSM parameters, and decrypt them only through SSM', () => {
     const statements = statementsOf(properties(roles().ForwarderRole).Policies);
     const ssm = statements.filter((s) => asList(s.Action).includes('ssm:GetParameter'));
@@ -391,15 +421,36 @@ describe('resource policies', () => {
     });
   });
 
-  it('deny publishing to the alert topic to anyone but the notifier role', () => {
+  it('deny publishing to the alert topic to anyone but the notifier and digest roles', () => {
     const statements = policyOf(template.Resources.AlertTopicPolicy);
     expect(statements.filter((s) => s.Effect === 'Allow')).toEqual([]);
-    expect(sid(statements, 'DenyPublishByAnyoneButTheNotifier')).toMatchObject({
+    // A negated operator with several values denies when the key matches none of them (NOR): both roles may
+    // publish, every other principal is denied.
+    // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_multi-value-conditions.html
+    expect(sid(statements, 'DenyPublishByAnyoneButTheNotifierAndDigest')).toMatchObject({
       Effect: 'Deny',
       Principal: '*',
       Action: 'sns:Publish',
-      Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': ['NotifierRole', 'Arn'] } } },
+      Condition: {
+        ArnNotEquals: {
+          'aws:PrincipalArn': [
+            { 'Fn::GetAtt': ['NotifierRole', 'Arn'] },
+            { 'Fn::GetAtt': ['DigestRole', 'Arn'] },
+          ],
+        },
+      },
     });
+    // Exactly the roles whose IAM policies allow sns:Publish on the topic (the test above) are exempt.
+    const publishers = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::IAM::Role')
+      .filter(([, role]) =>
+        statementsOf(properties(role).Policies).some((s) => asList(s.Action).includes('sns:Publish')),
+      )
+      .map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
+    expect(
+      (sid(statements, 'DenyPublishByAnyoneButTheNotifierAndDigest').Condition as Record<string, Statement>)
+        .ArnNotEquals?.['aws:PrincipalArn'],
+    ).toEqual(expect.arrayContaining(publishers));
     expect(properties(template.Resources.AlertTopic).KmsMasterKeyId).toEqual({ Ref: 'AlertTopicKey' });
   });
 

@@ -120,7 +120,10 @@ describe('iam-alerts replay', () => {
     writeFileSync(join(dir, 'broken.json.gz'), Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01]));
     const lenient = memoryIo(dir);
     expect(await command.run(['bad.jsonl', 'broken.json.gz', 'missing'], lenient.io)).toBe(1);
-    expect(lenient.stdout()).toMatch(
+    // The summary on stdout counts them; stderr lists them (README, "The CLI's output streams").
+    expect(lenient.stdout()).toContain('  3 inputs skipped (unreadable or malformed: listed on stderr)\n');
+    expect(lenient.stdout()).not.toContain('bad.jsonl');
+    expect(lenient.stderr()).toMatch(
       /Problems: 3 inputs skipped\n {2}missing: cannot read: ENOENT.*\n {2}bad\.jsonl: malformed JSON.* \(line 2\)\n {2}broken\.json\.gz: broken gzip: /,
     );
     const badOnly = memoryIo(dir);

@@ -49,7 +49,7 @@ describe('replay --config with a file that is not YAML text', () => {
     // The rules were accepted: what fails is the missing event file, not the rules file.
     expect(stderr).not.toContain('empty.yml');
     expect(stdout).toContain('suppress rules: 0 of 0 alerts would be hidden');
-    expect(stdout).toContain('none.json: cannot read');
+    expect(stderr).toContain('none.json: cannot read');
     expect(code).toBe(1);
   });
 });

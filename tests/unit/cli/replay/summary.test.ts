@@ -1,4 +1,4 @@
-import { formatSummaryText, ReplayAggregator } from '../../../../cli/replay/summary.js';
+import { formatProblems, formatSummaryText, ReplayAggregator } from '../../../../cli/replay/summary.js';
 import { fakeCreateAlert } from './fake-alert.js';
 
 const alertFor = (eventName: string, eventTime: string, userName: string) =>
@@ -74,11 +74,16 @@ describe('ReplayAggregator', () => {
     expect(text).toContain('5 records in 2 files, 2024-05-01 → 2024-05-03 (3 days)');
     expect(text).toContain('3 would-be alerts from 2 principals');
     expect(text).toContain('1 alert per day over the period, 1.5 per day on the 2 days with alerts');
-    expect(text).toContain('Problems: 2 inputs skipped');
+    expect(text).toContain('  2 inputs skipped (unreadable or malformed: listed on stderr)\n');
     expect(text).toMatch(/busiest 2024-05-03 with 2/);
     expect(text).toMatch(/\n {2}high +2 +█+\n/);
     expect(text).toMatch(/arn:aws:iam::111122223333:user\/alice \(high\) +2/);
-    expect(text).toContain('a.jsonl: malformed JSON ×2 (line 7, line 9)');
+    // The problems themselves are for stderr, in every output mode.
+    expect(text).not.toContain('a.jsonl');
+    expect(formatProblems(build().toSummary().problems)).toEqual([
+      'Problems: 2 inputs skipped',
+      '  a.jsonl: malformed JSON ×2 (line 7, line 9)',
+    ]);
   });
 });
 
@@ -95,7 +100,8 @@ describe('summary wording', () => {
     expect(text).toContain('  1 would-be alert from 1 principal\n');
     expect(text).toContain('  1 alert per day over the period, 1 per day on the 1 day with alerts, busiest');
     expect(text).toContain('  1 read-only event matched the pattern but is not delivered');
-    expect(text).toContain('Problems: 1 input skipped');
+    expect(text).toContain('  1 input skipped (unreadable or malformed: listed on stderr)\n');
+    expect(formatProblems(aggregator.toSummary().problems)[0]).toBe('Problems: 1 input skipped');
     expect(text).not.toMatch(/\b1 [a-z-]+s\b(?! per)/);
   });
 
