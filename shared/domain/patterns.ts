@@ -111,7 +111,7 @@ export const guardRailPattern = (operations: readonly Operation[]): EventPattern
   const clauses = new Map<string, { eventSource: string; names: Operation[]; ownResource?: string }>();
   for (const operation of operations) {
     const rail = operation.guardRail;
-    if (!rail || rail.ownKey) continue;
+    if (!rail || rail.ownKey || rail.ownParameter) continue;
     const key = `${operation.eventSource} ${rail.ownResource ?? ''}`;
     const clause = clauses.get(key) ?? {
       eventSource: operation.eventSource,
@@ -198,6 +198,71 @@ export const keyGuardRailPattern = (
     eventSource: [eventSource],
     eventName: names,
     requestParameters: { [parameter]: [...keys] },
+  }));
+  return {
+    source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
+    'detail-type': ['AWS API Call via CloudTrail'],
+    detail: details.length === 1 ? (details[0] as Record<string, unknown>) : { $or: details },
+  };
+};
+
+/**
+ * The guard rails on the SSM parameters the forwarder reads its delivery secrets from (`ownParameter`), which the
+ * shared pattern leaves out: their names are known only to the central stack.
+ */
+export const PARAMETER_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_OPERATIONS.filter(
+  (operation) => operation.guardRail?.ownParameter,
+);
+
+/**
+ * The spellings a request may use for SSM parameter `name`, as CloudTrail records them (what the caller passed). A
+ * name without a slash and the same name with a leading slash are one parameter (`/TestParam1` and `TestParam1` "are
+ * not unique"); a name in a hierarchy must start with a slash, so its spelling without one is refused (listed anyway
+ * for a name that starts with `/`, as the template's `Fn::Split` gives it: it can only match a failed call). No ARN:
+ * `PutParameter`, `DeleteParameter` and `DeleteParameters` take "only the parameter name itself".
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
+ */
+export const parameterNameSpellings = (name: string): string[] => {
+  if (name.startsWith('/')) return [name, name.slice(1)];
+  return name.includes('/') ? [name] : [name, `/${name}`];
+};
+
+/**
+ * Names that start or end with a space, whatever the rest: `PutParameter` "removes any spaces specified for the
+ * beginning or end of a parameter name", so ` /iam-alerts/slack` overwrites `/iam-alerts/slack`. Whether CloudTrail
+ * records the name before or after that trim is not documented; no real name is padded, so every padded one is
+ * matched rather than each configured name in every padding (which would not fit the pattern's size quota).
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html#systemsmanager-PutParameter-request-Name
+ */
+export const PADDED_PARAMETER_NAME: readonly EventPattern[] = [{ prefix: ' ' }, { suffix: ' ' }];
+
+/**
+ * The central stack's parameter guard-rail pattern: the catalogue's `ownParameter` guard rails, on the names given
+ * (every spelling: `parameterNameSpellings` for a name known when packaging, `Ref`/`Fn::Split` of the stack
+ * parameters in the template) and on padded names (`PADDED_PARAMETER_NAME`). `PutParameter` and `DeleteParameter`
+ * record one `name`, `DeleteParameters` a list `names` (a pattern's value list matches an array when any element
+ * matches). Never empty: with no name configured only padded names match.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-cloudtrail-logs.html
+ */
+export const parameterGuardRailPattern = (
+  spellings: readonly unknown[],
+  operations: readonly Operation[] = PARAMETER_GUARD_RAIL_OPERATIONS,
+): EventPattern => {
+  const clauses = new Map<string, { eventSource: string; parameter: string; names: string[] }>();
+  for (const operation of operations) {
+    const parameter = operation.guardRail?.ownParameter;
+    if (!parameter) continue;
+    const key = `${operation.eventSource} ${parameter}`;
+    const clause = clauses.get(key) ?? { eventSource: operation.eventSource, parameter, names: [] };
+    clause.names.push(operation.name);
+    clauses.set(key, clause);
+  }
+  const details = [...clauses.values()].map(({ eventSource, parameter, names }) => ({
+    eventSource: [eventSource],
+    eventName: names,
+    requestParameters: { [parameter]: [...spellings, ...PADDED_PARAMETER_NAME] },
   }));
   return {
     source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
@@ -364,11 +429,16 @@ export interface DeploymentRuleOptions {
   identityRules?: boolean;
   /** `InstanceEgressCidrs`: when not empty, the egress rule's exact patterns are deployed too. */
   instanceEgressCidrs?: readonly string[];
+  /**
+   * The SSM parameters the forwarder reads (the Slack and Jira stack parameters, the routes' webhooks), as far as they
+   * are known: the `delivery-parameters` rule matches their spellings (and padded names, whatever is given).
+   */
+  deliveryParameters?: readonly string[];
 }
 
 /** One rule a deployment deploys: its name, pattern, and whether it needs read-only events too. */
 export interface DeployedRule {
-  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … */
+  /** `preset`, `guard-rails`, `delivery-parameters`, `identity`, `instance-egress-1`, … */
   name: string;
   pattern: EventPattern;
   /** Rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
@@ -378,8 +448,9 @@ export interface DeployedRule {
 }
 
 /**
- * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the identity rules
- * (unless turned off) and the egress rules (when egress CIDRs are given). With no options: what a default
+ * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the delivery-parameter
+ * guard rail (on the names given), the identity rules (unless turned off) and the egress rules (when egress CIDRs are
+ * given). The KMS key guard rail is left out: key ids exist only once deployed. With no options: what a default
  * deployment sends to the notifier, which `iam-alerts replay` should evaluate.
  */
 export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule[] => {
@@ -393,6 +464,13 @@ export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule
     },
     // The guard-rail rule lives beside the notifier, in us-east-1, like the resources it watches.
     { name: 'guard-rails', pattern: GUARD_RAIL_PATTERN, needsReadOnlyEvents: false, regions: 'us-east-1' },
+    // Beside the parameters the forwarder reads: this account's default bus, in the stack's region.
+    {
+      name: 'delivery-parameters',
+      pattern: parameterGuardRailPattern((options.deliveryParameters ?? []).flatMap(parameterNameSpellings)),
+      needsReadOnlyEvents: false,
+      regions: 'us-east-1',
+    },
     ...(options.identityRules === false
       ? []
       : [

@@ -72,6 +72,14 @@ export interface GuardRail {
    * and ARN (`keyGuardRailPattern`).
    */
   ownKey?: string;
+  /**
+   * The request parameter that names SSM parameters (`name`, or `names`: a list), when only the parameters the
+   * forwarder reads count (the Slack webhook URL, the Slack bot token, the Jira API token, the routes' webhooks). Their
+   * names are stack parameters and `alerts.yml` routes, known only to the central stack's template, so the shared
+   * pattern leaves these operations out; the central stack's `ParameterGuardRailRule` matches them on every spelling
+   * of those names (`parameterGuardRailPattern`).
+   */
+  ownParameter?: string;
   /** The service appends an API version to `eventName` (Lambda: `DeleteFunction20150331`): match by prefix. */
   versionedName?: boolean;
 }
