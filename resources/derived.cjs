@@ -480,7 +480,7 @@ const DELIVERY_STACK_PARAMETERS = [
 /**
  * A stack parameter's spellings in the template, resolved at deploy time, as `patterns.parameterNameSpellings` writes
  * them for a known name: the name (`Ref`), and the name without its leading slash (its AllowedPattern requires one).
- * CloudFormation has no substring function, so the slash is cut with `Fn::Split` on `#/` of `#<name>#/`: `#` cannot
+ * CloudFormation has no substring function, so the slash is cut with `Fn::Split` on `#/` of `#<name>#/` (`Fn::Sub`): `#` cannot
  * occur in the name, and the trailing `#/` keeps index 1 defined even for an empty value. Each behind its `Has…`
  * condition: an unset parameter adds no empty string to the pattern.
  * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-split.html
@@ -489,7 +489,7 @@ const stackParameterSpellings = () =>
   DELIVERY_STACK_PARAMETERS.flatMap(([parameter, condition]) => {
     const when = (value) => ({ 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] });
     const withoutSlash = {
-      'Fn::Select': [1, { 'Fn::Split': ['#/', { 'Fn::Join': ['', ['#', { Ref: parameter }, '#/']] }] }],
+      'Fn::Select': [1, { 'Fn::Split': ['#/', { 'Fn::Sub': `#\${${parameter}}#/` }] }],
     };
     return [when({ Ref: parameter }), when(withoutSlash)];
   });

@@ -429,16 +429,11 @@ export interface DeploymentRuleOptions {
   identityRules?: boolean;
   /** `InstanceEgressCidrs`: when not empty, the egress rule's exact patterns are deployed too. */
   instanceEgressCidrs?: readonly string[];
-  /**
-   * The SSM parameters the forwarder reads (the Slack and Jira stack parameters, the routes' webhooks), as far as they
-   * are known: the `delivery-parameters` rule matches their spellings (and padded names, whatever is given).
-   */
-  deliveryParameters?: readonly string[];
 }
 
 /** One rule a deployment deploys: its name, pattern, and whether it needs read-only events too. */
 export interface DeployedRule {
-  /** `preset`, `guard-rails`, `delivery-parameters`, `identity`, `instance-egress-1`, … */
+  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … (`delivery-parameters`: `deliveryParameterRule`) */
   name: string;
   pattern: EventPattern;
   /** Rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
@@ -448,9 +443,11 @@ export interface DeployedRule {
 }
 
 /**
- * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the delivery-parameter
- * guard rail (on the names given), the identity rules (unless turned off) and the egress rules (when egress CIDRs are
- * given). The KMS key guard rail is left out: key ids exist only once deployed. With no options: what a default
+ * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the identity rules
+ * (unless turned off) and the egress rules (when egress CIDRs are given), each also forwarded by member accounts. The
+ * central stack's own guard rails on its keys and its delivery parameters are not in this list: key ids exist only
+ * once deployed, and the parameters' names are stack parameters (`deliveryParameterRule` builds that rule for the
+ * names a caller knows). With no options: what a default
  * deployment sends to the notifier, which `iam-alerts replay` should evaluate.
  */
 export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule[] => {
@@ -464,13 +461,6 @@ export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule
     },
     // The guard-rail rule lives beside the notifier, in us-east-1, like the resources it watches.
     { name: 'guard-rails', pattern: GUARD_RAIL_PATTERN, needsReadOnlyEvents: false, regions: 'us-east-1' },
-    // Beside the parameters the forwarder reads: this account's default bus, in the stack's region.
-    {
-      name: 'delivery-parameters',
-      pattern: parameterGuardRailPattern((options.deliveryParameters ?? []).flatMap(parameterNameSpellings)),
-      needsReadOnlyEvents: false,
-      regions: 'us-east-1',
-    },
     ...(options.identityRules === false
       ? []
       : [
@@ -489,3 +479,16 @@ export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule
     })),
   ];
 };
+
+/**
+ * The central stack's delivery-parameter guard rail (`ParameterGuardRailRule`) on the SSM parameter names given, as a
+ * rule of `iam-alerts replay`: on this account's default bus, where the parameters are. The template resolves the
+ * stack parameters' names at deploy time; offline only the names a caller passes (and the routes' `slack` of a rules
+ * file) are known.
+ */
+export const deliveryParameterRule = (names: readonly string[]): DeployedRule => ({
+  name: 'delivery-parameters',
+  pattern: parameterGuardRailPattern(names.flatMap(parameterNameSpellings)),
+  needsReadOnlyEvents: false,
+  regions: 'us-east-1',
+});

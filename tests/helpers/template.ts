@@ -280,7 +280,7 @@ export const scenario = (
 };
 
 /**
- * Resolves Fn::If (dropping AWS::NoValue), Ref to parameters and pseudo parameters, Fn::Sub, Fn::Join, Fn::Split,
+ * Resolves Fn::If (dropping AWS::NoValue), Ref to parameters and pseudo parameters, Fn::Sub, Fn::Split,
  * Fn::Select and Fn::FindInMap as CloudFormation would; Ref/GetAtt to resources stay as they are.
  */
 export const resolve = (value: unknown, template: Template, at: Scenario): unknown => {
@@ -308,13 +308,6 @@ export const resolve = (value: unknown, template: Template, at: Scenario): unkno
           const value = at.pseudo?.[name] ?? PSEUDO[name] ?? at.parameters[name];
           return typeof value === 'string' ? value : whole;
         });
-      }
-      if (fn === 'Fn::Join') {
-        const [separator, items] = args as [string, unknown];
-        const list = walk(items);
-        return Array.isArray(list) && list.every((item) => typeof item === 'string')
-          ? list.join(separator)
-          : node;
       }
       if (fn === 'Fn::Split') {
         const [separator, text] = args as [string, unknown];

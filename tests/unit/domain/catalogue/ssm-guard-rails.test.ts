@@ -7,6 +7,7 @@ import { matchesEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
 import {
+  deliveryParameterRule,
   deployedRules,
   GUARD_RAIL_PATTERN,
   parameterGuardRailPattern,
@@ -100,11 +101,9 @@ describe('the parameter guard-rail pattern', () => {
     expect(matchesEventPattern(none, toEventBridgeEvent(record('put-overwrite-webhook')))).toBe(false);
   });
 
-  it('is one of the rules a deployment deploys, on the names given', () => {
-    const rule = deployedRules({ deliveryParameters: [...STACK_NAMES, ...ROUTE_NAMES] }).find(
-      (candidate) => candidate.name === 'delivery-parameters',
-    );
-    expect(rule).toEqual({
+  it('is the central stack’s own rule: not among the rules member accounts forward, built for the names given', () => {
+    expect(deployedRules().map((rule) => rule.name)).not.toContain('delivery-parameters');
+    expect(deliveryParameterRule([...STACK_NAMES, ...ROUTE_NAMES])).toEqual({
       name: 'delivery-parameters',
       pattern: withRoutes,
       needsReadOnlyEvents: false,
