@@ -569,6 +569,35 @@ const parameterGuardRailFragment = (rules) => {
   };
 };
 
+/**
+ * EventBridge's default quota on a pattern's size, in characters (adjustable to 4,096 on request).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+ */
+const EVENT_PATTERN_MAX_LENGTH = 2048;
+
+/**
+ * Fails the package when the parameter guard rail's pattern, resolved with the names known now (the stack parameters
+ * given with `params:` or `--param`, the routes of the rules file), is over EventBridge's quota: CloudFormation would
+ * fail the deploy, later and less clearly. Names set only in CloudFormation are checked there.
+ */
+const checkParameterPatternSize = async (context, rules) => {
+  const sources = await parameterSources(context, { skipMalformed: true });
+  const given = DELIVERY_STACK_PARAMETERS.flatMap(([name]) => {
+    const value = sources.filter(([key]) => key === name).at(-1);
+    return value && String(value[1]) !== '' ? [String(value[1])] : [];
+  });
+  const names = [...given, ...routeParameterNames(rules)];
+  const length = JSON.stringify(
+    patterns.parameterGuardRailPattern(names.flatMap(patterns.parameterNameSpellings)),
+  ).length;
+  if (length > EVENT_PATTERN_MAX_LENGTH) {
+    throw new ParameterError(
+      `the guard rail on the forwarder's SSM parameters (${names.length} names) needs a ${length}-character event ` +
+        `pattern, over EventBridge's ${EVENT_PATTERN_MAX_LENGTH}: use shorter parameter names or fewer route webhooks`,
+    );
+  }
+};
+
 const scp = loadTypeScript('shared/domain/scp.ts');
 
 /**
@@ -1173,8 +1202,11 @@ const forwarderSide = {
   routeSubscriptionsFragment: async (context) =>
     escapeVariables(routeSubscriptions(await rulesForSubscriptions(context))),
   /** The parameter guard rail on the stack's and the routes' delivery parameters (`parameterGuardRailFragment`). */
-  parameterGuardRailFragment: async (context) =>
-    escapeVariables(parameterGuardRailFragment(await rulesForSubscriptions(context))),
+  parameterGuardRailFragment: async (context) => {
+    const rules = await rulesForSubscriptions(context);
+    await checkParameterPatternSize(context, rules);
+    return escapeVariables(parameterGuardRailFragment(rules));
+  },
   groupingWindowSeconds: async (context) => groupedBatching(await rulesForSubscriptions(context)).window,
   groupingBatchSize: async (context) => groupedBatching(await rulesForSubscriptions(context)).batchSize,
   /** For tests: the same fragments from given rules. */

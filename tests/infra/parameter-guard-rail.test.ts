@@ -143,6 +143,28 @@ describe('ParameterGuardRailRule in the compiled template', () => {
     expect(JSON.stringify(deployedPattern(withRoutes, CONFIGURED)).length).toBeLessThan(2048);
   });
 
+  it('refuses to package names whose pattern would exceed the quota, naming the cause', async () => {
+    const routes = Array.from(
+      { length: 12 },
+      (_, i) =>
+        `  - name: team-${i}\n    match: { minSeverity: high }\n    slack: /iam-change-alerts/slack-webhooks/team-${i}-incident-channel\n`,
+    ).join('');
+    writeFileSync(join(workDir, 'many-routes.yml'), `routes:\n${routes}`);
+    const { code, output } = await runServerless(workDir, [
+      'package',
+      '--package',
+      join(workDir, 'out-many'),
+      '--param',
+      'alertsConfig=many-routes.yml',
+      '--param',
+      `SlackWebhookUrlParameter=${CONFIGURED.SlackWebhookUrlParameter}`,
+    ]);
+    expect(code).not.toBe(0);
+    expect(output).toMatch(
+      /the guard rail on the forwarder's SSM parameters \(13 names\) needs a \d+-character event pattern, over EventBridge's 2048/,
+    );
+  }, 130_000);
+
   it('watches this account’s default bus and tells the notifier and the operations topic, not the forwarder', () => {
     for (const body of [template, withRoutes]) {
       const rule = properties(body.Resources.ParameterGuardRailRule);

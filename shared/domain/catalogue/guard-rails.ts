@@ -1,7 +1,8 @@
 // parse → [classify] → enrich → format → publish
 // Guard rails: operations that can silence or blind the alerting itself. Each is `critical` when it succeeds, and the
-// deployed guard-rail rule (`GUARD_RAIL_PATTERN`, patterns.ts) is derived from these entries: add an operation here
-// and it is both classified and routed.
+// deployed guard-rail rules are derived from these entries (`GUARD_RAIL_PATTERN`; the central stack's own
+// `keyGuardRailPattern` for `ownKey`, `parameterGuardRailPattern` for `ownParameter`, patterns.ts): add an operation
+// here and it is both classified and routed.
 import type { Category } from '../types.js';
 import type { GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
 import { op } from './spec.js';

@@ -51,7 +51,8 @@ export interface CredentialGrant {
 
 /**
  * An operation that can blind the alerting itself: `critical` when it succeeds, and matched by the deployed
- * guard-rail rule (`GUARD_RAIL_PATTERN` is derived from these entries).
+ * guard-rail rule (`GUARD_RAIL_PATTERN` is derived from these entries; `ownKey` and `ownParameter` ones by the
+ * central stack's own rules).
  */
 export interface GuardRail {
   /** The headline, naming the consequence for the alerts. */
