@@ -540,6 +540,10 @@ const parameterGuardRailFragment = (rules) => {
               Arn: { Ref: 'OperationsTopic' },
               RetryPolicy: retries,
               DeadLetterConfig: deadLetter,
+              // `name` (PutParameter, DeleteParameter) or `names` (DeleteParameters): the path absent from the event
+              // adds nothing, and a list inside this string template is inserted without its inner quotes
+              // (EventBridge's "Common issues with transforming input"), so one message fits all three calls.
+              // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html#eb-transform-input-issues
               InputTransformer: {
                 InputPathsMap: {
                   eventName: '$.detail.eventName',
