@@ -184,10 +184,20 @@ export const KEY_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_OPERAT
 export const keyGuardRailPattern = (
   keys: readonly unknown[],
   operations: readonly Operation[] = KEY_GUARD_RAIL_OPERATIONS,
+): EventPattern => scopedGuardRailPattern(operations, (operation) => operation.guardRail?.ownKey, keys);
+
+/**
+ * A central-stack guard-rail pattern: one clause per event source and scoping request parameter (`scopeOf`), in
+ * catalogue order, each matching `values` in that parameter. The key and parameter guard rails are both this shape.
+ */
+const scopedGuardRailPattern = (
+  operations: readonly Operation[],
+  scopeOf: (operation: Operation) => string | undefined,
+  values: readonly unknown[],
 ): EventPattern => {
   const clauses = new Map<string, { eventSource: string; parameter: string; names: string[] }>();
   for (const operation of operations) {
-    const parameter = operation.guardRail?.ownKey;
+    const parameter = scopeOf(operation);
     if (!parameter) continue;
     const key = `${operation.eventSource} ${parameter}`;
     const clause = clauses.get(key) ?? { eventSource: operation.eventSource, parameter, names: [] };
@@ -197,7 +207,7 @@ export const keyGuardRailPattern = (
   const details = [...clauses.values()].map(({ eventSource, parameter, names }) => ({
     eventSource: [eventSource],
     eventName: names,
-    requestParameters: { [parameter]: [...keys] },
+    requestParameters: { [parameter]: [...values] },
   }));
   return {
     source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
@@ -249,27 +259,11 @@ export const PADDED_PARAMETER_NAME: readonly EventPattern[] = [{ prefix: ' ' }, 
 export const parameterGuardRailPattern = (
   spellings: readonly unknown[],
   operations: readonly Operation[] = PARAMETER_GUARD_RAIL_OPERATIONS,
-): EventPattern => {
-  const clauses = new Map<string, { eventSource: string; parameter: string; names: string[] }>();
-  for (const operation of operations) {
-    const parameter = operation.guardRail?.ownParameter;
-    if (!parameter) continue;
-    const key = `${operation.eventSource} ${parameter}`;
-    const clause = clauses.get(key) ?? { eventSource: operation.eventSource, parameter, names: [] };
-    clause.names.push(operation.name);
-    clauses.set(key, clause);
-  }
-  const details = [...clauses.values()].map(({ eventSource, parameter, names }) => ({
-    eventSource: [eventSource],
-    eventName: names,
-    requestParameters: { [parameter]: [...spellings, ...PADDED_PARAMETER_NAME] },
-  }));
-  return {
-    source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
-    'detail-type': ['AWS API Call via CloudTrail'],
-    detail: details.length === 1 ? (details[0] as Record<string, unknown>) : { $or: details },
-  };
-};
+): EventPattern =>
+  scopedGuardRailPattern(operations, (operation) => operation.guardRail?.ownParameter, [
+    ...spellings,
+    ...PADDED_PARAMETER_NAME,
+  ]);
 
 // ---------------------------------------------------------------- identity rules
 
@@ -447,8 +441,8 @@ export interface DeployedRule {
  * (unless turned off) and the egress rules (when egress CIDRs are given), each also forwarded by member accounts. The
  * central stack's own guard rails on its keys and its delivery parameters are not in this list: key ids exist only
  * once deployed, and the parameters' names are stack parameters (`deliveryParameterRule` builds that rule for the
- * names a caller knows). With no options: what a default
- * deployment sends to the notifier, which `iam-alerts replay` should evaluate.
+ * names a caller knows). With no options: what a default deployment sends to the notifier, which `iam-alerts replay`
+ * should evaluate.
  */
 export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule[] => {
   const preset = options.preset ?? DEFAULT_PRESET;
