@@ -339,21 +339,30 @@ const expires = (p: Params): boolean => str(p.policies)?.includes('Expiration') 
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
  */
+/**
+ * An SSM guard rail: `critical` when the request names a parameter. A record without one (CloudTrail keeps no request
+ * for a throttled call) cannot be about the forwarder's parameters and is never routed: an ordinary `low` change.
+ */
+const parameterRail = (rail: GuardRail): OperationSpec =>
+  op('other', 'low', () => 'a change to SSM parameters the record does not name (no request recorded)', {
+    guardRail: { ...rail, applies: (p) => parameterNames(p).length > 0 },
+  });
+
 export const SSM_GUARD_RAILS: OperationSpecs = {
-  PutParameter: guardRail('other', {
+  PutParameter: parameterRail({
     title: (p) =>
       `SSM parameter ${parameterList(p)} ${p.overwrite === true ? 'overwritten' : 'written'}: Slack or Jira alerts may go elsewhere${expires(p) ? ' (with an expiration policy)' : ''}`,
     text: (p) =>
       `${deliverySecrets}: a new value sends the alerts to another endpoint or stops their delivery${expires(p) ? '; its expiration policy deletes the parameter at the time it names' : ''}`,
     ownParameter: 'name',
   }),
-  DeleteParameter: guardRail('other', {
+  DeleteParameter: parameterRail({
     title: (p) => `SSM parameter ${parameterList(p)} deleted: Slack or Jira alerts will fail`,
     text: () =>
       `${deliverySecrets}: without it every delivery fails, is retried, then lands in the dead-letter queue`,
     ownParameter: 'name',
   }),
-  DeleteParameters: guardRail('other', {
+  DeleteParameters: parameterRail({
     title: (p) => `SSM parameters ${parameterList(p)} deleted: Slack or Jira alerts may fail`,
     text: () =>
       `${deliverySecrets}: without them their deliveries fail, are retried, then land in the dead-letter queue`,

@@ -15,7 +15,7 @@ import {
 } from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
-import { FIXTURES_DIR } from '../../../helpers/fixtures.js';
+import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
 
 const folder = join(FIXTURES_DIR, 'ssm-guard-rails');
 const lines = (file: string) =>
@@ -152,6 +152,22 @@ describe('the alerts', () => {
       'high',
       'guard-rail-attempt',
     ]);
+  });
+
+  it('leaves a call whose record names no parameter an ordinary change (a real throttled DeleteParameter)', () => {
+    // CloudTrail keeps no requestParameters for a throttled call: it cannot be about the forwarder's parameters.
+    const throttled = findRecord(
+      (r) =>
+        r.eventSource === 'ssm.amazonaws.com' &&
+        r.eventName === 'DeleteParameter' &&
+        r.errorCode === 'ThrottlingException',
+    );
+    expect(throttled.requestParameters).toBeNull();
+    const event = parseIamEvent(toEventBridgeEvent(throttled));
+    const classification = classifyEvent(event, describePrincipal(event.record));
+    expect(classification.reasons.map((reason) => reason.code)).not.toContain('guard-rail-attempt');
+    expect(classification.severity).toBe('low');
+    expect(matchesEventPattern(withRoutes, toEventBridgeEvent(throttled))).toBe(false);
   });
 
   it.each(['label-webhook', 'get-webhook'])(
