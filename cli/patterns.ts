@@ -1,6 +1,7 @@
 // `iam-alerts patterns`: the deployed EventBridge pattern of a preset, or the same filter as SQL.
 import {
   DEFAULT_PRESET,
+  deliveryParameterRule,
   type EventPattern,
   GUARD_RAIL_PATTERN,
   IDENTITY_RULE_NAMES,
@@ -24,22 +25,27 @@ import {
 const EXAMPLE_UNLOAD = 's3://amzn-s3-demo-bucket/iam-alerts-replay/';
 
 /** What `--rule` names: the rules a deployment deploys, and each identity rule on its own. */
-const RULES = ['preset', 'guard-rails', 'identity', ...IDENTITY_RULE_NAMES] as const;
+const RULES = ['preset', 'guard-rails', 'delivery-parameters', 'identity', ...IDENTITY_RULE_NAMES] as const;
 type RuleName = (typeof RULES)[number];
 
 /** The pattern of a rule other than the preset, exactly as deployed (`shared/domain/patterns.ts`). */
-const patternOfRule = (rule: Exclude<RuleName, 'preset'>): EventPattern => {
+const patternOfRule = (rule: Exclude<RuleName, 'preset'>, parameters: readonly string[]): EventPattern => {
   if (rule === 'guard-rails') return GUARD_RAIL_PATTERN;
+  if (rule === 'delivery-parameters') return deliveryParameterRule(parameters).pattern;
   if (rule === 'identity') return IDENTITY_RULES_PATTERN;
   return IDENTITY_RULES.get(rule) as EventPattern;
 };
 
 const usage = `usage: iam-alerts patterns [--rule ${RULES.join('|')}] [--preset ${PRESET_NAMES.join('|')}]
+                          [--delivery-parameters NAME,...]
                           [--sql athena|lake] [--table NAME] [--unload S3URL]
 
 Prints the EventBridge event pattern of a deployed rule, exactly as deployed.
   --rule preset        the preset's rule (default), with --preset (default: ${DEFAULT_PRESET})
   --rule guard-rails   tampering with the alerting itself (trail, SCPs, this project's rules, topic, functions)
+  --rule delivery-parameters   the SSM parameters the forwarder reads (Slack webhook, bot token, Jira token, the
+                       routes' webhooks) overwritten or deleted, on the names of --delivery-parameters NAME,...
+                       (deployed: the stack parameters' values and alerts.yml's routes, resolved by CloudFormation)
   --rule identity      root activity, console sign-ins, EC2 instance credentials denied by an SCP (one rule);
                        ${IDENTITY_RULE_NAMES.join(', ')}: each of its parts alone
   --sql athena   the same filter as SQL for Athena's CloudTrail table (--table NAME or DB.NAME, default
@@ -58,6 +64,7 @@ const parse = (args: string[]) =>
       sql: { type: 'string' },
       table: { type: 'string' },
       unload: { type: 'string' },
+      'delivery-parameters': { type: 'string' },
     },
   }).values;
 
@@ -72,11 +79,15 @@ export const patternsCommand: Command = {
     const rule = (values.rule ?? 'preset') as RuleName;
     if (!RULES.includes(rule))
       throw new UsageError(`unknown rule '${values.rule}' (one of ${RULES.join(', ')})`);
+    const parameters = values['delivery-parameters'];
+    if (parameters !== undefined && rule !== 'delivery-parameters')
+      throw new UsageError('--delivery-parameters only applies with --rule delivery-parameters');
     if (rule !== 'preset') {
       if (values.preset !== undefined) throw new UsageError('--preset only applies with --rule preset');
       if (values.sql !== undefined || values.table !== undefined || values.unload !== undefined)
         throw new UsageError('--sql is derived (and proven on DuckDB) for the presets only');
-      io.stdout.write(`${JSON.stringify(patternOfRule(rule), null, 2)}\n`);
+      const names = parameters === undefined ? [] : parameters.split(',').map((name) => name.trim());
+      io.stdout.write(`${JSON.stringify(patternOfRule(rule, names.filter(Boolean)), null, 2)}\n`);
       return EXIT.ok;
     }
     const preset = values.preset ?? DEFAULT_PRESET;

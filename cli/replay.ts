@@ -24,7 +24,8 @@ const cores = availableParallelism();
 const DEFAULT_JOBS = cores >= 4 ? Math.min(4, cores) : 1;
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
-                         [--config alerts.yml] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
+                         [--delivery-parameters NAME,...] [--config alerts.yml] [--jsonl | --format text|json]
+                         [--strict] [--jobs N] PATH...
 
 Replays CloudTrail records through the EventBridge rules a deployment deploys (the preset, default ${DEFAULT_PRESET};
 the guard rails; the identity rules) and the notifier's classifier, and summarises the alerts they would have sent.
@@ -34,6 +35,9 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --no-identity-rules   as deployed with IdentityRules=false: no root, sign-in or denied instance-credential rules
   --egress-cidrs CIDR,...   as deployed with InstanceEgressCidrs: the egress rule too (IPv4 and IPv6)
   --preset-only   the preset's rule alone, as 'iam-alerts patterns --sql' exports it (to replay Athena rows)
+  --delivery-parameters NAME,...   the values of SlackWebhookUrlParameter, SlackBotTokenParameter and
+              JiraApiTokenParameter: the guard rail on the SSM parameters the forwarder reads (with the routes'
+              slack parameters of --config). Without names, that rule is not evaluated: a record does not tell
   --config F  apply the rules file (alerts.yml): per suppress rule, how many alerts it would hide and the highest
               severity it would hide; with --jsonl each line gains suppressedBy, group and routes. A problem in
               the file is an error (exit 2); an expired rule is a warning
@@ -43,6 +47,16 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
               more; else 1); output is the same and in the same order whatever N`;
+
+/** `--delivery-parameters /a,/b`: SSM parameter names (the stack parameters' AllowedPattern, without the slash). */
+const parseDeliveryParameters = (text: string | undefined): string[] => {
+  if (text === undefined) return [];
+  const names = text.split(',').map((name) => name.trim());
+  const wrong = names.find((name) => !/^[A-Za-z0-9_.\-/]+$/.test(name));
+  if (wrong !== undefined)
+    throw new UsageError(`--delivery-parameters takes SSM parameter names, comma-separated, not '${wrong}'`);
+  return names;
+};
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
@@ -57,6 +71,7 @@ const parse = (args: string[]) =>
       'no-identity-rules': { type: 'boolean', default: false },
       'preset-only': { type: 'boolean', default: false },
       'egress-cidrs': { type: 'string' },
+      'delivery-parameters': { type: 'string' },
       config: { type: 'string' },
       jsonl: { type: 'boolean', default: false },
       format: { type: 'string', default: 'text' },
@@ -110,24 +125,35 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
       throw new UsageError(`--jobs takes a whole number from 1 to 64, not '${values.jobs}'`);
 
+    if (
+      values['preset-only'] &&
+      (values['no-identity-rules'] ||
+        values['egress-cidrs'] !== undefined ||
+        values['delivery-parameters'] !== undefined)
+    )
+      throw new UsageError('--preset-only evaluates the preset alone: it takes no other rule option');
+    const givenParameters = parseDeliveryParameters(values['delivery-parameters']);
+    let config: ReplayRules | undefined;
+    if (values.config !== undefined) {
+      config = await readRulesFile(values.config, io, 'replay');
+      if (!config) return EXIT.usage;
+    }
+    const routeParameters = (config?.config.routes ?? []).flatMap((route) =>
+      route.slack ? [route.slack] : [],
+    );
+    const deliveryParameters = [...new Set([...givenParameters, ...routeParameters])];
     const ruleOptions: ReplayRuleOptions = {
       preset,
       identityRules: !values['no-identity-rules'],
       egressCidrs: values['egress-cidrs'] === undefined ? [] : parseEgressCidrs(values['egress-cidrs']),
       presetOnly: values['preset-only'],
+      ...(deliveryParameters.length > 0 ? { deliveryParameters } : {}),
     };
-    if (values['preset-only'] && (values['no-identity-rules'] || values['egress-cidrs'] !== undefined))
-      throw new UsageError('--preset-only evaluates the preset alone: it takes no other rule option');
     let rules: CompiledRules;
     try {
       rules = compileDeployedRules(ruleOptions);
     } catch (error) {
       throw new UsageError(`--egress-cidrs: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    let config: ReplayRules | undefined;
-    if (values.config !== undefined) {
-      config = await readRulesFile(values.config, io, 'replay');
-      if (!config) return EXIT.usage;
     }
 
     const createAlert = await loadCreateAlert();

@@ -447,6 +447,7 @@ const centralDeadLetterSources = (egressCidrs) => {
     arn('IamAlertRule'),
     arn('GuardRailAlertRule'),
     arn('KeyGuardRailRule'),
+    arn('ParameterGuardRailRule'),
     arn('DigestScheduleRule'),
     when('IdentityRulesOn', 'ForwardIdentityRule'),
     when('IdentityRulesOn', 'IdentityAlertRule'),
@@ -465,6 +466,141 @@ const keyGuardRailPattern = () =>
   patterns.keyGuardRailPattern(
     ['AlertTopicKey', 'OperationsTopicKey'].flatMap((key) => [{ 'Fn::GetAtt': [key, 'Arn'] }, { Ref: key }]),
   );
+
+/**
+ * The stack parameters naming the SSM parameters the forwarder reads, with the condition that says each is set
+ * (parameters.yml).
+ */
+const DELIVERY_STACK_PARAMETERS = [
+  ['SlackWebhookUrlParameter', 'HasSlackWebhook'],
+  ['SlackBotTokenParameter', 'HasSlackBot'],
+  ['JiraApiTokenParameter', 'HasJira'],
+];
+
+/**
+ * A stack parameter's spellings in the template, resolved at deploy time, as `patterns.parameterNameSpellings` writes
+ * them for a known name: the name (`Ref`), and the name without its leading slash (its AllowedPattern requires one).
+ * CloudFormation has no substring function, so the slash is cut with `Fn::Split` on `#/` of `#<name>#/` (`Fn::Sub`): `#` cannot
+ * occur in the name, and the trailing `#/` keeps index 1 defined even for an empty value. Each behind its `Has…`
+ * condition: an unset parameter adds no empty string to the pattern.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-split.html
+ */
+const stackParameterSpellings = () =>
+  DELIVERY_STACK_PARAMETERS.flatMap(([parameter, condition]) => {
+    const when = (value) => ({ 'Fn::If': [condition, value, { Ref: 'AWS::NoValue' }] });
+    const withoutSlash = {
+      'Fn::Select': [1, { 'Fn::Split': ['#/', { 'Fn::Sub': `#\${${parameter}}#/` }] }],
+    };
+    return [when({ Ref: parameter }), when(withoutSlash)];
+  });
+
+/** The routes' webhook parameters of the rules file (`alerts.yml`), known when packaging. */
+const routeParameterNames = (rules) => rules.routes.flatMap((route) => (route.slack ? [route.slack] : []));
+
+/**
+ * The central stack's parameter guard-rail pattern: the catalogue's SSM guard rails on every spelling of the stack
+ * parameters' names (resolved at deploy time) and of the routes' webhook parameters (literal).
+ */
+const parameterGuardRailPattern = (rules) =>
+  patterns.parameterGuardRailPattern([
+    ...stackParameterSpellings(),
+    ...routeParameterNames(rules).flatMap(patterns.parameterNameSpellings),
+  ]);
+
+/**
+ * The parameter guard rail (the catalogue's `ownParameter` operations) on the SSM parameters the forwarder reads, in
+ * this account and region (where they are; member accounts read none), like `KeyGuardRailRule`: to the notifier (a
+ * critical alert) and to the operations topic directly, so that the team hears of it even when the forwarder, or
+ * the parameter it reads, is what was tampered with. Always deployed: with no Slack, Jira or route webhook it matches
+ * only padded names.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
+ */
+const parameterGuardRailFragment = (rules) => {
+  const retries = { MaximumEventAgeInSeconds: 86400, MaximumRetryAttempts: 185 };
+  const deadLetter = { Arn: { 'Fn::GetAtt': ['RuleDeadLetterQueue', 'Arn'] } };
+  return {
+    Resources: {
+      ParameterGuardRailRule: {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          Description:
+            'SSM parameters the forwarder reads (Slack webhook, Slack bot token, Jira token, route webhooks) overwritten or deleted',
+          EventBusName: 'default',
+          EventPattern: parameterGuardRailPattern(rules),
+          State: 'ENABLED',
+          Targets: [
+            {
+              Id: 'notifier',
+              Arn: { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] },
+              RetryPolicy: retries,
+              DeadLetterConfig: deadLetter,
+            },
+            {
+              Id: 'operations-topic',
+              Arn: { Ref: 'OperationsTopic' },
+              RetryPolicy: retries,
+              DeadLetterConfig: deadLetter,
+              // `name` (PutParameter, DeleteParameter) or `names` (DeleteParameters): the path absent from the event
+              // adds nothing, and a list inside this string template is inserted without its inner quotes
+              // (EventBridge's "Common issues with transforming input"), so one message fits all three calls.
+              // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html#eb-transform-input-issues
+              InputTransformer: {
+                InputPathsMap: {
+                  eventName: '$.detail.eventName',
+                  name: '$.detail.requestParameters.name',
+                  names: '$.detail.requestParameters.names',
+                  caller: '$.detail.userIdentity.arn',
+                  account: '$.account',
+                  time: '$.time',
+                },
+                InputTemplate:
+                  '"CRITICAL guard rail: ssm:<eventName> on parameter <name><names>, which the IAM change alerts forwarder reads its Slack or Jira secrets from, by <caller> in account <account> at <time>. Slack and Jira alerts may now go to another endpoint, or fail."',
+              },
+            },
+          ],
+        },
+      },
+      ParameterGuardRailRuleInvokeNotifier: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': ['NotifierLambdaFunction', 'Arn'] },
+          Principal: 'events.amazonaws.com',
+          SourceArn: { 'Fn::GetAtt': ['ParameterGuardRailRule', 'Arn'] },
+        },
+      },
+    },
+  };
+};
+
+/**
+ * EventBridge's default quota on a pattern's size, in characters (adjustable to 4,096 on request).
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+ */
+const EVENT_PATTERN_MAX_LENGTH = 2048;
+
+/**
+ * Fails the package when the parameter guard rail's pattern, resolved with the names known now (the stack parameters
+ * given with `params:` or `--param`, the routes of the rules file), is over EventBridge's quota: CloudFormation would
+ * fail the deploy, later and less clearly. Names set only in CloudFormation are checked there.
+ */
+const checkParameterPatternSize = async (context, rules) => {
+  const sources = await parameterSources(context, { skipMalformed: true });
+  const given = DELIVERY_STACK_PARAMETERS.flatMap(([name]) => {
+    const value = sources.filter(([key]) => key === name).at(-1);
+    return value && String(value[1]) !== '' ? [String(value[1])] : [];
+  });
+  const names = [...given, ...routeParameterNames(rules)];
+  const length = JSON.stringify(
+    patterns.parameterGuardRailPattern(names.flatMap(patterns.parameterNameSpellings)),
+  ).length;
+  if (length > EVENT_PATTERN_MAX_LENGTH) {
+    throw new ParameterError(
+      `the guard rail on the forwarder's SSM parameters (${names.length} names) needs a ${length}-character event ` +
+        `pattern, over EventBridge's ${EVENT_PATTERN_MAX_LENGTH}: use shorter parameter names or fewer route webhooks`,
+    );
+  }
+};
 
 const scp = loadTypeScript('shared/domain/scp.ts');
 
@@ -1073,6 +1209,12 @@ const forwarderSide = {
   emailFilterPolicy: () => escapeVariables(emailPolicy()),
   routeSubscriptionsFragment: async (context) =>
     escapeVariables(routeSubscriptions(await rulesForSubscriptions(context))),
+  /** The parameter guard rail on the stack's and the routes' delivery parameters (`parameterGuardRailFragment`). */
+  parameterGuardRailFragment: async (context) => {
+    const rules = await rulesForSubscriptions(context);
+    await checkParameterPatternSize(context, rules);
+    return escapeVariables(parameterGuardRailFragment(rules));
+  },
   groupingWindowSeconds: async (context) => groupedBatching(await rulesForSubscriptions(context)).window,
   groupingBatchSize: async (context) => groupedBatching(await rulesForSubscriptions(context)).batchSize,
   /** For tests: the same fragments from given rules. */
@@ -1082,6 +1224,7 @@ const forwarderSide = {
     emailFilterPolicy: emailPolicy(),
     routeSubscriptionsFragment: routeSubscriptions(rules),
     groupedBatching: groupedBatching(rules),
+    parameterGuardRailFragment: parameterGuardRailFragment(rules),
   }),
   ALERT_ATTRIBUTES,
 };

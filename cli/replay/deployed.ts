@@ -1,5 +1,10 @@
 // The rules a deployment deploys, compiled for replay: which of them match a record, and whether one delivers it.
-import { type DeployedRule, deployedRules, type PresetName } from '../../shared/domain/patterns.js';
+import {
+  type DeployedRule,
+  deliveryParameterRule,
+  deployedRules,
+  type PresetName,
+} from '../../shared/domain/patterns.js';
 import type { RawPrefilter } from '../input/read-inputs.js';
 import { compileEventPattern } from '../patterns/event-pattern.js';
 import { createPrefilter, createUnionRawPrefilter } from '../patterns/prefilter.js';
@@ -11,6 +16,12 @@ export interface ReplayRuleOptions {
   identityRules: boolean;
   /** `InstanceEgressCidrs` (default none: no egress rule). */
   egressCidrs: readonly string[];
+  /**
+   * The SSM parameters the forwarder reads, as far as replay knows them (`--delivery-parameters`, the routes' `slack`
+   * of `--config`): the central stack's delivery-parameter guard rail on them. None: that rule is not evaluated (its
+   * names are stack parameters, which a CloudTrail record does not tell).
+   */
+  deliveryParameters?: readonly string[];
   /**
    * The preset's rule alone, as `iam-alerts patterns --sql` exports it (no guard rails, identity or egress rules):
    * not a deployment, but what replaying such an export must be compared with.
@@ -49,7 +60,7 @@ export interface CompiledRules {
 }
 
 /**
- * Compiles `deployedRules(options)`. A record is delivered when some rule's pattern matches it and that rule either
+ * Compiles `deployedRules(options)`, and the delivery-parameter guard rail when parameter names are given. A record is delivered when some rule's pattern matches it and that rule either
  * receives read-only events (`needsReadOnlyEvents`, state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`) or the
  * record is not read-only. A record that several rules deliver is one alert here.
  * @throws Error for a malformed egress CIDR (as `deployedRules` does).
@@ -61,7 +72,10 @@ export const compileDeployedRules = (options: ReplayRuleOptions): CompiledRules 
     identityRules: options.identityRules,
     instanceEgressCidrs: options.egressCidrs,
   });
-  const rules = options.presetOnly ? all.filter((rule) => rule.name === 'preset') : all;
+  const delivery = options.deliveryParameters ?? [];
+  const rules = options.presetOnly
+    ? all.filter((rule) => rule.name === 'preset')
+    : [...all, ...(delivery.length > 0 ? [deliveryParameterRule(delivery)] : [])];
   const compiled = rules.map((rule) => ({
     matcher: compileEventPattern(rule.pattern),
     needsReadOnlyEvents: rule.needsReadOnlyEvents,

@@ -398,6 +398,7 @@ const MAX_DAYS_LISTED = 31;
 /** How the deployed rules read in the headline: `preset 'writes', the guard rails and the identity rules`. */
 const RULE_WORDS: Record<string, string> = {
   'guard-rails': 'the guard rails',
+  'delivery-parameters': 'the delivery-parameter guard rail',
   identity: 'the identity rules',
 };
 

@@ -111,7 +111,7 @@ export const guardRailPattern = (operations: readonly Operation[]): EventPattern
   const clauses = new Map<string, { eventSource: string; names: Operation[]; ownResource?: string }>();
   for (const operation of operations) {
     const rail = operation.guardRail;
-    if (!rail || rail.ownKey) continue;
+    if (!rail || rail.ownKey || rail.ownParameter) continue;
     const key = `${operation.eventSource} ${rail.ownResource ?? ''}`;
     const clause = clauses.get(key) ?? {
       eventSource: operation.eventSource,
@@ -184,10 +184,20 @@ export const KEY_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_OPERAT
 export const keyGuardRailPattern = (
   keys: readonly unknown[],
   operations: readonly Operation[] = KEY_GUARD_RAIL_OPERATIONS,
+): EventPattern => scopedGuardRailPattern(operations, (operation) => operation.guardRail?.ownKey, keys);
+
+/**
+ * A central-stack guard-rail pattern: one clause per event source and scoping request parameter (`scopeOf`), in
+ * catalogue order, each matching `values` in that parameter. The key and parameter guard rails are both this shape.
+ */
+const scopedGuardRailPattern = (
+  operations: readonly Operation[],
+  scopeOf: (operation: Operation) => string | undefined,
+  values: readonly unknown[],
 ): EventPattern => {
   const clauses = new Map<string, { eventSource: string; parameter: string; names: string[] }>();
   for (const operation of operations) {
-    const parameter = operation.guardRail?.ownKey;
+    const parameter = scopeOf(operation);
     if (!parameter) continue;
     const key = `${operation.eventSource} ${parameter}`;
     const clause = clauses.get(key) ?? { eventSource: operation.eventSource, parameter, names: [] };
@@ -197,7 +207,7 @@ export const keyGuardRailPattern = (
   const details = [...clauses.values()].map(({ eventSource, parameter, names }) => ({
     eventSource: [eventSource],
     eventName: names,
-    requestParameters: { [parameter]: [...keys] },
+    requestParameters: { [parameter]: [...values] },
   }));
   return {
     source: [...new Set([...clauses.values()].map(({ eventSource }) => `aws.${servicePrefix(eventSource)}`))],
@@ -205,6 +215,55 @@ export const keyGuardRailPattern = (
     detail: details.length === 1 ? (details[0] as Record<string, unknown>) : { $or: details },
   };
 };
+
+/**
+ * The guard rails on the SSM parameters the forwarder reads its delivery secrets from (`ownParameter`), which the
+ * shared pattern leaves out: their names are known only to the central stack.
+ */
+export const PARAMETER_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_OPERATIONS.filter(
+  (operation) => operation.guardRail?.ownParameter,
+);
+
+/**
+ * The spellings a request may use for SSM parameter `name`, as CloudTrail records them (what the caller passed). A
+ * name without a slash and the same name with a leading slash are one parameter (`/TestParam1` and `TestParam1` "are
+ * not unique"); a name in a hierarchy must start with a slash, so its spelling without one is refused (listed anyway
+ * for a name that starts with `/`, as the template's `Fn::Split` gives it: it can only match a failed call). No ARN:
+ * `PutParameter`, `DeleteParameter` and `DeleteParameters` take "only the parameter name itself".
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
+ */
+export const parameterNameSpellings = (name: string): string[] => {
+  if (name.startsWith('/')) return [name, name.slice(1)];
+  return name.includes('/') ? [name] : [name, `/${name}`];
+};
+
+/**
+ * Names that start or end with a space, whatever the rest: `PutParameter` "removes any spaces specified for the
+ * beginning or end of a parameter name", so ` /iam-alerts/slack` overwrites `/iam-alerts/slack`. Whether CloudTrail
+ * records the name before or after that trim is not documented; no real name is padded, so every padded one is
+ * matched rather than each configured name in every padding (which would not fit the pattern's size quota).
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html#systemsmanager-PutParameter-request-Name
+ */
+export const PADDED_PARAMETER_NAME: readonly EventPattern[] = [{ prefix: ' ' }, { suffix: ' ' }];
+
+/**
+ * The central stack's parameter guard-rail pattern: the catalogue's `ownParameter` guard rails, on the names given
+ * (every spelling: `parameterNameSpellings` for a name known when packaging, `Ref`/`Fn::Split` of the stack
+ * parameters in the template) and on padded names (`PADDED_PARAMETER_NAME`). `PutParameter` and `DeleteParameter`
+ * record one `name`, `DeleteParameters` a list `names` (a pattern's value list matches an array when any element
+ * matches). Never empty: with no name configured only padded names match.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-cloudtrail-logs.html
+ */
+export const parameterGuardRailPattern = (
+  spellings: readonly unknown[],
+  operations: readonly Operation[] = PARAMETER_GUARD_RAIL_OPERATIONS,
+): EventPattern =>
+  scopedGuardRailPattern(operations, (operation) => operation.guardRail?.ownParameter, [
+    ...spellings,
+    ...PADDED_PARAMETER_NAME,
+  ]);
 
 // ---------------------------------------------------------------- identity rules
 
@@ -368,7 +427,7 @@ export interface DeploymentRuleOptions {
 
 /** One rule a deployment deploys: its name, pattern, and whether it needs read-only events too. */
 export interface DeployedRule {
-  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … */
+  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … (`delivery-parameters`: `deliveryParameterRule`) */
   name: string;
   pattern: EventPattern;
   /** Rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
@@ -379,8 +438,11 @@ export interface DeployedRule {
 
 /**
  * Every rule a deployment with these options deploys, in order: the preset, the guard rails, the identity rules
- * (unless turned off) and the egress rules (when egress CIDRs are given). With no options: what a default
- * deployment sends to the notifier, which `iam-alerts replay` should evaluate.
+ * (unless turned off) and the egress rules (when egress CIDRs are given), each also forwarded by member accounts. The
+ * central stack's own guard rails on its keys and its delivery parameters are not in this list: key ids exist only
+ * once deployed, and the parameters' names are stack parameters (`deliveryParameterRule` builds that rule for the
+ * names a caller knows). With no options: what a default deployment sends to the notifier, which `iam-alerts replay`
+ * should evaluate.
  */
 export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule[] => {
   const preset = options.preset ?? DEFAULT_PRESET;
@@ -411,3 +473,16 @@ export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule
     })),
   ];
 };
+
+/**
+ * The central stack's delivery-parameter guard rail (`ParameterGuardRailRule`) on the SSM parameter names given, as a
+ * rule of `iam-alerts replay`: on this account's default bus, where the parameters are. The template resolves the
+ * stack parameters' names at deploy time; offline only the names a caller passes (and the routes' `slack` of a rules
+ * file) are known.
+ */
+export const deliveryParameterRule = (names: readonly string[]): DeployedRule => ({
+  name: 'delivery-parameters',
+  pattern: parameterGuardRailPattern(names.flatMap(parameterNameSpellings)),
+  needsReadOnlyEvents: false,
+  regions: 'us-east-1',
+});

@@ -280,8 +280,8 @@ export const scenario = (
 };
 
 /**
- * Resolves Fn::If (dropping AWS::NoValue), Ref to parameters and pseudo parameters, Fn::Sub and
- * Fn::FindInMap as CloudFormation would; Ref/GetAtt to resources stay as they are.
+ * Resolves Fn::If (dropping AWS::NoValue), Ref to parameters and pseudo parameters, Fn::Sub, Fn::Split,
+ * Fn::Select and Fn::FindInMap as CloudFormation would; Ref/GetAtt to resources stay as they are.
  */
 export const resolve = (value: unknown, template: Template, at: Scenario): unknown => {
   const walk = (node: unknown): unknown => {
@@ -308,6 +308,18 @@ export const resolve = (value: unknown, template: Template, at: Scenario): unkno
           const value = at.pseudo?.[name] ?? PSEUDO[name] ?? at.parameters[name];
           return typeof value === 'string' ? value : whole;
         });
+      }
+      if (fn === 'Fn::Split') {
+        const [separator, text] = args as [string, unknown];
+        const value = walk(text);
+        return typeof value === 'string' ? value.split(separator) : node;
+      }
+      if (fn === 'Fn::Select') {
+        const [index, items] = args as [number | string, unknown];
+        const list = walk(items);
+        if (!Array.isArray(list)) return node;
+        if (Number(index) >= list.length) throw new Error(`Fn::Select index ${index} out of range`);
+        return list[Number(index)];
       }
       if (fn === 'Fn::FindInMap') {
         const [map, first, second] = (args as unknown[]).map(walk) as [string, string, string];

@@ -1,7 +1,8 @@
 // parse → [classify] → enrich → format → publish
 // Guard rails: operations that can silence or blind the alerting itself. Each is `critical` when it succeeds, and the
-// deployed guard-rail rule (`GUARD_RAIL_PATTERN`, patterns.ts) is derived from these entries: add an operation here
-// and it is both classified and routed.
+// deployed guard-rail rules are derived from these entries (`GUARD_RAIL_PATTERN`; the central stack's own
+// `keyGuardRailPattern` for `ownKey`, `parameterGuardRailPattern` for `ownParameter`, patterns.ts): add an operation
+// here and it is both classified and routed.
 import type { Category } from '../types.js';
 import type { GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
 import { op } from './spec.js';
@@ -298,5 +299,73 @@ export const KMS_GUARD_RAILS: OperationSpecs = {
     text: () =>
       'the key policy decides whether the notifier, CloudWatch alarms and EventBridge may encrypt messages to the topic',
     ownKey: 'keyId',
+  }),
+};
+
+/** The SSM parameter names of a request (`name`, or the list `names`), as written (shortened only by the format). */
+const parameterNames = (p: Params): string[] => {
+  const list = Array.isArray(p.names) ? p.names : [p.name];
+  return list.flatMap((value) => {
+    const name = str(value);
+    return name ? [name] : [];
+  });
+};
+
+/** `/iam-alerts/slack`, or `/a, /b and 3 more`: every name in full, never `nameFromArn` (a path is the name). */
+const parameterList = (p: Params): string => {
+  const names = parameterNames(p);
+  if (names.length === 0) return '?';
+  const shown = names.slice(0, 3).join(', ');
+  return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+};
+
+const deliverySecrets =
+  'the forwarder reads the Slack webhook URL, the Slack bot token, the Jira API token and the routes’ webhooks from these parameters';
+
+// A parameter policy of type Expiration makes Parameter Store delete the parameter at the time it names.
+// @see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html
+const expires = (p: Params): boolean => str(p.policies)?.includes('Expiration') === true;
+
+/**
+ * Systems Manager Parameter Store: a parameter the forwarder reads its delivery secrets from overwritten, created or
+ * deleted. A new value redirects Slack or Jira alerts to whoever wrote it (the team stops hearing, silently); a
+ * deleted one makes every delivery fail. The names are this deployment's (`ownParameter`): `ParameterGuardRailRule`
+ * matches them; the shared pattern leaves these operations out. Those are all the calls that change what the forwarder
+ * reads: it asks `GetParameter` for a plain name (the stack parameters and `alerts.yml` allow no `:label` or
+ * `:version` selector), which returns the latest version, so `LabelParameterVersion` and `UnlabelParameterVersion`
+ * change nothing it reads, and neither do tags or a parameter's resource policy (who else may read it).
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameter.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
+ * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
+ */
+/**
+ * An SSM guard rail: `critical` when the request names a parameter. A record without one (CloudTrail keeps no request
+ * for a throttled call) cannot be about the forwarder's parameters and is never routed: an ordinary `low` change.
+ */
+const parameterRail = (rail: GuardRail): OperationSpec =>
+  op('other', 'low', () => 'a change to SSM parameters the record does not name (no request recorded)', {
+    guardRail: { ...rail, applies: (p) => parameterNames(p).length > 0 },
+  });
+
+export const SSM_GUARD_RAILS: OperationSpecs = {
+  PutParameter: parameterRail({
+    title: (p) =>
+      `SSM parameter ${parameterList(p)} ${p.overwrite === true ? 'overwritten' : 'written'}: Slack or Jira alerts may go elsewhere${expires(p) ? ' (with an expiration policy)' : ''}`,
+    text: (p) =>
+      `${deliverySecrets}: a new value sends the alerts to another endpoint or stops their delivery${expires(p) ? '; its expiration policy deletes the parameter at the time it names' : ''}`,
+    ownParameter: 'name',
+  }),
+  DeleteParameter: parameterRail({
+    title: (p) => `SSM parameter ${parameterList(p)} deleted: Slack or Jira alerts will fail`,
+    text: () =>
+      `${deliverySecrets}: without it every delivery fails, is retried, then lands in the dead-letter queue`,
+    ownParameter: 'name',
+  }),
+  DeleteParameters: parameterRail({
+    title: (p) => `SSM parameters ${parameterList(p)} deleted: Slack or Jira alerts may fail`,
+    text: () =>
+      `${deliverySecrets}: without them their deliveries fail, are retried, then land in the dead-letter queue`,
+    ownParameter: 'names',
   }),
 };

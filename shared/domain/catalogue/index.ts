@@ -12,6 +12,7 @@ import {
   LAMBDA_GUARD_RAILS,
   ORGANIZATIONS_GUARD_RAILS,
   SNS_GUARD_RAILS,
+  SSM_GUARD_RAILS,
 } from './guard-rails.js';
 import { IAM_SPECS } from './iam/index.js';
 import type { Operation, OperationSpec } from './operation.js';
@@ -48,6 +49,7 @@ const SOURCES: ReadonlyArray<readonly [string, Iterable<readonly [string, Operat
   ['lambda.amazonaws.com', Object.entries(LAMBDA_GUARD_RAILS)],
   ['dynamodb.amazonaws.com', Object.entries(DYNAMODB_GUARD_RAILS)],
   ['kms.amazonaws.com', Object.entries(KMS_GUARD_RAILS)],
+  ['ssm.amazonaws.com', Object.entries(SSM_GUARD_RAILS)],
 ];
 
 const toOperation = (eventSource: string, name: string, spec: OperationSpec): Operation => ({

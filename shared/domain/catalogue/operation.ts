@@ -51,7 +51,8 @@ export interface CredentialGrant {
 
 /**
  * An operation that can blind the alerting itself: `critical` when it succeeds, and matched by the deployed
- * guard-rail rule (`GUARD_RAIL_PATTERN` is derived from these entries).
+ * guard-rail rule (`GUARD_RAIL_PATTERN` is derived from these entries; `ownKey` and `ownParameter` ones by the
+ * central stack's own rules).
  */
 export interface GuardRail {
   /** The headline, naming the consequence for the alerts. */
@@ -72,6 +73,14 @@ export interface GuardRail {
    * and ARN (`keyGuardRailPattern`).
    */
   ownKey?: string;
+  /**
+   * The request parameter that names SSM parameters (`name`, or `names`: a list), when only the parameters the
+   * forwarder reads count (the Slack webhook URL, the Slack bot token, the Jira API token, the routes' webhooks). Their
+   * names are stack parameters and `alerts.yml` routes, known only to the central stack's template, so the shared
+   * pattern leaves these operations out; the central stack's `ParameterGuardRailRule` matches them on every spelling
+   * of those names (`parameterGuardRailPattern`).
+   */
+  ownParameter?: string;
   /** The service appends an API version to `eventName` (Lambda: `DeleteFunction20150331`): match by prefix. */
   versionedName?: boolean;
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { CliIo } from '../../../cli/io.js';
 import { main } from '../../../cli/main.js';
 import {
+  deliveryParameterRule,
   deployedRules,
   GUARD_RAIL_PATTERN,
   IDENTITY_RULES,
@@ -102,6 +103,25 @@ describe('iam-alerts patterns --rule', () => {
     const { code, stderr } = await run(args);
     expect(code).toBe(2);
     expect(stderr).toContain('usage: iam-alerts patterns');
+  });
+
+  it('prints the delivery-parameter guard rail on the names given, as the template resolves it', async () => {
+    const { code, stdout } = await run([
+      'patterns',
+      '--rule',
+      'delivery-parameters',
+      '--delivery-parameters',
+      '/iam-alerts/slack-webhook-url, /slack-bot-token',
+    ]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual(
+      deliveryParameterRule(['/iam-alerts/slack-webhook-url', '/slack-bot-token']).pattern,
+    );
+    expect(JSON.stringify(JSON.parse(stdout))).toContain('"slack-bot-token"');
+    const unnamed = await run(['patterns', '--rule', 'delivery-parameters']);
+    expect(JSON.parse(unnamed.stdout)).toEqual(deliveryParameterRule([]).pattern);
+    const elsewhere = await run(['patterns', '--rule', 'guard-rails', '--delivery-parameters', '/a']);
+    expect(elsewhere.code).toBe(2);
   });
 
   it('keeps --preset working with --rule preset', async () => {

@@ -57,6 +57,43 @@ describe('iam-alerts replay', () => {
     expect(stdout()).toContain('Top principals');
   });
 
+  it('evaluates the delivery-parameter guard rail only on the names it is given (--delivery-parameters, --config routes)', async () => {
+    const ssmDir = join(FIXTURES_DIR, 'ssm-guard-rails');
+    const alerted = async (args: string[]) => {
+      const { io, stdout } = memoryIo(ssmDir);
+      expect(await command.run(['--jsonl', ...args, 'records.jsonl'], io)).toBe(0);
+      return stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { eventID: string }).eventID.slice(0, 8));
+    };
+    // A record names no stack parameter's value: without names, no SSM record reaches the notifier.
+    expect(await alerted([])).toEqual([]);
+    expect(
+      await alerted(['--delivery-parameters', '/iam-alerts/slack-webhook-url,/slack-bot-token']),
+    ).toEqual(['00000001', '00000003', '00000004', '00000006', '00000007']);
+    writeFileSync(
+      join(dir, 'routes.yml'),
+      'routes:\n  - name: prod\n    match: { minSeverity: high }\n    slack: /iam-alerts/slack/prod\n',
+    );
+    expect(await alerted(['--config', join(dir, 'routes.yml')])).toEqual([
+      '00000004',
+      '00000005',
+      '00000008',
+    ]);
+    const { io, stdout } = memoryIo(ssmDir);
+    expect(
+      await command.run(['--delivery-parameters', '/iam-alerts/jira-api-token', 'records.jsonl'], io),
+    ).toBe(0);
+    expect(stdout()).toMatch(
+      /^Replay with preset 'writes', the guard rails, the identity rules and the delivery-parameter guard rail\n/,
+    );
+    const wrong = memoryIo(ssmDir);
+    await expect(command.run(['--delivery-parameters', '/a b', 'records.jsonl'], wrong.io)).rejects.toThrow(
+      "--delivery-parameters takes SSM parameter names, comma-separated, not '/a b'",
+    );
+  });
+
   it('--jsonl prints one classified line per match with the agreed fields', async () => {
     const { io, stdout } = memoryIo(corpusDir);
     expect(await command.run(['--jsonl', 'stratus-red-team.jsonl'], io)).toBe(0);

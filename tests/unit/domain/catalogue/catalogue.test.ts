@@ -17,6 +17,8 @@ import {
   IDENTITY_RULES_PATTERN,
   KEY_GUARD_RAIL_OPERATIONS,
   keyGuardRailPattern,
+  PARAMETER_GUARD_RAIL_OPERATIONS,
+  parameterGuardRailPattern,
   SERVICE_NAME,
 } from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
@@ -134,6 +136,9 @@ const guardRailRecord = (
     requestParameters: {
       ...(operation.guardRail?.ownResource ? { [operation.guardRail.ownResource]: resource } : {}),
       ...(operation.guardRail?.ownKey ? { [operation.guardRail.ownKey]: resource } : {}),
+      // `names` (DeleteParameters) is a list.
+      ...(operation.guardRail?.ownParameter === 'name' ? { name: resource } : {}),
+      ...(operation.guardRail?.ownParameter === 'names' ? { names: [resource] } : {}),
       // PutFunctionConcurrency is a guard rail only when it throttles to zero.
       reservedConcurrentExecutions: 0,
     },
@@ -149,16 +154,25 @@ const KEY_ID = `${SERVICE_NAME}-prod-notifier`;
 const OUR_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
 const OUR_KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${OUR_KEY_ID}`;
 const KEY_PATTERN = keyGuardRailPattern([KEY_ID, OUR_KEY_ID, OUR_KEY_ARN]);
+// The central stack's parameter pattern, with the name guardRailRecord gives its resource.
+const PARAMETER_PATTERN = parameterGuardRailPattern([KEY_ID]);
 
-/** The deployed pattern that routes an operation: the shared one, or the central stack's key pattern. */
-const patternOf = (operation: Operation) => (operation.guardRail?.ownKey ? KEY_PATTERN : GUARD_RAIL_PATTERN);
+/** The deployed pattern that routes an operation: the shared one, or the central stack's key or parameter pattern. */
+const patternOf = (operation: Operation) =>
+  operation.guardRail?.ownKey
+    ? KEY_PATTERN
+    : operation.guardRail?.ownParameter
+      ? PARAMETER_PATTERN
+      : GUARD_RAIL_PATTERN;
 
 describe('guard rails: the catalogue and the deployed pattern agree, operation by operation', () => {
   it('has guard rails in every service of the pattern, and the pattern has no source without one', () => {
     const sourcesOf = (operations: readonly Operation[]) => [
       ...new Set(operations.map((o) => `aws.${o.eventSource.split('.')[0]}`)),
     ];
-    const shared = GUARD_RAIL_OPERATIONS.filter((operation) => !operation.guardRail?.ownKey);
+    const shared = GUARD_RAIL_OPERATIONS.filter(
+      (operation) => !operation.guardRail?.ownKey && !operation.guardRail?.ownParameter,
+    );
 
     expect(GUARD_RAIL_PATTERN.source).toEqual(sourcesOf(shared));
     expect(sourcesOf(shared)).toEqual([
@@ -174,6 +188,12 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
       'DisableKey',
       'ScheduleKeyDeletion',
       'PutKeyPolicy',
+    ]);
+    expect(PARAMETER_PATTERN.source).toEqual(sourcesOf(PARAMETER_GUARD_RAIL_OPERATIONS));
+    expect(PARAMETER_GUARD_RAIL_OPERATIONS.map((o) => o.name)).toEqual([
+      'PutParameter',
+      'DeleteParameter',
+      'DeleteParameters',
     ]);
   });
 
@@ -202,10 +222,11 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
 
   it('matches guard rails scoped to this project only on its own resources', () => {
     const scoped = GUARD_RAIL_OPERATIONS.filter(
-      (operation) => operation.guardRail?.ownResource || operation.guardRail?.ownKey,
+      (operation) =>
+        operation.guardRail?.ownResource || operation.guardRail?.ownKey || operation.guardRail?.ownParameter,
     );
 
-    expect(scoped.length).toBeGreaterThan(13);
+    expect(scoped.length).toBeGreaterThan(16);
     for (const operation of scoped) {
       const unrelated = guardRailRecord(operation, operation.name, 'billing-api');
       expect([
