@@ -2,6 +2,7 @@
 // iam:PassRole, and the known escalation paths (escalation.ts). Every verdict is a question to the evaluator
 // (ask.ts): what the document allows, not which actions it mentions.
 import type { GrantFinding, PolicyFinding, ResourceScope } from '../findings.js';
+import { memoiseFrozen } from '../memo.js';
 import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches, expandAction, isWildcard } from './actions.js';
@@ -180,7 +181,10 @@ const combined = (answers: Answer[]): Answer => {
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
  */
-export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAssessment => {
+export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAssessment =>
+  assessMemoised(document);
+
+const assessOnce = (document: PolicyDocument): PermissionsAssessment => {
   const findings: PolicyFinding[] = [];
   // Findings a broad grant already covers: kept in `findings`, left out of `keyFindings`.
   const implied = new Set<PolicyFinding>();
@@ -474,6 +478,9 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
   if (admin) assessment.admin = admin;
   return assessment;
 };
+
+// A document read from text is frozen (document.ts): its assessment is kept with it, for the next event it comes in.
+const assessMemoised = memoiseFrozen(assessOnce);
 
 /**
  * Judges a permissions policy and returns every finding, the most severe first (see
