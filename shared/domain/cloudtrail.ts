@@ -267,15 +267,15 @@ export const parseRecordWithSchema = (
   return recordOf(withoutNulls(result.data) as Record<string, unknown>, candidate);
 };
 
-/** The parsed record: its fields, with the nested objects as the (possibly pruned) input has them. */
+/**
+ * The parsed record: `fields` (a fresh object, which it completes and returns), with the nested objects as the
+ * (possibly pruned) input has them. A nested field keeps its place among the fields, or comes last when absent.
+ */
 const recordOf = (fields: Record<string, unknown>, candidate: Record<string, unknown>): CloudTrailRecord => {
-  const identity = isObject(candidate.userIdentity) ? candidate.userIdentity : {};
-  return {
-    ...(fields as { eventSource: string; eventName: string }),
-    userIdentity: identity,
-    requestParameters: isObject(candidate.requestParameters) ? candidate.requestParameters : null,
-    responseElements: isObject(candidate.responseElements) ? candidate.responseElements : null,
-  } as CloudTrailRecord;
+  fields.userIdentity = isObject(candidate.userIdentity) ? candidate.userIdentity : {};
+  fields.requestParameters = isObject(candidate.requestParameters) ? candidate.requestParameters : null;
+  fields.responseElements = isObject(candidate.responseElements) ? candidate.responseElements : null;
+  return fields as unknown as CloudTrailRecord;
 };
 
 const ENVELOPE_STRINGS = ['id', 'source', 'detail-type', 'account', 'region', 'time'] as const;
