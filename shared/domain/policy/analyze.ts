@@ -193,7 +193,8 @@ const combined = (answers: Answer[]): Answer => {
  * NotResource are complements; an action acts only on the resource types AWS lists for it; condition keys the
  * question leaves unknown are named, never assumed away). Scoped grants are one step less severe than grants on
  * every resource; a grant that depends only on conditions limiting who (MFA, source network, organization) one
- * step less again.
+ * step less again. For a document read from text (frozen by `parsePolicyDocument`) the assessment is memoised with
+ * it and frozen: callers copy before they change anything.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
  */

@@ -202,7 +202,8 @@ const describeAws = (
  * who may now assume the role, asked of the evaluator with probe principals, and a finding for each class a
  * reviewer should look at. A principal is in "another account" when its account differs from `ownAccount` (the
  * event's `recipientAccountId`). Conditions that limit who lower a rating one step; any other condition is no
- * limit on who (unsure: the rating stays up).
+ * limit on who (unsure: the rating stays up). For a document read from text (frozen by `parsePolicyDocument`) the
+ * analysis is memoised per document and account, and frozen: callers copy before they change anything.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
