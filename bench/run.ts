@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const benches = ['notifier.ts', 'enrich-cache.ts', 'replay.ts'];
+const benches = ['notifier.ts', 'enrich-cache.ts', 'alert-cost.ts', 'replay.ts'];
 let failed = 0;
 for (const name of benches) {
   const file = join(import.meta.dirname, name);

@@ -17,7 +17,7 @@ import type {
   Target,
 } from './types.js';
 import { maxSeverity, severityRank } from './types.js';
-import { boundedJson, encodeUriPart, shorten } from './values.js';
+import { boundedJson, encodeUriPart, jsonCopy, shorten } from './values.js';
 
 /**
  * The headline: the policy stage's when its finding is what makes the alert serious (it outranks the
@@ -190,8 +190,9 @@ export const assembleAlert = (
     links: buildLinks(record, classification.target, credentials),
     notes: [...enrichment.notes],
   };
-  // JSON subscribers get stable shapes: absent optional fields are omitted, never `undefined`.
-  return JSON.parse(JSON.stringify(alert)) as Alert;
+  // JSON subscribers get stable shapes: absent optional fields are omitted, never `undefined`. The copy also shares
+  // no object with the stages' results (some of which are memoised across events).
+  return jsonCopy(alert);
 };
 
 /**

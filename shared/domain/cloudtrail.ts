@@ -9,14 +9,19 @@ import { isObject } from './values.js';
 
 const optionalString = z.optional(z.nullable(z.string()));
 
+/** The string fields of `userIdentity` the pipeline reads, in schema order. */
+const IDENTITY_STRINGS = [
+  'type',
+  'principalId',
+  'arn',
+  'accountId',
+  'accessKeyId',
+  'userName',
+  'invokedBy',
+] as const;
+
 const userIdentitySchema = z.looseObject({
-  type: optionalString,
-  principalId: optionalString,
-  arn: optionalString,
-  accountId: optionalString,
-  accessKeyId: optionalString,
-  userName: optionalString,
-  invokedBy: optionalString,
+  ...Object.fromEntries(IDENTITY_STRINGS.map((key) => [key, optionalString])),
   sessionContext: z.optional(
     z.nullable(
       z.looseObject({
@@ -37,25 +42,42 @@ const userIdentitySchema = z.looseObject({
 
 const jsonObjectOrNull = z.optional(z.nullable(z.record(z.string(), z.unknown())));
 
-const recordSchema = z.looseObject({
-  eventVersion: optionalString,
-  userIdentity: z.optional(z.nullable(userIdentitySchema)),
-  eventTime: optionalString,
-  eventSource: z.string().check(z.minLength(1)),
-  eventName: z.string().check(z.minLength(1)),
-  awsRegion: optionalString,
-  sourceIPAddress: optionalString,
-  userAgent: optionalString,
-  errorCode: optionalString,
-  errorMessage: optionalString,
-  requestParameters: jsonObjectOrNull,
-  responseElements: jsonObjectOrNull,
-  eventID: optionalString,
-  eventType: optionalString,
-  readOnly: z.optional(z.nullable(z.boolean())),
-  recipientAccountId: optionalString,
-  vpcEndpointId: optionalString,
-});
+/** What a record's known field must be: the one list both the schema and {@link conformsToRecordSchema} read. */
+type FieldKind = 'string' | 'required' | 'identity' | 'object' | 'boolean';
+
+/** The record's known fields, in schema order (which is the order the parsed record keeps them in). */
+const RECORD_FIELDS: readonly (readonly [string, FieldKind])[] = [
+  ['eventVersion', 'string'],
+  ['userIdentity', 'identity'],
+  ['eventTime', 'string'],
+  ['eventSource', 'required'],
+  ['eventName', 'required'],
+  ['awsRegion', 'string'],
+  ['sourceIPAddress', 'string'],
+  ['userAgent', 'string'],
+  ['errorCode', 'string'],
+  ['errorMessage', 'string'],
+  ['requestParameters', 'object'],
+  ['responseElements', 'object'],
+  ['eventID', 'string'],
+  ['eventType', 'string'],
+  ['readOnly', 'boolean'],
+  ['recipientAccountId', 'string'],
+  ['vpcEndpointId', 'string'],
+];
+const RECORD_KEYS: ReadonlySet<string> = new Set(RECORD_FIELDS.map(([key]) => key));
+
+const FIELD_SCHEMAS: Record<FieldKind, z.ZodMiniType> = {
+  string: optionalString,
+  required: z.string().check(z.minLength(1)),
+  identity: z.optional(z.nullable(userIdentitySchema)),
+  object: jsonObjectOrNull,
+  boolean: z.optional(z.nullable(z.boolean())),
+};
+
+const recordSchema = z.looseObject(
+  Object.fromEntries(RECORD_FIELDS.map(([key, kind]) => [key, FIELD_SCHEMAS[kind]])),
+);
 
 const envelopeSchema = z.looseObject({
   id: z.string(),
@@ -66,6 +88,81 @@ const envelopeSchema = z.looseObject({
   time: z.string(),
   detail: z.unknown(),
 });
+
+const isAbsent = (value: unknown): boolean => value === undefined || value === null;
+const isOptionalString = (value: unknown): boolean => isAbsent(value) || typeof value === 'string';
+
+/**
+ * What zod's `record(string, unknown)` accepts: a plain object as zod's `isPlainObject` tells one (no constructor, or
+ * one whose prototype has its own `isPrototypeOf`, in any realm) without symbol keys.
+ */
+const isPlainRecord = (value: unknown): boolean => {
+  if (!isObject(value) || Object.getOwnPropertySymbols(value).length > 0) return false;
+  const maker: unknown = value.constructor;
+  if (typeof maker !== 'function') return true;
+  const prototype: unknown = maker.prototype;
+  return isObject(prototype) && Object.hasOwn(prototype, 'isPrototypeOf');
+};
+
+const conformsToIdentity = (value: unknown): boolean => {
+  if (isAbsent(value)) return true;
+  if (!isObject(value)) return false;
+  for (const key of IDENTITY_STRINGS) if (!isOptionalString(value[key])) return false;
+  const session = value.sessionContext;
+  if (isAbsent(session)) return true;
+  if (!isObject(session)) return false;
+  if (!isAbsent(session.sessionIssuer) && !isObject(session.sessionIssuer)) return false;
+  if (!isOptionalString(session.ec2RoleDelivery)) return false;
+  const attributes = session.attributes;
+  if (isAbsent(attributes)) return true;
+  if (!isObject(attributes)) return false;
+  const mfa = attributes.mfaAuthenticated;
+  return isOptionalString(mfa) || typeof mfa === 'boolean';
+};
+
+const conformsToField = (kind: FieldKind, value: unknown): boolean => {
+  switch (kind) {
+    case 'string':
+      return isOptionalString(value);
+    case 'required':
+      return typeof value === 'string' && value.length > 0;
+    case 'identity':
+      return conformsToIdentity(value);
+    case 'object':
+      return isAbsent(value) || isPlainRecord(value);
+    case 'boolean':
+      return isAbsent(value) || typeof value === 'boolean';
+  }
+};
+
+/**
+ * True when the record schema surely accepts `raw` as it is: every known field has its type. Then the record is
+ * read without zod ({@link recordFields}), which costs a fraction of a `safeParse`; otherwise zod parses it and names
+ * what is wrong. Conservative: false for anything zod might see differently (a parameters object with a class).
+ */
+export const conformsToRecordSchema = (raw: Record<string, unknown>): boolean => {
+  for (const [key, kind] of RECORD_FIELDS) if (!conformsToField(kind, raw[key])) return false;
+  return true;
+};
+
+/**
+ * The fields of a conforming record as `recordSchema.safeParse` followed by {@link withoutNulls} gives them: the known
+ * fields the record has, in schema order, then the others in their own order (`__proto__` dropped), nulls left out.
+ */
+const recordFields = (raw: Record<string, unknown>): Record<string, unknown> => {
+  const fields: Record<string, unknown> = {};
+  for (const [key] of RECORD_FIELDS) {
+    if (!(key in raw)) continue;
+    const value = raw[key];
+    if (value !== null) fields[key] = value;
+  }
+  for (const key in raw) {
+    if (RECORD_KEYS.has(key) || key === '__proto__') continue;
+    const value = raw[key];
+    if (value !== null) fields[key] = value;
+  }
+  return fields;
+};
 
 /** Drops `null` values CloudTrail writes for absent optional fields, so downstream code sees `undefined`. */
 const withoutNulls = <T extends Record<string, unknown>>(value: T): T =>
@@ -139,6 +236,20 @@ export const parseCloudTrailRecord = (
     const field = fieldPrefix || '(root)';
     throw new InvalidEventError(field, `not a CloudTrail record: ${field}: expected a JSON object`);
   }
+  if (conformsToRecordSchema(raw)) return recordOf(recordFields(raw), raw);
+  return parseRecordWithSchema(raw, fieldPrefix, ignored);
+};
+
+/**
+ * {@link parseCloudTrailRecord} by zod alone, for an object: what the fast path for conforming records must equal
+ * (the tests compare them), and the path of every record that does not conform.
+ * @throws InvalidEventError naming the first field at fault.
+ */
+export const parseRecordWithSchema = (
+  raw: Record<string, unknown>,
+  fieldPrefix = '',
+  ignored: string[] = [],
+): CloudTrailRecord => {
   let candidate = raw;
   let result = recordSchema.safeParse(candidate);
   // Each pass drops every field at fault; a later pass can only find what an earlier drop uncovered.
@@ -153,14 +264,30 @@ export const parseCloudTrailRecord = (
     }
     result = recordSchema.safeParse(candidate);
   }
-  const record = withoutNulls(result.data) as Record<string, unknown>;
-  const identity = isObject(candidate.userIdentity) ? candidate.userIdentity : {};
-  return {
-    ...(record as { eventSource: string; eventName: string }),
-    userIdentity: identity,
-    requestParameters: isObject(candidate.requestParameters) ? candidate.requestParameters : null,
-    responseElements: isObject(candidate.responseElements) ? candidate.responseElements : null,
-  } as CloudTrailRecord;
+  return recordOf(withoutNulls(result.data) as Record<string, unknown>, candidate);
+};
+
+/**
+ * The parsed record: `fields` (a fresh object, which it completes and returns), with the nested objects as the
+ * (possibly pruned) input has them. A nested field keeps its place among the fields, or comes last when absent.
+ */
+const recordOf = (fields: Record<string, unknown>, candidate: Record<string, unknown>): CloudTrailRecord => {
+  fields.userIdentity = isObject(candidate.userIdentity) ? candidate.userIdentity : {};
+  fields.requestParameters = isObject(candidate.requestParameters) ? candidate.requestParameters : null;
+  fields.responseElements = isObject(candidate.responseElements) ? candidate.responseElements : null;
+  return fields as unknown as CloudTrailRecord;
+};
+
+const ENVELOPE_STRINGS = ['id', 'source', 'detail-type', 'account', 'region', 'time'] as const;
+
+/** The envelope's fields: as they are when all are strings (no zod needed), else as zod reads them. */
+const readEnvelope = (raw: Record<string, unknown>): z.output<typeof envelopeSchema> => {
+  if (ENVELOPE_STRINGS.every((key) => typeof raw[key] === 'string')) {
+    return raw as z.output<typeof envelopeSchema>;
+  }
+  const result = envelopeSchema.safeParse(raw);
+  if (!result.success) throw firstIssue(result.error, '', raw);
+  return result.data;
 };
 
 /**
@@ -173,9 +300,7 @@ export const parseCloudTrailRecord = (
  */
 export const parseIamEvent = (raw: unknown, ignored: string[] = []): IamEvent => {
   if (isObject(raw) && 'detail' in raw && ('detail-type' in raw || 'source' in raw)) {
-    const result = envelopeSchema.safeParse(raw);
-    if (!result.success) throw firstIssue(result.error, '', raw);
-    const data = result.data;
+    const data = readEnvelope(raw);
     const envelope: EventBridgeEnvelope = {
       id: data.id,
       source: data.source,

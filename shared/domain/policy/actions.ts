@@ -1,4 +1,5 @@
 // IAM action matching: case-insensitive, with `*` and `?` wildcards, as IAM evaluates `Action`/`NotAction`.
+import { BoundedCache, deepFreeze } from '../memo.js';
 import { ACTION_LEVELS } from './action-levels.js';
 import { wildcardMatches } from './evaluator/patterns.js';
 
@@ -45,15 +46,30 @@ const loadLevels = (): Map<string, { action: string; level: AccessLevel }[]> => 
 /** The services whose full action list ships with the analysis (see scripts/generate-iam-access-levels.ts). */
 export const knownServices = (): string[] => [...loadLevels().keys()];
 
+/** A known action and AWS's access level of it. */
+export interface LeveledAction {
+  readonly action: string;
+  readonly level: AccessLevel;
+}
+
+// Every policy's analysis expands `iam:*` and the patterns it names: the last few hundred expansions are kept, of
+// patterns no longer than any real action name (so that hostile ones cannot hold much memory).
+const EXPANSIONS = new BoundedCache<string, readonly LeveledAction[]>(512);
+const MAX_CACHED_PATTERN = 256;
+
 /**
  * The known actions a pattern covers, with AWS's access level. Only services in {@link knownServices}
- * are expanded; other patterns return an empty list.
+ * are expanded; other patterns return an empty list. The list is frozen (memoised by pattern).
  */
-export const expandAction = (pattern: string): { action: string; level: AccessLevel }[] => {
+export const expandAction = (pattern: string): readonly LeveledAction[] => {
+  const known = EXPANSIONS.get(pattern);
+  if (known) return known;
   const service = pattern.split(':')[0]?.toLowerCase() ?? '';
   const levels = loadLevels();
   const candidates = pattern === '*' ? [...levels.values()].flat() : (levels.get(service) ?? []);
-  return candidates.filter((entry) => actionMatches(pattern, entry.action));
+  const expanded = deepFreeze(candidates.filter((entry) => actionMatches(pattern, entry.action)));
+  if (pattern.length <= MAX_CACHED_PATTERN) EXPANSIONS.set(pattern, expanded);
+  return expanded;
 };
 
 /** AWS's access level of one action, when its service is known. */

@@ -2,6 +2,7 @@
 // iam:PassRole, and the known escalation paths (escalation.ts). Every verdict is a question to the evaluator
 // (ask.ts): what the document allows, not which actions it mentions.
 import type { GrantFinding, PolicyFinding, ResourceScope } from '../findings.js';
+import { memoiseFrozen } from '../memo.js';
 import type { Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { actionMatches, expandAction, isWildcard } from './actions.js';
@@ -58,31 +59,39 @@ const serviceOfArn = (pattern: string): string | undefined => {
 };
 
 /**
- * The actions asked before a document is said to grant nothing: one concrete action per Allow pattern, the
- * actions a Deny's NotAction names (its complement leaves them allowed), the actions of the services a Deny's
- * NotResource names, the escalation catalogue, and every known IAM action.
+ * The actions asked before a document is said to grant nothing, in order and each once: one concrete action per
+ * Allow pattern, the actions a Deny's NotAction names (its complement leaves them allowed), the actions of the
+ * services a Deny's NotResource names, the escalation catalogue, and every known IAM action. Lazy: most documents
+ * grant their first action, and the rest is then never listed.
  */
-const probeActions = (document: PolicyDocument, allows: PolicyStatement[]): string[] => {
+function* probeActions(document: PolicyDocument, allows: PolicyStatement[]): Generator<string> {
+  const seen = new Set<string>();
+  const fresh = function* (actions: Iterable<string>): Generator<string> {
+    for (const action of actions) {
+      if (seen.has(action)) continue;
+      seen.add(action);
+      yield action;
+    }
+  };
   const denies = document.statements.filter((statement) => statement.effect === 'Deny');
-  const notActions = denies.flatMap((statement) => statement.notActions ?? []);
+  for (const statement of allows.slice(0, 50)) {
+    yield* fresh((statement.actions ?? [PROBE_ACTION]).slice(0, 50).map(concreteAction));
+  }
+  for (const pattern of denies.flatMap((statement) => statement.notActions ?? [])) {
+    yield* fresh([concreteAction(pattern)]);
+    yield* fresh(expandAction(pattern).map((entry) => entry.action));
+  }
   const notResourceServices = unique(
     denies.flatMap((statement) =>
       (statement.notResources ?? []).flatMap((entry) => serviceOfArn(entry) ?? []),
     ),
   );
-  return unique([
-    ...allows
-      .slice(0, 50)
-      .flatMap((statement) => (statement.actions ?? [PROBE_ACTION]).slice(0, 50).map(concreteAction)),
-    ...notActions.flatMap((pattern) => [
-      concreteAction(pattern),
-      ...expandAction(pattern).map((entry) => entry.action),
-    ]),
-    ...notResourceServices.flatMap((service) => expandAction(`${service}:*`).map((entry) => entry.action)),
-    ...ESCALATION_PATHS.flatMap((path) => path.actions),
-    ...expandAction('iam:*').map((entry) => entry.action),
-  ]);
-};
+  for (const service of notResourceServices) {
+    yield* fresh(expandAction(`${service}:*`).map((entry) => entry.action));
+  }
+  for (const path of ESCALATION_PATHS) yield* fresh(path.actions);
+  yield* fresh(expandAction('iam:*').map((entry) => entry.action));
+}
 
 /**
  * Whether any Allow statement grants anything at all: `yes`, `no`, or `unsure` when no question found a grant but
@@ -94,12 +103,20 @@ const grantsSomething = (
   policies: readonly EvaluatedPolicy[],
   allows: PolicyStatement[],
 ): 'yes' | 'no' | 'unsure' => {
-  const actions = probeActions(document, allows);
-  if (actions.slice(0, PROBE_BUDGET).some((action) => ask(policies, action).allowed)) return 'yes';
+  let asked = 0;
+  let unasked = false;
+  for (const action of probeActions(document, allows)) {
+    if (asked === PROBE_BUDGET) {
+      unasked = true;
+      break;
+    }
+    asked += 1;
+    if (ask(policies, action).allowed) return 'yes';
+  }
   const complements = document.statements.some(
     (statement) => statement.effect === 'Deny' && (statement.notActions || statement.notResources),
   );
-  return complements || actions.length > PROBE_BUDGET ? 'unsure' : 'no';
+  return complements || unasked ? 'unsure' : 'no';
 };
 
 // Service-wide wildcards worth naming, and why. Others are reported at low severity.
@@ -176,11 +193,15 @@ const combined = (answers: Answer[]): Answer => {
  * NotResource are complements; an action acts only on the resource types AWS lists for it; condition keys the
  * question leaves unknown are named, never assumed away). Scoped grants are one step less severe than grants on
  * every resource; a grant that depends only on conditions limiting who (MFA, source network, organization) one
- * step less again.
+ * step less again. For a document read from text (frozen by `parsePolicyDocument`) the assessment is memoised with
+ * it and frozen: callers copy before they change anything.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
  */
-export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAssessment => {
+export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAssessment =>
+  assessMemoised(document);
+
+const assessOnce = (document: PolicyDocument): PermissionsAssessment => {
   const findings: PolicyFinding[] = [];
   // Findings a broad grant already covers: kept in `findings`, left out of `keyFindings`.
   const implied = new Set<PolicyFinding>();
@@ -474,6 +495,9 @@ export const assessPermissionsPolicy = (document: PolicyDocument): PermissionsAs
   if (admin) assessment.admin = admin;
   return assessment;
 };
+
+// A document read from text is frozen (document.ts): its assessment is kept with it, for the next event it comes in.
+const assessMemoised = memoiseFrozen(assessOnce);
 
 /**
  * Judges a permissions policy and returns every finding, the most severe first (see

@@ -1,6 +1,7 @@
 // Policy documents as CloudTrail and IAM hand them over: raw JSON text in requestParameters,
 // URL-encoded JSON in responseElements and GetPolicyVersion, sometimes cut at 100 KB, sometimes hostile.
 // Everything here is total: a bad document becomes a `failure`, never a throw.
+import { BoundedCache, deepFreeze } from '../memo.js';
 
 /** One normalised statement: every list is an array, action patterns are kept as written. */
 export interface PolicyStatement {
@@ -200,13 +201,30 @@ export const normalisePolicy = (value: unknown): PolicyDocument | PolicyParseFai
   return document;
 };
 
+// Documents repeat from event to event (the same Terraform role, the same AWS managed policy): the last few hundred
+// texts are kept parsed. IAM's own limits (6,144 characters for a managed policy, 10,240 for a role's inline
+// policies) keep real documents under the size cached; a larger text is parsed every time, so that hostile
+// documents cannot hold much memory.
+const PARSED = new BoundedCache<string, PolicyParseResult>(256);
+const MAX_CACHED_TEXT = 16 * 1024;
+
 /**
  * Reads a policy document from whatever CloudTrail or IAM gave: JSON text, URL-encoded JSON text, or an
- * already-parsed object (some producers embed the document as an object). Never throws.
+ * already-parsed object (some producers embed the document as an object). Never throws. A result read from text is
+ * memoised by the text and frozen whole (see `memo.ts`), so that the analyses of a document can be memoised too.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
  */
 export const parsePolicyDocument = (input: unknown): PolicyParseResult => {
+  if (typeof input !== 'string' || input.length > MAX_CACHED_TEXT) return readPolicyDocument(input);
+  const known = PARSED.get(input);
+  if (known) return known;
+  const result = deepFreeze(readPolicyDocument(input));
+  PARSED.set(input, result);
+  return result;
+};
+
+const readPolicyDocument = (input: unknown): PolicyParseResult => {
   if (input === undefined || input === null || input === '') {
     return { ok: false, failure: { kind: 'missing', detail: 'no policy document in the event' } };
   }

@@ -3,6 +3,7 @@
 // subject of a web identity provider, each named account, this organization); statements are read only to name
 // who is listed.
 import type { AssumeFinding, TrustEntry, TrustExposure, TrustedPrincipal } from '../findings.js';
+import { BoundedCache, deepFreeze, isDeeplyFrozen } from '../memo.js';
 import { severityRank } from '../types.js';
 import { actionMatches } from './actions.js';
 import type { PolicyDocument, PolicyStatement } from './document.js';
@@ -201,7 +202,8 @@ const describeAws = (
  * who may now assume the role, asked of the evaluator with probe principals, and a finding for each class a
  * reviewer should look at. A principal is in "another account" when its account differs from `ownAccount` (the
  * event's `recipientAccountId`). Conditions that limit who lower a rating one step; any other condition is no
- * limit on who (unsure: the rating stays up).
+ * limit on who (unsure: the rating stays up). For a document read from text (frozen by `parsePolicyDocument`) the
+ * analysis is memoised per document and account, and frozen: callers copy before they change anything.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
@@ -210,6 +212,25 @@ export const analyzeTrustPolicy = (
   document: PolicyDocument,
   ownAccount: string | undefined,
 ): TrustAnalysis => {
+  if (!isDeeplyFrozen(document)) return analyzeTrustOnce(document, ownAccount);
+  let byAccount = TRUST_ANALYSES.get(document);
+  if (!byAccount) {
+    byAccount = new BoundedCache(MAX_ACCOUNTS_PER_DOCUMENT);
+    TRUST_ANALYSES.set(document, byAccount);
+  }
+  const known = byAccount.get(ownAccount);
+  if (known) return known;
+  const analysis = deepFreeze(analyzeTrustOnce(document, ownAccount));
+  byAccount.set(ownAccount, analysis);
+  return analysis;
+};
+
+// A document read from text is frozen (document.ts): its analyses, one per account that owns the role, are kept with
+// it. The account is part of the key: who counts as "another account" depends on it.
+const TRUST_ANALYSES = new WeakMap<PolicyDocument, BoundedCache<string | undefined, TrustAnalysis>>();
+const MAX_ACCOUNTS_PER_DOCUMENT = 16;
+
+const analyzeTrustOnce = (document: PolicyDocument, ownAccount: string | undefined): TrustAnalysis => {
   const account = ownAccount ?? '000000000000';
   const into: Collected = { findings: [], trusted: [] };
   const allows = document.statements.filter(

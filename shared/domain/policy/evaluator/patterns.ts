@@ -144,7 +144,44 @@ export const wildcardMatches = (pattern: string, value: string, ignoreCase: bool
   if (!pattern.includes('*') && !pattern.includes('?')) {
     return ignoreCase ? pattern.toLowerCase() === value.toLowerCase() : pattern === value;
   }
+  // Lower-casing a whole ASCII pattern is lower-casing it character by character, as globMatches does.
+  if (!ignoreCase) return globText(pattern, value);
+  if (isAscii(pattern)) return globText(pattern.toLowerCase(), value.toLowerCase());
   return globMatches([{ text: pattern, literal: false }], value, ignoreCase);
+};
+
+const isAscii = (text: string): boolean => {
+  for (let index = 0; index < text.length; index += 1) if (text.charCodeAt(index) > 0x7f) return false;
+  return true;
+};
+const STAR_CODE = 42;
+const ONE_CODE = 63;
+
+/** {@link globMatches} for a pattern of policy text alone (every `*` and `?` a wildcard), on the strings themselves. */
+const globText = (pattern: string, text: string): boolean => {
+  let p = 0;
+  let v = 0;
+  let star = -1;
+  let mark = 0;
+  while (v < text.length) {
+    const code = p < pattern.length ? pattern.charCodeAt(p) : -1;
+    if (code === ONE_CODE || (code >= 0 && code !== STAR_CODE && code === text.charCodeAt(v))) {
+      p += 1;
+      v += 1;
+    } else if (code === STAR_CODE) {
+      star = p;
+      p += 1;
+      mark = v;
+    } else if (star >= 0) {
+      p = star + 1;
+      mark += 1;
+      v = mark;
+    } else {
+      return false;
+    }
+  }
+  while (pattern.charCodeAt(p) === STAR_CODE) p += 1;
+  return p === pattern.length;
 };
 
 /**

@@ -1,4 +1,5 @@
 // Which resource types an action acts on, from the generated table, as wildcard patterns over ARNs.
+import { BoundedCache } from '../../memo.js';
 import { patternsOverlap } from './patterns.js';
 import { RESOURCE_TYPE_TABLE } from './resource-types-table.js';
 
@@ -78,8 +79,17 @@ export const actsOnResource = (action: string, resource: string): boolean | unde
   const known = resourceTypesOf(action);
   if (!known) return undefined;
   if (resource === '*') return true;
-  return [...known.types.values()].some((pattern) => fitsType(pattern, resource));
+  // Every evaluation asks this first, mostly of the same few probe resources: the answers are kept (short keys only).
+  const key = `${action.length}:${action}${resource}`;
+  const remembered = FITS.get(key);
+  if (remembered !== undefined) return remembered;
+  const fits = [...known.types.values()].some((pattern) => fitsType(pattern, resource));
+  if (key.length <= MAX_FITS_KEY) FITS.set(key, fits);
+  return fits;
 };
+
+const FITS = new BoundedCache<string, boolean>(2048);
+const MAX_FITS_KEY = 512;
 
 /**
  * Whether a statement's Resource pattern can name a resource the action acts on (`arn:aws:iam::*:role/x` cannot
