@@ -90,7 +90,11 @@ export const mayHaveDelivered = (error: unknown): boolean =>
 
 /** A guard that records nothing across containers: used locally when no table is configured. */
 export const createLocalGuard = (marks: AttemptMarks = createMemoryMarks()): OnceGuard => ({
-  once: (destination, key, run) => runMarked(marks, `local-${destination}#${hashKey(key)}`, run),
+  once: async (destination, key, run) => {
+    const { result, marked } = await runMarked(marks, `local-${destination}#${hashKey(key)}`, run);
+    await marked;
+    return result;
+  },
   registerContext: () => undefined,
 });
 
@@ -103,14 +107,18 @@ export const passThroughGuard: OnceGuard = {
 /** The key hash of attempt marks (MD5, base64 of the key itself). */
 const hashKey = (key: string): string => createHash('md5').update(key).digest('base64');
 
+/**
+ * Runs a delivery between its attempt mark's writes. Returns the result with the mark's last write still under
+ * way (`marked`, which never rejects), so that the caller can write its own record at the same time.
+ */
 const runMarked = async <T extends OnceResult>(
   marks: AttemptMarks,
   markId: string,
   run: (context: RunContext) => Promise<T>,
-): Promise<T> => {
+): Promise<{ result: T; marked: Promise<void> }> => {
   const earlier = await marks.begin(markId);
   // A delivery that happened but whose idempotency record was never completed: do not deliver again.
-  if (earlier.state === 'delivered') return earlier.result as T;
+  if (earlier.state === 'delivered') return { result: earlier.result as T, marked: Promise.resolve() };
   let result: T;
   try {
     result = await run({ suspectRepeat: earlier.state === 'attempted' });
@@ -120,8 +128,7 @@ const runMarked = async <T extends OnceResult>(
   }
   // Best effort: the idempotency record saves the result too; if both writes fail, the retry is suspect,
   // checks the destination or marks its message, and never loses the alert.
-  await marks.delivered(markId, result).catch(() => undefined);
-  return result;
+  return { result, marked: marks.delivered(markId, result).catch(() => undefined) };
 };
 
 /** What the idempotency record of a (destination, key) holds, as {@link OnceRecords} read it. */
@@ -253,17 +260,23 @@ export const createOnceGuard = (options: {
       const stored = await lock(id);
       if (stored !== undefined) return stored as T;
       const markId = `${options.keyPrefix}-${destination}-attempt#${hashKey(key)}`;
-      let result: T;
+      let ran: { result: T; marked: Promise<void> };
       try {
-        result = await runMarked(options.marks, markId, run);
+        ran = await runMarked(options.marks, markId, run);
       } catch (error) {
         await persistence('Failed to delete record from idempotency store', () => records.remove(id));
         throw error;
       }
-      await persistence('Failed to update success record to idempotency store', () =>
-        records.complete(id, expiration(), result),
-      );
-      return result;
+      // The two "success" writes are independent (either one stops a retry from delivering again): one round
+      // trip for both. A failed record write still fails the invocation, as it did under Powertools.
+      const [, completed] = await Promise.allSettled([
+        ran.marked,
+        persistence('Failed to update success record to idempotency store', () =>
+          records.complete(id, expiration(), ran.result),
+        ),
+      ]);
+      if (completed.status === 'rejected') throw completed.reason;
+      return ran.result;
     },
     registerContext: (registered) => {
       context = registered;
