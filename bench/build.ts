@@ -1,10 +1,10 @@
-// Bundles an entry with the options of serverless.yml `custom.esbuild` (minify, keepNames, ESM, node22).
+// Bundles an entry with the options of serverless.yml `custom.esbuild` (minify, keepNames, ESM, node24).
 
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
-/** Bundles `entry` to `outfile` as minified ESM for Node 22 and returns its size. */
+/** Bundles `entry` to `outfile` as minified ESM for Node 24 (the functions' runtime) and returns its size. */
 export const bundle = async (
   entry: string,
   outfile: string,
@@ -16,7 +16,7 @@ export const bundle = async (
     minify: true,
     keepNames: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     mainFields: ['module', 'main'],
     // Some CommonJS dependencies call require(); ESM output needs it defined.

@@ -1,7 +1,8 @@
 // Notifier benchmark: bundle size, cold import time next to an SDK-only bundle, what each import
-// costs, and warm handler time per event with the publisher on loopback.
+// costs, cold import + the first event handled (next to a handler that only publishes to SNS), and warm handler
+// time per event with the publisher on loopback.
 // Run: npm run bench (all benchmarks) or node --import tsx/esm bench/notifier.ts
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,14 +23,65 @@ const percentile = (values: number[], p: number): number => {
 };
 const kb = (bytes: number): string => `${(bytes / 1024).toFixed(0)} KB`;
 
-/** Time to import a bundle in a fresh Node process, measured inside that process (excludes Node's own start). */
-const importMs = (file: string): number => {
-  const script = `const t=performance.now();await import(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t));`;
+// The notifier's environment as deployed (resources/derived.cjs, notifierEnvironment): a topic, the idempotency
+// table and IAM enrichment, so that its cold start builds the clients it builds in Lambda. Account names are on
+// where the stack has an organization; they are loaded on the first lookup, so the import does not depend on them.
+const DEPLOYED_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'AKIABENCHEXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'bench-secret',
+  ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:iam-change-alerts-bench',
+  IDEMPOTENCY_TABLE: 'iam-change-alerts-bench-idempotency',
+  IAM_ENRICHMENT: 'on',
+  ACCOUNT_NAMES: 'off',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_SERVICE_NAME: 'notifier',
+};
+
+/**
+ * Time to import a bundle in a fresh Node process, measured inside that process (excludes Node's own start): wall
+ * time, and the CPU time the process spent meanwhile (all its threads), which a machine shared with other jobs
+ * disturbs less.
+ */
+const importMs = (file: string): { wall: number; cpu: number } => {
+  const script = `const c=process.cpuUsage();const t=performance.now();await import(${JSON.stringify(file)});const w=performance.now()-t;const u=process.cpuUsage(c);process.stdout.write(w+' '+(u.user+u.system)/1000);`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    env: { ...process.env, AWS_REGION: 'us-east-1', IAM_ENRICHMENT: 'off', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, ...DEPLOYED_ENV },
     encoding: 'utf8',
   });
-  return Number(out);
+  const [wall, cpu] = out.split(' ').map(Number);
+  return { wall: wall ?? Number.NaN, cpu: cpu ?? Number.NaN };
+};
+
+/**
+ * Import + the first event in a fresh Node process: what a cold invocation pays before its alert is out. The
+ * clients talk to the fakes on loopback, served by this process (so the child runs asynchronously); the result line
+ * is marked, since the handler logs to stdout too.
+ */
+const coldFirstEventMs = (file: string, event: unknown, env: Record<string, string>): Promise<number> => {
+  const script = `const event=JSON.parse(process.env.BENCH_EVENT);
+const context={functionName:'bench',functionVersion:'$LATEST',invokedFunctionArn:'arn:aws:lambda:us-east-1:123456789012:function:bench',memoryLimitInMB:'256',awsRequestId:'cold',logGroupName:'bench',logStreamName:'bench',callbackWaitsForEmptyEventLoop:false,getRemainingTimeInMillis:()=>30000};
+const t=performance.now();const {handler}=await import(${JSON.stringify(file)});await handler(event,context);
+process.stdout.write('\\nBENCH_COLD '+(performance.now()-t)+'\\n');process.exit(0);`;
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--input-type=module', '-e', script],
+      {
+        env: { ...process.env, ...DEPLOYED_ENV, ...env, BENCH_EVENT: JSON.stringify(event) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => {
+        const line = /BENCH_COLD (\S+)/.exec(stdout)?.[1];
+        if (error || line === undefined) {
+          reject(new Error(`cold run of ${file} failed: ${error?.message ?? ''} ${stderr.slice(0, 2000)}`));
+          return;
+        }
+        resolve(Number(line));
+      },
+    );
+  });
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'iam-alerts-bench-'));
@@ -39,29 +91,37 @@ try {
     { name: 'baseline + full zod (not used)', entry: 'bench/entries/sdk-zod-full.ts' },
     { name: 'baseline + Middy + Powertools logger', entry: 'bench/entries/sdk-middy-logger.ts' },
     { name: '… + Powertools metrics', entry: 'bench/entries/sdk-middy-logger-metrics.ts' },
+    { name: 'baseline + DynamoDB client (once-guard)', entry: 'bench/entries/sdk-dynamodb.ts' },
+    { name: '… + Powertools idempotency (before)', entry: 'bench/entries/sdk-dynamodb-powertools.ts' },
     { name: 'notifier (functions/notifier/handler.ts)', entry: 'functions/notifier/handler.ts' },
   ];
   const built = [];
   for (const [index, variant] of variants.entries()) {
     const outfile = join(dir, `v${index}.mjs`);
     const size = await bundle(join(ROOT, variant.entry), outfile);
-    built.push({ ...variant, outfile, ...size, times: [] as number[] });
+    built.push({ ...variant, outfile, ...size, times: [] as number[], cpu: [] as number[] });
   }
   // Interleave the runs so that machine noise hits every variant alike.
   for (let run = 0; run < IMPORT_RUNS; run += 1) {
-    for (const variant of built) variant.times.push(importMs(variant.outfile));
+    for (const variant of built) {
+      const { wall, cpu } = importMs(variant.outfile);
+      variant.times.push(wall);
+      variant.cpu.push(cpu);
+    }
   }
   const baseline = median(built[0]?.times ?? []);
+  const baselineCpu = median(built[0]?.cpu ?? []);
   process.stdout.write(
     `\nNotifier bundle and cold import (median of ${IMPORT_RUNS} fresh processes, Node ${process.version})\n`,
   );
   process.stdout.write(
-    `${'bundle'.padEnd(44)}${'size'.padStart(9)}${'gzip'.padStart(9)}${'import'.padStart(11)}${'× base'.padStart(8)}\n`,
+    `${'bundle'.padEnd(44)}${'size'.padStart(9)}${'gzip'.padStart(9)}${'import'.padStart(11)}${'× base'.padStart(8)}${'CPU'.padStart(11)}${'× base'.padStart(8)}\n`,
   );
   for (const v of built) {
     const ms = median(v.times);
+    const cpu = median(v.cpu);
     process.stdout.write(
-      `${v.name.padEnd(44)}${kb(v.bytes).padStart(9)}${kb(v.gzipBytes).padStart(9)}${`${ms.toFixed(1)} ms`.padStart(11)}${(ms / baseline).toFixed(2).padStart(8)}\n`,
+      `${v.name.padEnd(44)}${kb(v.bytes).padStart(9)}${kb(v.gzipBytes).padStart(9)}${`${ms.toFixed(1)} ms`.padStart(11)}${(ms / baseline).toFixed(2).padStart(8)}${`${cpu.toFixed(1)} ms`.padStart(11)}${(cpu / baselineCpu).toFixed(2).padStart(8)}\n`,
     );
   }
   const notifier = built[built.length - 1];
@@ -71,8 +131,70 @@ try {
   );
   if (ratio > 1.25) process.exitCode = 1;
 
-  // Warm invocations: the real handler module, publishing to a fake SNS on 127.0.0.1.
+  // Cold import + first event: a module deferred with a dynamic import costs nothing at import but is paid by
+  // the first event that needs it, which on Lambda is the same cold start. Each fresh process handles one event
+  // (the samples of events/ in turn, each under a new eventID), against fakes of SNS, DynamoDB, IAM and
+  // Organizations on 127.0.0.1.
   const { startFakeSns } = await import('../tests/helpers/sns-server.js');
+  const { startAwsServer } = await import('../tests/helpers/aws-server.js');
+  const { startFakeIam } = await import('../tests/helpers/iam-server.js');
+  const { startFakeOrganizations } = await import('../tests/helpers/organizations-server.js');
+  const samples = readdirSync(join(ROOT, 'events'))
+    .filter((f) => f.endsWith('.json'))
+    .map(
+      (f) => JSON.parse(readFileSync(join(ROOT, 'events', f), 'utf8')) as { detail?: { eventID?: string } },
+    );
+  const [coldSns, coldAws, coldIam, coldOrganizations] = await Promise.all([
+    startFakeSns(),
+    startAwsServer(),
+    startFakeIam(),
+    startFakeOrganizations(),
+  ]);
+  const fakes = {
+    AWS_ENDPOINT_URL_SNS: coldSns.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: coldAws.endpoint,
+    AWS_ENDPOINT_URL_IAM: coldIam.endpoint,
+    AWS_ENDPOINT_URL_ORGANIZATIONS: coldOrganizations.endpoint,
+  };
+  const baselineHandler = join(dir, 'cold-baseline.mjs');
+  const baselineSize = await bundle(join(ROOT, 'bench/entries/sdk-publish.ts'), baselineHandler);
+  const notifierFile = notifier?.outfile ?? '';
+  const cold: { name: string; file: string; env: Record<string, string>; times: number[] }[] = [
+    { name: 'SNS publish only (baseline handler)', file: baselineHandler, env: {}, times: [] as number[] },
+    { name: 'notifier, no organization', file: notifierFile, env: {}, times: [] as number[] },
+    {
+      name: 'notifier, account names (Organizations)',
+      file: notifierFile,
+      env: { ACCOUNT_NAMES: 'on' },
+      times: [] as number[],
+    },
+  ];
+  try {
+    for (let run = 0; run < IMPORT_RUNS; run += 1) {
+      for (const [index, variant] of cold.entries()) {
+        const event = structuredClone(samples[run % samples.length]);
+        if (event?.detail) event.detail.eventID = `cold-${index}-${run}`;
+        variant.times.push(await coldFirstEventMs(variant.file, event, { ...fakes, ...variant.env }));
+      }
+    }
+  } finally {
+    await Promise.all([coldSns.close(), coldAws.close(), coldIam.close(), coldOrganizations.close()]);
+  }
+  const coldBase = median(cold[0]?.times ?? []);
+  process.stdout.write(
+    `\nCold import + first event handled (median of ${IMPORT_RUNS} fresh processes, events/ in turn; baseline bundle ${kb(baselineSize.bytes)})\n`,
+  );
+  for (const v of cold) {
+    const ms = median(v.times);
+    process.stdout.write(
+      `${v.name.padEnd(44)}${`${ms.toFixed(1)} ms`.padStart(29)}${(ms / coldBase).toFixed(2).padStart(8)}\n`,
+    );
+  }
+  process.stdout.write(
+    `SNS received ${coldSns.received.length} messages, DynamoDB ${coldAws.calls.length} calls, IAM ${coldIam.requests.length}, Organizations ${coldOrganizations.targets.length}\n`,
+  );
+
+  // Warm invocations: the real handler module, publishing to a fake SNS on 127.0.0.1.
   const { createLambdaContext } = await import('../scripts/lambda-context.js');
   const sns = await startFakeSns();
   process.env.ALERT_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:iam-change-alerts-bench';

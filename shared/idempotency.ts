@@ -1,9 +1,7 @@
-// "Deliver once per CloudTrail eventID", for both functions: Powertools idempotency (a DynamoDB record per
-// destination and eventID) plus an attempt mark that survives a failed invocation, so that a retry knows when an
-// earlier attempt may already have delivered.
+// "Deliver once per CloudTrail eventID", for both functions: an idempotency record per destination and eventID
+// (conditional writes to DynamoDB, in the record layout of Powertools idempotency) plus an attempt mark that
+// survives a failed invocation, so that a retry knows when an earlier attempt may already have delivered.
 import { createHash } from 'node:crypto';
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/persistence';
 import type { Context } from 'aws-lambda';
 
 /** A JSON-serialisable result, stored with the idempotency record and returned on a repeat. */
@@ -27,8 +25,8 @@ export interface RunContext {
  * Runs a delivery at most once per (destination, key) within the record's lifetime. A repeat returns the
  * stored result of the first run. A run that fails for certain (a 4xx, a refused connection) leaves no record,
  * so the retry delivers as new; a run that may have delivered leaves its attempt mark, so the retry runs with
- * `suspectRepeat`. A concurrent run of the same key throws (Powertools `IdempotencyAlreadyInProgressError`),
- * which fails the invocation and lets Lambda retry later.
+ * `suspectRepeat`. A concurrent run of the same key throws {@link IdempotencyAlreadyInProgressError}, which fails
+ * the invocation and lets Lambda retry later.
  */
 export interface OnceGuard {
   once<T extends OnceResult>(
@@ -36,7 +34,7 @@ export interface OnceGuard {
     key: string,
     run: (context: RunContext) => Promise<T>,
   ): Promise<T>;
-  /** Lets Powertools bound an in-progress record by the invocation's remaining time. */
+  /** Bounds an in-progress record by the invocation's remaining time (its lock expires with the invocation). */
   registerContext(context: Context): void;
 }
 
@@ -47,9 +45,9 @@ export type EarlierAttempt =
   | { state: 'delivered'; result: OnceResult };
 
 /**
- * Attempt marks: a record written before each delivery and completed after it, separate from the Powertools
- * record (Powertools deletes its record when the run throws and overwrites an expired one, so it cannot say
- * that an earlier attempt may have delivered).
+ * Attempt marks: a record written before each delivery and completed after it, separate from the idempotency
+ * record (which is deleted when the run throws and overwritten once expired, so it cannot say that an earlier
+ * attempt may have delivered).
  */
 export interface AttemptMarks {
   /** Marks an attempt as started; returns what was there before. */
@@ -92,7 +90,11 @@ export const mayHaveDelivered = (error: unknown): boolean =>
 
 /** A guard that records nothing across containers: used locally when no table is configured. */
 export const createLocalGuard = (marks: AttemptMarks = createMemoryMarks()): OnceGuard => ({
-  once: (destination, key, run) => runMarked(marks, `local-${destination}#${hashKey(key)}`, run),
+  once: async (destination, key, run) => {
+    const { result, marked } = await runMarked(marks, `local-${destination}#${hashKey(key)}`, run);
+    await marked;
+    return result;
+  },
   registerContext: () => undefined,
 });
 
@@ -102,17 +104,21 @@ export const passThroughGuard: OnceGuard = {
   registerContext: () => undefined,
 };
 
-/** Powertools' key hash (MD5, base64): the same shape as the idempotency record's key. */
+/** The key hash of attempt marks (MD5, base64 of the key itself). */
 const hashKey = (key: string): string => createHash('md5').update(key).digest('base64');
 
+/**
+ * Runs a delivery between its attempt mark's writes. Returns the result with the mark's last write still under
+ * way (`marked`, which never rejects), so that the caller can write its own record at the same time.
+ */
 const runMarked = async <T extends OnceResult>(
   marks: AttemptMarks,
   markId: string,
   run: (context: RunContext) => Promise<T>,
-): Promise<T> => {
+): Promise<{ result: T; marked: Promise<void> }> => {
   const earlier = await marks.begin(markId);
   // A delivery that happened but whose idempotency record was never completed: do not deliver again.
-  if (earlier.state === 'delivered') return earlier.result as T;
+  if (earlier.state === 'delivered') return { result: earlier.result as T, marked: Promise.resolve() };
   let result: T;
   try {
     result = await run({ suspectRepeat: earlier.state === 'attempted' });
@@ -120,64 +126,160 @@ const runMarked = async <T extends OnceResult>(
     if (!mayHaveDelivered(error)) await marks.clear(markId).catch(() => undefined);
     throw error;
   }
-  // Best effort: the Powertools record saves the result too; if both writes fail, the retry is suspect,
+  // Best effort: the idempotency record saves the result too; if both writes fail, the retry is suspect,
   // checks the destination or marks its message, and never loses the alert.
-  await marks.delivered(markId, result).catch(() => undefined);
-  return result;
+  return { result, marked: marks.delivered(markId, result).catch(() => undefined) };
 };
 
+/** What the idempotency record of a (destination, key) holds, as {@link OnceRecords} read it. */
+export type OnceRecord =
+  | { status: 'INPROGRESS'; expiration?: number; inProgressExpiration?: number }
+  | { status: 'COMPLETED'; expiration?: number; result: OnceResult }
+  | { status: string; expiration?: number };
+
 /**
- * A guard over a Powertools persistence layer (in Lambda, `DynamoDBPersistenceLayer` on the stack's
- * idempotency table, key attribute `id`, TTL attribute `expiration`) and attempt marks in the same table.
- * Idempotency keys are `<prefix>-<destination>#<md5 of the key>`, marks `<prefix>-<destination>-attempt#…`:
- * each destination gets its own records, so a retry after a Jira failure does not post to Slack again.
+ * The store of idempotency records (in Lambda, the stack's DynamoDB table: `createDynamoDbRecords`).
+ * `lock` writes an `INPROGRESS` record unless a live one exists (a conditional write: of two concurrent callers
+ * exactly one succeeds) and otherwise returns the record that holds the key.
+ */
+export interface OnceRecords {
+  /** Writes the in-progress record; `undefined` when written, else the record that stopped it. */
+  lock(
+    id: string,
+    expiration: number,
+    inProgressExpiration: number | undefined,
+  ): Promise<OnceRecord | undefined>;
+  /** Marks the record `COMPLETED` with the delivery's result. */
+  complete(id: string, expiration: number, result: OnceResult): Promise<void>;
+  /** Deletes the record of a run that failed, so that a retry runs again. */
+  remove(id: string): Promise<void>;
+}
+
+/** A concurrent invocation holds the key (its in-progress record is live): fail, Lambda retries later. */
+export class IdempotencyAlreadyInProgressError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyAlreadyInProgressError';
+  }
+}
+
+/** The idempotency store failed (a DynamoDB error or timeout, its cause): the invocation fails and is retried. */
+export class IdempotencyPersistenceLayerError extends Error {
+  constructor(message: string, options: ErrorOptions) {
+    super(message, options);
+    this.name = 'IdempotencyPersistenceLayerError';
+  }
+}
+
+/** The record held the key when written but had expired when read back: the lock is tried again. */
+class IdempotencyInconsistentStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IdempotencyInconsistentStateError';
+  }
+}
+
+// As Powertools idempotency (MAX_RETRIES): a lock that meets an expired record is tried twice more.
+const MAX_LOCK_RETRIES = 2;
+
+/**
+ * The idempotency record's id, as Powertools idempotency writes it for the payload `{ key }` with
+ * `eventKeyJmesPath: 'key'`: `<prefix>#<MD5, base64, of the key as JSON>`. Records written before this module
+ * replaced Powertools keep their meaning.
+ */
+export const idempotencyRecordId = (prefix: string, key: string): string =>
+  `${prefix}#${createHash('md5').update(JSON.stringify(key)).digest('base64')}`;
+
+/**
+ * A guard over an idempotency record store (in Lambda, the stack's DynamoDB table, key attribute `id`, TTL
+ * attribute `expiration`) and attempt marks in the same table. Record ids are `<prefix>-<destination>#<md5 of
+ * the key>`, marks `<prefix>-<destination>-attempt#…`: each destination gets its own records, so a retry after a
+ * Jira failure does not post to Slack again. The steps are those of Powertools idempotency (`makeIdempotent`),
+ * which this replaces with the same records: lock (`INPROGRESS`, its lock bounded by the invocation's remaining
+ * time), run, then `COMPLETED` with the result, or the record deleted when the run throws; a key already
+ * `COMPLETED` returns the stored result, one `INPROGRESS` throws {@link IdempotencyAlreadyInProgressError}.
  * @see https://docs.powertools.aws.dev/lambda/typescript/latest/features/idempotency/
  */
 export const createOnceGuard = (options: {
-  /**
-   * Makes a persistence layer. Called once per destination: a Powertools persistence layer keeps the key
-   * prefix of the function it serves as state, so two idempotent functions sharing one layer and running
-   * concurrently (Slack and Jira do) would write each other's keys.
-   */
-  createPersistenceStore: () => BasePersistenceLayer;
+  records: OnceRecords;
   marks: AttemptMarks;
   expiresAfterSeconds: number;
   keyPrefix: string;
   destinations: readonly Destination[];
+  /** The clock, in milliseconds (tests). */
+  now?: () => number;
 }): OnceGuard => {
-  const guards = new Map<Destination, { config: IdempotencyConfig; run: ReturnType<typeof make> }>();
-  function make(destination: Destination, config: IdempotencyConfig) {
-    // The payload hashed is the first argument ({ key }); the second is the delivery to run.
-    return makeIdempotent(
-      async (_input: { key: string }, delivery: () => Promise<OnceResult>): Promise<OnceResult> => delivery(),
-      {
-        persistenceStore: options.createPersistenceStore(),
-        config,
-        keyPrefix: `${options.keyPrefix}-${destination}`,
-      },
-    );
-  }
-  for (const destination of options.destinations) {
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath: 'key',
-      expiresAfterSeconds: options.expiresAfterSeconds,
-      throwOnNoIdempotencyKey: true,
-    });
-    guards.set(destination, { config, run: make(destination, config) });
-  }
+  const { records } = options;
+  const now = options.now ?? Date.now;
+  let context: Context | undefined;
+  const expiration = (): number => Math.round(now() / 1000 + options.expiresAfterSeconds);
+  const persistence = async <T>(message: string, write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error) {
+      throw new IdempotencyPersistenceLayerError(message, { cause: error });
+    }
+  };
+  /** `undefined` when this run holds the key, else the stored result of the run that completed it. */
+  const lock = async (id: string): Promise<OnceResult | undefined> => {
+    for (let attempt = 0; ; attempt += 1) {
+      const remaining = context?.getRemainingTimeInMillis();
+      const held = await persistence('Failed to save in progress record to idempotency store', () =>
+        records.lock(id, expiration(), remaining ? now() + remaining : undefined),
+      );
+      if (held === undefined) return undefined;
+      try {
+        if (held.expiration !== undefined && now() / 1000 > held.expiration) {
+          throw new IdempotencyInconsistentStateError(
+            'Item has expired during processing and may not longer be valid.',
+          );
+        }
+        if (held.status === 'INPROGRESS') {
+          throw new IdempotencyAlreadyInProgressError(
+            `There is already an execution in progress with idempotency key: ${id}`,
+          );
+        }
+        if ('result' in held && held.status === 'COMPLETED') return held.result;
+        throw new IdempotencyPersistenceLayerError(`Unknown idempotency record status: ${held.status}`, {});
+      } catch (error) {
+        if (error instanceof IdempotencyInconsistentStateError && attempt < MAX_LOCK_RETRIES) continue;
+        throw error;
+      }
+    }
+  };
+  const known = new Set(options.destinations);
   return {
     once: async <T extends OnceResult>(
       destination: Destination,
       key: string,
       run: (context: RunContext) => Promise<T>,
     ) => {
-      const guard = guards.get(destination);
-      if (!guard) throw new Error(`no idempotency guard for ${destination}`);
+      if (!known.has(destination)) throw new Error(`no idempotency guard for ${destination}`);
+      if (!key) throw new Error('No data found to create a hashed idempotency_key');
+      const id = idempotencyRecordId(`${options.keyPrefix}-${destination}`, key);
+      const stored = await lock(id);
+      if (stored !== undefined) return stored as T;
       const markId = `${options.keyPrefix}-${destination}-attempt#${hashKey(key)}`;
-      return (await guard.run({ key }, () => runMarked(options.marks, markId, run))) as T;
+      let ran: { result: T; marked: Promise<void> };
+      try {
+        ran = await runMarked(options.marks, markId, run);
+      } catch (error) {
+        await persistence('Failed to delete record from idempotency store', () => records.remove(id));
+        throw error;
+      }
+      // The two "success" writes are independent (either one stops a retry from delivering again): one round
+      // trip for both. A failed record write still fails the invocation, as it did under Powertools.
+      const [, completed] = await Promise.allSettled([
+        ran.marked,
+        persistence('Failed to update success record to idempotency store', () =>
+          records.complete(id, expiration(), ran.result),
+        ),
+      ]);
+      if (completed.status === 'rejected') throw completed.reason;
+      return ran.result;
     },
-    registerContext: (context) => {
-      for (const guard of guards.values()) guard.config.registerLambdaContext(context);
+    registerContext: (registered) => {
+      context = registered;
     },
   };
 };

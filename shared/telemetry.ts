@@ -67,7 +67,7 @@ export const failureKind = (error: unknown): string => {
 
 /**
  * A failure in one line with its causes (`A: … ← B: …`, at most 3 deep), so that a wrapped timeout or a
- * DynamoDB error under Powertools' `IdempotencyPersistenceLayerError` is visible in the log's `reason`.
+ * DynamoDB error under the once-guard's `IdempotencyPersistenceLayerError` is visible in the log's `reason`.
  */
 export const describeFailure = (error: unknown): string => {
   const parts: string[] = [];

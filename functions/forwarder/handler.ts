@@ -1,5 +1,4 @@
 // Composition root of the `forwarder` Lambda (SNS → Slack + Jira): config, clients at module scope, middy chain.
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -9,7 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context, SNSEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { isObject } from '../../shared/domain/values.js';
-import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
+import { createDynamoDbMarks, createDynamoDbRecords } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import {
@@ -46,11 +45,11 @@ const aws = boundedAwsCalls(config.awsTimeoutMs);
 const ssm = usesSsm ? new SSMProvider({ awsSdkV3Client: new SSMClient({ ...aws }) }) : undefined;
 const retry = { timeoutMs: config.httpTimeoutMs };
 
-// One DynamoDB client, one persistence layer per destination (see createOnceGuard), attempt marks alongside.
+// One DynamoDB client, idempotency records per destination (see createOnceGuard), attempt marks alongside.
 const dynamoDbGuard = (tableName: string): OnceGuard => {
   const client = new DynamoDBClient({ ...aws });
   return createOnceGuard({
-    createPersistenceStore: () => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+    records: createDynamoDbRecords(client, tableName),
     marks: createDynamoDbMarks(client, tableName, config.idempotencyTtlSeconds),
     expiresAfterSeconds: config.idempotencyTtlSeconds,
     keyPrefix: 'iam-alerts-forwarder',

@@ -1,6 +1,5 @@
 // Composition root of the `notifier` Lambda (EventBridge target): config, clients, middy chain.
 
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -11,7 +10,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { SUPPRESSION_METRIC } from '../../shared/domain/rules/counting.js';
 import { isObject } from '../../shared/domain/values.js';
-import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
+import { createDynamoDbMarks, createDynamoDbRecords } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
@@ -30,12 +29,12 @@ const config = readAtColdStart(readNotifierConfig, process.env);
 const telemetry = createTelemetry('notifier');
 const { logger, metrics } = telemetry;
 
-// One publish per eventID: Powertools record and attempt mark in the stack's idempotency table, keys
+// One publish per eventID: idempotency record and attempt mark in the stack's idempotency table, keys
 // `iam-alerts-notifier-sns#…` (the role may write no other keys). Locally, in memory.
 const dynamoDbGuard = (tableName: string): OnceGuard => {
   const client = new DynamoDBClient({ region: config.region, ...boundedAwsCalls(config.awsTimeoutMs) });
   return createOnceGuard({
-    createPersistenceStore: () => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+    records: createDynamoDbRecords(client, tableName),
     marks: createDynamoDbMarks(client, tableName, config.idempotencyTtlSeconds),
     expiresAfterSeconds: config.idempotencyTtlSeconds,
     keyPrefix: 'iam-alerts-notifier',

@@ -62,14 +62,15 @@ export const createAccountNames = (describe: DescribeAccount, options: AccountNa
 };
 
 /**
- * `DescribeAccount` through the AWS SDK, the client created on the first call (dynamic import: the Organizations
- * client is in the bundle but not evaluated at cold start). Organizations' endpoint is global (us-east-1).
+ * `DescribeAccount` through the AWS SDK, the client created on the first call (dynamic import of
+ * `organizations-sdk.ts`: the client is in the bundle but not evaluated at cold start, and only its two commands
+ * are bundled). Organizations' endpoint is global (us-east-1).
  * @see https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeAccount.html
  */
 export const sdkDescribeAccount = (clientConfig: Record<string, unknown>): DescribeAccount => {
   let loaded: Promise<(accountId: string, signal: AbortSignal) => Promise<string | undefined>> | undefined;
   const load = async () => {
-    const { OrganizationsClient, DescribeAccountCommand } = await import('@aws-sdk/client-organizations');
+    const { OrganizationsClient, DescribeAccountCommand } = await import('./organizations-sdk.js');
     const client = new OrganizationsClient({ region: 'us-east-1', ...clientConfig });
     return async (accountId: string, signal: AbortSignal) =>
       (await client.send(new DescribeAccountCommand({ AccountId: accountId }), { abortSignal: signal }))
@@ -144,7 +145,7 @@ export const createOrganizationalUnits = (
 export const sdkListParent = (clientConfig: Record<string, unknown>): ListParent => {
   let loaded: Promise<ListParent> | undefined;
   const load = async (): Promise<ListParent> => {
-    const { OrganizationsClient, ListParentsCommand } = await import('@aws-sdk/client-organizations');
+    const { OrganizationsClient, ListParentsCommand } = await import('./organizations-sdk.js');
     const client = new OrganizationsClient({ region: 'us-east-1', ...clientConfig });
     return async (childId, signal) => {
       const parent = (

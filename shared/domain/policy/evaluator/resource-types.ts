@@ -47,14 +47,15 @@ const load = (service: string): Map<string, ActionResourceTypes> | undefined => 
     patterns.set(item.slice(0, at), toPattern(item.slice(at + 1)));
   }
   const actions = new Map<string, ActionResourceTypes>();
-  for (const item of entry.actions.split(' ')) {
-    const [name = '', list = ''] = item.split('=');
+  for (const group of entry.actions.split(' ')) {
+    const [list = '', names = ''] = group.split(':');
     const types = new Map<string, string>();
     for (const type of list.split(',').filter(Boolean)) {
       const pattern = patterns.get(type);
       if (pattern) types.set(type, pattern);
     }
-    actions.set(name.toLowerCase(), { types });
+    // The actions of a group share one read-only value (no caller changes it).
+    for (const name of names.split(',')) actions.set(name.toLowerCase(), { types });
   }
   services.set(service, actions);
   return actions;
