@@ -1,5 +1,4 @@
 // Composition root of the `digest` Lambda (EventBridge schedule, once a day): config, clients, middy chain.
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -8,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { createDynamoDbMarks } from '../../shared/dynamodb-marks.js';
+import { createDynamoDbMarks, createDynamoDbRecords } from '../../shared/dynamodb-marks.js';
 import { readAtColdStart } from '../../shared/env.js';
 import { createLocalGuard, createOnceGuard, type OnceGuard } from '../../shared/idempotency.js';
 import { boundedAwsCalls, createTelemetry, logFailureOnce, MIDDY_PLUGIN } from '../../shared/telemetry.js';
@@ -24,12 +23,12 @@ const { logger, metrics } = telemetry;
 // Every call bounded (connect + request timeout); SNS makes one attempt per send, the publisher retries.
 const calls = boundedAwsCalls(config.awsTimeoutMs);
 
-// One digest per day: Powertools record and attempt mark in the stack's idempotency table, keys
+// One digest per day: idempotency record (Powertools' layout) and attempt mark in the stack's idempotency table, keys
 // `iam-alerts-digest-sns#…` (the role may write no other keys). Locally, in memory.
 const dynamoDbGuard = (tableName: string): OnceGuard => {
   const client = new DynamoDBClient({ region: config.region, ...calls });
   return createOnceGuard({
-    createPersistenceStore: () => new DynamoDBPersistenceLayer({ tableName, awsSdkV3Client: client }),
+    records: createDynamoDbRecords(client, tableName),
     marks: createDynamoDbMarks(client, tableName, config.idempotencyTtlSeconds),
     expiresAfterSeconds: config.idempotencyTtlSeconds,
     keyPrefix: 'iam-alerts-digest',
