@@ -40,4 +40,7 @@ const replay = async (jobs) => {
 };
 
 const result = mode === 'floor' ? floor() : await replay(mode === 'replay-jobs-2' ? '2' : undefined);
-process.stdout.write(JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const usage = process.resourceUsage();
+// CPU time of every thread of the process (user + system): what the run cost the machine, whatever its wall time.
+const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+process.stdout.write(JSON.stringify({ ...result, cpuMs, maxRssMb: usage.maxRSS / 1024 }));
