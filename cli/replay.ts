@@ -11,17 +11,24 @@ import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from
 import { toJsonlLine } from './replay/jsonl-line.js';
 import { replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
+import { createFileReplayer } from './replay/replay-file.js';
 import type { ReplayRules } from './replay/rules-config.js';
 import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/summary.js';
 import { readRulesFile } from './rules-file.js';
 
 /**
- * Worker threads by default: one per core, at most four, on machines with four cores or more. On two cores one
- * thread is the default: each worker warms up its own JIT, which cost 45% more CPU than one thread in
- * `bench/replay.ts` on a shared 2-core machine, more than the second core gave back.
+ * Threads by default: one per core, at most four, the main thread included (it replays files too). They are used
+ * only when the input is large enough to pay for starting a worker (`PARALLEL_MIN_BYTES`); `--jobs N` asks for N
+ * whatever the input.
  */
 const cores = availableParallelism();
-const DEFAULT_JOBS = cores >= 4 ? Math.min(4, cores) : 1;
+const DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
+
+/**
+ * Compressed bytes on disk from which the default replays on several threads: a worker costs about as much to start
+ * and warm up as replaying 1 MB of gzipped logs (measured with `bench/replay.ts`), so below this one thread is as fast.
+ */
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
                          [--config alerts.yml] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
@@ -41,8 +48,8 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
               a PATH that does not exist always exits 1)
-  --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
-              more; else 1); output is the same and in the same order whatever N`;
+  --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, for inputs of
+              ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order whatever N`;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
@@ -139,7 +146,9 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     const aggregator = new ReplayAggregator(preset, rules.names, config?.config);
     const onDisk = files.filter((file): file is InputFile => file !== '-');
     // Threads only for several files from disk, and only from the bundle (io.workerUrl): same output either way.
-    if (io.workerUrl && jobs > 1 && onDisk.length > 1 && onDisk.length === files.length) {
+    const threads =
+      values.jobs === undefined && totalBytes < PARALLEL_MIN_BYTES ? 1 : Math.min(jobs, onDisk.length);
+    if (io.workerUrl && threads > 1 && onDisk.length === files.length) {
       for (const problem of problems) aggregator.addProblem(problem);
       await replayInWorkers({
         files: onDisk,
@@ -148,8 +157,9 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         ...(config ? { config } : {}),
         cwd: io.cwd,
         jsonl: values.jsonl,
-        jobs,
+        jobs: threads,
         workerUrl: io.workerUrl,
+        replayHere: createFileReplayer(createAlert),
         aggregator,
         onLines: async (lines) => {
           for (const line of lines) await writer.write(line);
