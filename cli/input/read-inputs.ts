@@ -13,6 +13,7 @@ import {
   createNeedleMatcher,
   FLAG_NEEDLE,
   FLAG_PARSE,
+  FLAG_SURE,
   type NeedleMatcher,
   RECORD_FIELDS,
   scanLogFile,
@@ -54,6 +55,8 @@ export interface RawPrefilter {
   needles: readonly string[];
   /** True when holding one of `needles` is all `mayMatch` asks: the reader then need not call it on marked text. */
   exact?: boolean;
+  /** Needles (of `needles`) that alone make `mayMatch` true: a record holding one is parsed without asking it. */
+  sufficient?: readonly string[];
 }
 
 /** What `readInputs` needs from the process. */
@@ -183,7 +186,7 @@ const MATCHERS = new WeakMap<RawPrefilter, NeedleMatcher>();
 const matcherOf = (prefilter: RawPrefilter): NeedleMatcher => {
   let matcher = MATCHERS.get(prefilter);
   if (!matcher) {
-    matcher = createNeedleMatcher(prefilter.needles);
+    matcher = createNeedleMatcher(prefilter.needles, prefilter.sufficient);
     MATCHERS.set(prefilter, matcher);
   }
   return matcher;
@@ -261,7 +264,7 @@ const valuesOfLogFile = (bytes: Buffer, prefilter: RawPrefilter): unknown[] | un
     let text: string | undefined;
     if ((flags & FLAG_PARSE) === 0) {
       let ruledOut = (flags & FLAG_NEEDLE) === 0;
-      if (!ruledOut && !prefilter.exact) {
+      if (!ruledOut && !prefilter.exact && (flags & FLAG_SURE) === 0) {
         text = bytes.toString('utf8', start, end);
         ruledOut = !prefilter.mayMatch(text);
       }

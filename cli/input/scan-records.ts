@@ -16,6 +16,8 @@ const LETTER_U = 0x75;
 export const RECORD_FIELDS = 5;
 /** A string token of the record equals a whole-token needle, or a substring needle lies inside the record. */
 export const FLAG_NEEDLE = 1;
+/** A needle that alone satisfies the prefilter (`RawPrefilter.sufficient`): the record is parsed, no `mayMatch`. */
+export const FLAG_SURE = 4;
 /**
  * The record must be parsed whatever the needles say: a `\u` escape (which can spell a needle another way) or a
  * backslash outside a string; no top-level `eventSource` or `eventName` string; a top-level `detail` (an
@@ -40,10 +42,14 @@ export interface LogFileScan {
 export interface NeedleMatcher {
   /** Whole-token needles as bytes, indexed by length (quotes included). */
   tokens: Array<Uint8Array[] | undefined>;
+  /** The flags each whole-token needle sets, in the same places as `tokens`. */
+  tokenFlags: Array<number[] | undefined>;
   /** Longest whole-token needle. */
   longest: number;
   /** Needles searched as substrings of the whole text. */
   substrings: Buffer[];
+  /** The flags each substring needle sets. */
+  substringFlags: number[];
 }
 
 const isWholeToken = (needle: string): boolean =>
@@ -54,21 +60,32 @@ const isWholeToken = (needle: string): boolean =>
   // Bytes compared one by one: only ASCII needles are compared as tokens.
   /^[\x20-\x7e]*$/.test(needle);
 
-/** Compiles a prefilter's needles for `scanLogFile`. */
-export const createNeedleMatcher = (needles: readonly string[]): NeedleMatcher => {
+/**
+ * Compiles a prefilter's needles for `scanLogFile`; those also in `sufficient` set `FLAG_SURE` besides `FLAG_NEEDLE`.
+ */
+export const createNeedleMatcher = (
+  needles: readonly string[],
+  sufficient: readonly string[] = [],
+): NeedleMatcher => {
   const tokens: Array<Uint8Array[] | undefined> = [];
+  const tokenFlags: Array<number[] | undefined> = [];
   const substrings: Buffer[] = [];
+  const substringFlags: number[] = [];
+  const sure = new Set(sufficient);
   let longest = 0;
   for (const needle of new Set(needles)) {
+    const flags = sure.has(needle) ? FLAG_NEEDLE | FLAG_SURE : FLAG_NEEDLE;
     if (isWholeToken(needle)) {
       const bytes = Buffer.from(needle, 'latin1');
-      const list = tokens[bytes.length] ?? [];
-      list.push(bytes);
-      tokens[bytes.length] = list;
+      tokens[bytes.length] = [...(tokens[bytes.length] ?? []), bytes];
+      tokenFlags[bytes.length] = [...(tokenFlags[bytes.length] ?? []), flags];
       longest = Math.max(longest, bytes.length);
-    } else substrings.push(Buffer.from(needle, 'utf8'));
+    } else {
+      substrings.push(Buffer.from(needle, 'utf8'));
+      substringFlags.push(flags);
+    }
   }
-  return { tokens, longest, substrings };
+  return { tokens, tokenFlags, longest, substrings, substringFlags };
 };
 
 const bytesOf = (text: string): Uint8Array => Uint8Array.from(text, (char) => char.charCodeAt(0));
@@ -112,10 +129,17 @@ const keyOf = (bytes: Uint8Array, at: number, length: number): number => {
   return length === 8 && equalsAt(bytes, at, DETAIL) ? KEY_DETAIL : KEY_OTHER;
 };
 
-const isNeedleToken = (bytes: Uint8Array, at: number, list: Uint8Array[] | undefined): boolean => {
-  if (list === undefined) return false;
-  for (const needle of list) if (equalsAt(bytes, at, needle)) return true;
-  return false;
+/** The flags of the whole-token needle the token at `at` equals (the needles of its length are `list`), or 0. */
+const needleFlagsOf = (
+  bytes: Uint8Array,
+  at: number,
+  list: Uint8Array[] | undefined,
+  flags: number[] | undefined,
+): number => {
+  if (list === undefined || flags === undefined) return 0;
+  for (let i = 0; i < list.length; i++)
+    if (equalsAt(bytes, at, list[i] as Uint8Array)) return flags[i] as number;
+  return 0;
 };
 
 /**
@@ -127,10 +151,10 @@ const scanRecord = (
   bytes: Uint8Array,
   words: Int32Array,
   start: number,
-  tokens: Array<Uint8Array[] | undefined>,
-  longest: number,
+  matcher: NeedleMatcher,
   records: number[],
 ): number => {
+  const { tokens, tokenFlags, longest } = matcher;
   const n = bytes.length;
   const wordCount = words.length;
   let at = start + 1;
@@ -176,7 +200,7 @@ const scanRecord = (
       }
       at++;
       const length = at - token;
-      if (length <= longest && isNeedleToken(bytes, token, tokens[length])) flags |= FLAG_NEEDLE;
+      if (length <= longest) flags |= needleFlagsOf(bytes, token, tokens[length], tokenFlags[length]);
       if (depth === 1) {
         if (expectKey) {
           key = keyOf(bytes, token, length);
@@ -246,13 +270,12 @@ export const scanLogFile = (bytes: Uint8Array, matcher: NeedleMatcher): LogFileS
   at++;
   skipSpace();
   const records: number[] = [];
-  const { tokens, longest } = matcher;
   const words = wordsOf(bytes);
   if (bytes[at] === CLOSE_BRACKET) at++;
   else {
     for (;;) {
       if (bytes[at] !== OPEN_BRACE) return undefined;
-      at = scanRecord(bytes, words, at, tokens, longest, records);
+      at = scanRecord(bytes, words, at, matcher, records);
       if (at === -1) return undefined;
       skipSpace();
       if (bytes[at] === COMMA) {
@@ -286,14 +309,15 @@ const markSubstrings = (
 ): void => {
   if (matcher.substrings.length === 0 || count === 0) return;
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (const needle of matcher.substrings) {
+  for (const [index, needle] of matcher.substrings.entries()) {
+    const flags = matcher.substringFlags[index] as number;
     let record = 0;
     for (let found = buffer.indexOf(needle); found !== -1; found = buffer.indexOf(needle, found + 1)) {
       // Occurrences come in order: advance to the record that ends after this one.
       while (record < count && (records[record * RECORD_FIELDS + 1] as number) <= found) record++;
       if (record === count) break;
       const base = record * RECORD_FIELDS;
-      if ((records[base] as number) <= found) records[base + 2] = (records[base + 2] as number) | FLAG_NEEDLE;
+      if ((records[base] as number) <= found) records[base + 2] = (records[base + 2] as number) | flags;
     }
   }
 };

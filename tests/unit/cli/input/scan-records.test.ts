@@ -2,6 +2,7 @@ import {
   createNeedleMatcher,
   FLAG_NEEDLE,
   FLAG_PARSE,
+  FLAG_SURE,
   type LogFileScan,
   RECORD_FIELDS,
   scanLogFile,
@@ -97,6 +98,26 @@ describe('scanLogFile: needles, top-level keys and escapes', () => {
       record({}),
     ]);
     expect(scan?.map((r) => r.needle)).toEqual([false, true, true, false]);
+  });
+
+  it('flags a sufficient needle as sure, token or substring, and the others as needles only', () => {
+    const bytes = Buffer.from(
+      JSON.stringify({
+        Records: [
+          record({ eventSource: 'iam.amazonaws.com' }),
+          record({ eventSource: 'cloudtrail.amazonaws.com' }),
+          record({ errorMessage: 'an explicit deny in a service control policy' }),
+          record({}),
+        ],
+      }),
+    );
+    const matcher = createNeedleMatcher(
+      ['"iam.amazonaws.com"', '"cloudtrail.amazonaws.com"', 'explicit deny in a service'],
+      ['"iam.amazonaws.com"', 'explicit deny in a service'],
+    );
+    const scan = scanLogFile(bytes, matcher);
+    const flags = Array.from({ length: scan?.count ?? 0 }, (_, i) => scan?.records[i * RECORD_FIELDS + 2]);
+    expect(flags).toEqual([FLAG_NEEDLE | FLAG_SURE, FLAG_NEEDLE, FLAG_NEEDLE | FLAG_SURE, 0]);
   });
 
   it('sends to JSON.parse a record with a \\u escape anywhere, which could spell a needle another way', () => {
