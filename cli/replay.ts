@@ -1,5 +1,5 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { ClassifyOptions } from '../shared/domain/classify/index.js';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
@@ -17,18 +17,27 @@ import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/su
 import { readRulesFile } from './rules-file.js';
 
 /**
- * Threads by default: one per core, at most four, the main thread included (it replays files too). They are used
- * only when the input is large enough to pay for starting a worker (`PARALLEL_MIN_BYTES`); `--jobs N` asks for N
- * whatever the input.
+ * Threads by default: one per idle core, at most four, the main thread included (it replays files too). A worker
+ * pays only when a core is idle to run it (on a machine whose cores are busy it costs CPU and gains no time: the
+ * one-minute load average decides, as `make --load-average` does) and when the input outweighs its start
+ * (`PARALLEL_MIN_BYTES`). `--jobs N` asks for N whatever the machine and the input.
  */
 const cores = availableParallelism();
-const DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
+const MAX_DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
 
 /**
- * Compressed bytes on disk from which the default replays on several threads: a worker costs about as much to start
- * and warm up as replaying 1 MB of gzipped logs (measured with `bench/replay.ts`), so below this one thread is as fast.
+ * Compressed bytes on disk from which the default replays on several threads: starting and warming up a worker
+ * costs about as much CPU as replaying 2 to 3 MB of gzipped log files on one thread (`bench/replay.ts`: one thread
+ * against two, CPU time), so below this one thread finishes as soon.
  */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+
+/** The threads a replay of `bytes` (compressed, on disk) uses by default, now: this thread and one per idle core. */
+const defaultThreads = (bytes: number): number => {
+  if (bytes < PARALLEL_MIN_BYTES) return 1;
+  const idle = Math.round(cores - (loadavg()[0] ?? 0));
+  return Math.max(1, Math.min(MAX_DEFAULT_JOBS, 1 + idle));
+};
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
                          [--config alerts.yml] [--jsonl | --format text|json] [--strict] [--jobs N] PATH...
@@ -48,7 +57,7 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it and exit 0;
               a PATH that does not exist always exits 1)
-  --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, for inputs of
+  --jobs N    threads for many files (default: one per idle core, at most ${MAX_DEFAULT_JOBS} here, for inputs of
               ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order whatever N`;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
@@ -113,8 +122,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('stdin (-) can be read only once');
 
-    const jobs = values.jobs === undefined ? DEFAULT_JOBS : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64))
       throw new UsageError(`--jobs takes a whole number from 1 to 64, not '${values.jobs}'`);
 
     const ruleOptions: ReplayRuleOptions = {
@@ -146,8 +155,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     const aggregator = new ReplayAggregator(preset, rules.names, config?.config);
     const onDisk = files.filter((file): file is InputFile => file !== '-');
     // Threads only for several files from disk, and only from the bundle (io.workerUrl): same output either way.
-    const threads =
-      values.jobs === undefined && totalBytes < PARALLEL_MIN_BYTES ? 1 : Math.min(jobs, onDisk.length);
+    const threads = Math.min(jobs ?? defaultThreads(totalBytes), onDisk.length);
     if (io.workerUrl && threads > 1 && onDisk.length === files.length) {
       for (const problem of problems) aggregator.addProblem(problem);
       await replayInWorkers({
