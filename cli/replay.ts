@@ -9,7 +9,7 @@ import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.j
 import { progressFor } from './progress.js';
 import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from './replay/deployed.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
-import { replayInWorkers } from './replay/parallel.js';
+import { type ReplayResult, type ReplayTask, replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
 import { createFileReplayer } from './replay/replay-file.js';
 import type { ReplayRules } from './replay/rules-config.js';
@@ -102,6 +102,18 @@ const createLineWriter = (stdout: CliIo['stdout']) => {
   };
 };
 
+/**
+ * The main thread's share of a threaded replay, which waits for the alert factory only when it takes its first file:
+ * the workers start meanwhile.
+ */
+const replayHereOnceLoaded = (loading: Promise<CreateAlert>) => {
+  let replayFile: ReturnType<typeof createFileReplayer> | undefined;
+  return async (task: ReplayTask): Promise<ReplayResult> => {
+    replayFile ??= createFileReplayer(await loading);
+    return replayFile(task);
+  };
+};
+
 /** Builds the command with the alert factory to use; tests inject a fake. */
 export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>): Command => ({
   name: 'replay',
@@ -146,7 +158,9 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       if (!config) return EXIT.usage;
     }
 
-    const createAlert = await loadCreateAlert();
+    // Loaded while the inputs are listed and the workers start (a failure surfaces where it is awaited).
+    const loadingCreateAlert = loadCreateAlert();
+    loadingCreateAlert.catch(() => undefined);
     const { files, problems } = await expandInputs(positionals, io.cwd);
     const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
     const progress = progressFor(io.stderr, totalBytes);
@@ -167,7 +181,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         jsonl: values.jsonl,
         jobs: threads,
         workerUrl: io.workerUrl,
-        replayHere: createFileReplayer(createAlert),
+        replayHere: replayHereOnceLoaded(loadingCreateAlert),
         aggregator,
         onLines: async (lines) => {
           for (const line of lines) await writer.write(line);
@@ -175,6 +189,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         ...(progress ? { onBytes: progress.add } : {}),
       });
     } else {
+      const createAlert = await loadingCreateAlert;
       async function* items() {
         for (const problem of problems) yield { kind: 'problem' as const, ...problem };
         yield* readInputs(files, {
