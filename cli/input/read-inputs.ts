@@ -305,8 +305,11 @@ const gunzipWhole = (raw: Buffer): Buffer => {
     : gunzipSync(raw);
 };
 
-/** The largest single output buffer `gunzipWhole` asks zlib for. */
-const MAX_CHUNK = 256 * 1024 * 1024;
+/**
+ * The largest single output buffer `gunzipWhole` asks zlib for: a hostile trailer can make it reserve this much
+ * (untouched pages stay virtual), a larger file is gunzipped in chunks as before.
+ */
+const MAX_CHUNK = 64 * 1024 * 1024;
 
 /** A whole-document JSON file (plain or gzipped): CloudTrail log files are bounded, so one parse is fine. */
 async function* readJsonFile(file: InputFile, options: InputOptions): AsyncGenerator<InputItem> {

@@ -194,4 +194,17 @@ describe('a log file read with the prefilter', () => {
     expect(two.summary).toEqual(one.summary);
     expect(two.alerts).toEqual(one.alerts);
   });
+  it.each([
+    ['1 byte', 1],
+    ['60 MB', 60 * 1024 * 1024],
+    ['4 GB', 2 ** 32 - 1],
+  ])('reports a gzip whose trailer claims %s as broken, as zlib checks the size', async (_, size) => {
+    const gz = gzipSync(`{"Records":[${hostileTexts().join(',')}]}`);
+    gz.writeUInt32LE(size, gz.length - 4);
+    writeFileSync(join(dir, 'log.json.gz'), gz);
+    const { files } = await expandInputs(['log.json.gz'], dir);
+    const items: InputItem[] = [];
+    for await (const item of readInputs(files, { cwd: dir, stdin: Readable.from([]) })) items.push(item);
+    expect(items[1]).toMatchObject({ kind: 'problem', message: expect.stringMatching(/^broken gzip: /) });
+  });
 });
