@@ -108,8 +108,8 @@ export const replayInWorkers = async (options: ParallelReplay): Promise<void> =>
           wake?.();
         }
       };
-      const assign = (worker: Worker): void => {
-        while ((inFlight.get(worker) ?? 0) < IN_FLIGHT && hasRoom()) {
+      const assign = (worker: Worker, limit = IN_FLIGHT): void => {
+        while ((inFlight.get(worker) ?? 0) < limit && hasRoom()) {
           inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
           worker.postMessage(taskOf(next++));
         }
@@ -126,7 +126,6 @@ export const replayInWorkers = async (options: ParallelReplay): Promise<void> =>
         });
         worker.on('error', reject);
       }
-      assignAll();
       if (replayHere) {
         const here = async (): Promise<void> => {
           while (next < files.length) {
@@ -142,8 +141,12 @@ export const replayInWorkers = async (options: ParallelReplay): Promise<void> =>
             await drain();
           }
         };
+        // The main thread takes the first file at once (synchronously, up to its first await); each worker gets
+        // one to start with, and a second as soon as it answers or the main thread is between files: with few
+        // files, every thread gets one.
         here().catch(reject);
       }
+      for (const worker of workers) assign(worker, 1);
     });
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
