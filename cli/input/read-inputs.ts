@@ -57,6 +57,8 @@ export interface RawPrefilter {
   exact?: boolean;
   /** Needles (of `needles`) that alone make `mayMatch` true: a record holding one is parsed without asking it. */
   sufficient?: readonly string[];
+  /** `mayMatch` for a text known to hold one of `needles` (the scan found one), which need not look for them again. */
+  mayMatchMarked?(text: string): boolean;
 }
 
 /** What `readInputs` needs from the process. */
@@ -266,7 +268,7 @@ const valuesOfLogFile = (bytes: Buffer, prefilter: RawPrefilter): unknown[] | un
       let ruledOut = (flags & FLAG_NEEDLE) === 0;
       if (!ruledOut && !prefilter.exact && (flags & FLAG_SURE) === 0) {
         text = bytes.toString('utf8', start, end);
-        ruledOut = !prefilter.mayMatch(text);
+        ruledOut = !(prefilter.mayMatchMarked ?? prefilter.mayMatch)(text);
       }
       if (ruledOut) {
         const timeStart = records[base + 3] as number;

@@ -192,5 +192,6 @@ export const createUnionRawPrefilter = (
     needles,
     sufficient: sufficientOf(tree).filter((needle) => needles.includes(needle)),
     mayMatch: (text) => needles.some((needle) => text.includes(needle)) && holds(tree, text),
+    mayMatchMarked: (text) => holds(tree, text),
   };
 };

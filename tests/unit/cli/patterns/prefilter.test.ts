@@ -193,6 +193,18 @@ describe('the union prefilter of the deployed rules', () => {
       expect(union?.mayMatch(`{"x":${needle}}`)).toBe(false);
   });
 
+  it('answers as mayMatch for every corpus record that holds a needle, without looking for the needles again', () => {
+    const union = createUnionRawPrefilter(deployedRules().map((rule) => rule.pattern));
+    const texts = loadCorpus()
+      .map((entry) => JSON.stringify(entry.record))
+      .filter((text) => union?.needles.some((needle) => text.includes(needle)));
+    expect(texts.length).toBeGreaterThan(100);
+    expect(texts.map((text) => union?.mayMatchMarked?.(text))).toEqual(
+      texts.map((text) => union?.mayMatch(text)),
+    );
+    expect(texts.some((text) => union?.mayMatch(text) === false)).toBe(true);
+  });
+
   it('keeps an Athena row whose JSON text columns hold the value escaped', () => {
     const prefilter = createUnionRawPrefilter([IDENTITY_RULES_PATTERN]);
     const row = {
