@@ -254,7 +254,7 @@ export const scanLogFile = (bytes: Uint8Array, matcher: NeedleMatcher): LogFileS
   const n = bytes.length;
   let at = 0;
   const skipSpace = () => {
-    while (isSpace(bytes[at])) at++;
+    while (at < n && isSpace(bytes[at])) at++;
   };
   skipSpace();
   if (bytes[at] !== OPEN_BRACE) return undefined;
