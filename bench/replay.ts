@@ -148,7 +148,7 @@ const main = async (): Promise<void> => {
       `  floor  (gunzip + JSON.parse):  ${(floor.ms / 1000).toFixed(2)} s (median of ${ROUNDS})  ${rate(floor)}  ${cpu(floor)}  peak RSS ${floor.maxRssMb.toFixed(0)} MB`,
     );
     console.log(
-      `  replay (preset writes, default threads: ${availableParallelism()} cores): ${(replay.ms / 1000).toFixed(2)} s (median of ${ROUNDS})  ${rate(replay)}  ${cpu(replay)}  peak RSS ${replay.maxRssMb.toFixed(0)} MB  (${replay.alerts} alerts)`,
+      `  replay (preset writes, default threads: one per idle core of ${availableParallelism()}): ${(replay.ms / 1000).toFixed(2)} s (median of ${ROUNDS})  ${rate(replay)}  ${cpu(replay)}  peak RSS ${replay.maxRssMb.toFixed(0)} MB  (${replay.alerts} alerts)`,
     );
     console.log(
       `  replay / floor: ${ratio.toFixed(2)}×  (target ≤ ${TARGET_RATIO}×) ${ratio <= TARGET_RATIO ? 'OK' : 'OVER TARGET'}`,
