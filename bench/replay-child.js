@@ -1,6 +1,6 @@
 // One measurement of bench/replay.ts, in a plain `node` process (no tsx loader hooks, as the bin runs), printed as
 // JSON: `floor` (gunzip + JSON.parse of every file) or `replay` (`iam-alerts replay` from the bundle in dist/cli/).
-// Run: node bench/replay-child.js floor|replay|replay-jobs-2 DIR
+// Run: node bench/replay-child.js floor|replay|replay-jobs-N DIR  (`replay`: the default threads, as a user runs it)
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,5 +39,8 @@ const replay = async (jobs) => {
   return { records: summary.records, alerts: summary.alerts, ms: performance.now() - start };
 };
 
-const result = mode === 'floor' ? floor() : await replay(mode === 'replay-jobs-2' ? '2' : undefined);
-process.stdout.write(JSON.stringify({ ...result, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+const result = mode === 'floor' ? floor() : await replay(/^replay-jobs-(\d+)$/.exec(mode)?.[1]);
+const usage = process.resourceUsage();
+// CPU time of every thread of the process (user + system): what the run cost the machine, whatever its wall time.
+const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+process.stdout.write(JSON.stringify({ ...result, cpuMs, maxRssMb: usage.maxRSS / 1024 }));

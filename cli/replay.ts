@@ -1,5 +1,5 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { ClassifyOptions } from '../shared/domain/classify/index.js';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
 import type { Alert, IamEvent } from '../shared/domain/types.js';
@@ -9,19 +9,35 @@ import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.j
 import { progressFor } from './progress.js';
 import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from './replay/deployed.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
-import { replayInWorkers } from './replay/parallel.js';
+import { type ReplayResult, type ReplayTask, replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
+import { createFileReplayer } from './replay/replay-file.js';
 import type { ReplayRules } from './replay/rules-config.js';
 import { formatProblems, formatSummaryText, ReplayAggregator } from './replay/summary.js';
 import { readRulesFile } from './rules-file.js';
 
 /**
- * Worker threads by default: one per core, at most four, on machines with four cores or more. On two cores one
- * thread is the default: each worker warms up its own JIT, which cost 45% more CPU than one thread in
- * `bench/replay.ts` on a shared 2-core machine, more than the second core gave back.
+ * Threads by default: one per idle core, at most four, the main thread included (it replays files too). A worker
+ * pays only when a core is idle to run it (on a machine whose cores are busy it costs CPU and gains no time: the
+ * one-minute load average decides, as `make --load-average` does) and when the input outweighs its start
+ * (`PARALLEL_MIN_BYTES`). `--jobs N` asks for N whatever the machine and the input.
  */
 const cores = availableParallelism();
-const DEFAULT_JOBS = cores >= 4 ? Math.min(4, cores) : 1;
+const MAX_DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
+
+/**
+ * Compressed bytes on disk from which the default replays on several threads: starting and warming up a worker
+ * costs about as much CPU as replaying 2 to 3 MB of gzipped log files on one thread (`bench/replay.ts`: one thread
+ * against two, CPU time), so below this one thread finishes as soon.
+ */
+const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
+
+/** The threads a replay of `bytes` (compressed, on disk) uses by default, now: this thread and one per idle core. */
+const defaultThreads = (bytes: number): number => {
+  if (bytes < PARALLEL_MIN_BYTES) return 1;
+  const idle = Math.round(cores - (loadavg()[0] ?? 0));
+  return Math.max(1, Math.min(MAX_DEFAULT_JOBS, 1 + idle));
+};
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
                          [--delivery-parameters NAME,...] [--config alerts.yml] [--jsonl | --format text|json]
@@ -45,8 +61,8 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it on stderr and exit 0;
               a PATH that does not exist always exits 1)
-  --jobs N    threads for many files (default here ${DEFAULT_JOBS}: one per core, at most 4, with 4 cores or
-              more; else 1); output is the same and in the same order whatever N`;
+  --jobs N    threads for many files (default: one per idle core, at most ${MAX_DEFAULT_JOBS} here, for inputs of
+              ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order whatever N`;
 
 /** `--delivery-parameters /a,/b`: SSM parameter names (the stack parameters' AllowedPattern, without the slash). */
 const parseDeliveryParameters = (text: string | undefined): string[] => {
@@ -101,6 +117,18 @@ const createLineWriter = (stdout: CliIo['stdout']) => {
   };
 };
 
+/**
+ * The main thread's share of a threaded replay, which waits for the alert factory only when it takes its first file:
+ * the workers start meanwhile.
+ */
+const replayHereOnceLoaded = (loading: Promise<CreateAlert>) => {
+  let replayFile: ReturnType<typeof createFileReplayer> | undefined;
+  return async (task: ReplayTask): Promise<ReplayResult> => {
+    replayFile ??= createFileReplayer(await loading);
+    return replayFile(task);
+  };
+};
+
 /** Builds the command with the alert factory to use; tests inject a fake. */
 export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>): Command => ({
   name: 'replay',
@@ -121,8 +149,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     if (positionals.filter((p) => p === '-').length > 1)
       throw new UsageError('stdin (-) can be read only once');
 
-    const jobs = values.jobs === undefined ? DEFAULT_JOBS : Number(values.jobs);
-    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+    const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
+    if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1 || jobs > 64))
       throw new UsageError(`--jobs takes a whole number from 1 to 64, not '${values.jobs}'`);
 
     if (
@@ -156,7 +184,9 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       throw new UsageError(`--egress-cidrs: ${error instanceof Error ? error.message : String(error)}`);
     }
 
-    const createAlert = await loadCreateAlert();
+    // Loaded while the inputs are listed and the workers start (a failure surfaces where it is awaited).
+    const loadingCreateAlert = loadCreateAlert();
+    loadingCreateAlert.catch(() => undefined);
     const { files, problems } = await expandInputs(positionals, io.cwd);
     const totalBytes = files.reduce((sum, file) => sum + (file === '-' ? 0 : file.size), 0);
     const progress = progressFor(io.stderr, totalBytes);
@@ -165,7 +195,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
     const aggregator = new ReplayAggregator(preset, rules.names, config?.config);
     const onDisk = files.filter((file): file is InputFile => file !== '-');
     // Threads only for several files from disk, and only from the bundle (io.workerUrl): same output either way.
-    if (io.workerUrl && jobs > 1 && onDisk.length > 1 && onDisk.length === files.length) {
+    const threads = Math.min(jobs ?? defaultThreads(totalBytes), onDisk.length);
+    if (io.workerUrl && threads > 1 && onDisk.length === files.length) {
       for (const problem of problems) aggregator.addProblem(problem);
       await replayInWorkers({
         files: onDisk,
@@ -174,8 +205,9 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         ...(config ? { config } : {}),
         cwd: io.cwd,
         jsonl: values.jsonl,
-        jobs,
+        jobs: threads,
         workerUrl: io.workerUrl,
+        replayHere: replayHereOnceLoaded(loadingCreateAlert),
         aggregator,
         onLines: async (lines) => {
           for (const line of lines) await writer.write(line);
@@ -183,6 +215,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         ...(progress ? { onBytes: progress.add } : {}),
       });
     } else {
+      const createAlert = await loadingCreateAlert;
       async function* items() {
         for (const problem of problems) yield { kind: 'problem' as const, ...problem };
         yield* readInputs(files, {

@@ -157,6 +157,17 @@ export const coverOf = (tree: NeedleTree): string[] => {
     );
 };
 
+/**
+ * The needles whose presence alone satisfies the tree: a needle itself; for `any`, those of any part; for `all`, those
+ * of every part (`"iam.amazonaws.com"` and `"Root"` for the default deployment, each a whole rule's needle).
+ */
+export const sufficientOf = (tree: NeedleTree): string[] => {
+  if (typeof tree === 'string') return [tree];
+  if ('any' in tree) return [...new Set(tree.any.flatMap(sufficientOf))];
+  const [first, ...rest] = tree.all.map(sufficientOf);
+  return (first ?? []).filter((needle) => rest.every((part) => part.includes(needle)));
+};
+
 const holds = (tree: NeedleTree, text: string): boolean => {
   if (typeof tree === 'string') return text.includes(tree);
   if ('all' in tree) return tree.all.every((part) => holds(part, text));
@@ -179,6 +190,8 @@ export const createUnionRawPrefilter = (
   if (typeof tree === 'string') return { needles, exact: true, mayMatch: (text) => text.includes(tree) };
   return {
     needles,
+    sufficient: sufficientOf(tree).filter((needle) => needles.includes(needle)),
     mayMatch: (text) => needles.some((needle) => text.includes(needle)) && holds(tree, text),
+    mayMatchMarked: (text) => holds(tree, text),
   };
 };

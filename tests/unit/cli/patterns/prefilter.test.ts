@@ -15,6 +15,7 @@ import {
   createRawPrefilter,
   createUnionRawPrefilter,
   needleTreeOf,
+  sufficientOf,
 } from '../../../../cli/patterns/prefilter.js';
 import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
 import {
@@ -177,6 +178,31 @@ describe('the union prefilter of the deployed rules', () => {
     const union = createUnionRawPrefilter(deployedRules().map((rule) => rule.pattern));
     expect(union?.needles).not.toContain('"IAMUser"');
     expect(union?.needles).toContain('"Root"');
+  });
+
+  it('names the needles that alone satisfy the tree, and mayMatch agrees on each', () => {
+    expect(
+      sufficientOf({ any: ['"a"', { all: ['"b"', '"c"'] }, { all: ['"d"', { any: ['"d"', '"e"'] }] }] }),
+    ).toEqual(['"a"', '"d"']);
+    const union = createUnionRawPrefilter(deployedRules().map((rule) => rule.pattern));
+    // The preset's event source and root activity each decide alone; a guard rail's source does not.
+    expect(union?.sufficient).toEqual(expect.arrayContaining(['"iam.amazonaws.com"', '"Root"']));
+    expect(union?.sufficient).not.toContain('"cloudtrail.amazonaws.com"');
+    for (const needle of union?.sufficient ?? []) expect(union?.mayMatch(`{"x":${needle}}`)).toBe(true);
+    for (const needle of (union?.needles ?? []).filter((n) => !union?.sufficient?.includes(n)))
+      expect(union?.mayMatch(`{"x":${needle}}`)).toBe(false);
+  });
+
+  it('answers as mayMatch for every corpus record that holds a needle, without looking for the needles again', () => {
+    const union = createUnionRawPrefilter(deployedRules().map((rule) => rule.pattern));
+    const texts = loadCorpus()
+      .map((entry) => JSON.stringify(entry.record))
+      .filter((text) => union?.needles.some((needle) => text.includes(needle)));
+    expect(texts.length).toBeGreaterThan(100);
+    expect(texts.map((text) => union?.mayMatchMarked?.(text))).toEqual(
+      texts.map((text) => union?.mayMatch(text)),
+    );
+    expect(texts.some((text) => union?.mayMatch(text) === false)).toBe(true);
   });
 
   it('keeps an Athena row whose JSON text columns hold the value escaped', () => {

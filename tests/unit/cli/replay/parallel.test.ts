@@ -1,4 +1,5 @@
-// The worker-thread replay against the one-thread replay: same summary, same --jsonl lines in the same order.
+// The worker-thread replay against the one-thread replay: same summary, same --jsonl lines in the same order, on
+// workers alone and on the main thread beside workers.
 // The worker is bundled with esbuild for the test, as `npm ci` bundles it for the bin.
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { compileDeployedRules, type ReplayRuleOptions } from '../../../../cli/re
 import { toJsonlLine } from '../../../../cli/replay/jsonl-line.js';
 import { replayInWorkers } from '../../../../cli/replay/parallel.js';
 import { replayInto } from '../../../../cli/replay/replay.js';
+import { createFileReplayer } from '../../../../cli/replay/replay-file.js';
 import type { ReplayRules } from '../../../../cli/replay/rules-config.js';
 import { ReplayAggregator } from '../../../../cli/replay/summary.js';
 import { createAlert } from '../../../../shared/domain/alert.js';
@@ -70,27 +72,33 @@ describe('replayInWorkers', () => {
       },
     );
 
-    const parallel = new ReplayAggregator(preset, compiled.names, config?.config);
-    const parallelLines: string[] = [];
-    await replayInWorkers({
-      files: onDisk,
-      preset,
-      rules,
-      ...(config ? { config } : {}),
-      cwd: dir,
-      jsonl: true,
-      jobs: 3,
-      workerUrl,
-      aggregator: parallel,
-      onLines: async (lines) => {
-        parallelLines.push(...lines);
-      },
-    });
-
-    expect(sequentialLines.length).toBeGreaterThan(0);
-    expect(parallelLines).toEqual(sequentialLines);
-    expect(parallel.toSummary()).toEqual(sequential.toSummary());
-    expect(parallel.toSummary().problems.count).toBe(3);
+    // On 3 workers, and on the main thread beside 2 workers (as `iam-alerts replay` runs by default).
+    const runs = [];
+    for (const replayHere of [undefined, createFileReplayer(createAlert)]) {
+      const parallel = new ReplayAggregator(preset, compiled.names, config?.config);
+      const parallelLines: string[] = [];
+      await replayInWorkers({
+        files: onDisk,
+        preset,
+        rules,
+        ...(config ? { config } : {}),
+        cwd: dir,
+        jsonl: true,
+        jobs: 3,
+        workerUrl,
+        ...(replayHere ? { replayHere } : {}),
+        aggregator: parallel,
+        onLines: async (lines) => {
+          parallelLines.push(...lines);
+        },
+      });
+      expect(sequentialLines.length).toBeGreaterThan(0);
+      expect(parallelLines).toEqual(sequentialLines);
+      expect(parallel.toSummary()).toEqual(sequential.toSummary());
+      expect(parallel.toSummary().problems.count).toBe(3);
+      runs.push({ parallel, parallelLines });
+    }
+    const [{ parallel, parallelLines }] = runs as [(typeof runs)[number]];
     return { summary: parallel.toSummary(), lines: parallelLines.map((line) => JSON.parse(line)) };
   };
 

@@ -1,0 +1,210 @@
+// A CloudTrail log file read with the deployed rules' prefilter (records that cannot match left unparsed) must give
+// the replay exactly what parsing every record gives: the same alerts, counts, period and problems. Hostile records
+// try to hide a match from the scan or to make it count what is not a record.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import {
+  expandInputs,
+  type InputItem,
+  readInputs,
+  UnparsedRecord,
+} from '../../../../cli/input/read-inputs.js';
+import { compileDeployedRules } from '../../../../cli/replay/deployed.js';
+import { replayItems } from '../../../../cli/replay/replay.js';
+import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
+import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
+import { fakeCreateAlert } from '../replay/fake-alert.js';
+
+const base = (fields: Record<string, unknown>) => ({
+  eventVersion: '1.08',
+  userIdentity: { type: 'IAMUser', userName: 'alice', arn: 'arn:aws:iam::111122223333:user/alice' },
+  eventTime: '2024-05-01T10:00:00Z',
+  eventSource: 's3.amazonaws.com',
+  eventName: 'GetObject',
+  awsRegion: 'us-east-1',
+  readOnly: false,
+  eventType: 'AwsApiCall',
+  eventID: `id-${Math.random()}`,
+  ...fields,
+});
+const instance = {
+  type: 'AssumedRole',
+  arn: 'arn:aws:sts::111122223333:assumed-role/web/i-0abc',
+  sessionContext: { ec2RoleDelivery: '2.0', sessionIssuer: { type: 'Role' } },
+};
+const scpDenial = 'with an explicit deny in a service control policy';
+
+/** Records as JSON text, some written by hand to hold escapes that JSON.stringify would not write. */
+const HOSTILE: string[] = [
+  // Matches the preset plainly, and with its event source or name spelled with escapes.
+  base({ eventName: 'CreateUser', eventID: 'plain', eventSource: 'iam.amazonaws.com' }),
+  base({ eventName: 'DeleteUser', eventID: 'escaped-name', eventSource: 'iam.amazonaws.com' }),
+  // Root activity with Root spelled with an escape; an SCP denial split by an escape.
+  base({ eventID: 'root', userIdentity: { type: 'ROOT' } }),
+  base({ eventID: 'scp', userIdentity: instance, errorCode: 'AccessDenied', errorMessage: `x ${scpDenial}` }),
+  base({ eventID: 'scp-escaped', userIdentity: instance, errorCode: 'AccessDenied', errorMessage: 'SCP' }),
+  // Needles inside longer strings and nested objects of records that cannot match: parsed or not, no alert.
+  base({ eventID: 'quoted', errorMessage: 'see "iam.amazonaws.com"', userAgent: '"Root"' }),
+  base({
+    eventID: 'nested',
+    requestParameters: { eventSource: 'iam.amazonaws.com', eventName: 'CreateUser' },
+  }),
+  base({
+    eventID: 'tags',
+    requestParameters: { tags: [{ eventSource: 'iam.amazonaws.com', eventName: 'X' }] },
+  }),
+  // A forged record inside a string.
+  base({ eventID: 'forged', userAgent: '},{"eventSource":"iam.amazonaws.com","eventName":"CreateUser"},{' }),
+  // Not CloudTrail records: event source only nested, or not a string; reported as problems either way.
+  { eventName: 'GetObject', eventTime: '2024-05-09T00:00:00Z', requestParameters: { eventSource: 'iam' } },
+  base({ eventID: 'number-source', eventSource: 7 }),
+  // An EventBridge event in the Records array, and a duplicated eventSource (JSON.parse keeps the last).
+  toEventBridgeEvent(
+    base({
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'CreateRole',
+      eventID: 'envelope',
+    }) as CloudTrailRecord,
+  ),
+  // The record's own eventTime after nested ones, non-ASCII text, an eventTime with an escape.
+  base({
+    eventID: 'times',
+    requestParameters: { eventTime: '1999-01-01T00:00:00Z' },
+    eventTime: '2024-05-03T00:00:00Z',
+  }),
+  base({
+    eventID: 'unicode',
+    userIdentity: { type: 'IAMUser', userName: 'José 日本 😀' },
+    eventTime: '2024-05-04T00:00:00Z',
+  }),
+  base({
+    eventID: 'unicode-iam',
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'CreateUser',
+    userIdentity: { type: 'IAMUser', userName: 'Zoë 😀' },
+  }),
+].map((record) => (typeof record === 'string' ? record : JSON.stringify(record)));
+
+/** Hand-written spellings that JSON.stringify never produces. */
+const spell = (text: string, id: string, from: string, to: string): string =>
+  text.includes(`"eventID":"${id}"`) ? text.replace(from, to) : text;
+
+const hostileTexts = (): string[] =>
+  [
+    ...HOSTILE,
+    JSON.stringify(
+      base({ eventName: 'CreateUser', eventID: 'escaped-source', eventSource: 'iam.amazonaws.com' }),
+    ),
+    '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-05T00:00:00Z","eventID":"dup","readOnly":false,' +
+      '"eventSource":"iam.amazonaws.com","eventName":"CreateGroup","userIdentity":{"type":"IAMUser"}}',
+    '{"eventSource":"iam.amazonaws.com","eventName":"CreateGroup","eventTime":"2024-05-06T00:00:00Z","eventID":"dup2","readOnly":false,' +
+      '"eventSource":"s3.amazonaws.com","userIdentity":{"type":"IAMUser"}}',
+    '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-07T00:00:00\\u005a","eventID":"t"}',
+    '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-08T00:00:00Z\\n","eventID":"t2"}',
+  ]
+    .map((text) => spell(text, 'escaped-source', '"iam.amazonaws.com"', '"i\\u0061m.amazonaws.com"'))
+    .map((text) => spell(text, 'escaped-name', '"DeleteUser"', '"Delete\\u0055ser"'))
+    .map((text) => spell(text, 'root', '"ROOT"', '"Ro\\u006ft"'))
+    .map((text) =>
+      spell(text, 'scp-escaped', '"SCP"', `"x with an explicit deny in a service\\u0020control policy"`),
+    );
+
+describe('a log file read with the prefilter', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-log-file-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const read = async (name: string, prefilter: boolean) => {
+    const rules = compileDeployedRules({ preset: 'writes', identityRules: true, egressCidrs: [] });
+    const items: InputItem[] = [];
+    const { files } = await expandInputs([name], dir);
+    for await (const item of readInputs(files, {
+      cwd: dir,
+      stdin: Readable.from([]),
+      ...(prefilter && rules.raw ? { prefilter: rules.raw } : {}),
+    }))
+      items.push(item);
+    async function* again() {
+      yield* items;
+    }
+    const alerts: string[] = [];
+    const summary = await replayItems(again(), {
+      preset: 'writes',
+      compiled: rules,
+      createAlert: fakeCreateAlert,
+      onAlert: (alert, at) => void alerts.push(`${alert.eventId}@${at.index}`),
+    });
+    const values = items.flatMap((item) => (item.kind === 'records' ? item.values : []));
+    return { summary, alerts, unparsed: values.filter((value) => value instanceof UnparsedRecord).length };
+  };
+
+  it.each([
+    ['compact', (texts: string[]) => `{"Records":[${texts.join(',')}]}`],
+    [
+      'pretty-printed',
+      (texts: string[]) => JSON.stringify({ Records: texts.map((t) => JSON.parse(t)) }, null, 2),
+    ],
+  ])('%s: gives the same alerts, counts, period and problems as parsing every record', async (_, write) => {
+    const texts = hostileTexts();
+    writeFileSync(join(dir, 'log.json.gz'), gzipSync(write(texts)));
+    const withPrefilter = await read('log.json.gz', true);
+    const parsed = await read('log.json.gz', false);
+    expect(withPrefilter.summary).toEqual(parsed.summary);
+    expect(withPrefilter.alerts).toEqual(parsed.alerts);
+    expect(parsed.unparsed).toBe(0);
+    // The prefilter did leave records unparsed: the comparison is not between two full parses.
+    expect(withPrefilter.unparsed).toBeGreaterThanOrEqual(3);
+    // What each hostile record must give: escapes do not hide a match, forgeries add none.
+    const ids = withPrefilter.alerts.map((alert) => alert.split('@')[0]);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'plain',
+        'escaped-source',
+        'escaped-name',
+        'root',
+        'scp',
+        'scp-escaped',
+        'envelope',
+        'unicode-iam',
+        'dup',
+      ]),
+    );
+    expect(ids).not.toEqual(expect.arrayContaining(['forged']));
+    expect(ids).not.toContain('nested');
+    expect(ids).not.toContain('tags');
+    expect(ids).not.toContain('dup2');
+    expect(withPrefilter.summary.problems.count).toBe(2);
+    expect(withPrefilter.summary.records).toBe(texts.length - 2);
+  });
+
+  it('reads a gzip of several members (its trailer gives only the last member’s size) in full', async () => {
+    const texts = hostileTexts();
+    const whole = `{"Records":[${texts.join(',')}]}`;
+    const cut = whole.length >> 1;
+    writeFileSync(join(dir, 'log.json.gz'), gzipSync(whole));
+    const one = await read('log.json.gz', true);
+    const members = [gzipSync(whole.slice(0, cut)), gzipSync(whole.slice(cut))];
+    writeFileSync(join(dir, 'log.json.gz'), Buffer.concat(members));
+    const two = await read('log.json.gz', true);
+    expect(two.summary).toEqual(one.summary);
+    expect(two.alerts).toEqual(one.alerts);
+  });
+  it.each([
+    ['1 byte', 1],
+    ['60 MB', 60 * 1024 * 1024],
+    ['4 GB', 2 ** 32 - 1],
+  ])('reports a gzip whose trailer claims %s as broken, as zlib checks the size', async (_, size) => {
+    const gz = gzipSync(`{"Records":[${hostileTexts().join(',')}]}`);
+    gz.writeUInt32LE(size, gz.length - 4);
+    writeFileSync(join(dir, 'log.json.gz'), gz);
+    const { files } = await expandInputs(['log.json.gz'], dir);
+    const items: InputItem[] = [];
+    for await (const item of readInputs(files, { cwd: dir, stdin: Readable.from([]) })) items.push(item);
+    expect(items[1]).toMatchObject({ kind: 'problem', message: expect.stringMatching(/^broken gzip: /) });
+  });
+});
