@@ -47,7 +47,14 @@ export type TrustedPrincipal =
       /** Subjects a negated `sub` condition shuts out: every other repository is let in. */
       excluded?: string[];
     }
-  | { class: 'web-identity'; provider: string; audiences: string[]; unauthenticated?: boolean }
+  | {
+      class: 'web-identity';
+      provider: string;
+      audiences: string[];
+      unauthenticated?: boolean;
+      /** Guests (unauthenticated identities) of the pools admitted get in whenever a pool allows guest access. */
+      guestsIfPoolAllows?: boolean;
+    }
   | { class: 'oidc-provider'; provider: string; audiences: string[] }
   | { class: 'service'; service: string }
   | { class: 'other'; type: string; principal: string }

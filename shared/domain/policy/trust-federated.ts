@@ -91,9 +91,31 @@ const describeGithub = (
   record(into, { class: 'github-actions', provider: GITHUB, match: 'scoped', subjects });
 };
 
+// A Cognito identity id no condition names (identity ids are `region:uuid`).
+const OUTSIDER_IDENTITY = 'us-east-1:00000000-0000-0000-0000-zz0probe0out';
+
+/**
+ * Whether a guest (unauthenticated) identity of a pool the trust policy admits may assume the role: asked as any
+ * identity whose `amr` claim is `unauthenticated`, the pool (`aud`) left unknown. Cognito's tokens carry
+ * `amr` `unauthenticated` for guests and `authenticated` (with the providers used) for signed-in users; a trust
+ * policy that does not require `authenticated` admits the pool's guests whenever the pool allows guest access
+ * (`AllowUnauthenticatedIdentities`), which the trust policy cannot tell: with the basic (classic) flow a guest
+ * calls `AssumeRoleWithWebIdentity` with its own `GetOpenIdToken` token on any role that trusts the pool.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flow.html
+ * @see https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_CreateIdentityPool.html
+ */
+const admitsPoolGuests = (document: PolicyDocument, provider: string, account: string): boolean =>
+  mayBeAllowed(
+    askFederated(document, provider, account, {
+      [`${COGNITO}:amr`]: ['unauthenticated'],
+      [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
+    }),
+  );
+
 /**
  * A `Federated` principal of an Allow statement: asked as any subject of its provider, with the finding its answer
- * raises (any GitHub repository, any Cognito identity: critical).
+ * raises (any GitHub repository, any Cognito identity: critical; a pool's guests whenever the pool allows them: high).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
  * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
  * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
@@ -129,6 +151,11 @@ export const describeFederated = (
     if (anySubject.kind === 'allowed' || guests) {
       if (guests) principal.unauthenticated = true;
       record(into, principal, assume('critical', 'trust-cognito-any-identity', principal));
+    } else if (admitsPoolGuests(document, provider, account)) {
+      // The pools only (not the `sub` values): the words name the pools whose guests get in.
+      principal.audiences = conditionValues(statement, `${name}:aud`);
+      principal.guestsIfPoolAllows = true;
+      record(into, principal, assume('high', 'trust-cognito-guests-unless-amr', principal));
     } else record(into, principal);
     return;
   }
