@@ -275,12 +275,17 @@ export const judgePolicySet = (
   const readable = others.flatMap((other) =>
     other.document ? [{ label: other.label, document: other.document }] : [],
   );
-  const joinable = readable.filter((other) => joinsCurrent(other.document));
-  for (const other of readable.filter((candidate) => !joinsCurrent(candidate.document)))
-    notes.push(
-      `not judged together with ${other.label}: an older policy version that writes \${…} literally`,
-    );
-  if (joinable.length === 0 || !joinsCurrent(subject.document))
+  // Documents of one policy language version always merge; across versions, `${…}` would change meaning.
+  const mixed = [subject.document, ...readable.map((other) => other.document)].some(
+    (document) => document.version === CURRENT,
+  );
+  const joins = (document: PolicyDocument): boolean => !mixed || joinsCurrent(document);
+  const joinable = readable.filter((other) => joins(other.document));
+  const literal = `written in an older policy language version, where $\{…} is literal text`;
+  for (const other of readable.filter((candidate) => !joins(candidate.document)))
+    notes.push(`not judged together with ${other.label}: ${literal}`);
+  if (!joins(subject.document)) notes.push(`not judged together with ${whose}: this policy is ${literal}`);
+  if (joinable.length === 0 || !joins(subject.document))
     return { ...enrichment, notes: [...enrichment.notes, ...notes] };
   const { findings, closed } = combinedFindings(subject, joinable);
   notes.push(...closed);

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: IAM policy variables are written ${…} inside policy text.
 // A policy put on or attached to a user, group or role, judged together with the owner's other policies: an
 // escalation path only the combination opens is reported, naming the policies; what could not be read is said.
 // IAM evaluation across several identity policies: an Allow in any of them allows, an explicit Deny in any of them
@@ -213,6 +214,28 @@ describe('a policy judged together with the owner’s other policies', () => {
     const live = await enrichPolicy(putGroupPolicy(IAM_STAR, 'iam-all'), iam);
     expect(live.reasons).toEqual(offline.reasons);
     expect(live.reasons[0]).toMatchObject({ severity: 'high', code: 'service-wildcard-iam' });
+  });
+
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html: without
+  // Version 2012-10-17, ${…} is literal text; such a document cannot be merged with a current one.
+  it('merges a document of the older policy language when it writes no ${…}, and says so when it does', async () => {
+    const iam = new FakePolicyHolders();
+    const oldPass = JSON.stringify({
+      Statement: [{ Effect: 'Allow', Action: 'iam:PassRole', Resource: '*' }],
+    });
+    const oldLiteral = JSON.stringify({
+      Version: '2008-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:PassRole', Resource: 'arn:aws:iam::*:role/${aws:username}' },
+      ],
+    });
+    iam.holders.set('group devs', { attached: [], inline: { 'old-pass': oldPass, literal: oldLiteral } });
+    const result = await enrichPolicy(putGroupPolicy(LAMBDA), iam);
+    expect(result.reasons[0]?.text).toContain('iam:PassRole from inline policy old-pass');
+    expect(result.reasons[0]?.text).not.toContain('inline policy literal');
+    expect(result.notes).toContain(
+      'not judged together with inline policy literal: written in an older policy language version, where ${…} is literal text',
+    );
   });
 
   it('offline (replay, render) says the set was not read', async () => {
