@@ -84,7 +84,9 @@ export const assumeParts = (
         who: `anyone with a ${principal.provider} identity${principal.unauthenticated ? ', unauthenticated guests included' : ''}`,
         rest: principal.unauthenticated
           ? `: the trust policy admits ${principal.provider}:amr unauthenticated`
-          : `: the trust policy has no ${principal.provider}:aud condition`,
+          : principal.audiences.length > 0
+            ? `: its ${principal.provider}:aud condition (${firstThree(principal.audiences)}) admits every identity pool`
+            : `: the trust policy has no ${principal.provider}:aud condition`,
         form: 'can-assume',
         now: true,
       };

@@ -113,6 +113,25 @@ const admitsPoolGuests = (document: PolicyDocument, provider: string, account: s
     }),
   );
 
+// An identity pool no condition names: only an `aud` condition that admits every pool lets its identities in.
+const OUTSIDER_POOL = 'us-east-1:00000000-0000-0000-0000-zz0probe0pool';
+
+/**
+ * Whether an identity of a pool the trust policy does not name (anyone can create one, and sign in to it) may
+ * assume the role: asked as a guest and as a signed-in identity of an outsider pool (`aud`). An `aud` condition
+ * written with a wildcard (`StringLike` `*`) admits every pool, as a missing one does.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ */
+const admitsAnyPool = (document: PolicyDocument, provider: string, account: string): boolean =>
+  [['unauthenticated'], ['authenticated', 'zz-probe-provider.example.com']].some(
+    (amr) =>
+      askFederated(document, provider, account, {
+        [`${COGNITO}:aud`]: OUTSIDER_POOL,
+        [`${COGNITO}:amr`]: amr,
+        [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
+      }).kind === 'allowed',
+  );
+
 /**
  * A `Federated` principal of an Allow statement: asked as any subject of its provider, with the finding its answer
  * raises (any GitHub repository, any Cognito identity: critical; a pool's guests whenever the pool allows them: high).
@@ -148,7 +167,7 @@ export const describeFederated = (
     const noAmr = askFederated(document, provider, account, { [`${name}:amr`]: null });
     const guests = mayBeAllowed(guest) && !mayBeAllowed(noAmr);
     const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
-    if (anySubject.kind === 'allowed' || guests) {
+    if (anySubject.kind === 'allowed' || guests || admitsAnyPool(document, provider, account)) {
       if (guests) principal.unauthenticated = true;
       record(into, principal, assume('critical', 'trust-cognito-any-identity', principal));
     } else if (admitsPoolGuests(document, provider, account)) {

@@ -211,6 +211,39 @@ describe('trust policies: who can assume, asked with probe principals', () => {
     expect(result.reasons).toEqual([]);
   });
 
+  // https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html: aud is the identity
+  // pool id; anyone can create a pool of their own and sign in to it, so a wildcard aud admits anyone.
+  it.each([
+    ['aud StringLike *', { StringLike: { 'cognito-identity.amazonaws.com:aud': '*' } }],
+    [
+      'no aud, amr authenticated',
+      { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    ],
+  ])('Cognito with %s admits any pool: critical', (_, condition) => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: condition,
+    });
+    expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-cognito-any-identity' });
+  });
+
+  it('Cognito with a wildcard aud says that its aud condition admits every pool', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringLike: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:*' },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      },
+    });
+    expect(result.reasons[0]?.text).toBe(
+      'anyone with a cognito-identity.amazonaws.com identity can assume the role: its cognito-identity.amazonaws.com:aud condition (us-east-1:*) admits every identity pool',
+    );
+  });
+
   it('Cognito with aud, no amr, and a Deny on amr unauthenticated shuts guests out: no finding', () => {
     const result = trust(
       {
