@@ -16,6 +16,12 @@ export interface PolicyVersionInfo {
   createDate?: string;
 }
 
+/** A user, group or role that holds policies, by name. */
+export interface PolicyOwner {
+  kind: 'user' | 'group' | 'role';
+  name: string;
+}
+
 /**
  * Read access to IAM for policy enrichment. Every method may throw (deleted entity, AccessDenied, throttling,
  * timeout) with a message fit for an alert note; the caller turns the failure into a note, never a lost alert.
@@ -31,8 +37,18 @@ export interface IamDirectory {
   listGroupPolicies(groupName: string): Promise<string[]>;
   /** An inline group policy's document, decoded. */
   getGroupPolicy(groupName: string, policyName: string): Promise<string>;
-  /** Drops cached answers about a policy or group that the current event has just changed. */
-  forget?(entity: { policyArn?: string; groupName?: string }): void;
+  /**
+   * The managed policies attached to a user, group or role (`ListAttachedUserPolicies`,
+   * `ListAttachedGroupPolicies`, `ListAttachedRolePolicies`). Optional: a directory without it cannot read an
+   * owner's other policies, which the alert then says.
+   */
+  listAttachedPolicies?(owner: PolicyOwner): Promise<{ policyArn: string; policyName: string }[]>;
+  /** The names of an owner's inline policies (`ListUserPolicies`, `ListGroupPolicies`, `ListRolePolicies`). */
+  listInlinePolicies?(owner: PolicyOwner): Promise<string[]>;
+  /** An owner's inline policy document, decoded (`GetUserPolicy`, `GetGroupPolicy`, `GetRolePolicy`). */
+  getInlinePolicy?(owner: PolicyOwner, policyName: string): Promise<string>;
+  /** Drops cached answers about a policy, group, user or role that the current event has just changed. */
+  forget?(entity: { policyArn?: string; groupName?: string; userName?: string; roleName?: string }): void;
 }
 
 /** A String-typed or Number-typed SNS message attribute, as `PublishCommand` takes it. */

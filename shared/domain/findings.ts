@@ -47,7 +47,14 @@ export type TrustedPrincipal =
       /** Subjects a negated `sub` condition shuts out: every other repository is let in. */
       excluded?: string[];
     }
-  | { class: 'web-identity'; provider: string; audiences: string[]; unauthenticated?: boolean }
+  | {
+      class: 'web-identity';
+      provider: string;
+      audiences: string[];
+      unauthenticated?: boolean;
+      /** Guests (unauthenticated identities) of the pools admitted get in whenever a pool allows guest access. */
+      guestsIfPoolAllows?: boolean;
+    }
   | { class: 'oidc-provider'; provider: string; audiences: string[] }
   | { class: 'service'; service: string }
   | { class: 'other'; type: string; principal: string }
@@ -223,6 +230,19 @@ export interface BoundaryFinding extends FindingBase {
   limits: 'nothing' | 'little';
 }
 
+/**
+ * A known escalation path that the new policy opens only together with the other policies of the user, group or
+ * role it was put on or attached to: `ability` is the path as the policies together allow it, `contributions`
+ * names each policy that allows some of its actions (`isNew` for the policy of the event).
+ */
+export interface CombinedFinding extends FindingBase {
+  kind: 'combined';
+  /** Whose policies (`group devs`). */
+  owner: string;
+  ability: AbilityFinding;
+  contributions: { policy: string; actions: string[]; isNew: boolean }[];
+}
+
 /** Stands for the findings left out of a long list. */
 export interface MoreFinding extends FindingBase {
   kind: 'more';
@@ -241,6 +261,7 @@ export type PolicyFinding =
   | WidenedFinding
   | AdminGroupFinding
   | BoundaryFinding
+  | CombinedFinding
   | MoreFinding;
 
 /**

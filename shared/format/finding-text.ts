@@ -4,6 +4,7 @@
 import type { PolicyReport } from '../domain/enrich/enrichment.js';
 import type {
   ActionSet,
+  CombinedFinding,
   ConditionLimit,
   Frame,
   GrantChange,
@@ -165,9 +166,27 @@ export const wordFinding = (finding: PolicyFinding): string => {
       return `user ${finding.userName} joined group ${finding.groupName}, which grants administrator-level access`;
     case 'weak-boundary':
       return `permissions boundary ${finding.policyName} limits ${finding.limits}`;
+    case 'combined':
+      return combinedText(finding);
     case 'more':
       return `and ${finding.count} more findings`;
   }
+};
+
+/**
+ * A path only the policies together open: `together with the other policies of group devs, its holders can …:
+ * iam:PassRole from inline policy pass-roles; lambda:CreateFunction and lambda:InvokeFunction from this policy`.
+ */
+const combinedText = (finding: CombinedFinding): string => {
+  const shown = finding.contributions.slice(0, 4);
+  const more = finding.contributions.length - shown.length;
+  const sources = shown
+    .map(
+      (contribution) =>
+        `${proseList(contribution.actions)} from ${contribution.isNew ? `this policy (${contribution.policy})` : contribution.policy}`,
+    )
+    .join('; ');
+  return `together with the other policies of ${finding.owner}, its holders ${wordFinding(finding.ability)}: ${sources}${more > 0 ? `; and ${more} more policies` : ''}`;
 };
 
 /** The finding said as an attempt that failed: what the call tried to grant, never a grant. */

@@ -73,11 +73,20 @@ export const assumeParts = (
             now: true,
           };
     case 'web-identity':
+      if (principal.guestsIfPoolAllows)
+        return {
+          who: poolIdentities(principal),
+          rest: `, guests (unauthenticated identities) included whenever the pool allows guest access: no ${principal.provider}:amr condition requires authenticated; to admit only signed-in users, add ForAnyValue:StringLike ${principal.provider}:amr = authenticated`,
+          form: 'can-assume',
+          now: true,
+        };
       return {
         who: `anyone with a ${principal.provider} identity${principal.unauthenticated ? ', unauthenticated guests included' : ''}`,
         rest: principal.unauthenticated
           ? `: the trust policy admits ${principal.provider}:amr unauthenticated`
-          : `: the trust policy has no ${principal.provider}:aud condition`,
+          : principal.audiences.length > 0
+            ? `: its ${principal.provider}:aud condition (${firstThree(principal.audiences)}) admits every identity pool`
+            : `: the trust policy has no ${principal.provider}:aud condition`,
         form: 'can-assume',
         now: true,
       };
@@ -105,6 +114,17 @@ const githubRest = (
     ? `: its ${provider}:sub condition (${subjects.join(', ')}) admits every repository`
     : `: the trust policy has no ${provider}:sub condition`;
 };
+
+/** `identity pool us-east-1:1234`, `identity pools a, b`, or `an identity pool` when none is named. */
+const poolNames = (pools: readonly string[]): string => {
+  const shown = [...new Set(pools)];
+  if (shown.length === 0) return 'an identity pool';
+  return `identity pool${shown.length > 1 ? 's' : ''} ${firstThree(shown)}`;
+};
+
+/** The identities of the Cognito pools a trust policy admits: `Cognito identities of identity pool us-east-1:1234`. */
+const poolIdentities = ({ audiences }: { audiences: readonly string[] }): string =>
+  `Cognito identities of ${poolNames(audiences)}`;
 
 /** At most three distinct values, as a list: `a, b, c`. */
 const firstThree = (values: readonly string[]): string => [...new Set(values)].slice(0, 3).join(', ');
@@ -142,6 +162,8 @@ export const wordTrustEntry = ({ principal, conditions }: TrustEntry): string =>
         ? `GitHub Actions workflows matching ${principal.subjects.join(', ')}`
         : `GitHub Actions workflows of ${firstThree(principal.subjects)}`;
     case 'web-identity':
+      if (principal.guestsIfPoolAllows)
+        return `${poolIdentities(principal)}, guests included if the pool allows them (no amr authenticated condition)`;
       if (principal.unauthenticated)
         return `anyone with a ${principal.provider} identity, unauthenticated guests included`;
       return principal.audiences.length === 0
@@ -187,7 +209,9 @@ export const wordExposure = ({ principal, conditions, accounts }: TrustExposure)
         ? 'can now be assumed by any GitHub Actions workflow'
         : `can now be assumed by GitHub Actions workflows matching ${firstThree(principal.subjects)}`;
     case 'web-identity':
-      return `can now be assumed by anyone with a ${principal.provider} identity`;
+      return principal.guestsIfPoolAllows
+        ? `can now be assumed by Cognito guests if ${poolNames(principal.audiences)} allows guest access`
+        : `can now be assumed by anyone with a ${principal.provider} identity`;
     case 'oidc-provider':
       return `can now be assumed by any identity of OIDC provider ${principal.provider}`;
     default:

@@ -1,4 +1,4 @@
-// The e-mail of five representative events, as golden samples (tests/fixtures/golden/*.txt): what a responder reads.
+// The e-mail of six representative events, as golden samples (tests/fixtures/golden/*.txt): what a responder reads.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAlert } from '../../shared/domain/alert.js';
@@ -22,10 +22,11 @@ const corpusEvent = (file: string, line: number) => {
   return iamEventOf(found.record, undefined);
 };
 
-/** The five events: admin attach, trust opened, access key for another user, SCP-denied instance credentials, console sign-in without MFA. */
+/** The six events: admin attach, trust opened, a Cognito pool's guests let in, access key for another user, SCP-denied instance credentials, console sign-in without MFA. */
 export const GOLDEN_SAMPLES: GoldenSample[] = [
   { name: 'admin-attach', event: () => sampleEvent('attach-user-policy-admin.json') },
   { name: 'trust-opened', event: () => sampleEvent('update-assume-role-policy.json') },
+  { name: 'trust-cognito-guests', event: () => sampleEvent('update-assume-role-policy-cognito.json') },
   { name: 'access-key-other-user', event: () => sampleEvent('create-access-key-other-user.json') },
   {
     name: 'scp-denied-instance-credentials',

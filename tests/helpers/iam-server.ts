@@ -37,6 +37,9 @@ export interface FakeIamServer {
   endpoint: string;
   policies: Map<string, FakePolicy>;
   groups: Map<string, FakeGroup>;
+  /** Users and roles hold policies as groups do. */
+  users: Map<string, FakeGroup>;
+  roles: Map<string, FakeGroup>;
   requests: ReceivedRequest[];
   /** Adds failures; consumed in order. */
   fail(failure: ScriptedFailure): void;
@@ -72,6 +75,14 @@ const encodeDocument = (document: string): string => escapeXml(encodeURIComponen
 export const startFakeIam = async (): Promise<FakeIamServer> => {
   const policies = new Map<string, FakePolicy>();
   const groups = new Map<string, FakeGroup>();
+  const users = new Map<string, FakeGroup>();
+  const roles = new Map<string, FakeGroup>();
+  // The policy holders by the wire's own words: each action names its kind, its parameter and its error text.
+  const holders = new Map([
+    ['Group', { table: groups, param: 'GroupName', noun: 'group' }],
+    ['User', { table: users, param: 'UserName', noun: 'user' }],
+    ['Role', { table: roles, param: 'RoleName', noun: 'role' }],
+  ]);
   const requests: ReceivedRequest[] = [];
   const failures: ScriptedFailure[] = [];
   const delays = new Map<string, number>();
@@ -141,47 +152,56 @@ export const startFakeIam = async (): Promise<FakeIamServer> => {
           body: ok(action, `<IsTruncated>false</IsTruncated><Versions>${members}</Versions>`),
         };
       }
-      case 'ListAttachedGroupPolicies': {
-        const group = groups.get(params.GroupName ?? '');
-        if (!group) return notFound(`The group with name ${params.GroupName}`);
-        const members = group.attached
-          .map(
-            (policy) =>
-              `<member><PolicyName>${escapeXml(policy.policyName)}</PolicyName><PolicyArn>${escapeXml(policy.policyArn)}</PolicyArn></member>`,
-          )
-          .join('');
-        return {
-          status: 200,
-          body: ok(action, `<IsTruncated>false</IsTruncated><AttachedPolicies>${members}</AttachedPolicies>`),
-        };
-      }
-      case 'ListGroupPolicies': {
-        const group = groups.get(params.GroupName ?? '');
-        if (!group) return notFound(`The group with name ${params.GroupName}`);
-        const members = Object.keys(group.inline)
-          .map((name) => `<member>${escapeXml(name)}</member>`)
-          .join('');
-        return {
-          status: 200,
-          body: ok(action, `<IsTruncated>false</IsTruncated><PolicyNames>${members}</PolicyNames>`),
-        };
-      }
-      case 'GetGroupPolicy': {
-        const group = groups.get(params.GroupName ?? '');
-        const document = group?.inline[params.PolicyName ?? ''];
-        if (document === undefined) return notFound(`The group policy ${params.PolicyName}`);
-        return {
-          status: 200,
-          body: ok(
-            action,
-            `<GroupName>${escapeXml(params.GroupName ?? '')}</GroupName><PolicyName>${escapeXml(params.PolicyName ?? '')}</PolicyName>` +
-              `<PolicyDocument>${encodeDocument(document)}</PolicyDocument>`,
-          ),
-        };
-      }
       default:
-        return { status: 400, body: errorXml('InvalidAction', `Could not find operation ${action}`) };
+        break;
     }
+    // ListAttached{Group,User,Role}Policies, List{Group,User,Role}Policies, Get{Group,User,Role}Policy.
+    const listAttached = /^ListAttached(Group|User|Role)Policies$/.exec(action);
+    const listInline = /^List(Group|User|Role)Policies$/.exec(action);
+    const getInline = /^Get(Group|User|Role)Policy$/.exec(action);
+    const holderOf = (match: RegExpExecArray | null) => (match ? holders.get(match[1] ?? '') : undefined);
+    const attachedHolder = holderOf(listAttached);
+    if (attachedHolder) {
+      const holder = attachedHolder.table.get(params[attachedHolder.param] ?? '');
+      if (!holder) return notFound(`The ${attachedHolder.noun} with name ${params[attachedHolder.param]}`);
+      const members = holder.attached
+        .map(
+          (policy) =>
+            `<member><PolicyName>${escapeXml(policy.policyName)}</PolicyName><PolicyArn>${escapeXml(policy.policyArn)}</PolicyArn></member>`,
+        )
+        .join('');
+      return {
+        status: 200,
+        body: ok(action, `<IsTruncated>false</IsTruncated><AttachedPolicies>${members}</AttachedPolicies>`),
+      };
+    }
+    const inlineHolder = holderOf(listInline);
+    if (inlineHolder) {
+      const holder = inlineHolder.table.get(params[inlineHolder.param] ?? '');
+      if (!holder) return notFound(`The ${inlineHolder.noun} with name ${params[inlineHolder.param]}`);
+      const members = Object.keys(holder.inline)
+        .map((name) => `<member>${escapeXml(name)}</member>`)
+        .join('');
+      return {
+        status: 200,
+        body: ok(action, `<IsTruncated>false</IsTruncated><PolicyNames>${members}</PolicyNames>`),
+      };
+    }
+    const getHolder = holderOf(getInline);
+    if (getHolder) {
+      const name = params[getHolder.param] ?? '';
+      const document = getHolder.table.get(name)?.inline[params.PolicyName ?? ''];
+      if (document === undefined) return notFound(`The ${getHolder.noun} policy ${params.PolicyName}`);
+      return {
+        status: 200,
+        body: ok(
+          action,
+          `<${getHolder.param}>${escapeXml(name)}</${getHolder.param}><PolicyName>${escapeXml(params.PolicyName ?? '')}</PolicyName>` +
+            `<PolicyDocument>${encodeDocument(document)}</PolicyDocument>`,
+        ),
+      };
+    }
+    return { status: 400, body: errorXml('InvalidAction', `Could not find operation ${action}`) };
   };
 
   const server: Server = createServer((request, response) => {
@@ -208,6 +228,8 @@ export const startFakeIam = async (): Promise<FakeIamServer> => {
     endpoint: `http://127.0.0.1:${port}`,
     policies,
     groups,
+    users,
+    roles,
     requests,
     fail: (failure) => failures.push({ ...failure }),
     delay: (action, ms) => delays.set(action, ms),

@@ -54,6 +54,10 @@ beforeEach(() => {
   server.requests.length = 0;
   server.policies.clear();
   server.groups.clear();
+  server.users.clear();
+  server.roles.clear();
+  // The user the attach events name, with no other policy.
+  server.users.set('deploy-bot', { attached: [], inline: {} });
   server.policies.set(POLICY_ARN, {
     name: 'ci-deploy',
     defaultVersionId: 'v2',
@@ -203,13 +207,24 @@ describe('enrichPolicy with the SDK directory', () => {
     ]);
   });
 
-  it('makes no request for a repeat within the TTL', async () => {
+  it('makes no request for a repeat within the TTL, but reads the changed user’s policies again', async () => {
     const iam = directory();
     await enrichPolicy(attachEvent(POLICY_ARN), iam);
-    const first = server.requests.length;
+    const first = server.requests.map((request) => request.action);
     const again = await enrichPolicy(attachEvent(POLICY_ARN), iam);
-    expect(first).toBe(2);
-    expect(server.requests).toHaveLength(2);
+    expect(first.sort()).toEqual([
+      'GetPolicy',
+      'GetPolicyVersion',
+      'ListAttachedUserPolicies',
+      'ListUserPolicies',
+    ]);
+    // The attach changed the user's policies: their lists are read afresh; the managed policy is not.
+    expect(
+      server.requests
+        .slice(first.length)
+        .map((request) => request.action)
+        .sort(),
+    ).toEqual(['ListAttachedUserPolicies', 'ListUserPolicies']);
     expect(again.reasons[0]?.code).toBe('service-wildcard-iam');
   });
 

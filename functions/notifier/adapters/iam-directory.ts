@@ -1,16 +1,28 @@
 // IamDirectory over the AWS SDK: the only code of policy intelligence that talks to IAM.
 // Per-call timeout, a bounded TTL cache shared by warm invocations, errors turned into readable messages.
 import {
+  type AttachedPolicy,
   GetGroupPolicyCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRolePolicyCommand,
+  GetUserPolicyCommand,
   type IAMClient,
   ListAttachedGroupPoliciesCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
   ListGroupPoliciesCommand,
   ListPolicyVersionsCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
 import { decodePolicyText } from '../../../shared/domain/policy/document.js';
-import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
+import type {
+  IamDirectory,
+  ManagedPolicyInfo,
+  PolicyOwner,
+  PolicyVersionInfo,
+} from '../../../shared/ports.js';
 
 /** Options of {@link createIamSdkDirectory}. */
 export interface IamSdkDirectoryOptions {
@@ -60,8 +72,12 @@ interface CacheEntry {
 /**
  * Creates the IAM directory the notifier uses. Build the `IAMClient` once at module scope (IAM's endpoint is
  * global; `maxAttempts: 3` lets the SDK's standard retry mode absorb throttling within the timeout).
- * Concurrent identical calls share one request; failures are not cached.
+ * Concurrent identical calls share one request; failures are not cached. The policies of users, groups and roles
+ * are read by the same three calls each (`ListAttached…Policies`, `List…Policies`, `Get…Policy`), cached per owner.
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicy.html
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedUserPolicies.html
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRolePolicies.html
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetUserPolicy.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
@@ -115,6 +131,91 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     return value;
   };
 
+  const attachedOf = (policies: AttachedPolicy[] | undefined) =>
+    (policies ?? []).flatMap((policy) =>
+      policy.PolicyArn
+        ? [{ policyArn: policy.PolicyArn, policyName: policy.PolicyName ?? policy.PolicyArn }]
+        : [],
+    );
+  const documentOf = (operation: string, document: string | undefined): string => {
+    if (document === undefined) throw new IamLookupError('Malformed', `${operation} returned no document`);
+    return decodePolicyText(document);
+  };
+
+  const listAttachedGroupPolicies = (groupName: string) =>
+    cached(`ListAttachedGroupPolicies ${groupName}`, async () => {
+      const output = await call('ListAttachedGroupPolicies', (abortSignal) =>
+        client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+      );
+      return attachedOf(output.AttachedPolicies);
+    });
+  const listGroupPolicies = (groupName: string) =>
+    cached(`ListGroupPolicies ${groupName}`, async () => {
+      const output = await call('ListGroupPolicies', (abortSignal) =>
+        client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+      );
+      return output.PolicyNames ?? [];
+    });
+  const getGroupPolicy = (groupName: string, policyName: string) =>
+    cached(`GetGroupPolicy ${groupName} ${policyName}`, async () => {
+      const output = await call('GetGroupPolicy', (abortSignal) =>
+        client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
+          abortSignal,
+        }),
+      );
+      return documentOf('GetGroupPolicy', output.PolicyDocument);
+    });
+
+  // A user's and a role's policies: the same three calls as a group's, each under its own name.
+  const listAttachedPolicies = ({ kind, name }: PolicyOwner) => {
+    if (kind === 'group') return listAttachedGroupPolicies(name);
+    if (kind === 'user')
+      return cached(`ListAttachedUserPolicies ${name}`, async () => {
+        const output = await call('ListAttachedUserPolicies', (abortSignal) =>
+          client.send(new ListAttachedUserPoliciesCommand({ UserName: name }), { abortSignal }),
+        );
+        return attachedOf(output.AttachedPolicies);
+      });
+    return cached(`ListAttachedRolePolicies ${name}`, async () => {
+      const output = await call('ListAttachedRolePolicies', (abortSignal) =>
+        client.send(new ListAttachedRolePoliciesCommand({ RoleName: name }), { abortSignal }),
+      );
+      return attachedOf(output.AttachedPolicies);
+    });
+  };
+  const listInlinePolicies = ({ kind, name }: PolicyOwner) => {
+    if (kind === 'group') return listGroupPolicies(name);
+    if (kind === 'user')
+      return cached(`ListUserPolicies ${name}`, async () => {
+        const output = await call('ListUserPolicies', (abortSignal) =>
+          client.send(new ListUserPoliciesCommand({ UserName: name }), { abortSignal }),
+        );
+        return output.PolicyNames ?? [];
+      });
+    return cached(`ListRolePolicies ${name}`, async () => {
+      const output = await call('ListRolePolicies', (abortSignal) =>
+        client.send(new ListRolePoliciesCommand({ RoleName: name }), { abortSignal }),
+      );
+      return output.PolicyNames ?? [];
+    });
+  };
+  const getInlinePolicy = ({ kind, name }: PolicyOwner, policyName: string) => {
+    if (kind === 'group') return getGroupPolicy(name, policyName);
+    if (kind === 'user')
+      return cached(`GetUserPolicy ${name} ${policyName}`, async () => {
+        const output = await call('GetUserPolicy', (abortSignal) =>
+          client.send(new GetUserPolicyCommand({ UserName: name, PolicyName: policyName }), { abortSignal }),
+        );
+        return documentOf('GetUserPolicy', output.PolicyDocument);
+      });
+    return cached(`GetRolePolicy ${name} ${policyName}`, async () => {
+      const output = await call('GetRolePolicy', (abortSignal) =>
+        client.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }), { abortSignal }),
+      );
+      return documentOf('GetRolePolicy', output.PolicyDocument);
+    });
+  };
+
   return {
     getPolicy: (policyArn) =>
       cached(`GetPolicy ${policyArn}`, async (): Promise<ManagedPolicyInfo> => {
@@ -162,40 +263,18 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
           return [info];
         });
       }),
-    listAttachedGroupPolicies: (groupName) =>
-      cached(`ListAttachedGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListAttachedGroupPolicies', (abortSignal) =>
-          client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
-        );
-        return (output.AttachedPolicies ?? []).flatMap((policy) =>
-          policy.PolicyArn
-            ? [{ policyArn: policy.PolicyArn, policyName: policy.PolicyName ?? policy.PolicyArn }]
-            : [],
-        );
-      }),
-    listGroupPolicies: (groupName) =>
-      cached(`ListGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListGroupPolicies', (abortSignal) =>
-          client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
-        );
-        return output.PolicyNames ?? [];
-      }),
-    getGroupPolicy: (groupName, policyName) =>
-      cached(`GetGroupPolicy ${groupName} ${policyName}`, async () => {
-        const output = await call('GetGroupPolicy', (abortSignal) =>
-          client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
-            abortSignal,
-          }),
-        );
-        if (output.PolicyDocument === undefined) {
-          throw new IamLookupError('Malformed', 'GetGroupPolicy returned no document');
-        }
-        return decodePolicyText(output.PolicyDocument);
-      }),
-    forget: ({ policyArn, groupName }) => {
+    listAttachedGroupPolicies,
+    listGroupPolicies,
+    getGroupPolicy,
+    listAttachedPolicies,
+    listInlinePolicies,
+    getInlinePolicy,
+    forget: ({ policyArn, groupName, userName, roleName }) => {
+      // Keys read `Operation subject [policy]`; a user and a group of one name both lose theirs, which is safe.
+      const stale = new Set([policyArn, groupName, userName, roleName].filter(Boolean));
       for (const key of [...cache.keys()]) {
         const [, subject] = key.split(' ');
-        if ((policyArn && subject === policyArn) || (groupName && subject === groupName)) cache.delete(key);
+        if (subject !== undefined && stale.has(subject)) cache.delete(key);
       }
     },
   };

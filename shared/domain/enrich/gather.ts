@@ -81,7 +81,7 @@ const needsDirectory = (eventName: string): boolean =>
   ATTACH_EVENTS.has(eventName) || VERSION_EVENTS.has(eventName) || eventName === 'AddUserToGroup';
 
 /** A call budget shared by every lookup of one event, so a fan-out (group policies) stays bounded. */
-class Budget {
+export class Budget {
   private used = 0;
   constructor(private readonly limit: number) {}
   async call<T>(fn: () => Promise<T>): Promise<T> {
@@ -94,7 +94,8 @@ class Budget {
 /** The IAM failure as an alert note says it: the message alone. */
 const errorText = (error: unknown): string => describeError(error, { withName: false });
 
-const attempt = async <T>(fn: () => Promise<T>): Promise<Fetched<T>> => {
+/** Runs a lookup, its failure turned into a value. */
+export const attempt = async <T>(fn: () => Promise<T>): Promise<Fetched<T>> => {
   try {
     return { status: 'fetched', value: await fn() };
   } catch (error) {

@@ -91,9 +91,50 @@ const describeGithub = (
   record(into, { class: 'github-actions', provider: GITHUB, match: 'scoped', subjects });
 };
 
+// A Cognito identity id no condition names (identity ids are `region:uuid`).
+const OUTSIDER_IDENTITY = 'us-east-1:00000000-0000-0000-0000-zz0probe0out';
+
+/**
+ * Whether a guest (unauthenticated) identity of a pool the trust policy admits may assume the role: asked as any
+ * identity whose `amr` claim is `unauthenticated`, the pool (`aud`) left unknown. Cognito's tokens carry
+ * `amr` `unauthenticated` for guests and `authenticated` (with the providers used) for signed-in users; a trust
+ * policy that does not require `authenticated` admits the pool's guests whenever the pool allows guest access
+ * (`AllowUnauthenticatedIdentities`), which the trust policy cannot tell: with the basic (classic) flow a guest
+ * calls `AssumeRoleWithWebIdentity` with its own `GetOpenIdToken` token on any role that trusts the pool.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flow.html
+ * @see https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_CreateIdentityPool.html
+ */
+const admitsPoolGuests = (document: PolicyDocument, provider: string, account: string): boolean =>
+  mayBeAllowed(
+    askFederated(document, provider, account, {
+      [`${COGNITO}:amr`]: ['unauthenticated'],
+      [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
+    }),
+  );
+
+// An identity pool no condition names: only an `aud` condition that admits every pool lets its identities in.
+const OUTSIDER_POOL = 'us-east-1:00000000-0000-0000-0000-zz0probe0pool';
+
+/**
+ * Whether an identity of a pool the trust policy does not name (anyone can create one, and sign in to it) may
+ * assume the role: asked as a guest and as a signed-in identity of an outsider pool (`aud`). An `aud` condition
+ * written with a wildcard (`StringLike` `*`) admits every pool, as a missing one does.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ */
+const admitsAnyPool = (document: PolicyDocument, provider: string, account: string): boolean =>
+  [['unauthenticated'], ['authenticated', 'zz-probe-provider.example.com']].some(
+    (amr) =>
+      askFederated(document, provider, account, {
+        [`${COGNITO}:aud`]: OUTSIDER_POOL,
+        [`${COGNITO}:amr`]: amr,
+        [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
+      }).kind === 'allowed',
+  );
+
 /**
  * A `Federated` principal of an Allow statement: asked as any subject of its provider, with the finding its answer
- * raises (any GitHub repository, any Cognito identity: critical).
+ * raises (any GitHub repository, any Cognito identity: critical; a pool's guests whenever the pool allows them: high).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html
  * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
  * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
@@ -126,9 +167,14 @@ export const describeFederated = (
     const noAmr = askFederated(document, provider, account, { [`${name}:amr`]: null });
     const guests = mayBeAllowed(guest) && !mayBeAllowed(noAmr);
     const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
-    if (anySubject.kind === 'allowed' || guests) {
+    if (anySubject.kind === 'allowed' || guests || admitsAnyPool(document, provider, account)) {
       if (guests) principal.unauthenticated = true;
       record(into, principal, assume('critical', 'trust-cognito-any-identity', principal));
+    } else if (admitsPoolGuests(document, provider, account)) {
+      // The pools only (not the `sub` values): the words name the pools whose guests get in.
+      principal.audiences = conditionValues(statement, `${name}:aud`);
+      principal.guestsIfPoolAllows = true;
+      record(into, principal, assume('high', 'trust-cognito-guests-unless-amr', principal));
     } else record(into, principal);
     return;
   }

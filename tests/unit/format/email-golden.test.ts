@@ -1,4 +1,4 @@
-// The e-mail of five representative events, compared byte for byte with reviewed samples (tests/fixtures/golden/).
+// The e-mail of six representative events, compared byte for byte with reviewed samples (tests/fixtures/golden/).
 // Reviewed for the first three lines a responder reads: the subject (severity, what, outcome, who, account), the
 // headline, and the key to disable or the reason that makes it serious. A change to any of them shows up here.
 import { readFileSync } from 'node:fs';
@@ -28,6 +28,9 @@ describe('e-mail golden samples', () => {
     );
     expect(firstLines.get('trust-opened')?.[2]).toBe(
       'HIGH  Role stratus-red-team-backdoor-r-role now trusts account 193672423079',
+    );
+    expect(firstLines.get('trust-cognito-guests')?.[2]).toBe(
+      'HIGH  Role mobile-app-signed-in can now be assumed by Cognito guests if identity pool us-east-1:12345678-corner-cafe-123456790ab allows guest access',
     );
     expect(firstLines.get('admin-attach')?.[0]).toBe(
       'Subject: [HIGH] AdministratorAccess attached to IAM user malicious-iam-user by christophe (229654561268)',

@@ -153,6 +153,117 @@ describe('trust policies: who can assume, asked with probe principals', () => {
     ).toEqual([]);
   });
 
+  // https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html (Cognito sets amr to
+  // unauthenticated or authenticated; the role's trust policy is what tells them apart)
+  // https://docs.aws.amazon.com/cognito/latest/developerguide/authentication-flow.html (basic flow: the app calls
+  // AssumeRoleWithWebIdentity itself, with the token GetOpenIdToken gave the identity, guests included)
+  // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_CreateIdentityPool.html
+  // (AllowUnauthenticatedIdentities, AllowClassicFlow: pool settings a trust policy cannot see)
+  it('Cognito with aud but no amr condition is high: the pool’s guests get in whenever the pool allows them', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } },
+    });
+    expect(result.reasons).toEqual([
+      {
+        severity: 'high',
+        code: 'trust-cognito-guests-unless-amr',
+        text: 'Cognito identities of identity pool us-east-1:pool can assume the role, guests (unauthenticated identities) included whenever the pool allows guest access: no cognito-identity.amazonaws.com:amr condition requires authenticated; to admit only signed-in users, add ForAnyValue:StringLike cognito-identity.amazonaws.com:amr = authenticated',
+      },
+    ]);
+    expect(result.headline).toBe(
+      'Role deploy can now be assumed by Cognito guests if identity pool us-east-1:pool allows guest access',
+    );
+  });
+
+  it.each([
+    [
+      'ForAnyValue:StringLike amr authenticated',
+      { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    ],
+    [
+      'ForAllValues:StringLike amr authenticated',
+      { 'ForAllValues:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    ],
+    [
+      'ForAnyValue:StringNotLike amr unauthenticated',
+      { 'ForAnyValue:StringNotLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' } },
+    ],
+    [
+      'sub pinned to one identity',
+      { StringEquals: { 'cognito-identity.amazonaws.com:sub': 'us-east-1:1234' } },
+    ],
+  ])('Cognito with aud and %s shuts guests out: no finding', (_, condition) => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        ...condition,
+        StringEquals: {
+          'cognito-identity.amazonaws.com:aud': 'us-east-1:pool',
+          ...(condition as { StringEquals?: Record<string, string> }).StringEquals,
+        },
+      },
+    });
+    expect(result.reasons).toEqual([]);
+  });
+
+  // https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html: aud is the identity
+  // pool id; anyone can create a pool of their own and sign in to it, so a wildcard aud admits anyone.
+  it.each([
+    ['aud StringLike *', { StringLike: { 'cognito-identity.amazonaws.com:aud': '*' } }],
+    [
+      'no aud, amr authenticated',
+      { 'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' } },
+    ],
+  ])('Cognito with %s admits any pool: critical', (_, condition) => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: condition,
+    });
+    expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-cognito-any-identity' });
+  });
+
+  it('Cognito with a wildcard aud says that its aud condition admits every pool', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringLike: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:*' },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      },
+    });
+    expect(result.reasons[0]?.text).toBe(
+      'anyone with a cognito-identity.amazonaws.com identity can assume the role: its cognito-identity.amazonaws.com:aud condition (us-east-1:*) admits every identity pool',
+    );
+  });
+
+  it('Cognito with aud, no amr, and a Deny on amr unauthenticated shuts guests out: no finding', () => {
+    const result = trust(
+      {
+        Effect: 'Allow',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } },
+      },
+      {
+        Effect: 'Deny',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          'ForAnyValue:StringEquals': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
+        },
+      },
+    );
+    expect(result.reasons).toEqual([]);
+  });
+
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-denyallow.html
   it('Principal * with a Deny for everyone outside the organization admits the organization only: not critical', () => {
     const result = trust(

@@ -56,6 +56,24 @@ describe('analyzeTrustPolicy: the exposure a headline names', () => {
     );
   });
 
+  // https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+  it('the guests of a Cognito pool whose trust policy has aud but no amr condition', () => {
+    const result = trust({
+      Statement: {
+        Effect: 'Allow',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: { StringEquals: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } },
+      },
+    });
+    expect(result.exposure).toBe(
+      'can now be assumed by Cognito guests if identity pool us-east-1:pool allows guest access',
+    );
+    expect(result.trustedPrincipals).toEqual([
+      'Cognito identities of identity pool us-east-1:pool, guests included if the pool allows them (no amr authenticated condition)',
+    ]);
+  });
+
   it('none for a trust policy with nothing to look at', () => {
     expect(
       trust({
