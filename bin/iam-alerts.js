@@ -6,6 +6,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { enableCompileCache } from './compile-cache.js';
+
+enableCompileCache();
 
 // A reader that stops early (`iam-alerts replay --jsonl … | head`) is not an error.
 process.stdout.on('error', (error) => {
