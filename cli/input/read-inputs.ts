@@ -314,10 +314,14 @@ const gunzipWhole = (raw: Buffer): Buffer => {
 const MAX_CHUNK = 64 * 1024 * 1024;
 
 /** A whole-document JSON file (plain or gzipped): CloudTrail log files are bounded, so one parse is fine. */
-async function* readJsonFile(file: InputFile, options: InputOptions): AsyncGenerator<InputItem> {
+async function* readJsonFile(
+  file: InputFile,
+  options: InputOptions,
+  read: Promise<Buffer> = readFile(file.path),
+): AsyncGenerator<InputItem> {
   let plain: Buffer;
   try {
-    const raw = await readFile(file.path);
+    const raw = await read;
     options.onBytes?.(raw.length);
     plain = isGzip(raw) ? gunzipWhole(raw) : raw;
     if (isBinary(plain)) {
@@ -503,7 +507,9 @@ export async function* readInputs(
   files: Array<InputFile | '-'>,
   options: InputOptions,
 ): AsyncGenerator<InputItem> {
-  for (const file of files) {
+  // The next log file is read from disk while this one is scanned and replayed (one file ahead, compressed bytes).
+  let ahead: { file: InputFile; read: Promise<Buffer> } | undefined;
+  for (const [index, file] of files.entries()) {
     if (file === '-') {
       const source = options.stdinSource ?? '-';
       yield { kind: 'file', source };
@@ -512,8 +518,17 @@ export async function* readInputs(
       yield { kind: 'file', source: file.source };
       if (isJsonLines(file.path))
         yield* readJsonLines(file.source, createReadStream(file.path), options, false);
-      else if (isJsonDocument(file.path)) yield* readJsonFile(file, options);
-      else yield* readJsonLines(file.source, createReadStream(file.path), options, true);
+      else if (isJsonDocument(file.path)) {
+        const read = ahead?.file === file ? ahead.read : readFile(file.path);
+        const next = files[index + 1];
+        ahead = undefined;
+        if (next !== undefined && next !== '-' && isJsonDocument(next.path)) {
+          ahead = { file: next, read: readFile(next.path) };
+          // Awaited when its turn comes (and its failure reported then); a walk stopped early drops it quietly.
+          ahead.read.catch(() => undefined);
+        }
+        yield* readJsonFile(file, options, read);
+      } else yield* readJsonLines(file.source, createReadStream(file.path), options, true);
     }
   }
 }

@@ -208,3 +208,59 @@ describe('a log file read with the prefilter', () => {
     expect(items[1]).toMatchObject({ kind: 'problem', message: expect.stringMatching(/^broken gzip: /) });
   });
 });
+
+describe('reading one log file ahead', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-ahead-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps input order, reports a file that vanished after listing in its place, and reads the rest', async () => {
+    const log = (name: string) =>
+      writeFileSync(
+        join(dir, name),
+        gzipSync(JSON.stringify({ Records: [base({ eventID: name, eventSource: 'iam.amazonaws.com' })] })),
+      );
+    for (const name of ['a.json.gz', 'b.json.gz', 'c.json.gz', 'd.json.gz']) log(name);
+    const { files } = await expandInputs(['.'], dir);
+    // Listed, then gone before it is read: b (read ahead while a is replayed) and d (the last, read ahead of c).
+    rmSync(join(dir, 'b.json.gz'));
+    rmSync(join(dir, 'd.json.gz'));
+    const rules = compileDeployedRules({ preset: 'writes' });
+    const items: InputItem[] = [];
+    for await (const item of readInputs(files, { cwd: dir, stdin: Readable.from([]), prefilter: rules.raw }))
+      items.push(item);
+    expect(items.map((item) => `${item.kind} ${'source' in item ? item.source : ''}`)).toEqual([
+      'file ./a.json.gz',
+      'records ./a.json.gz',
+      'file ./b.json.gz',
+      'problem ./b.json.gz',
+      'file ./c.json.gz',
+      'records ./c.json.gz',
+      'file ./d.json.gz',
+      'problem ./d.json.gz',
+    ]);
+    expect(items[3]).toMatchObject({ message: expect.stringMatching(/^cannot read: ENOENT/) });
+  });
+
+  it('leaves no failed read behind when the reader is stopped early', async () => {
+    const { files } = await expandInputs(['.'], dir);
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      writeFileSync(join(dir, 'a.json.gz'), gzipSync('{"Records":[]}'));
+      const missing = { path: join(dir, 'gone.json.gz'), source: 'gone.json.gz', size: 1 };
+      for await (const item of readInputs([files[0] as (typeof files)[number], missing], {
+        cwd: dir,
+        stdin: Readable.from([]),
+      }))
+        if (item.kind === 'records') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rejections).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+  });
+});
