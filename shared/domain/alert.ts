@@ -4,7 +4,8 @@ import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
 import { type ClassifyOptions, classifyEvent } from './classify/index.js';
 import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
-import { type Enrichment, enrichPolicy } from './enrich.js';
+import { needsPolicyAnalysis } from './enrich/scope.js';
+import type { Enrichment } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
@@ -208,7 +209,12 @@ export const buildAlert = async (
 ): Promise<Alert> => {
   const principal = describePrincipal(event.record);
   const classification = classifyEvent(event, principal, options);
-  const enrichment = await enrichPolicy(event, iam);
+  // The policy analysis (enrich/, policy/ and the evaluator) is a chunk of its own in the notifier's bundle, loaded
+  // by the first event that needs it: most events name no policy. A chunk that fails to load throws here, and the
+  // notifier publishes the minimal alert (functions/notifier/process.ts).
+  const enrichment = needsPolicyAnalysis(event.record)
+    ? await (await import('./enrich.js')).enrichPolicy(event, iam)
+    : { reasons: [], notes: [] };
   return assembleAlert(event, principal, classification, enrichment);
 };
 
