@@ -1,5 +1,5 @@
 // The functions' zips from `serverless package` (real osls CLI) with esbuild code splitting: each zip holds its
-// handler and exactly the chunks it can load, the notifier's policy analysis and Organizations client are loaded
+// handler and the chunks it can load, the notifier's policy analysis, IAM and Organizations clients are loaded
 // only by `import()`, and the packaged notifier still publishes an alert, the minimal one, when a chunk is corrupt.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,17 +64,18 @@ describe('serverless package with code splitting', () => {
     expect(inZip.length).toBeGreaterThan(1);
   });
 
-  it('loads the policy analysis and the Organizations client only by import(), never at cold start', async () => {
+  it('loads the policy analysis, the IAM client and the Organizations client only by import(), never at cold start', async () => {
     const dir = join(unpacked, 'notifier');
     const chunks = readdirSync(join(dir, 'functions/notifier/handler.chunks'));
     const policy = chunks.filter((file) => file.startsWith('enrich-'));
     const organizations = chunks.filter((file) => file.startsWith('organizations-sdk-'));
+    const iam = chunks.filter((file) => file.startsWith('iam-sdk-'));
     expect(policy).toHaveLength(1);
     expect(organizations).toHaveLength(1);
+    expect(iam).toHaveLength(1);
     const atColdStart = closure(join(dir, 'functions/notifier/handler.mjs'), false);
     const coldNames = [...atColdStart].map((file) => file.slice(file.lastIndexOf('/') + 1));
-    expect(coldNames).not.toContain(policy[0]);
-    expect(coldNames).not.toContain(organizations[0]);
+    for (const deferred of [...policy, ...organizations, ...iam]) expect(coldNames).not.toContain(deferred);
     // The policy evaluator's resource-type table lives in the deferred chunk, not in what every cold start reads.
     const coldCode = [...atColdStart].map((file) => readFileSync(file, 'utf8')).join('\n');
     expect(coldCode).not.toContain('arn:*:iam::*:role/');

@@ -1,14 +1,6 @@
 // IamDirectory over the AWS SDK: the only code of policy intelligence that talks to IAM.
 // Per-call timeout, a bounded TTL cache shared by warm invocations, errors turned into readable messages.
-import {
-  GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  type IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListGroupPoliciesCommand,
-  ListPolicyVersionsCommand,
-} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { decodePolicyText } from '../../../shared/domain/policy/document.js';
 import type { IamDirectory, ManagedPolicyInfo, PolicyVersionInfo } from '../../../shared/ports.js';
 
@@ -52,24 +44,49 @@ const errorCode = (error: unknown): string => {
   return typeof candidate.name === 'string' ? candidate.name : 'UnknownError';
 };
 
+/** The IAM client module (`iam-sdk.ts`), loaded on the first lookup. */
+export type IamSdk = typeof import('./iam-sdk.js');
+
 interface CacheEntry {
   expiresAt: number;
   value: Promise<unknown>;
 }
 
 /**
- * Creates the IAM directory the notifier uses. Build the `IAMClient` once at module scope (IAM's endpoint is
- * global; `maxAttempts: 3` lets the SDK's standard retry mode absorb throttling within the timeout).
- * Concurrent identical calls share one request; failures are not cached.
+ * Creates the IAM directory the notifier uses, from an `IAMClient` or a function that builds one from the SDK
+ * module: then the module (`iam-sdk.ts`, a chunk of its own) is imported and the client built on the first lookup,
+ * never at cold start; a failed import fails that lookup (a note in the alert) and the next lookup tries again.
+ * Build the client once per container (IAM's endpoint is global; `maxAttempts: 3` lets the SDK's standard retry mode
+ * absorb throttling within the timeout). Concurrent identical calls share one request; failures are not cached.
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicy.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
-export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirectoryOptions): IamDirectory => {
+export const createIamSdkDirectory = (
+  clientOrFactory: IAMClient | ((sdk: IamSdk) => IAMClient),
+  options: IamSdkDirectoryOptions,
+): IamDirectory => {
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
-
-  const call = async <T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
+  let loading: Promise<{ client: IAMClient; sdk: IamSdk }> | undefined;
+  const sdkAndClient = (): Promise<{ client: IAMClient; sdk: IamSdk }> => {
+    if (!loading) {
+      const attempt = import('./iam-sdk.js').then((sdk) => ({
+        sdk,
+        client: typeof clientOrFactory === 'function' ? clientOrFactory(sdk) : clientOrFactory,
+      }));
+      loading = attempt;
+      attempt.catch(() => {
+        if (loading === attempt) loading = undefined;
+      });
+    }
+    return loading;
+  };
+  /** One IAM call within the deadline, the SDK loaded first (its failure is this call's failure). */
+  const call = async <T>(
+    operation: string,
+    send: (abortSignal: AbortSignal, iam: { client: IAMClient; sdk: IamSdk }) => Promise<T>,
+  ): Promise<T> => {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -78,7 +95,7 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     }, options.timeoutMs);
     timer.unref?.();
     try {
-      return await send(controller.signal);
+      return await send(controller.signal, await sdkAndClient());
     } catch (error) {
       if (timedOut) {
         throw new IamLookupError('Timeout', `${operation} timed out after ${options.timeoutMs} ms`, {
@@ -118,8 +135,8 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
   return {
     getPolicy: (policyArn) =>
       cached(`GetPolicy ${policyArn}`, async (): Promise<ManagedPolicyInfo> => {
-        const output = await call('GetPolicy', (abortSignal) =>
-          client.send(new GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
+        const output = await call('GetPolicy', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         const policy = output.Policy;
         if (!policy?.DefaultVersionId)
@@ -134,8 +151,8 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     getPolicyVersion: (policyArn, versionId) =>
       cached(`GetPolicyVersion ${policyArn} ${versionId}`, async () => {
-        const output = await call('GetPolicyVersion', (abortSignal) =>
-          client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
+        const output = await call('GetPolicyVersion', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
             abortSignal,
           }),
         );
@@ -149,8 +166,8 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     listPolicyVersions: (policyArn) =>
       cached(`ListPolicyVersions ${policyArn}`, async (): Promise<PolicyVersionInfo[]> => {
-        const output = await call('ListPolicyVersions', (abortSignal) =>
-          client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
+        const output = await call('ListPolicyVersions', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         return (output.Versions ?? []).flatMap((version) => {
           if (!version.VersionId) return [];
@@ -164,8 +181,8 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     listAttachedGroupPolicies: (groupName) =>
       cached(`ListAttachedGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListAttachedGroupPolicies', (abortSignal) =>
-          client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+        const output = await call('ListAttachedGroupPolicies', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
         );
         return (output.AttachedPolicies ?? []).flatMap((policy) =>
           policy.PolicyArn
@@ -175,15 +192,15 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     listGroupPolicies: (groupName) =>
       cached(`ListGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListGroupPolicies', (abortSignal) =>
-          client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+        const output = await call('ListGroupPolicies', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
         );
         return output.PolicyNames ?? [];
       }),
     getGroupPolicy: (groupName, policyName) =>
       cached(`GetGroupPolicy ${groupName} ${policyName}`, async () => {
-        const output = await call('GetGroupPolicy', (abortSignal) =>
-          client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
+        const output = await call('GetGroupPolicy', (abortSignal, { client, sdk }) =>
+          client.send(new sdk.GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
             abortSignal,
           }),
         );
