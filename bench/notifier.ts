@@ -1,18 +1,22 @@
 // Notifier benchmark: bundle size, cold import time next to an SDK-only bundle, what each import
 // costs, cold import + the first event handled (next to a handler that only publishes to SNS), for an event that
 // names no policy and for one that carries a policy, and warm handler time per event with the publisher on loopback.
-// Every bundle is built as deployed (code splitting: bench/build.ts); the one-file rows show the shape before it.
+// Every bundle is built as deployed (code splitting: bench/build.ts); the "no splitting" rows show what splitting
+// alone gains, BENCH_COMPARE_REF a commit before it.
 // Run: npm run bench (all benchmarks) or node --import tsx/esm bench/notifier.ts
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundle } from './build.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
 const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 2000);
+// A commit to compare with (BENCH_COMPARE_REF=fd380bc): its notifier, bundled in one file as it was deployed before
+// code splitting, gets a row in the import table and in the cold + first event table.
+const COMPARE_REF = process.env.BENCH_COMPARE_REF;
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -86,6 +90,17 @@ process.stdout.write('\\nBENCH_COLD '+(performance.now()-t)+'\\n');process.exit(
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'iam-alerts-bench-'));
+
+/** The notifier's entry in a copy of `ref`'s tracked files (with this checkout's node_modules), relative to ROOT. */
+const checkout = (ref: string): string => {
+  const target = join(dir, 'ref');
+  mkdirSync(target);
+  const archive = execFileSync('git', ['-C', ROOT, 'archive', ref], { maxBuffer: 256 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', target], { input: archive });
+  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'), 'dir');
+  return relative(ROOT, join(target, 'functions/notifier/handler.ts'));
+};
+
 try {
   const variants = [
     { name: 'SNSClient + IAMClient only (baseline)', entry: 'bench/entries/sdk-only.ts' },
@@ -95,11 +110,10 @@ try {
     { name: 'baseline + DynamoDB client (once-guard)', entry: 'bench/entries/sdk-dynamodb.ts' },
     { name: '… + Powertools idempotency (before)', entry: 'bench/entries/sdk-dynamodb-powertools.ts' },
     { name: 'baseline, one file (no splitting)', entry: 'bench/entries/sdk-only.ts', splitting: false },
-    {
-      name: 'notifier, one file (before splitting)',
-      entry: 'functions/notifier/handler.ts',
-      splitting: false,
-    },
+    { name: 'notifier, no splitting', entry: 'functions/notifier/handler.ts', splitting: false },
+    ...(COMPARE_REF
+      ? [{ name: `notifier at ${COMPARE_REF}, one file`, entry: checkout(COMPARE_REF), splitting: false }]
+      : []),
     { name: 'notifier (functions/notifier/handler.ts)', entry: 'functions/notifier/handler.ts' },
   ];
   const built = [];
@@ -136,7 +150,7 @@ try {
   const ratio = median(notifier?.times ?? []) / baseline;
   const cpuRatio = median(notifier?.cpu ?? []) / baselineCpu;
   process.stdout.write(
-    `notifier: ${kb(notifier?.allBytes ?? 0)} with the chunks only import() loads (policy analysis, Organizations, SDK credential providers)\n` +
+    `notifier: ${kb(notifier?.allBytes ?? 0)} with the chunks only import() loads (policy analysis, IAM and Organizations clients, SDK credential providers)\n` +
       `against the one-file baseline (the yardstick before splitting, not the target): ${(median(notifier?.times ?? []) / median(oneFileBaseline?.times ?? [])).toFixed(2)}× wall, ${(median(notifier?.cpu ?? []) / median(oneFileBaseline?.cpu ?? [])).toFixed(2)}× CPU\n` +
       `target: notifier import ≤ 1.25× baseline, both built as deployed → ${ratio <= 1.25 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}× wall, ${cpuRatio.toFixed(2)}× CPU)\n`,
   );
@@ -165,7 +179,8 @@ try {
   const baselineHandler = join(dir, 'cold-baseline.mjs');
   const baselineSize = await bundle(join(ROOT, 'bench/entries/sdk-publish.ts'), baselineHandler);
   const notifierFile = notifier?.outfile ?? '';
-  const oneFileNotifier = built.find((v) => v.name.startsWith('notifier, one file'))?.outfile ?? '';
+  const unsplit = built.find((v) => v.name === 'notifier, no splitting')?.outfile ?? '';
+  const atRef = built.find((v) => v.name.startsWith('notifier at '))?.outfile;
   // An event that names no policy (most events: the policy analysis chunk is never loaded) and one that carries a
   // policy document (PutRolePolicy: the first such event of a container loads it).
   const sample = (name: string) =>
@@ -185,20 +200,26 @@ try {
       },
       { name: 'notifier, CreateAccessKey', file: notifierFile, event: plain, env: {}, times: [] },
       { name: 'notifier, PutRolePolicy', file: notifierFile, event: policy, env: {}, times: [] },
-      {
-        name: 'notifier one file (before), CreateAccessKey',
-        file: oneFileNotifier,
-        event: plain,
-        env: {},
-        times: [],
-      },
-      {
-        name: 'notifier one file (before), PutRolePolicy',
-        file: oneFileNotifier,
-        event: policy,
-        env: {},
-        times: [],
-      },
+      { name: 'notifier, no splitting, CreateAccessKey', file: unsplit, event: plain, env: {}, times: [] },
+      { name: 'notifier, no splitting, PutRolePolicy', file: unsplit, event: policy, env: {}, times: [] },
+      ...(atRef
+        ? [
+            {
+              name: `notifier at ${COMPARE_REF}, CreateAccessKey`,
+              file: atRef,
+              event: plain,
+              env: {},
+              times: [],
+            },
+            {
+              name: `notifier at ${COMPARE_REF}, PutRolePolicy`,
+              file: atRef,
+              event: policy,
+              env: {},
+              times: [],
+            },
+          ]
+        : []),
       {
         name: 'notifier, CreateAccessKey, account names',
         file: notifierFile,
