@@ -135,8 +135,8 @@ export const createIamSdkDirectory = (
   return {
     getPolicy: (policyArn) =>
       cached(`GetPolicy ${policyArn}`, async (): Promise<ManagedPolicyInfo> => {
-        const output = await call('GetPolicy', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
+        const output = await call('GetPolicy', (abortSignal, { client, sdk: { GetPolicyCommand } }) =>
+          client.send(new GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         const policy = output.Policy;
         if (!policy?.DefaultVersionId)
@@ -151,10 +151,12 @@ export const createIamSdkDirectory = (
       }),
     getPolicyVersion: (policyArn, versionId) =>
       cached(`GetPolicyVersion ${policyArn} ${versionId}`, async () => {
-        const output = await call('GetPolicyVersion', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
-            abortSignal,
-          }),
+        const output = await call(
+          'GetPolicyVersion',
+          (abortSignal, { client, sdk: { GetPolicyVersionCommand } }) =>
+            client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
+              abortSignal,
+            }),
         );
         const document = output.PolicyVersion?.Document;
         if (document === undefined)
@@ -166,8 +168,10 @@ export const createIamSdkDirectory = (
       }),
     listPolicyVersions: (policyArn) =>
       cached(`ListPolicyVersions ${policyArn}`, async (): Promise<PolicyVersionInfo[]> => {
-        const output = await call('ListPolicyVersions', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
+        const output = await call(
+          'ListPolicyVersions',
+          (abortSignal, { client, sdk: { ListPolicyVersionsCommand } }) =>
+            client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         return (output.Versions ?? []).flatMap((version) => {
           if (!version.VersionId) return [];
@@ -181,8 +185,10 @@ export const createIamSdkDirectory = (
       }),
     listAttachedGroupPolicies: (groupName) =>
       cached(`ListAttachedGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListAttachedGroupPolicies', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+        const output = await call(
+          'ListAttachedGroupPolicies',
+          (abortSignal, { client, sdk: { ListAttachedGroupPoliciesCommand } }) =>
+            client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
         );
         return (output.AttachedPolicies ?? []).flatMap((policy) =>
           policy.PolicyArn
@@ -192,17 +198,21 @@ export const createIamSdkDirectory = (
       }),
     listGroupPolicies: (groupName) =>
       cached(`ListGroupPolicies ${groupName}`, async () => {
-        const output = await call('ListGroupPolicies', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+        const output = await call(
+          'ListGroupPolicies',
+          (abortSignal, { client, sdk: { ListGroupPoliciesCommand } }) =>
+            client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
         );
         return output.PolicyNames ?? [];
       }),
     getGroupPolicy: (groupName, policyName) =>
       cached(`GetGroupPolicy ${groupName} ${policyName}`, async () => {
-        const output = await call('GetGroupPolicy', (abortSignal, { client, sdk }) =>
-          client.send(new sdk.GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
-            abortSignal,
-          }),
+        const output = await call(
+          'GetGroupPolicy',
+          (abortSignal, { client, sdk: { GetGroupPolicyCommand } }) =>
+            client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
+              abortSignal,
+            }),
         );
         if (output.PolicyDocument === undefined) {
           throw new IamLookupError('Malformed', 'GetGroupPolicy returned no document');
