@@ -196,6 +196,24 @@ export const assembleAlert = (
   return jsonCopy(alert);
 };
 
+let policyAnalysis: Promise<typeof import('./enrich.js')> | undefined;
+
+/**
+ * The policy analysis (enrich/, policy/ and the evaluator), a chunk of its own in the notifier's bundle: loaded by the
+ * first event that needs it (most events name no policy), then kept. A chunk that fails to load makes `buildAlert`
+ * throw, so the notifier publishes the minimal alert (functions/notifier/process.ts); the next event tries again.
+ */
+const loadPolicyAnalysis = (): Promise<typeof import('./enrich.js')> => {
+  if (!policyAnalysis) {
+    const loading = import('./enrich.js');
+    policyAnalysis = loading;
+    loading.catch(() => {
+      if (policyAnalysis === loading) policyAnalysis = undefined;
+    });
+  }
+  return policyAnalysis;
+};
+
 /**
  * The alert for an event: principal, classification, policy enrichment, assembled. The notifier calls it
  * with its IAM directory; offline callers (`render`, `replay`, `npm start` without AWS) with `undefined`,
@@ -209,11 +227,8 @@ export const buildAlert = async (
 ): Promise<Alert> => {
   const principal = describePrincipal(event.record);
   const classification = classifyEvent(event, principal, options);
-  // The policy analysis (enrich/, policy/ and the evaluator) is a chunk of its own in the notifier's bundle, loaded
-  // by the first event that needs it: most events name no policy. A chunk that fails to load throws here, and the
-  // notifier publishes the minimal alert (functions/notifier/process.ts).
   const enrichment = needsPolicyAnalysis(event.record)
-    ? await (await import('./enrich.js')).enrichPolicy(event, iam)
+    ? await (await loadPolicyAnalysis()).enrichPolicy(event, iam)
     : { reasons: [], notes: [] };
   return assembleAlert(event, principal, classification, enrichment);
 };
