@@ -1,17 +1,22 @@
 // Notifier benchmark: bundle size, cold import time next to an SDK-only bundle, what each import
-// costs, cold import + the first event handled (next to a handler that only publishes to SNS), and warm handler
-// time per event with the publisher on loopback.
+// costs, cold import + the first event handled (next to a handler that only publishes to SNS), for an event that
+// names no policy and for one that carries a policy, and warm handler time per event with the publisher on loopback.
+// Every bundle is built as deployed (code splitting: bench/build.ts); the "no splitting" rows show what splitting
+// alone gains, BENCH_COMPARE_REF a commit before it.
 // Run: npm run bench (all benchmarks) or node --import tsx/esm bench/notifier.ts
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { bundle } from './build.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const IMPORT_RUNS = Number(process.env.BENCH_IMPORT_RUNS ?? 15);
 const WARM_EVENTS = Number(process.env.BENCH_WARM_EVENTS ?? 2000);
+// A commit to compare with (BENCH_COMPARE_REF=fd380bc): its notifier, bundled in one file as it was deployed before
+// code splitting, gets a row in the import table and in the cold + first event table.
+const COMPARE_REF = process.env.BENCH_COMPARE_REF;
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -85,6 +90,17 @@ process.stdout.write('\\nBENCH_COLD '+(performance.now()-t)+'\\n');process.exit(
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'iam-alerts-bench-'));
+
+/** The notifier's entry in a copy of `ref`'s tracked files (with this checkout's node_modules), relative to ROOT. */
+const checkout = (ref: string): string => {
+  const target = join(dir, 'ref');
+  mkdirSync(target);
+  const archive = execFileSync('git', ['-C', ROOT, 'archive', ref], { maxBuffer: 256 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', target], { input: archive });
+  symlinkSync(join(ROOT, 'node_modules'), join(target, 'node_modules'), 'dir');
+  return relative(ROOT, join(target, 'functions/notifier/handler.ts'));
+};
+
 try {
   const variants = [
     { name: 'SNSClient + IAMClient only (baseline)', entry: 'bench/entries/sdk-only.ts' },
@@ -93,12 +109,17 @@ try {
     { name: '… + Powertools metrics', entry: 'bench/entries/sdk-middy-logger-metrics.ts' },
     { name: 'baseline + DynamoDB client (once-guard)', entry: 'bench/entries/sdk-dynamodb.ts' },
     { name: '… + Powertools idempotency (before)', entry: 'bench/entries/sdk-dynamodb-powertools.ts' },
+    { name: 'baseline, one file (no splitting)', entry: 'bench/entries/sdk-only.ts', splitting: false },
+    { name: 'notifier, no splitting', entry: 'functions/notifier/handler.ts', splitting: false },
+    ...(COMPARE_REF
+      ? [{ name: `notifier at ${COMPARE_REF}, one file`, entry: checkout(COMPARE_REF), splitting: false }]
+      : []),
     { name: 'notifier (functions/notifier/handler.ts)', entry: 'functions/notifier/handler.ts' },
   ];
   const built = [];
   for (const [index, variant] of variants.entries()) {
     const outfile = join(dir, `v${index}.mjs`);
-    const size = await bundle(join(ROOT, variant.entry), outfile);
+    const size = await bundle(join(ROOT, variant.entry), outfile, { splitting: variant.splitting ?? true });
     built.push({ ...variant, outfile, ...size, times: [] as number[], cpu: [] as number[] });
   }
   // Interleave the runs so that machine noise hits every variant alike.
@@ -112,7 +133,7 @@ try {
   const baseline = median(built[0]?.times ?? []);
   const baselineCpu = median(built[0]?.cpu ?? []);
   process.stdout.write(
-    `\nNotifier bundle and cold import (median of ${IMPORT_RUNS} fresh processes, Node ${process.version})\n`,
+    `\nNotifier bundle and cold import (median of ${IMPORT_RUNS} fresh processes, Node ${process.version}; size: what the import reads, the entry and its static chunks)\n`,
   );
   process.stdout.write(
     `${'bundle'.padEnd(44)}${'size'.padStart(9)}${'gzip'.padStart(9)}${'import'.padStart(11)}${'× base'.padStart(8)}${'CPU'.padStart(11)}${'× base'.padStart(8)}\n`,
@@ -121,29 +142,28 @@ try {
     const ms = median(v.times);
     const cpu = median(v.cpu);
     process.stdout.write(
-      `${v.name.padEnd(44)}${kb(v.bytes).padStart(9)}${kb(v.gzipBytes).padStart(9)}${`${ms.toFixed(1)} ms`.padStart(11)}${(ms / baseline).toFixed(2).padStart(8)}${`${cpu.toFixed(1)} ms`.padStart(11)}${(cpu / baselineCpu).toFixed(2).padStart(8)}\n`,
+      `${v.name.padEnd(44)}${kb(v.coldBytes).padStart(9)}${kb(v.coldGzipBytes).padStart(9)}${`${ms.toFixed(1)} ms`.padStart(11)}${(ms / baseline).toFixed(2).padStart(8)}${`${cpu.toFixed(1)} ms`.padStart(11)}${(cpu / baselineCpu).toFixed(2).padStart(8)}\n`,
     );
   }
   const notifier = built[built.length - 1];
+  const oneFileBaseline = built.find((v) => v.name.startsWith('baseline, one file'));
   const ratio = median(notifier?.times ?? []) / baseline;
+  const cpuRatio = median(notifier?.cpu ?? []) / baselineCpu;
   process.stdout.write(
-    `target: notifier import ≤ 1.25× baseline → ${ratio <= 1.25 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}×)\n`,
+    `notifier: ${kb(notifier?.allBytes ?? 0)} with the chunks only import() loads (policy analysis, IAM and Organizations clients, SDK credential providers)\n` +
+      `against the one-file baseline (the yardstick before splitting, not the target): ${(median(notifier?.times ?? []) / median(oneFileBaseline?.times ?? [])).toFixed(2)}× wall, ${(median(notifier?.cpu ?? []) / median(oneFileBaseline?.cpu ?? [])).toFixed(2)}× CPU\n` +
+      `target: notifier import ≤ 1.25× baseline, both built as deployed → ${ratio <= 1.25 ? 'met' : 'NOT met'} (${ratio.toFixed(2)}× wall, ${cpuRatio.toFixed(2)}× CPU)\n`,
   );
   if (ratio > 1.25) process.exitCode = 1;
 
   // Cold import + first event: a module deferred with a dynamic import costs nothing at import but is paid by
   // the first event that needs it, which on Lambda is the same cold start. Each fresh process handles one event
-  // (the samples of events/ in turn, each under a new eventID), against fakes of SNS, DynamoDB, IAM and
+  // (CreateAccessKey or PutRolePolicy from events/, each under a new eventID), against fakes of SNS, DynamoDB, IAM and
   // Organizations on 127.0.0.1.
   const { startFakeSns } = await import('../tests/helpers/sns-server.js');
   const { startAwsServer } = await import('../tests/helpers/aws-server.js');
   const { startFakeIam } = await import('../tests/helpers/iam-server.js');
   const { startFakeOrganizations } = await import('../tests/helpers/organizations-server.js');
-  const samples = readdirSync(join(ROOT, 'events'))
-    .filter((f) => f.endsWith('.json'))
-    .map(
-      (f) => JSON.parse(readFileSync(join(ROOT, 'events', f), 'utf8')) as { detail?: { eventID?: string } },
-    );
   const [coldSns, coldAws, coldIam, coldOrganizations] = await Promise.all([
     startFakeSns(),
     startAwsServer(),
@@ -159,21 +179,60 @@ try {
   const baselineHandler = join(dir, 'cold-baseline.mjs');
   const baselineSize = await bundle(join(ROOT, 'bench/entries/sdk-publish.ts'), baselineHandler);
   const notifierFile = notifier?.outfile ?? '';
-  const cold: { name: string; file: string; env: Record<string, string>; times: number[] }[] = [
-    { name: 'SNS publish only (baseline handler)', file: baselineHandler, env: {}, times: [] as number[] },
-    { name: 'notifier, no organization', file: notifierFile, env: {}, times: [] as number[] },
-    {
-      name: 'notifier, account names (Organizations)',
-      file: notifierFile,
-      env: { ACCOUNT_NAMES: 'on' },
-      times: [] as number[],
-    },
-  ];
+  const unsplit = built.find((v) => v.name === 'notifier, no splitting')?.outfile ?? '';
+  const atRef = built.find((v) => v.name.startsWith('notifier at '))?.outfile;
+  // An event that names no policy (most events: the policy analysis chunk is never loaded) and one that carries a
+  // policy document (PutRolePolicy: the first such event of a container loads it).
+  const sample = (name: string) =>
+    JSON.parse(readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8')) as {
+      detail?: { eventID?: string };
+    };
+  const plain = sample('create-access-key-other-user');
+  const policy = sample('put-role-policy');
+  const cold: { name: string; file: string; event: unknown; env: Record<string, string>; times: number[] }[] =
+    [
+      {
+        name: 'SNS publish only (baseline handler)',
+        file: baselineHandler,
+        event: plain,
+        env: {},
+        times: [],
+      },
+      { name: 'notifier, CreateAccessKey', file: notifierFile, event: plain, env: {}, times: [] },
+      { name: 'notifier, PutRolePolicy', file: notifierFile, event: policy, env: {}, times: [] },
+      { name: 'notifier, no splitting, CreateAccessKey', file: unsplit, event: plain, env: {}, times: [] },
+      { name: 'notifier, no splitting, PutRolePolicy', file: unsplit, event: policy, env: {}, times: [] },
+      ...(atRef
+        ? [
+            {
+              name: `notifier at ${COMPARE_REF}, CreateAccessKey`,
+              file: atRef,
+              event: plain,
+              env: {},
+              times: [],
+            },
+            {
+              name: `notifier at ${COMPARE_REF}, PutRolePolicy`,
+              file: atRef,
+              event: policy,
+              env: {},
+              times: [],
+            },
+          ]
+        : []),
+      {
+        name: 'notifier, CreateAccessKey, account names',
+        file: notifierFile,
+        event: plain,
+        env: { ACCOUNT_NAMES: 'on' },
+        times: [],
+      },
+    ];
   try {
     for (let run = 0; run < IMPORT_RUNS; run += 1) {
       for (const [index, variant] of cold.entries()) {
-        const event = structuredClone(samples[run % samples.length]);
-        if (event?.detail) event.detail.eventID = `cold-${index}-${run}`;
+        const event = structuredClone(variant.event) as { detail?: { eventID?: string } };
+        if (event.detail) event.detail.eventID = `cold-${index}-${run}`;
         variant.times.push(await coldFirstEventMs(variant.file, event, { ...fakes, ...variant.env }));
       }
     }
@@ -182,7 +241,7 @@ try {
   }
   const coldBase = median(cold[0]?.times ?? []);
   process.stdout.write(
-    `\nCold import + first event handled (median of ${IMPORT_RUNS} fresh processes, events/ in turn; baseline bundle ${kb(baselineSize.bytes)})\n`,
+    `\nCold import + first event handled (median of ${IMPORT_RUNS} fresh processes; baseline handler reads ${kb(baselineSize.coldBytes)} at import)\n`,
   );
   for (const v of cold) {
     const ms = median(v.times);

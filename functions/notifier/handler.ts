@@ -4,7 +4,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { IAMClient } from '@aws-sdk/client-iam';
 import { SNSClient } from '@aws-sdk/client-sns';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -51,12 +50,17 @@ const snsCalls = { ...boundedAwsCalls(config.snsTimeoutMs), maxAttempts: 1 };
 const base: Omit<NotifierDeps, 'remainingMs'> = {
   guard,
   classify: { instanceEgressCidrs: config.instanceEgressCidrs },
+  // The IAM client is loaded and built on the first lookup (adapters/iam-sdk.ts): only events that name a managed
+  // policy, a policy version or a group make one.
   iam: config.iamEnrichment
-    ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }), {
-        timeoutMs: config.iamTimeoutMs,
-        cacheTtlMs: config.cacheTtlSeconds * 1000,
-        maxEntries: 500,
-      })
+    ? createIamSdkDirectory(
+        (sdk) => new sdk.IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }),
+        {
+          timeoutMs: config.iamTimeoutMs,
+          cacheTtlMs: config.cacheTtlSeconds * 1000,
+          maxEntries: 500,
+        },
+      )
     : undefined,
   // Organizations is loaded on the first lookup, never at cold start (see bench/notifier.ts).
   accountNames: config.accountNames

@@ -4,7 +4,8 @@ import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
 import { type ClassifyOptions, classifyEvent } from './classify/index.js';
 import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
-import { type Enrichment, enrichPolicy } from './enrich.js';
+import { needsPolicyAnalysis } from './enrich/scope.js';
+import type { Enrichment } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
@@ -195,6 +196,24 @@ export const assembleAlert = (
   return jsonCopy(alert);
 };
 
+let policyAnalysis: Promise<typeof import('./enrich.js')> | undefined;
+
+/**
+ * The policy analysis (enrich/, policy/ and the evaluator), a chunk of its own in the notifier's bundle: loaded by the
+ * first event that needs it (most events name no policy), then kept. A chunk that fails to load makes `buildAlert`
+ * throw, so the notifier publishes the minimal alert (functions/notifier/process.ts); the next event tries again.
+ */
+const loadPolicyAnalysis = (): Promise<typeof import('./enrich.js')> => {
+  if (!policyAnalysis) {
+    const loading = import('./enrich.js');
+    policyAnalysis = loading;
+    loading.catch(() => {
+      if (policyAnalysis === loading) policyAnalysis = undefined;
+    });
+  }
+  return policyAnalysis;
+};
+
 /**
  * The alert for an event: principal, classification, policy enrichment, assembled. The notifier calls it
  * with its IAM directory; offline callers (`render`, `replay`, `npm start` without AWS) with `undefined`,
@@ -208,7 +227,9 @@ export const buildAlert = async (
 ): Promise<Alert> => {
   const principal = describePrincipal(event.record);
   const classification = classifyEvent(event, principal, options);
-  const enrichment = await enrichPolicy(event, iam);
+  const enrichment = needsPolicyAnalysis(event.record)
+    ? await (await loadPolicyAnalysis()).enrichPolicy(event, iam)
+    : { reasons: [], notes: [] };
   return assembleAlert(event, principal, classification, enrichment);
 };
 

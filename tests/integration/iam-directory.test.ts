@@ -69,6 +69,29 @@ beforeEach(() => {
 });
 
 describe('createIamSdkDirectory', () => {
+  it('builds its client from the SDK module on the first lookup, once, and again after a failed build', async () => {
+    const built: string[] = [];
+    let broken = true;
+    const iam = createIamSdkDirectory(
+      (sdk) => {
+        built.push('client');
+        if (broken) throw new Error('the IAM chunk could not be loaded');
+        // The module handed over is the SDK's own client class (iam-sdk.ts re-exports it).
+        expect(client).toBeInstanceOf(sdk.IAMClient);
+        return client;
+      },
+      { timeoutMs: 2000, cacheTtlMs: 60_000, maxEntries: 50 },
+    );
+    expect(built).toEqual([]);
+    await expect(iam.getPolicy(POLICY_ARN)).rejects.toThrow(
+      'Error on iam:GetPolicy: the IAM chunk could not be loaded',
+    );
+    broken = false;
+    await expect(iam.getPolicy(POLICY_ARN)).resolves.toMatchObject({ arn: POLICY_ARN });
+    await iam.listPolicyVersions(POLICY_ARN);
+    expect(built).toEqual(['client', 'client']);
+  });
+
   it('reads a policy and its default version, decoding the URL-encoded document', async () => {
     const iam = directory();
     const policy = await iam.getPolicy(POLICY_ARN);

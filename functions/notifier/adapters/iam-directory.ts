@@ -1,21 +1,6 @@
 // IamDirectory over the AWS SDK: the only code of policy intelligence that talks to IAM.
 // Per-call timeout, a bounded TTL cache shared by warm invocations, errors turned into readable messages.
-import {
-  type AttachedPolicy,
-  GetGroupPolicyCommand,
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRolePolicyCommand,
-  GetUserPolicyCommand,
-  type IAMClient,
-  ListAttachedGroupPoliciesCommand,
-  ListAttachedRolePoliciesCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupPoliciesCommand,
-  ListPolicyVersionsCommand,
-  ListRolePoliciesCommand,
-  ListUserPoliciesCommand,
-} from '@aws-sdk/client-iam';
+import type { AttachedPolicy, IAMClient } from '@aws-sdk/client-iam';
 import { decodePolicyText } from '../../../shared/domain/policy/document.js';
 import type {
   IamDirectory,
@@ -64,16 +49,22 @@ const errorCode = (error: unknown): string => {
   return typeof candidate.name === 'string' ? candidate.name : 'UnknownError';
 };
 
+/** The IAM client module (`iam-sdk.ts`), loaded on the first lookup. */
+export type IamSdk = typeof import('./iam-sdk.js');
+
 interface CacheEntry {
   expiresAt: number;
   value: Promise<unknown>;
 }
 
 /**
- * Creates the IAM directory the notifier uses. Build the `IAMClient` once at module scope (IAM's endpoint is
- * global; `maxAttempts: 3` lets the SDK's standard retry mode absorb throttling within the timeout).
- * Concurrent identical calls share one request; failures are not cached. The policies of users, groups and roles
- * are read by the same three calls each (`ListAttached…Policies`, `List…Policies`, `Get…Policy`), cached per owner.
+ * Creates the IAM directory the notifier uses, from an `IAMClient` or a function that builds one from the SDK
+ * module: then the module (`iam-sdk.ts`, a chunk of its own) is imported and the client built on the first lookup,
+ * never at cold start; a failed import fails that lookup (a note in the alert) and the next lookup tries again.
+ * Build the client once per container (IAM's endpoint is global; `maxAttempts: 3` lets the SDK's standard retry mode
+ * absorb throttling within the timeout). Concurrent identical calls share one request; failures are not cached.
+ * The policies of users, groups and roles are read by the same three calls each (`ListAttached…Policies`,
+ * `List…Policies`, `Get…Policy`), cached per owner.
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicy.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListAttachedUserPolicies.html
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListRolePolicies.html
@@ -81,11 +72,31 @@ interface CacheEntry {
  * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_GetPolicyVersion.html
  * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
-export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirectoryOptions): IamDirectory => {
+export const createIamSdkDirectory = (
+  clientOrFactory: IAMClient | ((sdk: IamSdk) => IAMClient),
+  options: IamSdkDirectoryOptions,
+): IamDirectory => {
   const now = options.now ?? Date.now;
   const cache = new Map<string, CacheEntry>();
-
-  const call = async <T>(operation: string, send: (abortSignal: AbortSignal) => Promise<T>): Promise<T> => {
+  let loading: Promise<{ client: IAMClient; sdk: IamSdk }> | undefined;
+  const sdkAndClient = (): Promise<{ client: IAMClient; sdk: IamSdk }> => {
+    if (!loading) {
+      const attempt = import('./iam-sdk.js').then((sdk) => ({
+        sdk,
+        client: typeof clientOrFactory === 'function' ? clientOrFactory(sdk) : clientOrFactory,
+      }));
+      loading = attempt;
+      attempt.catch(() => {
+        if (loading === attempt) loading = undefined;
+      });
+    }
+    return loading;
+  };
+  /** One IAM call within the deadline, the SDK loaded first (its failure is this call's failure). */
+  const call = async <T>(
+    operation: string,
+    send: (abortSignal: AbortSignal, iam: { client: IAMClient; sdk: IamSdk }) => Promise<T>,
+  ): Promise<T> => {
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -94,7 +105,7 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     }, options.timeoutMs);
     timer.unref?.();
     try {
-      return await send(controller.signal);
+      return await send(controller.signal, await sdkAndClient());
     } catch (error) {
       if (timedOut) {
         throw new IamLookupError('Timeout', `${operation} timed out after ${options.timeoutMs} ms`, {
@@ -144,21 +155,25 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
 
   const listAttachedGroupPolicies = (groupName: string) =>
     cached(`ListAttachedGroupPolicies ${groupName}`, async () => {
-      const output = await call('ListAttachedGroupPolicies', (abortSignal) =>
-        client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+      const output = await call(
+        'ListAttachedGroupPolicies',
+        (abortSignal, { client, sdk: { ListAttachedGroupPoliciesCommand } }) =>
+          client.send(new ListAttachedGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
       );
       return attachedOf(output.AttachedPolicies);
     });
   const listGroupPolicies = (groupName: string) =>
     cached(`ListGroupPolicies ${groupName}`, async () => {
-      const output = await call('ListGroupPolicies', (abortSignal) =>
-        client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
+      const output = await call(
+        'ListGroupPolicies',
+        (abortSignal, { client, sdk: { ListGroupPoliciesCommand } }) =>
+          client.send(new ListGroupPoliciesCommand({ GroupName: groupName }), { abortSignal }),
       );
       return output.PolicyNames ?? [];
     });
   const getGroupPolicy = (groupName: string, policyName: string) =>
     cached(`GetGroupPolicy ${groupName} ${policyName}`, async () => {
-      const output = await call('GetGroupPolicy', (abortSignal) =>
+      const output = await call('GetGroupPolicy', (abortSignal, { client, sdk: { GetGroupPolicyCommand } }) =>
         client.send(new GetGroupPolicyCommand({ GroupName: groupName, PolicyName: policyName }), {
           abortSignal,
         }),
@@ -171,14 +186,18 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     if (kind === 'group') return listAttachedGroupPolicies(name);
     if (kind === 'user')
       return cached(`ListAttachedUserPolicies ${name}`, async () => {
-        const output = await call('ListAttachedUserPolicies', (abortSignal) =>
-          client.send(new ListAttachedUserPoliciesCommand({ UserName: name }), { abortSignal }),
+        const output = await call(
+          'ListAttachedUserPolicies',
+          (abortSignal, { client, sdk: { ListAttachedUserPoliciesCommand } }) =>
+            client.send(new ListAttachedUserPoliciesCommand({ UserName: name }), { abortSignal }),
         );
         return attachedOf(output.AttachedPolicies);
       });
     return cached(`ListAttachedRolePolicies ${name}`, async () => {
-      const output = await call('ListAttachedRolePolicies', (abortSignal) =>
-        client.send(new ListAttachedRolePoliciesCommand({ RoleName: name }), { abortSignal }),
+      const output = await call(
+        'ListAttachedRolePolicies',
+        (abortSignal, { client, sdk: { ListAttachedRolePoliciesCommand } }) =>
+          client.send(new ListAttachedRolePoliciesCommand({ RoleName: name }), { abortSignal }),
       );
       return attachedOf(output.AttachedPolicies);
     });
@@ -187,14 +206,18 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     if (kind === 'group') return listGroupPolicies(name);
     if (kind === 'user')
       return cached(`ListUserPolicies ${name}`, async () => {
-        const output = await call('ListUserPolicies', (abortSignal) =>
-          client.send(new ListUserPoliciesCommand({ UserName: name }), { abortSignal }),
+        const output = await call(
+          'ListUserPolicies',
+          (abortSignal, { client, sdk: { ListUserPoliciesCommand } }) =>
+            client.send(new ListUserPoliciesCommand({ UserName: name }), { abortSignal }),
         );
         return output.PolicyNames ?? [];
       });
     return cached(`ListRolePolicies ${name}`, async () => {
-      const output = await call('ListRolePolicies', (abortSignal) =>
-        client.send(new ListRolePoliciesCommand({ RoleName: name }), { abortSignal }),
+      const output = await call(
+        'ListRolePolicies',
+        (abortSignal, { client, sdk: { ListRolePoliciesCommand } }) =>
+          client.send(new ListRolePoliciesCommand({ RoleName: name }), { abortSignal }),
       );
       return output.PolicyNames ?? [];
     });
@@ -203,13 +226,13 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
     if (kind === 'group') return getGroupPolicy(name, policyName);
     if (kind === 'user')
       return cached(`GetUserPolicy ${name} ${policyName}`, async () => {
-        const output = await call('GetUserPolicy', (abortSignal) =>
+        const output = await call('GetUserPolicy', (abortSignal, { client, sdk: { GetUserPolicyCommand } }) =>
           client.send(new GetUserPolicyCommand({ UserName: name, PolicyName: policyName }), { abortSignal }),
         );
         return documentOf('GetUserPolicy', output.PolicyDocument);
       });
     return cached(`GetRolePolicy ${name} ${policyName}`, async () => {
-      const output = await call('GetRolePolicy', (abortSignal) =>
+      const output = await call('GetRolePolicy', (abortSignal, { client, sdk: { GetRolePolicyCommand } }) =>
         client.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: policyName }), { abortSignal }),
       );
       return documentOf('GetRolePolicy', output.PolicyDocument);
@@ -219,7 +242,7 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
   return {
     getPolicy: (policyArn) =>
       cached(`GetPolicy ${policyArn}`, async (): Promise<ManagedPolicyInfo> => {
-        const output = await call('GetPolicy', (abortSignal) =>
+        const output = await call('GetPolicy', (abortSignal, { client, sdk: { GetPolicyCommand } }) =>
           client.send(new GetPolicyCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         const policy = output.Policy;
@@ -235,10 +258,12 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     getPolicyVersion: (policyArn, versionId) =>
       cached(`GetPolicyVersion ${policyArn} ${versionId}`, async () => {
-        const output = await call('GetPolicyVersion', (abortSignal) =>
-          client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
-            abortSignal,
-          }),
+        const output = await call(
+          'GetPolicyVersion',
+          (abortSignal, { client, sdk: { GetPolicyVersionCommand } }) =>
+            client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }), {
+              abortSignal,
+            }),
         );
         const document = output.PolicyVersion?.Document;
         if (document === undefined)
@@ -250,8 +275,10 @@ export const createIamSdkDirectory = (client: IAMClient, options: IamSdkDirector
       }),
     listPolicyVersions: (policyArn) =>
       cached(`ListPolicyVersions ${policyArn}`, async (): Promise<PolicyVersionInfo[]> => {
-        const output = await call('ListPolicyVersions', (abortSignal) =>
-          client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
+        const output = await call(
+          'ListPolicyVersions',
+          (abortSignal, { client, sdk: { ListPolicyVersionsCommand } }) =>
+            client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn }), { abortSignal }),
         );
         return (output.Versions ?? []).flatMap((version) => {
           if (!version.VersionId) return [];

@@ -12,7 +12,7 @@ import {
   readInputs,
   UnparsedRecord,
 } from '../../../../cli/input/read-inputs.js';
-import { compileDeployedRules } from '../../../../cli/replay/deployed.js';
+import { compileDeployedRules, defaultRuleOptions } from '../../../../cli/replay/deployed.js';
 import { replayItems } from '../../../../cli/replay/replay.js';
 import { toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
 import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
@@ -227,7 +227,7 @@ describe('reading one log file ahead', () => {
     // Listed, then gone before it is read: b (read ahead while a is replayed) and d (the last, read ahead of c).
     rmSync(join(dir, 'b.json.gz'));
     rmSync(join(dir, 'd.json.gz'));
-    const rules = compileDeployedRules({ preset: 'writes' });
+    const rules = compileDeployedRules(defaultRuleOptions('writes'));
     const items: InputItem[] = [];
     for await (const item of readInputs(files, { cwd: dir, stdin: Readable.from([]), prefilter: rules.raw }))
       items.push(item);
