@@ -134,6 +134,59 @@ describe('a policy judged together with the owner’s other policies', () => {
     expect(iam.forgotten).toContainEqual({ groupName: 'devs' });
   });
 
+  it('sorts the combined findings in with the new policy’s own by severity, and caps the section again', async () => {
+    const iam = new FakePolicyHolders();
+    iam.holders.set('group devs', { attached: [], inline: { 'pass-roles': PASS_ROLE } });
+    // Alone: findings of its own, high (rewriting any managed policy, any trust policy) and medium (whole services);
+    // with PassRole from the group: many paths only the pair opens, more than the section shows.
+    const wide = doc({
+      Effect: 'Allow',
+      Action: [
+        'iam:CreatePolicyVersion',
+        'iam:UpdateAssumeRolePolicy',
+        's3:DeleteBucket',
+        'ec2:RunInstances',
+        'lambda:CreateFunction',
+        'lambda:InvokeFunction',
+        'lambda:CreateEventSourceMapping',
+        'glue:CreateDevEndpoint',
+        'cloudformation:CreateStack',
+        'datapipeline:CreatePipeline',
+        'datapipeline:PutPipelineDefinition',
+        'codebuild:CreateProject',
+        'codebuild:StartBuild',
+        'sagemaker:CreateNotebookInstance',
+        'ecs:RegisterTaskDefinition',
+        'ecs:RunTask',
+        'kms:*',
+        's3:*',
+        'ssm:*',
+        'secretsmanager:*',
+        'cloudtrail:*',
+        'events:*',
+      ],
+      Resource: '*',
+    });
+    const alone = (await enrich.enrichPolicy(putGroupPolicy(wide), undefined)).policy?.findings ?? [];
+    const judged = await enrich.enrichPolicy(putGroupPolicy(wide), iam);
+    const result = judged.policy?.findings ?? [];
+    const combined = judged.reasons.filter((reason) => reason.code.startsWith('combined-')).length;
+    expect(combined).toBeGreaterThan(3);
+    const rank = ['info', 'low', 'medium', 'high', 'critical'];
+    const ranks = result.map((line) => rank.indexOf(line.severity));
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    expect(result.length).toBeLessThanOrEqual(12);
+    // The new policy's most severe findings come first, however many combined ones there are.
+    expect(result[0]?.severity).toBe(alone[0]?.severity);
+    const top = alone.filter((line) => line.severity === alone[0]?.severity).map((line) => line.code);
+    expect(result.map((line) => line.code)).toEqual(expect.arrayContaining(top));
+    const count = (lines: typeof result) =>
+      lines.reduce((n, line) => n + (line.finding.kind === 'more' ? line.finding.count : 1), 0);
+    expect(result).toHaveLength(12);
+    expect(result[11]?.finding.kind).toBe('more');
+    expect(count(result)).toBe(count(alone) + combined);
+  });
+
   it('reads an attached managed policy of a role, and a user’s inline policies, through the same port', async () => {
     const iam = new FakePolicyHolders();
     const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
