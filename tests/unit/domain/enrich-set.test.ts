@@ -187,6 +187,34 @@ describe('a policy judged together with the owner’s other policies', () => {
     expect(count(result)).toBe(count(alone) + combined);
   });
 
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html and
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names: IAM names
+  // are unique within the account and not distinguished by case, so the event's spelling may differ from IAM's list.
+  it('recognises the new policy in IAM’s list whatever the case of its name or ARN: never an “other” policy', async () => {
+    const iam = new FakePolicyHolders();
+    iam.holders.set('group devs', {
+      attached: [],
+      inline: { 'pass-roles': PASS_ROLE, 'Lambda-Dev': LAMBDA },
+    });
+    const inline = await enrichPolicy(putGroupPolicy(LAMBDA, 'lambda-dev'), iam);
+    expect(inline.reasons.map((reason) => reason.code)).toEqual(['combined-escalation-passrole-lambda']);
+    expect(iam.calls).not.toContain('GetInline group devs Lambda-Dev');
+
+    const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
+    const listed = `arn:aws:iam::${ACCOUNT}:policy/team/Lambda-Dev`;
+    const typed = `arn:aws:iam::${ACCOUNT}:policy/team/lambda-dev`;
+    iam.managed.set(passArn, PASS_ROLE);
+    iam.managed.set(listed, LAMBDA);
+    iam.managed.set(typed, LAMBDA);
+    iam.holders.set('role builder', { attached: [passArn, listed], inline: {} });
+    const managed = await enrichPolicy(
+      event('AttachRolePolicy', { roleName: 'builder', policyArn: typed }),
+      iam,
+    );
+    expect(managed.reasons.map((reason) => reason.code)).toEqual(['combined-escalation-passrole-lambda']);
+    expect(iam.calls).not.toContain(`GetPolicy ${listed}`);
+  });
+
   it('reads an attached managed policy of a role, and a user’s inline policies, through the same port', async () => {
     const iam = new FakePolicyHolders();
     const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
