@@ -4,7 +4,7 @@ import { wordHeadline } from '../format/headline-text.js';
 import type { IamDirectory } from '../ports.js';
 import { type ClassifyOptions, classifyEvent } from './classify/index.js';
 import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
-import { type Enrichment, enrichPolicy } from './enrich.js';
+import { type Enrichment, type EnrichOptions, enrichPolicy } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
@@ -199,16 +199,18 @@ export const assembleAlert = (
  * The alert for an event: principal, classification, policy enrichment, assembled. The notifier calls it
  * with its IAM directory; offline callers (`render`, `replay`, `npm start` without AWS) with `undefined`,
  * which analyses what the event carries and notes what it would have fetched. One code path for both, so
- * an offline replay says exactly what the deployed notifier would send.
+ * an offline replay says exactly what the deployed notifier would send. `enrichOptions` bound the IAM calls
+ * (`budgetMs`: the time they may take in all, see {@link enrichPolicy}).
  */
 export const buildAlert = async (
   event: IamEvent,
   iam: IamDirectory | undefined,
   options: ClassifyOptions = {},
+  enrichOptions: EnrichOptions = {},
 ): Promise<Alert> => {
   const principal = describePrincipal(event.record);
   const classification = classifyEvent(event, principal, options);
-  const enrichment = await enrichPolicy(event, iam);
+  const enrichment = await enrichPolicy(event, iam, enrichOptions);
   return assembleAlert(event, principal, classification, enrichment);
 };
 

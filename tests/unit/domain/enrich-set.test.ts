@@ -319,6 +319,73 @@ describe('a policy judged together with the owner’s other policies', () => {
     );
   });
 
+  describe('within a time budget (budgetMs)', () => {
+    const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
+    const lambdaArn = `arn:aws:iam::${ACCOUNT}:policy/lambda-dev`;
+    const attach = () => event('AttachRolePolicy', { roleName: 'builder', policyArn: lambdaArn });
+    const slowIam = (delayMs: (method: string) => number | 'never') => {
+      const iam = new FakePolicyHolders();
+      iam.managed.set(passArn, PASS_ROLE);
+      iam.managed.set(lambdaArn, LAMBDA);
+      iam.holders.set('role builder', { attached: [passArn], inline: { extra: S3_READ } });
+      const slow = new Proxy(iam, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function' || property === 'forget') return value;
+          return async (...args: unknown[]) => {
+            const delay = delayMs(String(property));
+            if (delay === 'never') return new Promise(() => {});
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            return Reflect.apply(value, target, args);
+          };
+        },
+      });
+      return { iam, slow };
+    };
+    const cutShort = (notes: string[]) =>
+      notes.filter((note) => note.startsWith('policy analysis cut short'));
+
+    it('stops gathering when the budget runs out, says so, and returns in time', async () => {
+      const { iam, slow } = slowIam(() => 40);
+      const started = Date.now();
+      const result = await enrich.enrichPolicy(attach(), slow, { budgetMs: 100 });
+      expect(Date.now() - started).toBeLessThan(400);
+      // GetPolicy and GetPolicyVersion of the attached policy fit; the other policies do not.
+      expect(iam.calls.slice(0, 2)).toEqual([`GetPolicy ${lambdaArn}`, `GetPolicyVersion ${lambdaArn}`]);
+      expect(cutShort(result.notes).length).toBeGreaterThan(0);
+      expect(result.notes[0]).toBe(
+        'policy analysis cut short: IAM calls stopped after the 100 ms budget so that the alert goes out in time; what they would have read is not judged',
+      );
+    });
+
+    it('gives up a call that never answers when the budget runs out', async () => {
+      const { slow } = slowIam((method) => (method === 'listAttachedPolicies' ? 'never' : 0));
+      const result = await enrich.enrichPolicy(attach(), slow, { budgetMs: 60 });
+      expect(result.policy?.label).toContain('lambda-dev');
+      expect(cutShort(result.notes).length).toBeGreaterThan(0);
+    });
+
+    it('makes no IAM call with no budget left, and still analyses what the event carries', async () => {
+      const { iam, slow } = slowIam(() => 0);
+      const result = await enrich.enrichPolicy(putGroupPolicy(LAMBDA), slow, { budgetMs: 0 });
+      expect(iam.calls).toEqual([]);
+      expect(result.policy).toBeDefined();
+      expect(cutShort(result.notes)).toEqual([
+        'policy analysis cut short: IAM calls stopped after the 0 ms budget so that the alert goes out in time; what they would have read is not judged',
+      ]);
+      expect(result.notes).toContain(
+        "could not read the group's other policies: policy analysis cut short: no time left to read them",
+      );
+    });
+
+    it('changes nothing when the calls fit the budget', async () => {
+      const { slow } = slowIam(() => 0);
+      const timed = await enrich.enrichPolicy(attach(), slow, { budgetMs: 5_000 });
+      const untimed = await enrich.enrichPolicy(attach(), slowIam(() => 0).slow);
+      expect(timed).toEqual(untimed);
+    });
+  });
+
   it('offline (replay, render) says the set was not read', async () => {
     const result = await enrichPolicy(putGroupPolicy(LAMBDA), undefined);
     expect(result.notes).toEqual([
