@@ -13,7 +13,7 @@ export interface NotifierConfig {
   alertTopicArn?: string;
   /** Whether to call the IAM API for policy details (`IAM_ENRICHMENT`, default `on`). */
   iamEnrichment: boolean;
-  /** Per-call timeout of IAM API calls (`IAM_TIMEOUT_MS`, default 1500). */
+  /** Per-call timeout of IAM API calls, retries included (`IAM_TIMEOUT_MS`, default 1500, at most 5000). */
   iamTimeoutMs: number;
   /** How long IAM answers are cached across warm invocations (`ENRICHMENT_CACHE_TTL_SECONDS`, default 300). */
   cacheTtlSeconds: number;
@@ -80,7 +80,9 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
   return Object.freeze({
     alertTopicArn,
     iamEnrichment: onOff(env, 'IAM_ENRICHMENT', true),
-    iamTimeoutMs: integerVar(env, 'IAM_TIMEOUT_MS', 1500, 50, 60_000),
+    // At most 5 s, as the other AWS calls here: with the enrichment budget (enrichmentReserveMs) on a 30 s function,
+    // about 16 s, a slow call can cost at most a third of it, so the event's own policy is still read.
+    iamTimeoutMs: integerVar(env, 'IAM_TIMEOUT_MS', 1500, 50, 5_000),
     cacheTtlSeconds: integerVar(env, 'ENRICHMENT_CACHE_TTL_SECONDS', 300, 0, 86_400),
     region: optionalVar(env, 'AWS_REGION') ?? 'us-east-1',
     idempotencyTable: optionalVar(env, 'IDEMPOTENCY_TABLE'),
@@ -94,3 +96,34 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     ...rulesOf(env, now),
   });
 };
+
+/** What {@link enrichmentReserveMs} needs: the timeouts of the calls made after policy enrichment. */
+export type ReserveTimeouts = Pick<
+  NotifierConfig,
+  'snsTimeoutMs' | 'awsTimeoutMs' | 'accountNames' | 'organizationsTimeoutMs'
+>;
+
+/**
+ * Milliseconds an invocation keeps for what follows policy enrichment; the rest of the time left is the enrichment's
+ * budget (`budgetMs` of `buildAlert`). Middy's early timeout (1 s), two SNS Publish attempts (connect + request
+ * each; the publisher itself stops retrying when time runs short), the idempotency record's DynamoDB call and a
+ * retry, and with `ACCOUNT_NAMES` the account name and OU lookups. Defaults: 13 s of the notifier's 30 s.
+ */
+export const enrichmentReserveMs = ({
+  snsTimeoutMs,
+  awsTimeoutMs,
+  accountNames,
+  organizationsTimeoutMs,
+}: ReserveTimeouts): number =>
+  1_000 +
+  2 * (Math.min(1_000, snsTimeoutMs) + snsTimeoutMs) +
+  2 * awsTimeoutMs +
+  (accountNames ? 2 * organizationsTimeoutMs : 0);
+
+/** The reserve with every timeout at its default: what the pipeline keeps when its caller names none. */
+export const DEFAULT_ENRICHMENT_RESERVE_MS = enrichmentReserveMs({
+  snsTimeoutMs: 3_000,
+  awsTimeoutMs: 2_000,
+  accountNames: false,
+  organizationsTimeoutMs: 1_000,
+});

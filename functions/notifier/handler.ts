@@ -21,7 +21,7 @@ import {
 } from './adapters/account-names.js';
 import { createIamSdkDirectory } from './adapters/iam-directory.js';
 import { createPrintingPublisher, createSnsPublisher } from './adapters/sns-publisher.js';
-import { readNotifierConfig } from './config.js';
+import { enrichmentReserveMs, readNotifierConfig } from './config.js';
 import { type NotifierDeps, processIamEvent } from './process.js';
 
 const config = readAtColdStart(readNotifierConfig, process.env);
@@ -111,6 +111,7 @@ export const handler = middy<unknown, unknown, Error, Context>(MIDDY_PLUGIN)
     const result = await processIamEvent(event, {
       ...base,
       remainingMs: () => context.getRemainingTimeInMillis(),
+      enrichmentReserveMs: enrichmentReserveMs(config),
       rules: config.rules,
     });
     if (result.kind === 'duplicate') {

@@ -20,6 +20,7 @@ import type { OnceGuard } from '../../shared/idempotency.js';
 import type { IamDirectory } from '../../shared/ports.js';
 import type { AccountNames, OrganizationalUnits } from './adapters/account-names.js';
 import type { AlertPublisher } from './adapters/sns-publisher.js';
+import { DEFAULT_ENRICHMENT_RESERVE_MS } from './config.js';
 
 export type { AlertFailure } from '../../shared/domain/minimal-alert.js';
 
@@ -32,6 +33,8 @@ export interface NotifierDeps {
   guard: OnceGuard;
   /** Time left in the invocation (Lambda context). */
   remainingMs: () => number;
+  /** Time kept for what follows policy enrichment (config.ts `enrichmentReserveMs`); the rest is its budget. */
+  enrichmentReserveMs?: number;
   /** Account names from Organizations (best effort); absent: alerts name accounts by id only. */
   accountNames?: AccountNames;
   /** The OUs above the changed account, when a route names `organizationalUnit`; absent: such routes match nothing. */
@@ -152,7 +155,9 @@ const renderAlert = async (
   };
   let alert: Alert;
   try {
-    const built = await buildAlert(event, deps.iam, deps.classify);
+    const built = await buildAlert(event, deps.iam, deps.classify, {
+      budgetMs: deps.remainingMs() - (deps.enrichmentReserveMs ?? DEFAULT_ENRICHMENT_RESERVE_MS),
+    });
     const noted = await withAccountName(
       ignored.length > 0 ? { ...built, notes: [...built.notes, ...ignored.slice(0, 5)] } : built,
       deps.accountNames,

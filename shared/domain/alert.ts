@@ -5,7 +5,7 @@ import type { IamDirectory } from '../ports.js';
 import { type ClassifyOptions, classifyEvent } from './classify/index.js';
 import { type Credential, callerAccessKeyId, extractCredentials } from './credentials.js';
 import { needsPolicyAnalysis } from './enrich/scope.js';
-import type { Enrichment } from './enrich.js';
+import type { Enrichment, EnrichOptions } from './enrich.js';
 import { describePrincipal } from './principal.js';
 import type {
   Alert,
@@ -218,17 +218,19 @@ const loadPolicyAnalysis = (): Promise<typeof import('./enrich.js')> => {
  * The alert for an event: principal, classification, policy enrichment, assembled. The notifier calls it
  * with its IAM directory; offline callers (`render`, `replay`, `npm start` without AWS) with `undefined`,
  * which analyses what the event carries and notes what it would have fetched. One code path for both, so
- * an offline replay says exactly what the deployed notifier would send.
+ * an offline replay says exactly what the deployed notifier would send. `enrichOptions` bound the IAM calls
+ * (`budgetMs`: the time they may take in all, see {@link enrichPolicy}).
  */
 export const buildAlert = async (
   event: IamEvent,
   iam: IamDirectory | undefined,
   options: ClassifyOptions = {},
+  enrichOptions: EnrichOptions = {},
 ): Promise<Alert> => {
   const principal = describePrincipal(event.record);
   const classification = classifyEvent(event, principal, options);
   const enrichment = needsPolicyAnalysis(event.record)
-    ? await (await loadPolicyAnalysis()).enrichPolicy(event, iam)
+    ? await (await loadPolicyAnalysis()).enrichPolicy(event, iam, enrichOptions)
     : { reasons: [], notes: [] };
   return assembleAlert(event, principal, classification, enrichment);
 };

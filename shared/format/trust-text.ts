@@ -85,7 +85,7 @@ export const assumeParts = (
         rest: principal.unauthenticated
           ? `: the trust policy admits ${principal.provider}:amr unauthenticated`
           : principal.audiences.length > 0
-            ? `: its ${principal.provider}:aud condition (${firstThree(principal.audiences)}) admits every identity pool`
+            ? `: its ${principal.provider}:aud condition (${firstThree(principal.audiences)}) admits every identity${principal.provider === 'cognito-identity.amazonaws.com' ? ' pool' : ''}`
             : `: the trust policy has no ${principal.provider}:aud condition`,
         form: 'can-assume',
         now: true,
@@ -93,7 +93,10 @@ export const assumeParts = (
     case 'oidc-provider':
       return {
         who: `any identity of OIDC provider ${principal.provider}`,
-        rest: `: no ${principal.provider}:aud or :sub condition`,
+        rest:
+          principal.audiences.length > 0
+            ? `: its ${principal.provider}:aud or :sub condition (${firstThree(principal.audiences)}) admits every identity`
+            : `: no ${principal.provider}:aud or :sub condition`,
         form: 'can-assume',
         now: true,
       };

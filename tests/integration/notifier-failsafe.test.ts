@@ -129,3 +129,36 @@ describe('the notifier fail-safe', () => {
     ).toEqual({});
   });
 });
+
+describe('the notifier’s enrichment deadline', () => {
+  it('publishes the full alert, saying the policy analysis was cut short, when IAM never answers', async () => {
+    let calls = 0;
+    const never = async (): Promise<never> => {
+      calls += 1;
+      return new Promise<never>(() => {});
+    };
+    const iam: IamDirectory = {
+      getPolicy: never,
+      getPolicyVersion: never,
+      listPolicyVersions: never,
+      listAttachedGroupPolicies: never,
+      listGroupPolicies: never,
+      getGroupPolicy: never,
+    };
+    const started = Date.now();
+    const published = sns.received.length;
+    // What the invocation keeps for publishing by default (13 s), plus 100 ms: the enrichment's budget.
+    const result = await processIamEvent(event, {
+      iam,
+      publisher: createSnsPublisher(client, TOPIC, { maxAttempts: 1, baseDelayMs: 10, attemptMs: 5_000 }),
+      guard: passThroughGuard,
+      remainingMs: () => 13_100 - (Date.now() - started),
+    });
+    if (result.kind !== 'published') throw new Error('expected a publish');
+    expect(calls).toBeGreaterThan(0);
+    expect(result.failure).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(sns.received).toHaveLength(published + 1);
+    expect(result.alert.notes.some((note) => note.startsWith('policy analysis cut short: '))).toBe(true);
+  });
+});

@@ -15,7 +15,7 @@ import { isAwsManagedPolicyArn, policyNameOfArn, wellKnownPolicy } from '../poli
 import type { IamEvent, Severity } from '../types.js';
 import { severityRank } from '../types.js';
 import { param, paramsOf } from './analyze-carried.js';
-import { type Enrichment, REASON_FLOOR, readDocument, sortFindings } from './enrichment.js';
+import { type Enrichment, mergeFindings, REASON_FLOOR, readDocument, sortFindings } from './enrichment.js';
 import type { Fetched, Gathered } from './gather.js';
 import type { NewPolicyRef, OtherPolicies } from './gather-set.js';
 
@@ -306,6 +306,9 @@ export const judgePolicySet = (
     notes: [...enrichment.notes, ...notes],
   };
   if (enrichment.policy && statedFindings.length > 0)
-    result.policy = { ...enrichment.policy, findings: [...statedFindings, ...enrichment.policy.findings] };
+    result.policy = {
+      ...enrichment.policy,
+      findings: mergeFindings(enrichment.policy.findings, statedFindings),
+    };
   return result;
 };

@@ -73,6 +73,28 @@ const capFindings = (findings: StatedFinding[]): StatedFinding[] =>
         }),
       ];
 
+/**
+ * A policy section's findings with more added: the `…more` line of a capped list set aside, all of them sorted by
+ * severity (the most severe first; among equals the added ones first, then those already there, each in order),
+ * capped again, the count
+ * on the `…more` line including the findings left out before. Findings added in front without a re-sort could push
+ * the section's own, more severe ones past what a format shows.
+ */
+export const mergeFindings = (existing: StatedFinding[], added: StatedFinding[]): StatedFinding[] => {
+  const hidden = existing.reduce(
+    (count, line) => count + (line.finding.kind === 'more' ? line.finding.count : 0),
+    0,
+  );
+  const merged = sortFindings([...added, ...existing.filter((line) => line.finding.kind !== 'more')]);
+  const total = merged.length + hidden;
+  if (total <= MAX_FINDINGS) return merged;
+  const kept = merged.slice(0, MAX_FINDINGS - 1);
+  return [
+    ...kept,
+    stated({ severity: 'info', code: 'more-findings', kind: 'more', count: total - kept.length }),
+  ];
+};
+
 /** The policy section: what the document is, where it came from, its findings (at most twelve lines). */
 export const reportFor = (
   source: PolicyInsight['source'],

@@ -44,6 +44,28 @@ const reasonOf = (settled: PromiseRejectedResult): string =>
 const FORGET_KEYS = { user: 'userName', group: 'groupName', role: 'roleName' } as const;
 
 /**
+ * A managed policy's ARN as IAM tells policies apart: partition, account and name, the name in lower case and the
+ * path left out. Policy names are unique within an account and not distinguished by case, whatever the path, so
+ * an event's ARN written in another case (or with the path in another form) is still the policy IAM lists.
+ * @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names
+ */
+const policyKey = (arn: string): string => {
+  const [prefix = '', partition = '', , , account = '', resource = ''] = arn.trim().split(':');
+  return `${prefix}:${partition}:iam::${account}:policy/${resource.split('/').pop() ?? ''}`.toLowerCase();
+};
+
+/** Whether IAM's listing names the policy the event put or attached (names compared without case). */
+const isNewPolicy = (
+  newPolicy: NewPolicyRef,
+  listed: { policyArn?: string; policyName?: string },
+): boolean =>
+  newPolicy.kind === 'managed'
+    ? listed.policyArn !== undefined && policyKey(listed.policyArn) === policyKey(newPolicy.policyArn)
+    : listed.policyName !== undefined &&
+      listed.policyName.toLowerCase() === newPolicy.policyName.toLowerCase();
+
+/**
  * A managed policy's default version (GetPolicy, then GetPolicyVersion), unless a copy of its document is kept
  * here (well-known AWS policies): unlike the policy an event attaches, whose curated findings may stand in for its
  * document, an other policy is judged only by its statements.
@@ -92,11 +114,12 @@ export const gatherOtherPolicies = async (
   if (inlineResult.status === 'rejected') listErrors.push(reasonOf(inlineResult));
   if (listErrors.length === 2) return { status: 'failed', error: listErrors.join('; ') };
   // IAM may still list the new policy (or not yet): it is judged from the event, never from the list.
+  // Names are compared as IAM compares them, without case (see isNewPolicy).
   const attached = (attachedResult.status === 'fulfilled' ? attachedResult.value : []).filter(
-    (policy) => newPolicy.kind !== 'managed' || policy.policyArn !== newPolicy.policyArn,
+    (policy) => newPolicy.kind !== 'managed' || !isNewPolicy(newPolicy, { policyArn: policy.policyArn }),
   );
   const inline = (inlineResult.status === 'fulfilled' ? inlineResult.value : []).filter(
-    (policyName) => newPolicy.kind !== 'inline' || policyName !== newPolicy.policyName,
+    (policyName) => newPolicy.kind !== 'inline' || !isNewPolicy(newPolicy, { policyName }),
   );
   const attachedSlice = attached.slice(0, maxPolicies);
   const inlineSlice = inline.slice(0, Math.max(0, maxPolicies - attachedSlice.length));

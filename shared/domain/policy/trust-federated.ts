@@ -46,6 +46,57 @@ const askFederated = (
     [{ kind: 'resource', document, name: 'trust policy' }],
   );
 
+/** Every value the Allow statements of a document give `key`, under any operator. */
+const allowedValues = (document: PolicyDocument, key: string): string[] =>
+  document.statements.flatMap((statement) =>
+    statement.effect === 'Allow' ? conditionValues(statement, key) : [],
+  );
+
+/**
+ * Values a `…Like` pattern admits that no value of the policy spells out: each wildcard filled in (`*` with
+ * `filler`, `?` with `fill`), for every value with a wildcard outside a policy variable.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String
+ */
+const wildcardInstances = (values: readonly string[], filler: string, fill = '0'): string[] =>
+  values
+    .filter((value) => /[*?]/.test(value.replace(/\$\{[^}]*\}/g, '')))
+    .map((value) =>
+      value
+        .replace(/\$\{[^}]*\}/g, filler)
+        .replace(/\*/g, filler)
+        .replace(/\?/g, fill),
+    )
+    .filter((value) => !values.includes(value));
+
+/**
+ * The GitHub Actions tokens anyone can mint, asked of the evaluator: `aud` is whatever audience the workflow asks
+ * for (`sts.amazonaws.com` by default, any of the policy's own values otherwise), `sub` names a repository of the
+ * caller's own: a made-up one, and each `sub` pattern whose owner part is all wildcards (`repo:*` + `/…`,
+ * `*:environment:prod`) with its wildcards filled in. A single probe is dodged by a pattern that misses it
+ * (`repo:*` + `/*:ref:refs/heads/prod`) or by an audience other than the default. Returns the first answer that
+ * may allow, else the first answer.
+ * @see https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
+ */
+const askGithub = (document: PolicyDocument, provider: string, account: string): Decision => {
+  const audiences = allowedValues(document, `${GITHUB}:aud`);
+  const auds = [...new Set(['sts.amazonaws.com', ...audiences, ...wildcardInstances(audiences, 'zz-probe')])];
+  const openOwner = allowedValues(document, `${GITHUB}:sub`).filter((value) =>
+    /^(repo:[*?]+(\/|:|$)|[*?])/.test(value),
+  );
+  const subs = [OUTSIDER_SUBJECT, ...wildcardInstances(openOwner, 'zz-probe-outsider')];
+  let first: Decision | undefined;
+  for (const sub of subs)
+    for (const aud of auds) {
+      const decision = askFederated(document, provider, account, {
+        [`${GITHUB}:aud`]: aud,
+        [`${GITHUB}:sub`]: sub,
+      });
+      if (mayBeAllowed(decision)) return decision;
+      first ??= decision;
+    }
+  return first as Decision;
+};
+
 const describeGithub = (
   provider: string,
   statement: PolicyStatement,
@@ -53,11 +104,8 @@ const describeGithub = (
   account: string,
   into: Collected,
 ): void => {
-  // Anyone can mint a GitHub Actions token for a repository of its own with the default audience.
-  const decision = askFederated(document, provider, account, {
-    [`${GITHUB}:aud`]: 'sts.amazonaws.com',
-    [`${GITHUB}:sub`]: OUTSIDER_SUBJECT,
-  });
+  // Anyone can mint a GitHub Actions token for a repository of its own, with any audience.
+  const decision = askGithub(document, provider, account);
   const subjects = conditionValues(statement, `${GITHUB}:sub`);
   if (mayBeAllowed(decision)) {
     const tests = conditionsOf(decision);
@@ -77,7 +125,8 @@ const describeGithub = (
     );
     return;
   }
-  const broad = subjects.filter((subject) => /^repo:[^/]*\*|^\*/.test(subject));
+  // A wildcard in the owner part (`repo:acme*`, `repo:acme?/…`): anyone may register an owner that matches.
+  const broad = subjects.filter((subject) => /^repo:[^/]*[*?]|^[*?]/.test(subject));
   if (broad.length > 0) {
     const principal: TrustedPrincipal = {
       class: 'github-actions',
@@ -113,24 +162,77 @@ const admitsPoolGuests = (document: PolicyDocument, provider: string, account: s
     }),
   );
 
-// An identity pool no condition names: only an `aud` condition that admits every pool lets its identities in.
-const OUTSIDER_POOL = 'us-east-1:00000000-0000-0000-0000-zz0probe0pool';
+// Real identity pool ids are `region:uuid`; a uuid no policy names, written the way AWS writes them.
+const OUTSIDER_POOL_UUID = '7a1f0c3e-5b2d-4e6f-9a8b-0c1d2e3f4a5b';
+// Regions anyone can create an identity pool in, asked besides the regions the policy's own `aud` values name.
+const PROBE_REGIONS = ['us-east-1', 'us-east-2', 'us-west-2', 'eu-west-1', 'eu-central-1', 'ap-southeast-2'];
+const REGION = /^([a-z]{2}(?:-[a-z]+)+-\d+):/i;
 
 /**
- * Whether an identity of a pool the trust policy does not name (anyone can create one, and sign in to it) may
- * assume the role: asked as a guest and as a signed-in identity of an outsider pool (`aud`). An `aud` condition
- * written with a wildcard (`StringLike` `*`) admits every pool, as a missing one does.
+ * Identity pools the trust policy does not spell out, shaped like real ones (`region:uuid`): one in each region the
+ * policy's `aud` values name and in several others, each `aud` pattern with its wildcards filled in, and no `aud`
+ * at all (which an `IfExists`, `ForAllValues` or negated form lets through: rated up rather than trusting every
+ * token to carry one). A single made-up id is dodged by a pattern that misses it but matches every real pool
+ * (`eu-west-1:*`, `us-east-1:????????-????-????-????-????????????`).
+ */
+const outsiderPools = (document: PolicyDocument): (string | null)[] => {
+  const values = allowedValues(document, `${COGNITO}:aud`);
+  const regions = new Set(PROBE_REGIONS);
+  for (const value of values) {
+    const region = REGION.exec(value)?.[1];
+    if (region) regions.add(region.toLowerCase());
+  }
+  const pools = [...regions].map((region) => `${region}:${OUTSIDER_POOL_UUID}`);
+  return [...pools, ...wildcardInstances(values, OUTSIDER_POOL_UUID), null].filter(
+    (pool) => pool === null || !values.includes(pool),
+  );
+};
+
+/**
+ * Whether an identity of a pool the trust policy does not name (anyone can create one, in any region, and sign in
+ * to it) may assume the role: asked as a guest and as a signed-in identity of each outsider pool (`aud`, see
+ * {@link outsiderPools}). An `aud` condition written with a wildcard (`StringLike` `*`) admits every pool, as a
+ * missing one does.
  * @see https://docs.aws.amazon.com/cognito/latest/developerguide/role-trust-and-permissions.html
+ * @see https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_CreateIdentityPool.html
  */
 const admitsAnyPool = (document: PolicyDocument, provider: string, account: string): boolean =>
-  [['unauthenticated'], ['authenticated', 'zz-probe-provider.example.com']].some(
-    (amr) =>
-      askFederated(document, provider, account, {
-        [`${COGNITO}:aud`]: OUTSIDER_POOL,
-        [`${COGNITO}:amr`]: amr,
-        [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
-      }).kind === 'allowed',
+  outsiderPools(document).some((pool) =>
+    [['unauthenticated'], ['authenticated', 'zz-probe-provider.example.com']].some(
+      (amr) =>
+        askFederated(document, provider, account, {
+          [`${COGNITO}:aud`]: pool,
+          [`${COGNITO}:amr`]: amr,
+          [`${COGNITO}:sub`]: OUTSIDER_IDENTITY,
+        }).kind === 'allowed',
+    ),
   );
+
+/**
+ * Whether an identity of a web identity or OIDC provider that the policy does not spell out may assume the role:
+ * asked with a made-up `aud` and `sub`, and with each `aud`/`sub` pattern's wildcards filled in. Asked with `aud`
+ * unknown alone, a wildcard `aud` (`StringLike` `*`) leaves the answer a maybe and the open door unreported.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+ */
+const admitsAnyIdentity = (
+  document: PolicyDocument,
+  provider: string,
+  account: string,
+  name: string,
+): boolean => {
+  const auds = [
+    'zz-probe-outsider-audience',
+    ...wildcardInstances(allowedValues(document, `${name}:aud`), 'zz-probe'),
+  ];
+  const subs = [OUTSIDER_SUBJECT, ...wildcardInstances(allowedValues(document, `${name}:sub`), 'zz-probe')];
+  return auds.some((aud) =>
+    subs.some(
+      (sub) =>
+        askFederated(document, provider, account, { [`${name}:aud`]: aud, [`${name}:sub`]: sub }).kind ===
+        'allowed',
+    ),
+  );
+};
 
 /**
  * A `Federated` principal of an Allow statement: asked as any subject of its provider, with the finding its answer
@@ -178,21 +280,16 @@ export const describeFederated = (
     } else record(into, principal);
     return;
   }
+  const unrestricted = anySubject.kind === 'allowed' || admitsAnyIdentity(document, provider, account, name);
   if (PUBLIC_WEB_IDENTITY.test(name)) {
     const principal: TrustedPrincipal = { class: 'web-identity', provider: name, audiences };
     record(
       into,
       principal,
-      anySubject.kind === 'allowed'
-        ? assume('high', 'trust-web-identity-unrestricted', principal)
-        : undefined,
+      unrestricted ? assume('high', 'trust-web-identity-unrestricted', principal) : undefined,
     );
     return;
   }
   const principal: TrustedPrincipal = { class: 'oidc-provider', provider: name, audiences };
-  record(
-    into,
-    principal,
-    anySubject.kind === 'allowed' ? assume('medium', 'trust-oidc-unrestricted', principal) : undefined,
-  );
+  record(into, principal, unrestricted ? assume('medium', 'trust-oidc-unrestricted', principal) : undefined);
 };

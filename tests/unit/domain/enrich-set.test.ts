@@ -134,6 +134,87 @@ describe('a policy judged together with the owner’s other policies', () => {
     expect(iam.forgotten).toContainEqual({ groupName: 'devs' });
   });
 
+  it('sorts the combined findings in with the new policy’s own by severity, and caps the section again', async () => {
+    const iam = new FakePolicyHolders();
+    iam.holders.set('group devs', { attached: [], inline: { 'pass-roles': PASS_ROLE } });
+    // Alone: findings of its own, high (rewriting any managed policy, any trust policy) and medium (whole services);
+    // with PassRole from the group: many paths only the pair opens, more than the section shows.
+    const wide = doc({
+      Effect: 'Allow',
+      Action: [
+        'iam:CreatePolicyVersion',
+        'iam:UpdateAssumeRolePolicy',
+        's3:DeleteBucket',
+        'ec2:RunInstances',
+        'lambda:CreateFunction',
+        'lambda:InvokeFunction',
+        'lambda:CreateEventSourceMapping',
+        'glue:CreateDevEndpoint',
+        'cloudformation:CreateStack',
+        'datapipeline:CreatePipeline',
+        'datapipeline:PutPipelineDefinition',
+        'codebuild:CreateProject',
+        'codebuild:StartBuild',
+        'sagemaker:CreateNotebookInstance',
+        'ecs:RegisterTaskDefinition',
+        'ecs:RunTask',
+        'kms:*',
+        's3:*',
+        'ssm:*',
+        'secretsmanager:*',
+        'cloudtrail:*',
+        'events:*',
+      ],
+      Resource: '*',
+    });
+    const alone = (await enrich.enrichPolicy(putGroupPolicy(wide), undefined)).policy?.findings ?? [];
+    const judged = await enrich.enrichPolicy(putGroupPolicy(wide), iam);
+    const result = judged.policy?.findings ?? [];
+    const combined = judged.reasons.filter((reason) => reason.code.startsWith('combined-')).length;
+    expect(combined).toBeGreaterThan(3);
+    const rank = ['info', 'low', 'medium', 'high', 'critical'];
+    const ranks = result.map((line) => rank.indexOf(line.severity));
+    expect(ranks).toEqual([...ranks].sort((a, b) => b - a));
+    expect(result.length).toBeLessThanOrEqual(12);
+    // The new policy's most severe findings come first, however many combined ones there are.
+    expect(result[0]?.severity).toBe(alone[0]?.severity);
+    const top = alone.filter((line) => line.severity === alone[0]?.severity).map((line) => line.code);
+    expect(result.map((line) => line.code)).toEqual(expect.arrayContaining(top));
+    const count = (lines: typeof result) =>
+      lines.reduce((n, line) => n + (line.finding.kind === 'more' ? line.finding.count : 1), 0);
+    expect(result).toHaveLength(12);
+    expect(result[11]?.finding.kind).toBe('more');
+    expect(count(result)).toBe(count(alone) + combined);
+  });
+
+  // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html and
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names: IAM names
+  // are unique within the account and not distinguished by case, so the event's spelling may differ from IAM's list.
+  it('recognises the new policy in IAM’s list whatever the case of its name or ARN: never an “other” policy', async () => {
+    const iam = new FakePolicyHolders();
+    iam.holders.set('group devs', {
+      attached: [],
+      inline: { 'pass-roles': PASS_ROLE, 'Lambda-Dev': LAMBDA },
+    });
+    const inline = await enrichPolicy(putGroupPolicy(LAMBDA, 'lambda-dev'), iam);
+    expect(inline.reasons.map((reason) => reason.code)).toEqual(['combined-escalation-passrole-lambda']);
+    expect(iam.calls).not.toContain('GetInline group devs Lambda-Dev');
+
+    const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
+    const listed = `arn:aws:iam::${ACCOUNT}:policy/team/Lambda-Dev`;
+    const typed = `arn:aws:iam::${ACCOUNT}:policy/team/lambda-dev`;
+    iam.managed.set(passArn, PASS_ROLE);
+    iam.managed.set(listed, LAMBDA);
+    iam.managed.set(typed, LAMBDA);
+    iam.holders.set('role builder', { attached: [passArn, listed], inline: {} });
+    const managed = await enrichPolicy(
+      event('AttachRolePolicy', { roleName: 'builder', policyArn: typed }),
+      iam,
+    );
+    expect(managed.reasons.map((reason) => reason.code)).toEqual(['combined-escalation-passrole-lambda']);
+    expect(iam.calls).not.toContain(`GetPolicy ${listed}`);
+  });
+
   it('reads an attached managed policy of a role, and a user’s inline policies, through the same port', async () => {
     const iam = new FakePolicyHolders();
     const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
@@ -236,6 +317,73 @@ describe('a policy judged together with the owner’s other policies', () => {
     expect(result.notes).toContain(
       'not judged together with inline policy literal: written in an older policy language version, where ${…} is literal text',
     );
+  });
+
+  describe('within a time budget (budgetMs)', () => {
+    const passArn = `arn:aws:iam::${ACCOUNT}:policy/pass-any`;
+    const lambdaArn = `arn:aws:iam::${ACCOUNT}:policy/lambda-dev`;
+    const attach = () => event('AttachRolePolicy', { roleName: 'builder', policyArn: lambdaArn });
+    const slowIam = (delayMs: (method: string) => number | 'never') => {
+      const iam = new FakePolicyHolders();
+      iam.managed.set(passArn, PASS_ROLE);
+      iam.managed.set(lambdaArn, LAMBDA);
+      iam.holders.set('role builder', { attached: [passArn], inline: { extra: S3_READ } });
+      const slow = new Proxy(iam, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function' || property === 'forget') return value;
+          return async (...args: unknown[]) => {
+            const delay = delayMs(String(property));
+            if (delay === 'never') return new Promise(() => {});
+            await new Promise((resolve) => setTimeout(resolve, delay));
+            return Reflect.apply(value, target, args);
+          };
+        },
+      });
+      return { iam, slow };
+    };
+    const cutShort = (notes: string[]) =>
+      notes.filter((note) => note.startsWith('policy analysis cut short'));
+
+    it('stops gathering when the budget runs out, says so, and returns in time', async () => {
+      const { iam, slow } = slowIam(() => 40);
+      const started = Date.now();
+      const result = await enrich.enrichPolicy(attach(), slow, { budgetMs: 100 });
+      expect(Date.now() - started).toBeLessThan(400);
+      // GetPolicy and GetPolicyVersion of the attached policy fit; the other policies do not.
+      expect(iam.calls.slice(0, 2)).toEqual([`GetPolicy ${lambdaArn}`, `GetPolicyVersion ${lambdaArn}`]);
+      expect(cutShort(result.notes).length).toBeGreaterThan(0);
+      expect(result.notes[0]).toBe(
+        'policy analysis cut short: IAM calls stopped after the 100 ms budget so that the alert goes out in time; what they would have read is not judged',
+      );
+    });
+
+    it('gives up a call that never answers when the budget runs out', async () => {
+      const { slow } = slowIam((method) => (method === 'listAttachedPolicies' ? 'never' : 0));
+      const result = await enrich.enrichPolicy(attach(), slow, { budgetMs: 60 });
+      expect(result.policy?.label).toContain('lambda-dev');
+      expect(cutShort(result.notes).length).toBeGreaterThan(0);
+    });
+
+    it('makes no IAM call with no budget left, and still analyses what the event carries', async () => {
+      const { iam, slow } = slowIam(() => 0);
+      const result = await enrich.enrichPolicy(putGroupPolicy(LAMBDA), slow, { budgetMs: 0 });
+      expect(iam.calls).toEqual([]);
+      expect(result.policy).toBeDefined();
+      expect(cutShort(result.notes)).toEqual([
+        'policy analysis cut short: IAM calls stopped after the 0 ms budget so that the alert goes out in time; what they would have read is not judged',
+      ]);
+      expect(result.notes).toContain(
+        "could not read the group's other policies: policy analysis cut short: no time left to read them",
+      );
+    });
+
+    it('changes nothing when the calls fit the budget', async () => {
+      const { slow } = slowIam(() => 0);
+      const timed = await enrich.enrichPolicy(attach(), slow, { budgetMs: 5_000 });
+      const untimed = await enrich.enrichPolicy(attach(), slowIam(() => 0).slow);
+      expect(timed).toEqual(untimed);
+    });
   });
 
   it('offline (replay, render) says the set was not read', async () => {

@@ -1,4 +1,8 @@
-import { readNotifierConfig } from '../../../functions/notifier/config.js';
+import {
+  DEFAULT_ENRICHMENT_RESERVE_MS,
+  enrichmentReserveMs,
+  readNotifierConfig,
+} from '../../../functions/notifier/config.js';
 import { EMPTY_RULES } from '../../../shared/domain/rules/model.js';
 import { ConfigError } from '../../../shared/errors.js';
 
@@ -73,10 +77,30 @@ describe('readNotifierConfig', () => {
       "IAM_ENRICHMENT must be 'on' or 'off'",
     );
     expect(() => readNotifierConfig({ IAM_TIMEOUT_MS: '10' })).toThrow(
-      'IAM_TIMEOUT_MS must be an integer between 50 and 60000, got "10"',
+      'IAM_TIMEOUT_MS must be an integer between 50 and 5000, got "10"',
+    );
+    expect(() => readNotifierConfig({ IAM_TIMEOUT_MS: '60000' })).toThrow(
+      'IAM_TIMEOUT_MS must be an integer between 50 and 5000, got "60000"',
     );
     expect(() => readNotifierConfig({ ENRICHMENT_CACHE_TTL_SECONDS: '1.5' })).toThrow(
       /^ENRICHMENT_CACHE_TTL_SECONDS must be an integer/,
     );
+  });
+});
+
+describe('enrichmentReserveMs', () => {
+  it('keeps, of the notifier’s 30 s, the publish, idempotency and account-name calls’ time, so the enrichment has the rest', () => {
+    const defaults = readNotifierConfig({});
+    // 1 s early timeout + 2 × (1 s connect + 3 s request) SNS + 2 × 2 s DynamoDB.
+    expect(enrichmentReserveMs(defaults)).toBe(13_000);
+    expect(DEFAULT_ENRICHMENT_RESERVE_MS).toBe(13_000);
+    expect(enrichmentReserveMs(readNotifierConfig({ ACCOUNT_NAMES: 'on' }))).toBe(15_000);
+    // Every timeout at its maximum, with the largest IAM timeout, still leaves the enrichment a few calls' time.
+    const widest = readNotifierConfig({
+      SNS_TIMEOUT_MS: '5000',
+      AWS_CALL_TIMEOUT_MS: '5000',
+      IAM_TIMEOUT_MS: '5000',
+    });
+    expect(30_000 - enrichmentReserveMs(widest)).toBeGreaterThanOrEqual(widest.iamTimeoutMs);
   });
 });

@@ -107,6 +107,78 @@ describe('trust policies: who can assume, asked with probe principals', () => {
     expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-github-any-repository' });
   });
 
+  // https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect
+  // (a workflow asks for its token with any audience it likes; sub is repo:OWNER/REPO:…, and anyone can register an
+  // owner): a sub pattern whose owner part is all wildcards, or an audience other than the default, does not pin.
+  it.each([
+    [
+      'sub repo:*/*:ref:refs/heads/prod',
+      { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:*/*:ref:refs/heads/prod' } },
+    ],
+    [
+      'sub *:environment:production',
+      { StringLike: { 'token.actions.githubusercontent.com:sub': '*:environment:production' } },
+    ],
+    [
+      'aud my-audience, no sub',
+      { StringEquals: { 'token.actions.githubusercontent.com:aud': 'my-audience' } },
+    ],
+  ])('GitHub OIDC with %s is critical: any repository', (_, condition) => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: GITHUB },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: condition,
+    });
+    expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-github-any-repository' });
+  });
+
+  it('GitHub OIDC with a ? in the owner part of sub is broad: high', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: GITHUB },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:acme?/app:*' } },
+    });
+    expect(result.reasons[0]).toMatchObject({ severity: 'high', code: 'trust-github-broad-subject' });
+  });
+
+  it('GitHub OIDC with a custom audience and sub pinned to one repository raises nothing', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: GITHUB },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'my-audience',
+          'token.actions.githubusercontent.com:sub': 'repo:acme/app:ref:refs/heads/main',
+        },
+      },
+    });
+    expect(result.reasons).toEqual([]);
+  });
+
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif
+  // (aud and sub of a web identity provider; a StringLike * matches every value)
+  it.each([
+    ['public web identity', 'accounts.google.com', 'high', 'trust-web-identity-unrestricted'],
+    [
+      'an OIDC provider',
+      'arn:aws:iam::111122223333:oidc-provider/login.example.com',
+      'medium',
+      'trust-oidc-unrestricted',
+    ],
+  ])('%s with a wildcard aud is unrestricted', (_, federated, severity, code) => {
+    const name = federated.replace(/^arn:.*oidc-provider\//, '');
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: federated },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: { StringLike: { [`${name}:aud`]: '*' } },
+    });
+    expect(result.reasons[0]).toMatchObject({ severity, code });
+  });
+
   it('GitHub OIDC pinned to one repository raises nothing', () => {
     const result = trust({
       Effect: 'Allow',
@@ -227,6 +299,79 @@ describe('trust policies: who can assume, asked with probe principals', () => {
       Condition: condition,
     });
     expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-cognito-any-identity' });
+  });
+
+  // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_CreateIdentityPool.html: anyone can create an
+  // identity pool in any region; its id is `region:uuid` (IdentityPoolId pattern [\w-]+:[0-9a-f-]+), so an aud
+  // pattern that matches every pool of a region, or every pool id of a shape, admits pools of anyone.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_String
+  it.each([
+    ['StringLike aud eu-west-1:*', { StringLike: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:*' } }],
+    [
+      'StringLike aud us-east-1:????????-????-????-????-????????????',
+      {
+        StringLike: {
+          'cognito-identity.amazonaws.com:aud': 'us-east-1:????????-????-????-????-????????????',
+        },
+      },
+    ],
+    [
+      'StringLike aud ap-south-1:7*',
+      { StringLike: { 'cognito-identity.amazonaws.com:aud': ['us-east-1:pool', 'ap-south-1:7*'] } },
+    ],
+    [
+      'StringEqualsIfExists aud (rated up: the claim is not required)',
+      { StringEqualsIfExists: { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } },
+    ],
+    [
+      'ForAllValues:StringEquals aud (true when the key is absent)',
+      { 'ForAllValues:StringEquals': { 'cognito-identity.amazonaws.com:aud': 'us-east-1:pool' } },
+    ],
+  ])('Cognito with amr authenticated and %s admits pools of anyone: critical', (_, condition) => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        ...condition,
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      },
+    });
+    expect(result.reasons[0]).toMatchObject({ severity: 'critical', code: 'trust-cognito-any-identity' });
+  });
+
+  it('Cognito with amr authenticated and aud pinned to two pools, one in eu-west-1: no finding', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          'cognito-identity.amazonaws.com:aud': [
+            'us-east-1:0d1f3e5a-1111-4222-8333-444455556666',
+            'eu-west-1:9c8b7a6d-1111-4222-8333-444455556666',
+          ],
+        },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      },
+    });
+    expect(result.reasons).toEqual([]);
+  });
+
+  it('Cognito with a wildcard aud but sub pinned to one identity: no finding', () => {
+    const result = trust({
+      Effect: 'Allow',
+      Principal: { Federated: 'cognito-identity.amazonaws.com' },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringLike: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:*' },
+        StringEquals: {
+          'cognito-identity.amazonaws.com:sub': 'eu-west-1:0d1f3e5a-1111-4222-8333-444455556666',
+        },
+        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+      },
+    });
+    expect(result.reasons).toEqual([]);
   });
 
   it('Cognito with a wildcard aud says that its aud condition admits every pool', () => {
