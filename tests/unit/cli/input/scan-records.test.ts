@@ -87,10 +87,10 @@ describe('scanLogFile', () => {
     ['Infinity', '{"a":Infinity}'],
     ['a raw newline in a string', '{"a":"x\ny"}'],
     ['a raw NUL in a string', '{"a":"x\u0000y"}'],
-    [
-      'a raw control character in a long string (skipped by words)',
-      `{"a":"${'x'.repeat(37)}\u001f${'y'.repeat(9)}"}`,
-    ],
+    ...[37, 38, 39, 40].map((run) => [
+      `a raw control character after ${run} bytes of a string (skipped by words, at each alignment)`,
+      `{"a":"${'x'.repeat(run)}\u001f${'y'.repeat(9)}"}`,
+    ]),
     ['\\x', '{"a":"\\x"}'],
     ['\\U', '{"a":"\\U0041"}'],
     ['\\u with three hex digits', '{"a":"\\u004"}'],
