@@ -1,6 +1,7 @@
 // Splits a CloudTrail log file (`{"Records":[{…},{…}]}`) into its records straight from the decompressed bytes, and
-// in the same pass tells which records may match the deployed patterns, so that the others are never decoded or
-// parsed. One loop over the bytes, no whole-file string: the scan costs a fraction of `JSON.parse` on the same text.
+// in the same pass checks each record's JSON grammar and tells which records may match the deployed patterns, so
+// that the others are never decoded or parsed. One loop over the bytes, no whole-file string: the scan costs a
+// fraction of `JSON.parse` on the same text.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -20,8 +21,8 @@ export const FLAG_NEEDLE = 1;
 export const FLAG_SURE = 4;
 /**
  * The record must be parsed whatever the needles say: a `\u` escape (which can spell a needle another way); no
- * top-level `eventSource` or `eventName` string; a top-level `detail` (an
- * EventBridge event, whose record is nested); an `eventTime` that is not a plain string.
+ * top-level `eventSource` or `eventName` string; a top-level `detail` (an EventBridge event, whose record is nested);
+ * an `eventTime` that is not a plain string.
  */
 export const FLAG_PARSE = 2;
 
@@ -373,9 +374,10 @@ const scanRecord = (
  * Scans the bytes of a CloudTrail log file: where each record of its `Records` array starts and ends, which records
  * hold a needle, which must be parsed anyway, and where each one's top-level `eventTime` string is. `undefined` when
  * the bytes are not a well-formed `{"Records":[…]}` document of objects (the caller then parses them in full, which
- * reports the fault), or when a record is not JSON `JSON.parse` would accept (see `scanRecord`): whether a record is
- * parsed never changes whether the file is refused. Depth is tracked, so an object nested in a record (or text inside a string) is never taken for a record,
- * and only the record's own top-level keys count. A duplicated key counts as `JSON.parse` reads it: the last one.
+ * reports the fault), or when a record is not JSON that `JSON.parse` would accept (see `scanRecord`): whether a
+ * record is parsed never changes whether the file is refused. Depth is tracked, so an object nested in a record (or
+ * text inside a string) is never taken for a record, and only the record's own top-level keys count. A duplicated
+ * key counts as `JSON.parse` reads it: the last one.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 export const scanLogFile = (bytes: Uint8Array, matcher: NeedleMatcher): LogFileScan | undefined => {
