@@ -245,8 +245,9 @@ const NO_EVENT_TIME = new UnparsedRecord(undefined);
 
 /**
  * The records of a log file's bytes with those the prefilter rules out left unparsed (only their `eventTime` is
- * decoded); `undefined` when the file is not a plain `{"Records":[…]}` document or a record that may match does
- * not parse (the caller then parses the whole file and reports the fault as before). A record is left unparsed
+ * decoded); `undefined` when the file is not a plain `{"Records":[…]}` document, a record breaks JSON's grammar
+ * (checked by the scan on every record, parsed or not) or a record that may match does not parse (the caller then
+ * parses the whole file and reports the fault as before). A record is left unparsed
  * only when the scan found it a plain CloudTrail record (see `scanLogFile`) holding no needle, or holding one but
  * refused by `mayMatch` on its text.
  */

@@ -1,6 +1,7 @@
 // Splits a CloudTrail log file (`{"Records":[{…},{…}]}`) into its records straight from the decompressed bytes, and
-// in the same pass tells which records may match the deployed patterns, so that the others are never decoded or
-// parsed. One loop over the bytes, no whole-file string: the scan costs a fraction of `JSON.parse` on the same text.
+// in the same pass checks each record's JSON grammar and tells which records may match the deployed patterns, so
+// that the others are never decoded or parsed. One loop over the bytes, no whole-file string: the scan costs a
+// fraction of `JSON.parse` on the same text.
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -19,9 +20,9 @@ export const FLAG_NEEDLE = 1;
 /** A needle that alone satisfies the prefilter (`RawPrefilter.sufficient`): the record is parsed, no `mayMatch`. */
 export const FLAG_SURE = 4;
 /**
- * The record must be parsed whatever the needles say: a `\u` escape (which can spell a needle another way) or a
- * backslash outside a string; no top-level `eventSource` or `eventName` string; a top-level `detail` (an
- * EventBridge event, whose record is nested); an `eventTime` that is not a plain string.
+ * The record must be parsed whatever the needles say: a `\u` escape (which can spell a needle another way); no
+ * top-level `eventSource` or `eventName` string; a top-level `detail` (an EventBridge event, whose record is nested);
+ * an `eventTime` that is not a plain string.
  */
 export const FLAG_PARSE = 2;
 
@@ -142,10 +143,77 @@ const needleFlagsOf = (
   return 0;
 };
 
+// What may come next outside strings, as bits: the grammar of a record is checked on the bytes the scan already
+// branches on (structure, and the few bytes of numbers and literals between strings).
+const EXPECT_VALUE = 1;
+const EXPECT_KEY = 2;
+const EXPECT_COLON = 4;
+const EXPECT_COMMA = 8;
+const EXPECT_CLOSE_OBJECT = 16;
+const EXPECT_CLOSE_ARRAY = 32;
+const AFTER_MEMBER = EXPECT_COMMA | EXPECT_CLOSE_OBJECT;
+const AFTER_ELEMENT = EXPECT_COMMA | EXPECT_CLOSE_ARRAY;
+
+/** The bytes JSON allows after a backslash (`\u` is checked on its own: four hex digits follow). */
+const ESCAPES = new Uint8Array(256);
+for (const char of '"\\/bfnrt') ESCAPES[char.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const char of '0123456789abcdefABCDEF') HEX[char.charCodeAt(0)] = 1;
+
+const isDigit = (byte: number | undefined): boolean => (byte as number) >= 0x30 && (byte as number) <= 0x39;
+
+/**
+ * The index just past the number or literal (`true`, `false`, `null`) starting at `at`, or -1 when JSON's grammar
+ * does not allow it (`01`, `1.`, `.5`, `+1`, `1e`, `tru`, any other byte). What follows is checked by the caller.
+ * @see https://www.rfc-editor.org/rfc/rfc8259#section-6
+ */
+const endOfScalar = (bytes: Uint8Array, at: number): number => {
+  let byte = bytes[at];
+  if (byte === 0x74)
+    return bytes[at + 1] === 0x72 && bytes[at + 2] === 0x75 && bytes[at + 3] === 0x65 ? at + 4 : -1;
+  if (byte === 0x66)
+    return bytes[at + 1] === 0x61 &&
+      bytes[at + 2] === 0x6c &&
+      bytes[at + 3] === 0x73 &&
+      bytes[at + 4] === 0x65
+      ? at + 5
+      : -1;
+  if (byte === 0x6e)
+    return bytes[at + 1] === 0x75 && bytes[at + 2] === 0x6c && bytes[at + 3] === 0x6c ? at + 4 : -1;
+  if (byte === 0x2d) byte = bytes[++at];
+  if (byte === 0x30) byte = bytes[++at];
+  else if (isDigit(byte)) {
+    do byte = bytes[++at];
+    while (isDigit(byte));
+  } else return -1;
+  if (byte === 0x2e) {
+    if (!isDigit(bytes[++at])) return -1;
+    do byte = bytes[++at];
+    while (isDigit(byte));
+  }
+  if (byte === 0x65 || byte === 0x45) {
+    byte = bytes[++at];
+    if (byte === 0x2b || byte === 0x2d) byte = bytes[++at];
+    if (!isDigit(byte)) return -1;
+    do byte = bytes[++at];
+    while (isDigit(byte));
+  }
+  return at;
+};
+
+/** Per depth, whether the container open there is an object (1) or an array (0); grown when a record nests deeper. */
+let containers = new Uint8Array(64);
+
 /**
  * Scans one record, from its `{` at `start`: pushes its `RECORD_FIELDS` numbers onto `records` and returns the index
- * just past its `}`, or -1 when it never closes. One small function called per record (rather than one loop over the
- * whole file) is what V8 optimizes early: the first file of a run is not spent in the interpreter.
+ * just past its `}`, or -1 when it never closes or is not JSON: its grammar is checked as it is scanned (keys are
+ * strings followed by `:`, values are followed by `,` or the bracket that closes their container, brackets close
+ * by kind, no trailing comma, numbers and literals as JSON spells them, no raw control character or unknown escape
+ * inside a string), so a record left unparsed is one `JSON.parse` would accept. Bytes that are not UTF-8 are not
+ * checked: decoding replaces them (never a byte JSON gives meaning to) and `JSON.parse` accepts the replacement in a
+ * string, while outside strings any byte the grammar does not expect is refused. One small function called per
+ * record (rather than one loop over the whole file) is what V8 optimizes early: the first file of a run is not spent
+ * in the interpreter.
  */
 const scanRecord = (
   bytes: Uint8Array,
@@ -159,8 +227,11 @@ const scanRecord = (
   const wordCount = words.length;
   let at = start + 1;
   let depth = 1;
+  containers[1] = 1;
+  let expect = EXPECT_KEY | EXPECT_CLOSE_OBJECT;
+  // What may follow a value in the innermost container.
+  let after = AFTER_MEMBER;
   let flags = 0;
-  let expectKey = true;
   let key = KEY_OTHER;
   // 0: absent; 1: a string; 2: another value. The last occurrence counts, as in `JSON.parse`.
   let source = 0;
@@ -172,19 +243,23 @@ const scanRecord = (
   while (at < n) {
     const byte = bytes[at] as number;
     if (byte === QUOTE) {
+      if ((expect & (EXPECT_VALUE | EXPECT_KEY)) === 0) return -1;
       const token = at;
       let escaped = false;
       at++;
       for (;;) {
         if ((at & 3) === 0) {
-          // Four bytes at a time while none is a quote or a backslash (a zero byte of `word ^ 0x22222222` is a quote).
+          // Four bytes at a time while none is a quote, a backslash or a control character. `hasLess(x, k)`, the
+          // high bit of each byte of `(x - k * 0x01010101) & ~x`, finds a byte below k: `word ^ 0x02020202` has a
+          // byte below 0x21 where `word` has a quote (0x22 → 0x20) or a byte below 0x20 (kept below 0x20), and
+          // `word ^ 0x5c5c5c5c` a zero byte where it has a backslash. One test for two, so the grammar costs no more.
           let w = at >> 2;
           while (w < wordCount) {
             const word = words[w] as number;
-            const quote = word ^ 0x22222222;
+            const quote = word ^ 0x02020202;
             const slash = word ^ 0x5c5c5c5c;
-            if (((((quote - 0x01010101) & ~quote) | ((slash - 0x01010101) & ~slash)) & 0x80808080) !== 0)
-              break;
+            const found = ((quote - 0x21212121) & ~quote) | ((slash - 0x01010101) & ~slash);
+            if ((found & 0x80808080) !== 0) break;
             w++;
           }
           at = w << 2;
@@ -194,23 +269,37 @@ const scanRecord = (
         if (inner === QUOTE) break;
         if (inner === BACKSLASH) {
           escaped = true;
-          if (bytes[at + 1] === LETTER_U) flags |= FLAG_PARSE;
-          at += 2;
-        } else at++;
+          const next = bytes[at + 1] as number;
+          if (next === LETTER_U) {
+            flags |= FLAG_PARSE;
+            const hex =
+              (HEX[bytes[at + 2] as number] as number) &
+              (HEX[bytes[at + 3] as number] as number) &
+              (HEX[bytes[at + 4] as number] as number) &
+              (HEX[bytes[at + 5] as number] as number);
+            if (hex !== 1) return -1;
+            at += 6;
+          } else if (ESCAPES[next] === 1) at += 2;
+          else return -1;
+        } else if (inner < 0x20) return -1;
+        else at++;
       }
       at++;
       const length = at - token;
       if (length <= longest) flags |= needleFlagsOf(bytes, token, tokens[length], tokenFlags[length]);
-      if (depth === 1) {
-        if (expectKey) {
+      if ((expect & EXPECT_KEY) !== 0) {
+        expect = EXPECT_COLON;
+        if (depth === 1) {
           key = keyOf(bytes, token, length);
-          expectKey = false;
           // Provisionally another value; a string right after the colon makes it a string.
           if (key === KEY_SOURCE) source = 2;
           else if (key === KEY_NAME) name = 2;
           else if (key === KEY_TIME) timeStart = -1;
           else if (key === KEY_DETAIL) hasDetail = true;
-        } else {
+        }
+      } else {
+        expect = after;
+        if (depth === 1) {
           if (key === KEY_SOURCE) source = 1;
           else if (key === KEY_NAME) name = 1;
           else if (key === KEY_TIME) {
@@ -224,19 +313,59 @@ const scanRecord = (
       continue;
     }
     at++;
-    if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
-    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
-      if (--depth === 0) {
-        if (source !== 1 || name !== 1 || hasDetail || (timeStart !== -1 && timeEscaped)) flags |= FLAG_PARSE;
-        records.push(start, at, flags, timeStart, timeEnd);
-        return at;
-      }
-    } else if (byte === COMMA) {
-      if (depth === 1) {
-        expectKey = true;
-        key = KEY_OTHER;
-      }
-    } else if (byte === BACKSLASH) flags |= FLAG_PARSE;
+    switch (byte) {
+      case COMMA:
+        if ((expect & EXPECT_COMMA) === 0) return -1;
+        if (after === AFTER_MEMBER) {
+          expect = EXPECT_KEY;
+          if (depth === 1) key = KEY_OTHER;
+        } else expect = EXPECT_VALUE;
+        break;
+      case COLON:
+        if (expect !== EXPECT_COLON) return -1;
+        expect = EXPECT_VALUE;
+        break;
+      case OPEN_BRACE:
+      case OPEN_BRACKET:
+        if ((expect & EXPECT_VALUE) === 0) return -1;
+        if (++depth === containers.length) {
+          const deeper = new Uint8Array(depth * 2);
+          deeper.set(containers);
+          containers = deeper;
+        }
+        if (byte === OPEN_BRACE) {
+          containers[depth] = 1;
+          expect = EXPECT_KEY | EXPECT_CLOSE_OBJECT;
+          after = AFTER_MEMBER;
+        } else {
+          containers[depth] = 0;
+          expect = EXPECT_VALUE | EXPECT_CLOSE_ARRAY;
+          after = AFTER_ELEMENT;
+        }
+        break;
+      case CLOSE_BRACE:
+      case CLOSE_BRACKET:
+        if ((expect & (byte === CLOSE_BRACE ? EXPECT_CLOSE_OBJECT : EXPECT_CLOSE_ARRAY)) === 0) return -1;
+        if (--depth === 0) {
+          if (source !== 1 || name !== 1 || hasDetail || (timeStart !== -1 && timeEscaped))
+            flags |= FLAG_PARSE;
+          records.push(start, at, flags, timeStart, timeEnd);
+          return at;
+        }
+        after = containers[depth] === 1 ? AFTER_MEMBER : AFTER_ELEMENT;
+        expect = after;
+        break;
+      case 0x20:
+      case 0x0a:
+      case 0x0d:
+      case 0x09:
+        break;
+      default:
+        if ((expect & EXPECT_VALUE) === 0) return -1;
+        at = endOfScalar(bytes, at - 1);
+        if (at === -1) return -1;
+        expect = after;
+    }
   }
   return -1;
 };
@@ -245,9 +374,10 @@ const scanRecord = (
  * Scans the bytes of a CloudTrail log file: where each record of its `Records` array starts and ends, which records
  * hold a needle, which must be parsed anyway, and where each one's top-level `eventTime` string is. `undefined` when
  * the bytes are not a well-formed `{"Records":[…]}` document of objects (the caller then parses them in full, which
- * reports the fault). Only the structure is checked: a record's own grammar is checked by `JSON.parse` when it is
- * parsed. Depth is tracked, so an object nested in a record (or text inside a string) is never taken for a record,
- * and only the record's own top-level keys count. A duplicated key counts as `JSON.parse` reads it: the last one.
+ * reports the fault), or when a record is not JSON that `JSON.parse` would accept (see `scanRecord`): whether a
+ * record is parsed never changes whether the file is refused. Depth is tracked, so an object nested in a record (or
+ * text inside a string) is never taken for a record, and only the record's own top-level keys count. A duplicated
+ * key counts as `JSON.parse` reads it: the last one.
  * @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-log-file-examples.html
  */
 export const scanLogFile = (bytes: Uint8Array, matcher: NeedleMatcher): LogFileScan | undefined => {

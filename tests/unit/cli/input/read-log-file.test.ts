@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import {
   expandInputs,
   type InputItem,
@@ -181,6 +182,109 @@ describe('a log file read with the prefilter', () => {
     expect(withPrefilter.summary.problems.count).toBe(2);
     expect(withPrefilter.summary.records).toBe(texts.length - 2);
   });
+
+  // A record the prefilter rules out (S3 GetObject) that JSON.parse refuses, before one that alerts: parsing every
+  // record reports the file as malformed JSON and replays nothing; the prefilter must not replay the second record.
+  const ruledOut = (fields: string) =>
+    `{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-01T10:00:00Z",${fields}}`;
+  const alerting = JSON.stringify(
+    base({ eventName: 'CreateUser', eventID: 'after-fault', eventSource: 'iam.amazonaws.com' }),
+  );
+  it.each([
+    ['brackets closed by the wrong kind', ruledOut('"x":[1}')],
+    ['a brace closing an array of objects', ruledOut('"x":[{"a":1}}}')],
+    ['a trailing comma in an object', ruledOut('"x":1,')],
+    ['a trailing comma in an array', ruledOut('"x":[1,2,]')],
+    ['two commas', ruledOut('"x":1,,"y":2')],
+    ['a truncated literal', ruledOut('"x":tru')],
+    ['an unknown literal', ruledOut('"x":NaN')],
+    ['a literal run on', ruledOut('"x":nulll')],
+    ['a leading zero', ruledOut('"x":01')],
+    ['a number ending in a dot', ruledOut('"x":1.')],
+    ['a number starting with a dot', ruledOut('"x":.5')],
+    ['a plus sign', ruledOut('"x":+1')],
+    ['a lone minus', ruledOut('"x":-')],
+    ['an empty exponent', ruledOut('"x":1e')],
+    ['a raw newline in a string', ruledOut('"x":"a\nb"')],
+    ['a raw tab in a string', ruledOut('"x":"a\tb"')],
+    ['a raw control character in a key', ruledOut('"\u0001":1')],
+    ['a bad escape', ruledOut('"x":"\\x"')],
+    ['a \\u escape without four hex digits', ruledOut('"x":"\\u12g4"')],
+    ['a key that is not a string', ruledOut('x:1')],
+    ['a number as key', ruledOut('1:1')],
+    ['a missing colon', ruledOut('"x" 1')],
+    ['a colon in an array', ruledOut('"x":[1:2]')],
+    ['two values without a comma', ruledOut('"x":1 "y":2')],
+    ['two array elements without a comma', ruledOut('"x":[1 2]')],
+    ['a key without a value', ruledOut('"x":}')],
+    ['a backslash outside a string', ruledOut('"x":\\"1"')],
+    ['a single-quoted string', ruledOut('"x":\'a\'')],
+  ])('%s: gives the same replay as parsing every record (the file is malformed JSON)', async (_, record) => {
+    const text = `{"Records":[${record},${alerting}]}`;
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    writeFileSync(join(dir, 'log.json'), text);
+    const withPrefilter = await read('log.json', true);
+    const parsed = await read('log.json', false);
+    expect(withPrefilter.summary).toEqual(parsed.summary);
+    expect(withPrefilter.alerts).toEqual(parsed.alerts);
+    expect(withPrefilter.alerts).toEqual([]);
+    expect(withPrefilter.summary.problems.count).toBe(1);
+  });
+
+  it('still leaves unparsed the records whose grammar is valid however they spell numbers, literals and escapes', async () => {
+    const valid = [
+      ruledOut('"a":-0.5e+10,"b":1E5,"c":0,"d":-12.25E-3,"e":[true,false,null],"f":{},"g":[],"h":[[],[{}]]'),
+      ruledOut(' "a" : "\\"\\\\\\/\\b\\f\\n\\r\\t" , "b" :\t[ 1 ,\r\n2 ] , "c":"é😀\u007f"'),
+    ];
+    const text = `{"Records":[${valid.join(',')},${alerting}]}`;
+    writeFileSync(join(dir, 'log.json'), text);
+    const withPrefilter = await read('log.json', true);
+    const parsed = await read('log.json', false);
+    expect(withPrefilter.summary).toEqual(parsed.summary);
+    expect(withPrefilter.alerts).toEqual(parsed.alerts);
+    expect(withPrefilter.alerts.map((alert) => alert.split('@')[0])).toEqual(['after-fault']);
+    expect(withPrefilter.unparsed).toBe(2);
+  });
+
+  it('gives the same replay with and without the prefilter after random JSON-ish mutations of a log file', async () => {
+    const texts = hostileTexts();
+    const whole = Buffer.from(`{"Records":[${texts.join(',')}]}`);
+    // Bytes that matter to JSON's grammar, and a few that do not belong outside strings.
+    const alphabet = [...'{}[],:"\\ \n\t0123456789-+.eEtrufalsn/bx\u0001\u001f', 'é'].map((c) =>
+      Buffer.from(c),
+    );
+    const mutation = fc.record({
+      at: fc.nat({ max: whole.length - 1 }),
+      kind: fc.constantFrom('insert', 'replace', 'delete'),
+      with: fc.constantFrom(...alphabet),
+    });
+    const outcomes = { scanned: 0, malformed: 0 };
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        let bytes = whole;
+        for (const { at, kind, with: inserted } of mutations) {
+          const cut = Math.min(at, bytes.length);
+          const rest = bytes.subarray(kind === 'insert' ? cut : cut + 1);
+          bytes = Buffer.concat([
+            bytes.subarray(0, cut),
+            kind === 'delete' ? Buffer.alloc(0) : inserted,
+            rest,
+          ]);
+        }
+        writeFileSync(join(dir, 'log.json'), bytes);
+        const withPrefilter = await read('log.json', true);
+        const parsed = await read('log.json', false);
+        expect(withPrefilter.summary).toEqual(parsed.summary);
+        expect(withPrefilter.alerts).toEqual(parsed.alerts);
+        if (withPrefilter.unparsed > 0) outcomes.scanned++;
+        if (parsed.summary.records === 0) outcomes.malformed++;
+      }),
+      { numRuns: 300, seed: 14 },
+    );
+    // Both sides of the property were exercised: files the scan accepted (records left unparsed) and files refused.
+    expect(outcomes.scanned).toBeGreaterThan(20);
+    expect(outcomes.malformed).toBeGreaterThan(20);
+  }, 60_000);
 
   it('reads a gzip of several members (its trailer gives only the last member’s size) in full', async () => {
     const texts = hostileTexts();

@@ -67,6 +67,70 @@ describe('scanLogFile', () => {
   ])('gives up on %s, so the caller parses the file and reports the fault', (_, text) => {
     expect(scanText(text)).toBeUndefined();
   });
+
+  // Whether a record is parsed must not decide whether the file is refused: a record the scan accepts is one
+  // JSON.parse accepts, and every grammar fault makes the scan give up as JSON.parse would.
+  it.each([
+    ['[1}', '{"a":[1}}'],
+    ['{]', '{"a":{]}'],
+    ['a trailing comma', '{"a":1,}'],
+    ['a trailing comma in an array', '{"a":[1,]}'],
+    ['a leading comma', '{,"a":1}'],
+    ['tru', '{"a":tru}'],
+    ['True', '{"a":True}'],
+    ['01', '{"a":01}'],
+    ['-01', '{"a":-01}'],
+    ['1.', '{"a":1.}'],
+    ['1.e5', '{"a":1.e5}'],
+    ['1e+', '{"a":1e+}'],
+    ['- 1', '{"a":- 1}'],
+    ['Infinity', '{"a":Infinity}'],
+    ['a raw newline in a string', '{"a":"x\ny"}'],
+    ['a raw NUL in a string', '{"a":"x\u0000y"}'],
+    ...[37, 38, 39, 40].map((run) => [
+      `a raw control character after ${run} bytes of a string (skipped by words, at each alignment)`,
+      `{"a":"${'x'.repeat(run)}\u001f${'y'.repeat(9)}"}`,
+    ]),
+    ['\\x', '{"a":"\\x"}'],
+    ['\\U', '{"a":"\\U0041"}'],
+    ['\\u with three hex digits', '{"a":"\\u004"}'],
+    ['a key that is not a string', '{a:1}'],
+    ['an object as key', '{{}:1}'],
+    ['a missing colon', '{"a" 1}'],
+    ['two colons', '{"a"::1}'],
+    ['a missing value', '{"a":}'],
+    ['two values without a comma', '{"a":1 "b":2}'],
+    ['two strings without a comma', '{"a":"x""y"}'],
+    ['an array without commas', '{"a":[1 2]}'],
+    ['a colon in an array', '{"a":[1:2]}'],
+    ['a backslash outside a string', '{"a":\\"x"}'],
+    ['a byte that is not JSON', '{"a":1é}'],
+  ])('gives up on a record JSON.parse refuses: %s', (_, record) => {
+    const text = `{"Records":[{"eventSource":"s3.amazonaws.com","eventName":"GetObject"},${record}]}`;
+    expect(() => JSON.parse(text)).toThrow(SyntaxError);
+    expect(scanText(text)).toBeUndefined();
+  });
+
+  it('accepts every spelling of numbers, literals, escapes and whitespace that JSON allows', () => {
+    const records = [
+      '{"a":0,"b":-0,"c":-0.0e0,"d":12.5E+3,"e":1e-7,"f":9007199254740993,"g":true,"h":false,"i":null}',
+      '{ "a" : [ ] , "b" : { } , "c" :\t[ [ ] , [ { } ] , { "d" : [ 1 , "x" ] } ]\r\n}',
+      '{"a":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00","b":"é😀\u007f","c":""}',
+      `{"a":${'['.repeat(200)}${']'.repeat(200)},"b":"${'x'.repeat(41)}"}`,
+    ];
+    const text = `{"Records":[${records.join(',')}]}`;
+    expect(texts(text)?.map((t) => JSON.parse(t))).toEqual(JSON.parse(text).Records);
+  });
+
+  it('reads bytes that are not UTF-8 inside a string as JSON.parse reads the decoded text: accepted', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"Records":[{"a":"x'),
+      Buffer.from([0xe2, 0xff, 0xc3]),
+      Buffer.from('"}]}'),
+    ]);
+    expect(JSON.parse(bytes.toString()).Records[0].a).toBe('x\ufffd\ufffd\ufffd');
+    expect(scanLogFile(bytes, NO_NEEDLES)?.count).toBe(1);
+  });
 });
 
 describe('scanLogFile: needles, top-level keys and escapes', () => {
