@@ -4,6 +4,7 @@ import {
   FLAG_PARSE,
   FLAG_SURE,
   type LogFileScan,
+  longestSharedRun,
   RECORD_FIELDS,
   scanLogFile,
 } from '../../../../cli/input/scan-records.js';
@@ -316,5 +317,30 @@ describe('scanLogFile: needles, top-level keys and escapes', () => {
       expect(scan?.map((r) => r.parse)).toEqual(escaped);
       expect(scan?.every((r) => r.eventTime === '2024-05-01T10:00:00Z')).toBe(true);
     }
+  });
+});
+
+describe('substring needles that share a run', () => {
+  const phrases = ['explicit deny in a service control policy', 'no service control policy allows'];
+  it('finds the longest run every needle holds', () => {
+    expect(longestSharedRun(phrases)).toBe(' service control policy');
+    expect(longestSharedRun(['abc', 'xyz'])).toBe('');
+    expect(longestSharedRun(['only'])).toBe('only');
+  });
+  it('searches the shared run once, marks every record holding either needle, and never marks one sure', () => {
+    const matcher = createNeedleMatcher(phrases, phrases);
+    expect(matcher.substrings.map(String)).toEqual([' service control policy']);
+    const record = (message: string) =>
+      JSON.stringify({ eventSource: 's3.amazonaws.com', eventName: 'GetObject', errorMessage: message });
+    const texts = [
+      record(`User is not authorized with an ${phrases[0]}`),
+      record('nothing here'),
+      record(`because ${phrases[1]} the action`),
+      record('a service control policy (unrelated)'),
+    ];
+    const bytes = Buffer.from(`{"Records":[${texts.join(',')}]}`);
+    const scan = scanLogFile(bytes, matcher);
+    const flags = Array.from({ length: scan?.count ?? 0 }, (_, i) => scan?.records[i * RECORD_FIELDS + 2]);
+    expect(flags).toEqual([FLAG_NEEDLE, 0, FLAG_NEEDLE, FLAG_NEEDLE]);
   });
 });
