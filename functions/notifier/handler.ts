@@ -50,7 +50,10 @@ const snsCalls = { ...boundedAwsCalls(config.snsTimeoutMs), maxAttempts: 1 };
 // Clients live at module scope: created once per container, reused by warm invocations.
 const base: Omit<NotifierDeps, 'remainingMs'> = {
   guard,
-  classify: { instanceEgressCidrs: config.instanceEgressCidrs },
+  classify: {
+    instanceEgressCidrs: config.instanceEgressCidrs,
+    deliveryParameters: config.deliveryParameters,
+  },
   iam: config.iamEnrichment
     ? createIamSdkDirectory(new IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }), {
         timeoutMs: config.iamTimeoutMs,
