@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { PARAMETER_NAME } from '../shared/domain/catalogue/parameter-names.js';
 // What a CLI command needs from the process, so tests can run commands in memory.
 
 /** Streams and terminal facts a command uses; `process` in production, buffers in tests. */
@@ -44,4 +45,33 @@ export const parseCliArgs = <const T extends ParseArgsConfig>(config: T): Return
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+};
+
+/**
+ * The `--delivery-parameters NAME,...` option of `replay` and `render` (one spelling and parser for both): the
+ * values of the stack parameters `SlackWebhookUrlParameter`, `SlackBotTokenParameter` and `JiraApiTokenParameter`.
+ */
+export const DELIVERY_PARAMETERS_OPTION = { 'delivery-parameters': { type: 'string' } } as const;
+
+/** `--delivery-parameters /a,/b`: SSM parameter names, comma-separated (a slash may lead or not). */
+export const parseDeliveryParameters = (text: string | undefined): string[] => {
+  if (text === undefined) return [];
+  const names = text.split(',').map((name) => name.trim());
+  const wrong = names.find((name) => !PARAMETER_NAME.test(name));
+  if (wrong !== undefined)
+    throw new UsageError(`--delivery-parameters takes SSM parameter names, comma-separated, not '${wrong}'`);
+  return names;
+};
+
+/**
+ * The delivery parameters a command knows: `--delivery-parameters` and the routes' `slack` webhooks of `--config`,
+ * each once. Neither given: `undefined` (not known), so that classification says so rather than guessing.
+ */
+export const knownDeliveryParameters = (
+  given: string | undefined,
+  routes: readonly { slack?: string | undefined }[] | undefined,
+): string[] | undefined => {
+  const routeNames = (routes ?? []).flatMap((route) => (route.slack ? [route.slack] : []));
+  const names = [...new Set([...parseDeliveryParameters(given), ...routeNames])];
+  return names.length > 0 ? names : undefined;
 };

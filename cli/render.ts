@@ -1,19 +1,28 @@
 // `iam-alerts render`: the notifier's parse → classify → enrich (offline) → format, printed.
-import { parseArgs } from 'node:util';
 import { createAlert } from '../shared/domain/alert.js';
 import { parseIamEvent } from '../shared/domain/cloudtrail.js';
 import type { Alert } from '../shared/domain/types.js';
 import { describeError } from '../shared/errors.js';
 import { formatSnsMessage } from '../shared/format/sns-message.js';
 import { expandInputs, type InputLocation, readInputs } from './input/read-inputs.js';
-import { type CliIo, type Command, EXIT, UsageError } from './io.js';
+import {
+  type CliIo,
+  type Command,
+  DELIVERY_PARAMETERS_OPTION,
+  EXIT,
+  knownDeliveryParameters,
+  parseCliArgs,
+  parseDeliveryParameters,
+  UsageError,
+} from './io.js';
 import { applyRules, type ReplayRules, type RulesOutcome } from './replay/rules-config.js';
 import { readRulesFile } from './rules-file.js';
 
 const FORMATS = ['text', 'json', 'sns', 'slack', 'jira'] as const;
 type Format = (typeof FORMATS)[number];
 
-const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [--config alerts.yml] [FILE|-]...
+const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [--config alerts.yml]
+                         [--delivery-parameters NAME,...] [FILE|-]...
 
 Renders each CloudTrail record or EventBridge event as the alert the notifier would publish,
 with the notifier's own code, offline (no IAM API calls: managed policy details are noted as not fetched).
@@ -29,7 +38,12 @@ input:   a CloudTrail record, an EventBridge event, a CloudTrail log file ({"Rec
 --jira-issue-type T  issue type for --format jira (default Task)
 --config F      what the rules file does to each alert: which suppress rule hides it, the burst it joins, its routes
                 (text: one more line after the body; json: the fields suppressedBy, group, routes); a problem in
-                the file is an error (exit 2), an expired rule a warning
+                the file is an error (exit 2), an expired rule a warning; its routes' slack webhooks are delivery
+                parameters (below)
+--delivery-parameters NAME,...   the values of SlackWebhookUrlParameter, SlackBotTokenParameter and
+                JiraApiTokenParameter: an SSM PutParameter, DeleteParameter or DeleteParameters on one of them (or a
+                route's webhook) is the critical parameter guard rail, as the notifier classifies it; without names
+                such a call is an ordinary low change whose reason says when it would be the guard rail
 
 exit: 0 every event rendered; 1 some input rejected (reasons on stderr, with file and line); 2 usage error`;
 
@@ -83,34 +97,35 @@ export const renderCommand: Command = {
   summary: 'render events as alerts',
   usage,
   async run(args: string[], io: CliIo): Promise<number> {
-    let parsed: ReturnType<typeof parse>;
-    const parse = (argv: string[]) =>
-      parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string', short: 'f', default: 'text' },
-          'jira-project': { type: 'string', default: 'IAM' },
-          'jira-issue-type': { type: 'string', default: 'Task' },
-          config: { type: 'string' },
-        },
-      });
-    try {
-      parsed = parse(args);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
+    const parsed = parseCliArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', short: 'f', default: 'text' },
+        'jira-project': { type: 'string', default: 'IAM' },
+        'jira-issue-type': { type: 'string', default: 'Task' },
+        config: { type: 'string' },
+        ...DELIVERY_PARAMETERS_OPTION,
+      },
+    });
     const format = parsed.values.format as Format;
     if (!FORMATS.includes(format))
       throw new UsageError(`unknown format '${format}' (use ${FORMATS.join(', ')})`);
     const configPath = parsed.values.config;
     if (configPath !== undefined && format !== 'text' && format !== 'json')
       throw new UsageError(`--config shows its outcome in the text and json formats, not '${format}'`);
+    parseDeliveryParameters(parsed.values['delivery-parameters']);
     let config: ReplayRules | undefined;
     if (configPath !== undefined) {
       config = await readRulesFile(configPath, io, 'render');
       if (!config) return EXIT.usage;
     }
+    // As the notifier classifies with DELIVERY_PARAMETERS; none known: no SSM write is called the guard rail.
+    const deliveryParameters = knownDeliveryParameters(
+      parsed.values['delivery-parameters'],
+      config?.config.routes,
+    );
+    const classifyOptions = deliveryParameters ? { deliveryParameters } : {};
     const jira = {
       projectKey: parsed.values['jira-project'] ?? 'IAM',
       issueType: parsed.values['jira-issue-type'] ?? 'Task',
@@ -119,7 +134,7 @@ export const renderCommand: Command = {
     let rejected = 0;
     const render = async (value: unknown, where: string): Promise<void> => {
       try {
-        const alert = await createAlert(parseIamEvent(value));
+        const alert = await createAlert(parseIamEvent(value), classifyOptions);
         const rules =
           config && configPath !== undefined
             ? { file: configPath, outcome: applyRules(alert, config) }

@@ -5,9 +5,23 @@ import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/pat
 import type { Alert, IamEvent } from '../shared/domain/types.js';
 import { parseEgressCidrs } from './egress-cidrs.js';
 import { expandInputs, type InputFile, readInputs } from './input/read-inputs.js';
-import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.js';
+import {
+  type CliIo,
+  type Command,
+  DELIVERY_PARAMETERS_OPTION,
+  EXIT,
+  knownDeliveryParameters,
+  parseCliArgs,
+  parseDeliveryParameters,
+  UsageError,
+} from './io.js';
 import { progressFor } from './progress.js';
-import { type CompiledRules, compileDeployedRules, type ReplayRuleOptions } from './replay/deployed.js';
+import {
+  type CompiledRules,
+  classifyOptionsFor,
+  compileDeployedRules,
+  type ReplayRuleOptions,
+} from './replay/deployed.js';
 import { toJsonlLine } from './replay/jsonl-line.js';
 import { type ReplayResult, type ReplayTask, replayInWorkers } from './replay/parallel.js';
 import { replayInto } from './replay/replay.js';
@@ -53,7 +67,9 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --preset-only   the preset's rule alone, as 'iam-alerts patterns --sql' exports it (to replay Athena rows)
   --delivery-parameters NAME,...   the values of SlackWebhookUrlParameter, SlackBotTokenParameter and
               JiraApiTokenParameter: the guard rail on the SSM parameters the forwarder reads (with the routes'
-              slack parameters of --config). Without names, that rule is not evaluated: a record does not tell
+              slack parameters of --config), and the classifier's: only a write to one of them is the critical
+              guard rail. Without names (a record does not tell them), that rule is not evaluated and no SSM
+              write is called the guard rail
   --config F  apply the rules file (alerts.yml): per suppress rule, how many alerts it would hide and the highest
               severity it would hide; with --jsonl each line gains suppressedBy, group and routes. A problem in
               the file is an error (exit 2); an expired rule is a warning
@@ -63,16 +79,6 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               a PATH that does not exist always exits 1)
   --jobs N    threads for many files (default: one per idle core, at most ${MAX_DEFAULT_JOBS} here, for inputs of
               ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order whatever N`;
-
-/** `--delivery-parameters /a,/b`: SSM parameter names (the stack parameters' AllowedPattern, without the slash). */
-const parseDeliveryParameters = (text: string | undefined): string[] => {
-  if (text === undefined) return [];
-  const names = text.split(',').map((name) => name.trim());
-  const wrong = names.find((name) => !/^[A-Za-z0-9_.\-/]+$/.test(name));
-  if (wrong !== undefined)
-    throw new UsageError(`--delivery-parameters takes SSM parameter names, comma-separated, not '${wrong}'`);
-  return names;
-};
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
@@ -87,7 +93,7 @@ const parse = (args: string[]) =>
       'no-identity-rules': { type: 'boolean', default: false },
       'preset-only': { type: 'boolean', default: false },
       'egress-cidrs': { type: 'string' },
-      'delivery-parameters': { type: 'string' },
+      ...DELIVERY_PARAMETERS_OPTION,
       config: { type: 'string' },
       jsonl: { type: 'boolean', default: false },
       format: { type: 'string', default: 'text' },
@@ -160,22 +166,20 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
         values['delivery-parameters'] !== undefined)
     )
       throw new UsageError('--preset-only evaluates the preset alone: it takes no other rule option');
-    const givenParameters = parseDeliveryParameters(values['delivery-parameters']);
+    // Checked before the rules file is read: a malformed name is a usage error either way.
+    parseDeliveryParameters(values['delivery-parameters']);
     let config: ReplayRules | undefined;
     if (values.config !== undefined) {
       config = await readRulesFile(values.config, io, 'replay');
       if (!config) return EXIT.usage;
     }
-    const routeParameters = (config?.config.routes ?? []).flatMap((route) =>
-      route.slack ? [route.slack] : [],
-    );
-    const deliveryParameters = [...new Set([...givenParameters, ...routeParameters])];
+    const deliveryParameters = knownDeliveryParameters(values['delivery-parameters'], config?.config.routes);
     const ruleOptions: ReplayRuleOptions = {
       preset,
       identityRules: !values['no-identity-rules'],
       egressCidrs: values['egress-cidrs'] === undefined ? [] : parseEgressCidrs(values['egress-cidrs']),
       presetOnly: values['preset-only'],
-      ...(deliveryParameters.length > 0 ? { deliveryParameters } : {}),
+      ...(deliveryParameters ? { deliveryParameters } : {}),
     };
     let rules: CompiledRules;
     try {
@@ -228,8 +232,8 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       await replayInto(items(), aggregator, {
         preset,
         compiled: rules,
-        // As deployed with InstanceEgressCidrs: the notifier classifies with the same list.
-        createAlert: (event) => createAlert(event, { instanceEgressCidrs: ruleOptions.egressCidrs }),
+        // As deployed: the notifier classifies with the same egress CIDRs and delivery parameters.
+        createAlert: (event) => createAlert(event, classifyOptionsFor(ruleOptions)),
         ...(config ? { config } : {}),
         ...(values.jsonl
           ? { onAlert: (alert, location, outcome) => writer.write(toJsonlLine(alert, location, outcome)) }

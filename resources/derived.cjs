@@ -931,10 +931,36 @@ const withAlertRules = async (context, functionName, environment) => {
   return { ...environment, ALERT_RULES: escapeVariables(compiled) };
 };
 
-/** The notifier's environment: deployed, the topic and IAM enrichment; invoked locally, alerts are printed. */
-const notifierEnvironment = async (context) => withAlertRules(context, 'notifier', notifierEnvironmentBase());
+/**
+ * The notifier's environment: deployed, the topic and IAM enrichment; invoked locally, alerts are printed. The
+ * delivery parameters come from the compiled rules' routes, which a rules file with problems does not give: that
+ * failure is reported by `withAlertRules`.
+ */
+const notifierEnvironment = async (context) => {
+  const { compiled } = await alertRules(context);
+  return withAlertRules(context, 'notifier', notifierEnvironmentBase(JSON.parse(compiled)));
+};
 
-const notifierEnvironmentBase = () => {
+/**
+ * `DELIVERY_PARAMETERS`: the names `ParameterGuardRailRule` is built from (`parameterGuardRailPattern`), comma-separated,
+ * so that the notifier calls an SSM write the guard rail on exactly those: the stack parameters' values, resolved at
+ * deploy time (`Ref`), each behind its `Has…` condition (an unset parameter adds nothing, not an empty item), and the
+ * routes' webhook parameters (literal). SSM parameter names hold no comma. Fn::Join takes Fn::If in its list.
+ * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-join.html
+ */
+const deliveryParametersVariable = (rules) => ({
+  'Fn::Join': [
+    ',',
+    [
+      ...DELIVERY_STACK_PARAMETERS.map(([parameter, condition]) => ({
+        'Fn::If': [condition, { Ref: parameter }, { Ref: 'AWS::NoValue' }],
+      })),
+      ...routeParameterNames(rules),
+    ],
+  ],
+});
+
+const notifierEnvironmentBase = (rules) => {
   const deployed = {
     ALERT_TOPIC_ARN: { Ref: 'AlertTopic' },
     IAM_ENRICHMENT: 'on',
@@ -942,6 +968,8 @@ const notifierEnvironmentBase = () => {
     ENRICHMENT_CACHE_TTL_SECONDS: '300',
     // Comma-separated CIDRs (empty: none), the egress rule's precise filter (issue 16, item 5).
     INSTANCE_EGRESS_CIDRS: { 'Fn::Join': [',', { Ref: 'InstanceEgressCidrs' }] },
+    // The forwarder's SSM parameters: only a write to one of them is the parameter guard rail.
+    DELIVERY_PARAMETERS: deliveryParametersVariable(rules),
     // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     SNS_TIMEOUT_MS: '3000',
@@ -956,6 +984,7 @@ const notifierEnvironmentBase = () => {
     ALERT_TOPIC_ARN: process.env.ALERT_TOPIC_ARN ?? '',
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
     INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
+    DELIVERY_PARAMETERS: process.env.DELIVERY_PARAMETERS ?? routeParameterNames(rules).join(','),
     IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
     ACCOUNT_NAMES: process.env.ACCOUNT_NAMES ?? 'off',
   };

@@ -1,4 +1,6 @@
 // The rules a deployment deploys, compiled for replay: which of them match a record, and whether one delivers it.
+
+import type { ClassifyOptions } from '../../shared/domain/classify/index.js';
 import {
   type DeployedRule,
   deliveryParameterRule,
@@ -28,6 +30,15 @@ export interface ReplayRuleOptions {
    */
   presetOnly?: boolean;
 }
+
+/**
+ * What the notifier of that deployment classifies with: the same egress CIDRs and, when known, the same delivery
+ * parameters (unknown: an SSM write is not called the parameter guard rail, `SSM_GUARD_RAILS`).
+ */
+export const classifyOptionsFor = (options: ReplayRuleOptions): ClassifyOptions => ({
+  instanceEgressCidrs: options.egressCidrs,
+  ...(options.deliveryParameters ? { deliveryParameters: options.deliveryParameters } : {}),
+});
 
 /** The default deployment's rules: the default preset, the guard rails, the identity rules, no egress rule. */
 export const defaultRuleOptions = (preset: PresetName): ReplayRuleOptions => ({

@@ -5,7 +5,7 @@ import type { ClassifyOptions } from '../../shared/domain/classify/index.js';
 import type { Alert, IamEvent } from '../../shared/domain/types.js';
 import { describeError } from '../../shared/errors.js';
 import { readInputs } from '../input/read-inputs.js';
-import { type CompiledRules, compileDeployedRules } from './deployed.js';
+import { type CompiledRules, classifyOptionsFor, compileDeployedRules } from './deployed.js';
 import { toJsonlLine } from './jsonl-line.js';
 import type { ReplayResult, ReplayTask } from './parallel.js';
 import { replayInto } from './replay.js';
@@ -40,7 +40,7 @@ export const createFileReplayer = (createAlert: AlertFactory) => {
       await replayInto(items, aggregator, {
         preset: task.preset,
         compiled: rules,
-        createAlert: (event) => createAlert(event, { instanceEgressCidrs: task.rules.egressCidrs }),
+        createAlert: (event) => createAlert(event, classifyOptionsFor(task.rules)),
         ...(task.config ? { config: task.config } : {}),
         ...(task.jsonl
           ? {

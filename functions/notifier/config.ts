@@ -1,6 +1,7 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
 
+import { PARAMETER_NAME } from '../../shared/domain/catalogue/parameter-names.js';
 import { parseCidr } from '../../shared/domain/classify/addresses.js';
 import type { RulesConfig } from '../../shared/domain/rules/model.js';
 import { type Env, integerVar, optionalVar } from '../../shared/env.js';
@@ -32,6 +33,12 @@ export interface NotifierConfig {
    * successful call with instance credentials from elsewhere, not through a VPC endpoint, is a high alert.
    */
   instanceEgressCidrs: readonly string[];
+  /**
+   * The SSM parameters the forwarder reads its delivery secrets from (`DELIVERY_PARAMETERS`, comma-separated, as the
+   * template resolves them for `ParameterGuardRailRule`; unset or empty: none): an SSM write is the critical parameter
+   * guard rail only on one of these.
+   */
+  deliveryParameters: readonly string[];
   /** Whether alerts name the changed account from Organizations `DescribeAccount` (`ACCOUNT_NAMES`, default `off`). */
   accountNames: boolean;
   /** Deadline of one `DescribeAccount`, retries included (`ORGANIZATIONS_TIMEOUT_MS`, default 1000). */
@@ -72,6 +79,17 @@ const cidrList = (env: Env, key: string): string[] => {
   });
 };
 
+/** A comma-separated list of SSM parameter names; a malformed item fails the cold start, naming it. */
+const parameterNameList = (env: Env, key: string): string[] => {
+  const text = optionalVar(env, key);
+  if (text === undefined) return [];
+  return text.split(',').map((raw) => {
+    const name = raw.trim();
+    if (!PARAMETER_NAME.test(name)) throw new ConfigError(`${key}: '${name}' is not an SSM parameter name`);
+    return name;
+  });
+};
+
 export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<NotifierConfig> => {
   const alertTopicArn = optionalVar(env, 'ALERT_TOPIC_ARN');
   if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
@@ -91,6 +109,7 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
     instanceEgressCidrs: cidrList(env, 'INSTANCE_EGRESS_CIDRS'),
+    deliveryParameters: parameterNameList(env, 'DELIVERY_PARAMETERS'),
     accountNames: onOff(env, 'ACCOUNT_NAMES', false),
     organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
     ...rulesOf(env, now),

@@ -49,9 +49,12 @@ const snsCalls = { ...boundedAwsCalls(config.snsTimeoutMs), maxAttempts: 1 };
 // Clients live at module scope: created once per container, reused by warm invocations.
 const base: Omit<NotifierDeps, 'remainingMs'> = {
   guard,
-  classify: { instanceEgressCidrs: config.instanceEgressCidrs },
+  classify: {
+    instanceEgressCidrs: config.instanceEgressCidrs,
+    deliveryParameters: config.deliveryParameters,
+  },
   // The IAM client is loaded and built on the first lookup (adapters/iam-sdk.ts): only events that name a managed
-  // policy, a policy version or a group make one.
+  // policy or a policy version, or put or attach a policy on a user, group or role, make one.
   iam: config.iamEnrichment
     ? createIamSdkDirectory(
         (sdk) => new sdk.IAMClient({ region: 'us-east-1', ...boundedAwsCalls(config.iamTimeoutMs) }),

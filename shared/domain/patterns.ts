@@ -2,6 +2,7 @@
 // truth for what is deployed (serverless.yml), what `iam-alerts patterns` prints and what `iam-alerts replay` matches.
 import { GUARD_RAIL_OPERATIONS, SIGN_IN_WATCHED_OPERATIONS } from './catalogue/index.js';
 import { type Operation, servicePrefix } from './catalogue/operation.js';
+import { parameterNameSpellings } from './catalogue/parameter-names.js';
 import { complementCidrs, formatCidr, parseCidr } from './classify/addresses.js';
 import { SCP_DENIAL_PHRASES } from './classify/outcome.js';
 
@@ -224,19 +225,8 @@ export const PARAMETER_GUARD_RAIL_OPERATIONS: readonly Operation[] = GUARD_RAIL_
   (operation) => operation.guardRail?.ownParameter,
 );
 
-/**
- * The spellings a request may use for SSM parameter `name`, as CloudTrail records them (what the caller passed). A
- * name without a slash and the same name with a leading slash are one parameter (`/TestParam1` and `TestParam1` "are
- * not unique"); a name in a hierarchy must start with a slash, so its spelling without one is refused (listed anyway
- * for a name that starts with `/`, as the template's `Fn::Split` gives it: it can only match a failed call). No ARN:
- * `PutParameter`, `DeleteParameter` and `DeleteParameters` take "only the parameter name itself".
- * @see https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints
- * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DeleteParameters.html
- */
-export const parameterNameSpellings = (name: string): string[] => {
-  if (name.startsWith('/')) return [name, name.slice(1)];
-  return name.includes('/') ? [name] : [name, `/${name}`];
-};
+/** The spellings of an SSM parameter name (catalogue/parameter-names.ts): classification matches the same ones. */
+export { parameterNameSpellings };
 
 /**
  * Names that start or end with a space, whatever the rest: `PutParameter` "removes any spaces specified for the

@@ -9,14 +9,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { matchesEventPattern } from '../../cli/patterns/event-pattern.js';
-import { toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
+import { readNotifierConfig } from '../../functions/notifier/config.js';
+import { classifyEvent } from '../../shared/domain/classify/index.js';
+import { parseIamEvent, toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
 import { parameterGuardRailPattern, parameterNameSpellings } from '../../shared/domain/patterns.js';
+import { describePrincipal } from '../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../shared/domain/types.js';
 import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import {
   deployedResources,
   makeWorkCopy,
   packageService,
+  resolve,
   runServerless,
   scenario,
   statementsOf,
@@ -203,6 +207,67 @@ describe('ParameterGuardRailRule in the compiled template', () => {
       );
       // Member accounts read no delivery parameter: their forwarding template has no such rule.
       expect(String(properties(body.Resources.MemberStackSet).TemplateBody)).not.toContain('ssm');
+    }
+  });
+});
+
+describe('the notifier’s DELIVERY_PARAMETERS in the compiled template', () => {
+  /**
+   * The variable as CloudFormation resolves it: `Fn::Join` of its list, once the list's `Fn::If`s are resolved (an
+   * unset parameter's `AWS::NoValue` drops out of the list, as in any list property).
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-join.html
+   */
+  const deliveryParameters = (body: Template, overrides: Record<string, string>): string => {
+    const at = scenario(body, overrides);
+    const notifier = deployedResources(body, at).NotifierLambdaFunction;
+    const variable = (properties(notifier).Environment as { Variables: Record<string, unknown> }).Variables
+      .DELIVERY_PARAMETERS as { 'Fn::Join': [string, unknown[]] };
+    const [separator, list] = variable['Fn::Join'];
+    const items = resolve(list, body, at);
+    if (!Array.isArray(items) || !items.every((item) => typeof item === 'string'))
+      throw new Error(`unresolved DELIVERY_PARAMETERS: ${JSON.stringify(items)}`);
+    return items.join(separator);
+  };
+
+  it('holds the names the rule is built from: the stack parameters set, then the routes’ webhooks', () => {
+    expect(deliveryParameters(template, CONFIGURED)).toBe(Object.values(CONFIGURED).join(','));
+    expect(deliveryParameters(withRoutes, CONFIGURED)).toBe(
+      [...Object.values(CONFIGURED), ROUTE_WEBHOOK].join(','),
+    );
+    // An unset parameter adds nothing, not an empty item the notifier would refuse.
+    expect(deliveryParameters(template, {})).toBe('');
+    expect(deliveryParameters(withRoutes, {})).toBe(ROUTE_WEBHOOK);
+    expect(deliveryParameters(template, { JiraApiTokenParameter: CONFIGURED.JiraApiTokenParameter })).toBe(
+      CONFIGURED.JiraApiTokenParameter,
+    );
+  });
+
+  it('makes the notifier call the guard rail exactly what the rule matches (bar padded names of no one’s)', () => {
+    for (const [body, overrides] of [
+      [template, CONFIGURED],
+      [withRoutes, CONFIGURED],
+      [withRoutes, {}],
+      [template, { SlackBotTokenParameter: CONFIGURED.SlackBotTokenParameter }],
+    ] as const) {
+      const config = readNotifierConfig({ DELIVERY_PARAMETERS: deliveryParameters(body, overrides) });
+      const guardRails = [...records]
+        .filter(([, record]) => {
+          const event = parseIamEvent(toEventBridgeEvent(record));
+          const { reasons } = classifyEvent(event, describePrincipal(event.record), {
+            deliveryParameters: config.deliveryParameters,
+          });
+          return reasons.some(
+            (reason) => reason.code === 'guard-rail' || reason.code === 'guard-rail-attempt',
+          );
+        })
+        .map(([name]) => name);
+      const pattern = deployedPattern(body, overrides);
+      // Every padded name is matched (its trimmed name is not known to the pattern): the notifier calls it the guard
+      // rail only when the trimmed name is one of the configured.
+      const paddedOfOthers = config.deliveryParameters.includes(CONFIGURED.SlackWebhookUrlParameter)
+        ? []
+        : ['put-padded-name'];
+      expect(guardRails).toEqual(matched(pattern).filter((name) => !paddedOfOthers.includes(name)));
     }
   });
 });

@@ -4,7 +4,8 @@
 // `keyGuardRailPattern` for `ownKey`, `parameterGuardRailPattern` for `ownParameter`, patterns.ts): add an operation
 // here and it is both classified and routed.
 import type { Category } from '../types.js';
-import type { GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
+import type { Deployment, GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
+import { isConfiguredParameterName } from './parameter-names.js';
 import { op } from './spec.js';
 import { nameFromArn, str } from './words.js';
 
@@ -311,12 +312,29 @@ const parameterNames = (p: Params): string[] => {
   });
 };
 
+/**
+ * The names of a request that are the forwarder's delivery parameters (`isConfiguredParameterName`: every spelling
+ * `ParameterGuardRailRule` matches). Names not known (`deliveryParameters` absent): none is known to be one.
+ */
+const deliveryNames = (p: Params, deployment?: Deployment): string[] => {
+  const configured = deployment?.deliveryParameters ?? [];
+  return parameterNames(p).filter((name) => isConfiguredParameterName(name, configured));
+};
+
 /** `/iam-alerts/slack`, or `/a, /b and 3 more`: every name in full, never `nameFromArn` (a path is the name). */
-const parameterList = (p: Params): string => {
-  const names = parameterNames(p);
+const listNames = (names: readonly string[]): string => {
   if (names.length === 0) return '?';
   const shown = names.slice(0, 3).join(', ');
   return names.length > 3 ? `${shown} and ${names.length - 3} more` : shown;
+};
+
+/**
+ * The names a guard-rail headline gives: the delivery parameters among those of the request (`DeleteParameters` may
+ * list others beside them), or every name when none is known to be one.
+ */
+const parameterList = (p: Params, deployment?: Deployment): string => {
+  const delivery = deliveryNames(p, deployment);
+  return listNames(delivery.length > 0 ? delivery : parameterNames(p));
 };
 
 const deliverySecrets =
@@ -325,6 +343,27 @@ const deliverySecrets =
 // A parameter policy of type Expiration makes Parameter Store delete the parameter at the time it names.
 // @see https://docs.aws.amazon.com/systems-manager/latest/userguide/parameter-store-policies.html
 const expires = (p: Params): boolean => str(p.policies)?.includes('Expiration') === true;
+
+/**
+ * What an SSM write that is not the guard rail says (base severity `low`: writing a parameter is routine configuration;
+ * the rule that delivered the record, root activity or an SCP denial of instance credentials, gives its own reasons):
+ * - no name recorded (CloudTrail keeps no request for a throttled call): it cannot be about the delivery parameters;
+ * - names known and none of them is one: an ordinary change of those parameters;
+ * - names not known (`iam-alerts render` without `--delivery-parameters`): an ordinary change, with the condition
+ *   under which it would be the critical guard rail, rather than a claim that it is.
+ */
+const ordinaryWrite =
+  (done: string) =>
+  (p: Params, deployment?: Deployment): string => {
+    const names = parameterNames(p);
+    if (names.length === 0)
+      return 'a change to SSM parameters the record does not name (no request recorded)';
+    const written = `SSM ${names.length === 1 ? 'parameter' : 'parameters'} ${listNames(names)} ${done}`;
+    const one = names.length === 1;
+    if (deployment?.deliveryParameters !== undefined)
+      return `${written} (${one ? 'not one' : 'none of them'} the forwarder reads its Slack or Jira secrets from)`;
+    return `${written}; if ${one ? 'it is' : 'one is'} a parameter the forwarder reads its Slack or Jira secrets from, this is a critical guard-rail event (the delivery parameter names were not given)`;
+  };
 
 /**
  * Systems Manager Parameter Store: a parameter the forwarder reads its delivery secrets from overwritten, created or
@@ -340,30 +379,34 @@ const expires = (p: Params): boolean => str(p.policies)?.includes('Expiration') 
  * @see https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
  */
 /**
- * An SSM guard rail: `critical` when the request names a parameter. A record without one (CloudTrail keeps no request
- * for a throttled call) cannot be about the forwarder's parameters and is never routed: an ordinary `low` change.
+ * An SSM guard rail: `critical` only when the request names one of the deployment's delivery parameters
+ * (`Deployment.deliveryParameters`, in any spelling the deployed pattern matches); with `DeleteParameters`, when any
+ * listed name is one. Other rules deliver SSM calls too (the identity rules), so a write to any other parameter, or
+ * one whose names are not known, is an ordinary `low` change (`ordinaryWrite`).
  */
-const parameterRail = (rail: GuardRail): OperationSpec =>
-  op('other', 'low', () => 'a change to SSM parameters the record does not name (no request recorded)', {
-    guardRail: { ...rail, applies: (p) => parameterNames(p).length > 0 },
+const parameterRail = (done: string, rail: GuardRail): OperationSpec =>
+  op('other', 'low', ordinaryWrite(done), {
+    guardRail: { ...rail, applies: (p, deployment) => deliveryNames(p, deployment).length > 0 },
   });
 
 export const SSM_GUARD_RAILS: OperationSpecs = {
-  PutParameter: parameterRail({
-    title: (p) =>
-      `SSM parameter ${parameterList(p)} ${p.overwrite === true ? 'overwritten' : 'written'}: Slack or Jira alerts may go elsewhere${expires(p) ? ' (with an expiration policy)' : ''}`,
+  PutParameter: parameterRail('written', {
+    title: (p, deployment) =>
+      `SSM parameter ${parameterList(p, deployment)} ${p.overwrite === true ? 'overwritten' : 'written'}: Slack or Jira alerts may go elsewhere${expires(p) ? ' (with an expiration policy)' : ''}`,
     text: (p) =>
       `${deliverySecrets}: a new value sends the alerts to another endpoint or stops their delivery${expires(p) ? '; its expiration policy deletes the parameter at the time it names' : ''}`,
     ownParameter: 'name',
   }),
-  DeleteParameter: parameterRail({
-    title: (p) => `SSM parameter ${parameterList(p)} deleted: Slack or Jira alerts will fail`,
+  DeleteParameter: parameterRail('deleted', {
+    title: (p, deployment) =>
+      `SSM parameter ${parameterList(p, deployment)} deleted: Slack or Jira alerts will fail`,
     text: () =>
       `${deliverySecrets}: without it every delivery fails, is retried, then lands in the dead-letter queue`,
     ownParameter: 'name',
   }),
-  DeleteParameters: parameterRail({
-    title: (p) => `SSM parameters ${parameterList(p)} deleted: Slack or Jira alerts may fail`,
+  DeleteParameters: parameterRail('deleted', {
+    title: (p, deployment) =>
+      `SSM parameters ${parameterList(p, deployment)} deleted: Slack or Jira alerts may fail`,
     text: () =>
       `${deliverySecrets}: without them their deliveries fail, are retried, then land in the dead-letter queue`,
     ownParameter: 'names',

@@ -49,6 +49,16 @@ export interface CredentialGrant {
   effect: (user: string, p: Params) => string;
 }
 
+/** What a deployment knows beyond the event that decides whether a catalogue guard rail applies. */
+export interface Deployment {
+  /**
+   * The SSM parameters the forwarder reads its delivery secrets from (stack parameters `SlackWebhookUrlParameter`,
+   * `SlackBotTokenParameter`, `JiraApiTokenParameter`, the `alerts.yml` routes' webhooks): the names
+   * `ParameterGuardRailRule` is built from. Absent: not known (offline, names not given); empty: none.
+   */
+  deliveryParameters?: readonly string[];
+}
+
 /**
  * An operation that can blind the alerting itself: `critical` when it succeeds, and matched by the deployed
  * guard-rail rule (`GUARD_RAIL_PATTERN` is derived from these entries; `ownKey` and `ownParameter` ones by the
@@ -56,11 +66,14 @@ export interface CredentialGrant {
  */
 export interface GuardRail {
   /** The headline, naming the consequence for the alerts. */
-  title: (p: Params) => string;
+  title: (p: Params, deployment?: Deployment) => string;
   /** The reason text: why the alerting is at risk. */
-  text: (p: Params) => string;
-  /** Some calls are guard-rail events only with some parameters (concurrency 0). Absent: always. */
-  applies?: (p: Params) => boolean;
+  text: (p: Params, deployment?: Deployment) => string;
+  /**
+   * Some calls are guard-rail events only with some parameters (concurrency 0), or only on this deployment's own
+   * resources (`deployment`: the forwarder's delivery parameters). Absent: always.
+   */
+  applies?: (p: Params, deployment: Deployment) => boolean;
   /**
    * The request parameter that names the resource, when only this project's resources count: the deployed pattern
    * then matches values containing the service name (`*iam-change-alerts-*`). Absent: every resource counts.
@@ -113,7 +126,7 @@ export interface Operation {
   /** Whether the call changes nothing (reads, STS sessions). */
   isRead: boolean;
   /** What the operation does, in a few words (lower case, for "why it matters" lists). */
-  summary: (p: Params) => string;
+  summary: (p: Params, deployment?: Deployment) => string;
   target?: FindTarget;
   title?: Title;
   /** Credential operations that give someone a way in when aimed at another IAM user. */

@@ -1,13 +1,13 @@
 // parse → [classify] → enrich → format → publish
 // The two ways a catalogue file writes an entry.
 import type { Category, Severity } from '../types.js';
-import type { OperationSpec, Params } from './operation.js';
+import type { Deployment, OperationSpec, Params } from './operation.js';
 
 /** A change (or any operation that is not a plain read): category, base severity, summary and the rest. */
 export const op = (
   category: Category,
   severity: Severity,
-  summary: string | ((p: Params) => string),
+  summary: string | ((p: Params, deployment?: Deployment) => string),
   more: Omit<OperationSpec, 'category' | 'severity' | 'summary'> = {},
 ): OperationSpec => ({
   category,

@@ -1,7 +1,7 @@
 // parse → [classify] → enrich → format → publish
 // What the operation is on its own, before the caller and the outcome: from the catalogue, else from its name.
 import { findOperation } from '../catalogue/index.js';
-import type { GuardRail, Operation, Params } from '../catalogue/operation.js';
+import type { Deployment, GuardRail, Operation, Params } from '../catalogue/operation.js';
 import type { Category, CloudTrailRecord, Severity } from '../types.js';
 import { describeUnknownOperation } from './other-services.js';
 
@@ -18,21 +18,25 @@ export interface Base {
   operation?: Operation;
 }
 
-/** The base of a call: its catalogue entry (a guard rail that applies is `critical`), else a guess from its name. */
+/**
+ * The base of a call: its catalogue entry (a guard rail that applies is `critical`; whether it applies may depend on
+ * the `deployment`, e.g. its delivery parameters), else a guess from its name.
+ */
 export const describeBase = (
   record: CloudTrailRecord,
   service: string,
   name: string,
   params: Params,
+  deployment: Deployment = {},
 ): Base => {
   const operation = findOperation(record.eventSource, name);
   if (!operation) return describeUnknownOperation(record, service, name);
   const rail = operation.guardRail;
-  if (rail && (rail.applies?.(params) ?? true)) {
+  if (rail && (rail.applies?.(params, deployment) ?? true)) {
     return {
       category: operation.category,
       severity: 'critical',
-      summary: rail.text(params),
+      summary: rail.text(params, deployment),
       isRead: false,
       guardRail: rail,
       known: true,
@@ -42,7 +46,7 @@ export const describeBase = (
   return {
     category: operation.category,
     severity: operation.severity,
-    summary: operation.summary(params),
+    summary: operation.summary(params, deployment),
     isRead: operation.isRead,
     known: true,
     operation,

@@ -1,13 +1,16 @@
 // parse → [classify] → enrich → format → publish
 // What the rules see of one event, and the small helpers every rule uses to give a reason.
-import type { Params } from '../catalogue/operation.js';
+import type { Deployment, Params } from '../catalogue/operation.js';
 import type { CloudTrailRecord, Principal, Reason, Severity, Target } from '../types.js';
 import { SEVERITIES, severityRank } from '../types.js';
 import type { Base } from './base.js';
 import { nothingChanged, type Outcome } from './outcome.js';
 
-/** What a deployment tells the classifier beyond the event. */
-export interface ClassifyOptions {
+/**
+ * What a deployment tells the classifier beyond the event: the forwarder's delivery parameters (`Deployment`: an
+ * SSM write is the parameter guard rail only on one of them) and the instances' egress addresses.
+ */
+export interface ClassifyOptions extends Deployment {
   /**
    * The addresses instances reach public endpoints from (stack parameter `InstanceEgressCidrs`, e.g. NAT gateway
    * addresses), as CIDRs. When set, a successful call with instance credentials from another address, not through a

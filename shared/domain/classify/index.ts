@@ -27,7 +27,8 @@ export type { ClassifyOptions } from './facts.js';
  * when a rule explains the severity at least as well. A failed call changed nothing: rules about what a change did
  * then speak of an attempt (`<code>-attempt`), one level lower; rules about the attempt itself (denials) still apply.
  * Events of every service are classified, never rejected; guard-rail events on the alerting pipeline are critical.
- * `options` carries what the deployment knows beyond the event (the instances' egress addresses).
+ * `options` carries what the deployment knows beyond the event (the instances' egress addresses, the forwarder's
+ * delivery parameters).
  * Never throws on a record that `parseIamEvent` accepted.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html
  */
@@ -40,7 +41,7 @@ export const classifyEvent = (
   const service = servicePrefix(record.eventSource);
   const name = baseEventName(record.eventName);
   const params: Params = record.requestParameters ?? {};
-  const base = describeBase(record, service, name, params);
+  const base = describeBase(record, service, name, params, options);
   const target = findTarget(base.operation, service, {
     name,
     params,

@@ -53,7 +53,7 @@ export const titleOf = (facts: Facts): string => {
     return `Instance credentials of ${holder} used outside your egress addresses: ${service}:${name} from ${use.sourceIp}`;
   }
   if (outcome.failed) return failedTitle(service, name, target, outcome);
-  if (base.guardRail) return base.guardRail.title(params);
+  if (base.guardRail) return base.guardRail.title(params, facts.options);
   const title = base.operation?.title ?? (service === 'iam' ? defaultIamTitle(name) : undefined);
   // A headline that opens with the unnamed target (`a SAML provider deleted`) starts with a capital like the others.
   if (title) return target ? title(context) : capitalise(title(context));

@@ -107,4 +107,87 @@ describe('iam-alerts render', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  describe('SSM writes and the forwarder’s delivery parameters (--delivery-parameters, --config routes)', () => {
+    const records = join(FIXTURES_DIR, 'ssm-guard-rails', 'records.jsonl');
+    const render = async (args: string[]) => {
+      const { io, stdout, stderr } = memoryIo(ROOT);
+      expect(await main(['render', '--format', 'json', ...args, records], io)).toBe(0);
+      expect(stderr()).toBe('');
+      return stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Alert)
+        .map((alert) => [String(alert.eventId).slice(0, 8), alert.severity, alert.title]);
+    };
+
+    it('without names, calls no write a delivery-secret tampering: low, its reason a condition', async () => {
+      const alerts = await render([]);
+      expect(alerts.filter(([, severity]) => severity === 'critical')).toEqual([]);
+      expect(alerts.filter(([, , title]) => String(title).includes('Slack or Jira'))).toEqual([]);
+      const { io, stdout } = memoryIo(ROOT);
+      expect(await main(['render', records], io)).toBe(0);
+      expect(stdout()).toMatch(/^Subject: \[LOW\] ssm:PutParameter by /);
+      expect(stdout()).toContain(
+        'SSM parameter /iam-alerts/slack-webhook-url written; if it is a parameter the forwarder reads its Slack or Jira secrets from, this is a critical guard-rail event (the delivery parameter names were not given)',
+      );
+    });
+
+    it('with names, alerts the writes to them as the guard rail, in every spelling, and no other', async () => {
+      const alerts = await render(['--delivery-parameters', '/iam-alerts/slack-webhook-url,slack-bot-token']);
+      expect(alerts.filter(([, severity]) => severity === 'critical' || severity === 'high')).toEqual([
+        [
+          '00000001',
+          'critical',
+          'SSM parameter /iam-alerts/slack-webhook-url overwritten: Slack or Jira alerts may go elsewhere',
+        ],
+        [
+          '00000003',
+          'critical',
+          'SSM parameter slack-bot-token overwritten: Slack or Jira alerts may go elsewhere',
+        ],
+        [
+          '00000004',
+          'critical',
+          'SSM parameter  /iam-alerts/slack-webhook-url overwritten: Slack or Jira alerts may go elsewhere',
+        ],
+        ['00000006', 'high', 'ssm:PutParameter denied (AccessDeniedException)'],
+        [
+          '00000007',
+          'critical',
+          'SSM parameter /iam-alerts/slack-webhook-url deleted: Slack or Jira alerts will fail',
+        ],
+      ]);
+    });
+
+    it('takes the routes’ webhooks of --config as delivery parameters too', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'render-routes-'));
+      try {
+        writeFileSync(
+          join(dir, 'routes.yml'),
+          'routes:\n  - name: prod\n    match: { minSeverity: high }\n    slack: /iam-alerts/slack/prod\n',
+        );
+        const alerts = await render(['--config', join(dir, 'routes.yml')]);
+        expect(alerts.filter(([, severity]) => severity === 'critical')).toEqual([
+          [
+            '00000005',
+            'critical',
+            'SSM parameter /iam-alerts/slack/prod overwritten: Slack or Jira alerts may go elsewhere (with an expiration policy)',
+          ],
+          [
+            '00000008',
+            'critical',
+            'SSM parameters /iam-alerts/slack/prod deleted: Slack or Jira alerts may fail',
+          ],
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a malformed name as replay does', async () => {
+      const { io } = memoryIo(ROOT);
+      await expect(main(['render', '--delivery-parameters', '/a b', records], io)).resolves.toBe(2);
+    });
+  });
 });

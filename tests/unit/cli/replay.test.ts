@@ -94,6 +94,51 @@ describe('iam-alerts replay', () => {
     );
   });
 
+  it('classifies with the same names it evaluates the rule on: only a write to one of them is the guard rail', async () => {
+    const real = createReplayCommand(async () => createAlert);
+    const ssmDir = join(FIXTURES_DIR, 'ssm-guard-rails');
+    const lines = async (args: string[]) => {
+      const { io, stdout } = memoryIo(ssmDir);
+      expect(await real.run(['--jsonl', ...args, 'records.jsonl'], io)).toBe(0);
+      return stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { eventID: string; severity: string; title: string })
+        .map((line) => [line.eventID.slice(0, 8), line.severity, line.title]);
+    };
+    writeFileSync(
+      join(dir, 'routes.yml'),
+      'routes:\n  - name: prod\n    match: { minSeverity: high }\n    slack: /iam-alerts/slack/prod\n',
+    );
+    // The route's rule delivers the padded webhook name (every padded name matches): a write to a parameter the
+    // forwarder does not read, so an ordinary low change; the DeleteParameters names only the route's webhook.
+    expect(await lines(['--config', join(dir, 'routes.yml')])).toEqual([
+      ['00000004', 'low', 'ssm:PutParameter'],
+      [
+        '00000005',
+        'critical',
+        'SSM parameter /iam-alerts/slack/prod overwritten: Slack or Jira alerts may go elsewhere (with an expiration policy)',
+      ],
+      [
+        '00000008',
+        'critical',
+        'SSM parameters /iam-alerts/slack/prod deleted: Slack or Jira alerts may fail',
+      ],
+    ]);
+    expect(
+      await lines([
+        '--delivery-parameters',
+        '/iam-alerts/slack-webhook-url',
+        '--config',
+        join(dir, 'routes.yml'),
+      ]),
+    ).toContainEqual([
+      '00000004',
+      'critical',
+      'SSM parameter  /iam-alerts/slack-webhook-url overwritten: Slack or Jira alerts may go elsewhere',
+    ]);
+  });
+
   it('--jsonl prints one classified line per match with the agreed fields', async () => {
     const { io, stdout } = memoryIo(corpusDir);
     expect(await command.run(['--jsonl', 'stratus-red-team.jsonl'], io)).toBe(0);

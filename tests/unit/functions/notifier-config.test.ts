@@ -19,6 +19,7 @@ describe('readNotifierConfig', () => {
       snsTimeoutMs: 3_000,
       awsTimeoutMs: 2_000,
       instanceEgressCidrs: [],
+      deliveryParameters: [],
       accountNames: false,
       organizationsTimeoutMs: 1_000,
       rules: EMPTY_RULES,
@@ -66,6 +67,23 @@ describe('readNotifierConfig', () => {
     expect(readNotifierConfig({ INSTANCE_EGRESS_CIDRS: '' }).instanceEgressCidrs).toEqual([]);
     expect(() => readNotifierConfig({ INSTANCE_EGRESS_CIDRS: '198.51.100.0/24,nope' })).toThrow(
       "INSTANCE_EGRESS_CIDRS: 'nope' is not an IP address or CIDR",
+    );
+  });
+
+  it('reads the delivery parameters the stack passes (DELIVERY_PARAMETERS) and refuses a malformed one', () => {
+    expect(
+      readNotifierConfig({ DELIVERY_PARAMETERS: '/iam-alerts/slack-webhook-url, slack-bot-token' })
+        .deliveryParameters,
+    ).toEqual(['/iam-alerts/slack-webhook-url', 'slack-bot-token']);
+    // No Slack, Jira or route webhook: the template joins nothing.
+    expect(readNotifierConfig({ DELIVERY_PARAMETERS: '' }).deliveryParameters).toEqual([]);
+    // Parameter Store names: a-z, A-Z, 0-9, _ . - / only; an empty item (`a,,b`) names nothing.
+    // https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-su-create.html#sysman-parameter-name-constraints
+    expect(() => readNotifierConfig({ DELIVERY_PARAMETERS: '/iam-alerts/slack,/bad name' })).toThrow(
+      "DELIVERY_PARAMETERS: '/bad name' is not an SSM parameter name",
+    );
+    expect(() => readNotifierConfig({ DELIVERY_PARAMETERS: '/a,,/b' })).toThrow(
+      "DELIVERY_PARAMETERS: '' is not an SSM parameter name",
     );
   });
 

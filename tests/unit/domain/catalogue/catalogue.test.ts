@@ -206,7 +206,10 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
     (operation, eventName) => {
       const record = guardRailRecord(operation, eventName);
       const event = parseIamEvent(toEventBridgeEvent(record));
-      const classification = classifyEvent(event, describePrincipal(event.record));
+      // The SSM guard rails apply to the deployment's delivery parameters: the name the pattern is built on.
+      const classification = classifyEvent(event, describePrincipal(event.record), {
+        deliveryParameters: [KEY_ID],
+      });
 
       expect([eventName, matchesEventPattern(patternOf(operation), toEventBridgeEvent(record))]).toEqual([
         eventName,
