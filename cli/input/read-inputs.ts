@@ -13,6 +13,8 @@ import {
   createNeedleMatcher,
   FLAG_NEEDLE,
   FLAG_PARSE,
+  FLAG_READ_OK,
+  FLAG_READ_ONLY,
   FLAG_SURE,
   type NeedleMatcher,
   RECORD_FIELDS,
@@ -59,6 +61,11 @@ export interface RawPrefilter {
   sufficient?: readonly string[];
   /** `mayMatch` for a text known to hold one of `needles` (the scan found one), which need not look for them again. */
   mayMatchMarked?(text: string): boolean;
+  /**
+   * Needles (of `needles`) of which a read-only record (its top-level `readOnly` the literal `true`) must hold one to
+   * match: the cover of the patterns that do not ask for `readOnly: false`. Absent: every needle counts.
+   */
+  readOnlyNeedles?: readonly string[];
 }
 
 /** What `readInputs` needs from the process. */
@@ -188,7 +195,7 @@ const MATCHERS = new WeakMap<RawPrefilter, NeedleMatcher>();
 const matcherOf = (prefilter: RawPrefilter): NeedleMatcher => {
   let matcher = MATCHERS.get(prefilter);
   if (!matcher) {
-    matcher = createNeedleMatcher(prefilter.needles, prefilter.sufficient);
+    matcher = createNeedleMatcher(prefilter.needles, prefilter.sufficient, prefilter.readOnlyNeedles);
     MATCHERS.set(prefilter, matcher);
   }
   return matcher;
@@ -266,7 +273,9 @@ const valuesOfLogFile = (bytes: Buffer, prefilter: RawPrefilter): unknown[] | un
     const flags = records[base + 2] as number;
     let text: string | undefined;
     if ((flags & FLAG_PARSE) === 0) {
-      let ruledOut = (flags & FLAG_NEEDLE) === 0;
+      // No needle; or a read-only record holding only needles of patterns that ask for `readOnly: false`.
+      let ruledOut =
+        (flags & FLAG_NEEDLE) === 0 || ((flags & FLAG_READ_ONLY) !== 0 && (flags & FLAG_READ_OK) === 0);
       if (!ruledOut && !prefilter.exact && (flags & FLAG_SURE) === 0) {
         text = bytes.toString('utf8', start, end);
         ruledOut = !(prefilter.mayMatchMarked ?? prefilter.mayMatch)(text);

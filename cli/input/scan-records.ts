@@ -25,6 +25,13 @@ export const FLAG_SURE = 4;
  * an `eventTime` that is not a plain string.
  */
 export const FLAG_PARSE = 2;
+/** The record's own top-level `readOnly` is the literal `true` (the last occurrence, as `JSON.parse` reads it). */
+export const FLAG_READ_ONLY = 8;
+/**
+ * The needle found may matter to a read-only record (`RawPrefilter.readOnlyNeedles`): a read-only record holding no
+ * such needle matches no pattern, since every pattern whose needles it holds asks for `readOnly: false`.
+ */
+export const FLAG_READ_OK = 16;
 
 /** The records of a log file, as offsets into its bytes (see `RECORD_FIELDS`). */
 export interface LogFileScan {
@@ -62,12 +69,15 @@ const isWholeToken = (needle: string): boolean =>
   /^[\x20-\x7e]*$/.test(needle);
 
 /**
- * Compiles a prefilter's needles for `scanLogFile`; those also in `sufficient` set `FLAG_SURE` besides `FLAG_NEEDLE`.
+ * Compiles a prefilter's needles for `scanLogFile`; those also in `sufficient` set `FLAG_SURE` besides `FLAG_NEEDLE`,
+ * and those in `readOk` (every needle when it is not given) set `FLAG_READ_OK`.
  */
 export const createNeedleMatcher = (
   needles: readonly string[],
   sufficient: readonly string[] = [],
+  readOk: readonly string[] = needles,
 ): NeedleMatcher => {
+  const mayMatterWhenReadOnly = new Set(readOk);
   const tokens: Array<Uint8Array[] | undefined> = [];
   const tokenFlags: Array<number[] | undefined> = [];
   const substrings: Buffer[] = [];
@@ -75,7 +85,9 @@ export const createNeedleMatcher = (
   const sure = new Set(sufficient);
   let longest = 0;
   for (const needle of new Set(needles)) {
-    const flags = sure.has(needle) ? FLAG_NEEDLE | FLAG_SURE : FLAG_NEEDLE;
+    const flags =
+      (sure.has(needle) ? FLAG_NEEDLE | FLAG_SURE : FLAG_NEEDLE) |
+      (mayMatterWhenReadOnly.has(needle) ? FLAG_READ_OK : 0);
     if (isWholeToken(needle)) {
       const bytes = Buffer.from(needle, 'latin1');
       tokens[bytes.length] = [...(tokens[bytes.length] ?? []), bytes];
@@ -97,7 +109,9 @@ export const createNeedleMatcher = (
       tokenFlags,
       longest,
       substrings: [Buffer.from(shared, 'utf8')],
-      substringFlags: [FLAG_NEEDLE],
+      substringFlags: [
+        FLAG_NEEDLE | (substringFlags.some((flags) => flags & FLAG_READ_OK) ? FLAG_READ_OK : 0),
+      ],
     };
   return { tokens, tokenFlags, longest, substrings, substringFlags };
 };
@@ -122,6 +136,7 @@ const EVENT_NAME = bytesOf('"eventName"');
 const EVENT_TIME = bytesOf('"eventTime"');
 const DETAIL = bytesOf('"detail"');
 const RECORDS = bytesOf('"Records"');
+const READ_ONLY = bytesOf('"readOnly"');
 
 const equalsAt = (bytes: Uint8Array, at: number, expected: Uint8Array): boolean => {
   for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
@@ -146,6 +161,7 @@ const KEY_SOURCE = 1;
 const KEY_NAME = 2;
 const KEY_TIME = 3;
 const KEY_DETAIL = 4;
+const KEY_READ_ONLY = 5;
 
 const keyOf = (bytes: Uint8Array, at: number, length: number): number => {
   if (length === 13) return equalsAt(bytes, at, EVENT_SOURCE) ? KEY_SOURCE : KEY_OTHER;
@@ -154,6 +170,7 @@ const keyOf = (bytes: Uint8Array, at: number, length: number): number => {
     if (equalsAt(bytes, at, EVENT_TIME)) return KEY_TIME;
     return KEY_OTHER;
   }
+  if (length === 10) return equalsAt(bytes, at, READ_ONLY) ? KEY_READ_ONLY : KEY_OTHER;
   return length === 8 && equalsAt(bytes, at, DETAIL) ? KEY_DETAIL : KEY_OTHER;
 };
 
@@ -264,6 +281,8 @@ const scanRecord = (
   let source = 0;
   let name = 0;
   let hasDetail = false;
+  // The top-level `readOnly` is the literal `true` (any other value, or none, is not).
+  let readOnly = false;
   let timeStart = -1;
   let timeEnd = -1;
   let timeEscaped = false;
@@ -323,6 +342,7 @@ const scanRecord = (
           else if (key === KEY_NAME) name = 2;
           else if (key === KEY_TIME) timeStart = -1;
           else if (key === KEY_DETAIL) hasDetail = true;
+          else if (key === KEY_READ_ONLY) readOnly = false;
         }
       } else {
         expect = after;
@@ -376,6 +396,7 @@ const scanRecord = (
         if (--depth === 0) {
           if (source !== 1 || name !== 1 || hasDetail || (timeStart !== -1 && timeEscaped))
             flags |= FLAG_PARSE;
+          if (readOnly) flags |= FLAG_READ_ONLY;
           records.push(start, at, flags, timeStart, timeEnd);
           return at;
         }
@@ -389,6 +410,7 @@ const scanRecord = (
         break;
       default:
         if ((expect & EXPECT_VALUE) === 0) return -1;
+        if (depth === 1 && key === KEY_READ_ONLY) readOnly = byte === 0x74;
         at = endOfScalar(bytes, at - 1);
         if (at === -1) return -1;
         expect = after;

@@ -168,6 +168,16 @@ export const sufficientOf = (tree: NeedleTree): string[] => {
   return (first ?? []).filter((needle) => rest.every((part) => part.includes(needle)));
 };
 
+/**
+ * Whether a pattern matches only records whose `readOnly` is `false`: its `detail.readOnly` lists `false` alone (an
+ * exact match on the boolean), as the presets but `all` do. A record whose `readOnly` is `true` cannot match it.
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
+ */
+export const asksForWrites = (pattern: Record<string, unknown>): boolean => {
+  const readOnly = isRecord(pattern.detail) ? pattern.detail.readOnly : undefined;
+  return Array.isArray(readOnly) && readOnly.length > 0 && readOnly.every((value) => value === false);
+};
+
 const holds = (tree: NeedleTree, text: string): boolean => {
   if (typeof tree === 'string') return text.includes(tree);
   if ('all' in tree) return tree.all.every((part) => holds(part, text));
@@ -187,8 +197,16 @@ export const createUnionRawPrefilter = (
   if (trees.length === 0 || !trees.every((tree): tree is NeedleTree => tree !== undefined)) return undefined;
   const tree: NeedleTree = trees.length === 1 ? (trees[0] as NeedleTree) : { any: trees };
   const needles = coverOf(tree);
-  if (typeof tree === 'string') return { needles, exact: true, mayMatch: (text) => text.includes(tree) };
+  // The cover of the patterns a read-only record can match (those not asking for `readOnly: false`): a subset of
+  // `needles`, since the cover of `any` is the union of its parts' covers.
+  const readTrees = trees.filter((_, index) => !asksForWrites(patterns[index] as Record<string, unknown>));
+  const readOnlyNeedles =
+    readTrees.length === trees.length ? undefined : readTrees.length === 0 ? [] : coverOf({ any: readTrees });
+  const gate = readOnlyNeedles ? { readOnlyNeedles } : {};
+  if (typeof tree === 'string')
+    return { needles, exact: true, mayMatch: (text) => text.includes(tree), ...gate };
   return {
+    ...gate,
     needles,
     sufficient: sufficientOf(tree).filter((needle) => needles.includes(needle)),
     mayMatch: (text) => needles.some((needle) => text.includes(needle)) && holds(tree, text),

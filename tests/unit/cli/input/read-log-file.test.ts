@@ -87,6 +87,30 @@ const HOSTILE: string[] = [
     eventName: 'CreateUser',
     userIdentity: { type: 'IAMUser', userName: 'Zoë 😀' },
   }),
+  // Read-only records (the writes preset asks for `readOnly: false`): an IAM read cannot match it and is left
+  // unparsed; a root read still matches the root-activity rule; a guard-rail operation marked read-only matches an
+  // ENABLED rule, which is not delivered read-only events (counted apart); a nested readOnly changes nothing.
+  base({ eventID: 'ro-iam', eventSource: 'iam.amazonaws.com', eventName: 'GetUser', readOnly: true }),
+  base({
+    eventID: 'ro-root',
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'GetUser',
+    readOnly: true,
+    userIdentity: { type: 'Root', arn: 'arn:aws:iam::111122223333:root' },
+  }),
+  base({
+    eventID: 'ro-rail',
+    eventSource: 'cloudtrail.amazonaws.com',
+    eventName: 'StopLogging',
+    readOnly: true,
+  }),
+  base({ eventID: 'ro-string', eventSource: 'iam.amazonaws.com', eventName: 'CreateUser', readOnly: 'true' }),
+  base({
+    eventID: 'ro-nested',
+    eventSource: 'iam.amazonaws.com',
+    eventName: 'CreateUser',
+    requestParameters: { readOnly: true },
+  }),
 ].map((record) => (typeof record === 'string' ? record : JSON.stringify(record)));
 
 /** Hand-written spellings that JSON.stringify never produces. */
@@ -104,6 +128,11 @@ const hostileTexts = (): string[] =>
     '{"eventSource":"iam.amazonaws.com","eventName":"CreateGroup","eventTime":"2024-05-06T00:00:00Z","eventID":"dup2","readOnly":false,' +
       '"eventSource":"s3.amazonaws.com","userIdentity":{"type":"IAMUser"}}',
     '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-07T00:00:00\\u005a","eventID":"t"}',
+    // Duplicated readOnly: JSON.parse keeps the last, and so does the scan.
+    '{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","eventTime":"2024-05-05T00:00:00Z","eventID":"ro-last-true","readOnly":false,' +
+      '"userIdentity":{"type":"IAMUser"},"readOnly":true}',
+    '{"eventSource":"iam.amazonaws.com","eventName":"CreateUser","eventTime":"2024-05-05T00:00:00Z","eventID":"ro-last-false","readOnly":true,' +
+      '"userIdentity":{"type":"IAMUser"},"readOnly":false}',
     '{"eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-08T00:00:00Z\\n","eventID":"t2"}',
   ]
     .map((text) => spell(text, 'escaped-source', '"iam.amazonaws.com"', '"i\\u0061m.amazonaws.com"'))
@@ -366,5 +395,37 @@ describe('reading one log file ahead', () => {
     } finally {
       process.off('unhandledRejection', onRejection);
     }
+  });
+});
+
+describe('read-only records with the writes preset', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'read-only-gate-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves an IAM read unparsed (the preset asks for readOnly false) and parses a root read', async () => {
+    const iamRead = base({
+      eventID: 'r1',
+      eventSource: 'iam.amazonaws.com',
+      eventName: 'GetUser',
+      readOnly: true,
+    });
+    const rootRead = { ...iamRead, eventID: 'r2', userIdentity: { type: 'Root' } };
+    const iamWrite = { ...iamRead, eventID: 'w1', eventName: 'CreateUser', readOnly: false };
+    writeFileSync(join(dir, 'log.json'), JSON.stringify({ Records: [iamRead, rootRead, iamWrite] }));
+    const rules = compileDeployedRules(defaultRuleOptions('writes'));
+    expect(rules.raw?.readOnlyNeedles).not.toContain('"iam.amazonaws.com"');
+    const { files } = await expandInputs(['log.json'], dir);
+    const items: InputItem[] = [];
+    for await (const item of readInputs(files, { cwd: dir, stdin: Readable.from([]), prefilter: rules.raw }))
+      items.push(item);
+    const values = items.find((item) => item.kind === 'records')?.values ?? [];
+    expect(values.map((value) => (value instanceof UnparsedRecord ? 'unparsed' : 'parsed'))).toEqual([
+      'unparsed',
+      'parsed',
+      'parsed',
+    ]);
   });
 });

@@ -2,6 +2,8 @@ import {
   createNeedleMatcher,
   FLAG_NEEDLE,
   FLAG_PARSE,
+  FLAG_READ_OK,
+  FLAG_READ_ONLY,
   FLAG_SURE,
   type LogFileScan,
   longestSharedRun,
@@ -181,7 +183,10 @@ describe('scanLogFile: needles, top-level keys and escapes', () => {
       ['"iam.amazonaws.com"', 'explicit deny in a service'],
     );
     const scan = scanLogFile(bytes, matcher);
-    const flags = Array.from({ length: scan?.count ?? 0 }, (_, i) => scan?.records[i * RECORD_FIELDS + 2]);
+    const flags = Array.from(
+      { length: scan?.count ?? 0 },
+      (_, i) => (scan?.records[i * RECORD_FIELDS + 2] as number) & ~FLAG_READ_OK,
+    );
     expect(flags).toEqual([FLAG_NEEDLE | FLAG_SURE, FLAG_NEEDLE, FLAG_NEEDLE | FLAG_SURE, 0]);
   });
 
@@ -340,7 +345,50 @@ describe('substring needles that share a run', () => {
     ];
     const bytes = Buffer.from(`{"Records":[${texts.join(',')}]}`);
     const scan = scanLogFile(bytes, matcher);
-    const flags = Array.from({ length: scan?.count ?? 0 }, (_, i) => scan?.records[i * RECORD_FIELDS + 2]);
+    const flags = Array.from(
+      { length: scan?.count ?? 0 },
+      (_, i) => (scan?.records[i * RECORD_FIELDS + 2] as number) & ~FLAG_READ_OK,
+    );
     expect(flags).toEqual([FLAG_NEEDLE, 0, FLAG_NEEDLE, FLAG_NEEDLE]);
+  });
+});
+
+describe('the read-only gate', () => {
+  const head = '"eventSource":"iam.amazonaws.com","eventName":"GetUser","eventTime":"2024-05-01T00:00:00Z"';
+  const flagsOf = (records: string[], readOk: string[] = []) => {
+    const bytes = Buffer.from(`{"Records":[${records.join(',')}]}`);
+    const scan = scanLogFile(bytes, createNeedleMatcher(['"iam.amazonaws.com"', '"Root"'], [], readOk));
+    return Array.from({ length: scan?.count ?? 0 }, (_, i) => scan?.records[i * RECORD_FIELDS + 2] as number);
+  };
+  const readOnly = (flags: number) => (flags & FLAG_READ_ONLY) !== 0;
+
+  it('marks a record whose own top-level readOnly is the literal true, the last occurrence as JSON.parse reads it', () => {
+    const flags = flagsOf([
+      `{${head},"readOnly":true}`,
+      `{${head},"readOnly":false}`,
+      `{${head}}`,
+      `{${head},"readOnly":"true"}`,
+      `{${head},"readOnly":[true]}`,
+      `{${head},"readOnly":false,"requestParameters":{"readOnly":true}}`,
+      `{${head},"readOnly":false,"x":1,"readOnly":true}`,
+      `{${head},"readOnly":true,"x":1,"readOnly":false}`,
+      `{${head},"readOnly":true,"readOnly":null}`,
+      `{${head},"readOnly" : true }`,
+    ]);
+    expect(flags.map(readOnly)).toEqual([true, false, false, false, false, false, true, false, false, true]);
+  });
+
+  it('marks a needle that may matter to a read-only record, and only that one', () => {
+    const [iamOnly, root] = flagsOf(
+      [`{${head},"readOnly":true}`, `{${head},"readOnly":true,"userIdentity":{"type":"Root"}}`],
+      ['"Root"'],
+    ) as [number, number];
+    expect(iamOnly & (FLAG_NEEDLE | FLAG_READ_OK)).toBe(FLAG_NEEDLE);
+    expect(root & (FLAG_NEEDLE | FLAG_READ_OK)).toBe(FLAG_NEEDLE | FLAG_READ_OK);
+    // Without a list, every needle may matter (no gate).
+    const bytes = Buffer.from(`{"Records":[{${head},"readOnly":true}]}`);
+    expect(
+      (scanLogFile(bytes, createNeedleMatcher(['"iam.amazonaws.com"']))?.records[2] as number) & FLAG_READ_OK,
+    ).toBe(FLAG_READ_OK);
   });
 });
