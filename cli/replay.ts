@@ -1,4 +1,5 @@
 // `iam-alerts replay`: what would the deployed filter and notifier have sent, over CloudTrail history?
+import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import type { ClassifyOptions } from '../shared/domain/classify/index.js';
 import { DEFAULT_PRESET, isPresetName, PRESET_NAMES } from '../shared/domain/patterns.js';
@@ -32,9 +33,9 @@ import { readRulesFile } from './rules-file.js';
 
 /**
  * Threads by default: one per idle core, at most four, the main thread included (it replays files too). A worker
- * pays only when a core is idle to run it (on a machine whose cores are busy it costs CPU and gains no time: the
- * one-minute load average decides, as `make --load-average` does) and when the input outweighs its start
- * (`PARALLEL_MIN_BYTES`). `--jobs N` asks for N whatever the machine and the input.
+ * pays only when a core is idle to run it (on a machine whose cores are busy it costs CPU and gains no time:
+ * `busyCores` decides, from the load average as `make --load-average` does, or the tasks runnable now) and when the
+ * input outweighs its start (`PARALLEL_MIN_BYTES`). `--jobs N` asks for N whatever the machine and the input.
  */
 const cores = availableParallelism();
 const MAX_DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
@@ -46,10 +47,27 @@ const MAX_DEFAULT_JOBS = Math.max(1, Math.min(4, cores));
  */
 const PARALLEL_MIN_BYTES = 4 * 1024 * 1024;
 
+/**
+ * How many cores other work keeps busy now: the one-minute load average, or on Linux, when lower, the tasks runnable
+ * at this instant other than this thread (`/proc/loadavg`'s fourth field): the average lags by a minute, so work
+ * that just ended (a build, the previous replay) would otherwise still count as busy.
+ * @see https://man7.org/linux/man-pages/man5/proc_loadavg.5.html
+ */
+export const busyCores = (read: () => string = () => readFileSync('/proc/loadavg', 'utf8')): number => {
+  const average = loadavg()[0] ?? 0;
+  try {
+    const running = Number(/^\S+ \S+ \S+ (\d+)\//.exec(read())?.[1]);
+    if (Number.isInteger(running) && running >= 1) return Math.min(average, running - 1);
+  } catch {
+    // Not Linux: the average alone.
+  }
+  return average;
+};
+
 /** The threads a replay of `bytes` (compressed, on disk) uses by default, now: this thread and one per idle core. */
 const defaultThreads = (bytes: number): number => {
   if (bytes < PARALLEL_MIN_BYTES) return 1;
-  const idle = Math.round(cores - (loadavg()[0] ?? 0));
+  const idle = Math.round(cores - busyCores());
   return Math.max(1, Math.min(MAX_DEFAULT_JOBS, 1 + idle));
 };
 
