@@ -74,13 +74,27 @@ console.log(
     .map((r) => r.action)
     .join(' + ')}), ${firstMs.toFixed(1)} ms (includes SDK warm-up)`,
 );
-console.log(`  ${REPEATS} repeats in TTL  ${repeatCalls} IAM calls, median ${p(0.5)} ms, p99 ${p(0.99)} ms`);
+// The policy itself is cached; the owner's lists are read afresh on every event, which has just changed them (the
+// policy set analysis judges the new policy with the owner's others: shared/domain/enrich/gather-set.ts).
+const repeated = new Map<string, number>();
+for (const request of server.requests.slice(firstCalls))
+  repeated.set(request.action, (repeated.get(request.action) ?? 0) + 1);
+const OWNER_LISTS = ['ListAttachedUserPolicies', 'ListUserPolicies'];
+console.log(
+  `  ${REPEATS} repeats in TTL  ${repeatCalls} IAM calls (${[...repeated].map(([action, count]) => `${action} ×${count}`).join(', ') || 'none'}), median ${p(0.5)} ms, p99 ${p(0.99)} ms`,
+);
 console.log(
   `  well-known AWS policy ${server.requests.length - firstCalls - repeatCalls} IAM calls, ${wellKnown.toFixed(3)} ms`,
 );
 client.destroy();
 await server.close();
-if (repeatCalls !== 0) {
-  console.error('FAIL: cache hits made IAM calls');
+// Only the owner's two lists, once per repeat: the policy's own lookups (GetPolicy, GetPolicyVersion) never repeat.
+const cachedWell =
+  [...repeated.keys()].every((action) => OWNER_LISTS.includes(action)) &&
+  OWNER_LISTS.every((action) => repeated.get(action) === REPEATS);
+if (!cachedWell) {
+  console.error(
+    "FAIL: a cached policy lookup was repeated, or the owner's lists were not read once per event",
+  );
   process.exitCode = 1;
 }
