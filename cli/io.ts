@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { KEY_ARN } from '../shared/domain/catalogue/key-names.js';
 import { PARAMETER_NAME } from '../shared/domain/catalogue/parameter-names.js';
 // What a CLI command needs from the process, so tests can run commands in memory.
 
@@ -53,15 +54,31 @@ export const parseCliArgs = <const T extends ParseArgsConfig>(config: T): Return
  */
 export const DELIVERY_PARAMETERS_OPTION = { 'delivery-parameters': { type: 'string' } } as const;
 
-/** `--delivery-parameters /a,/b`: SSM parameter names, comma-separated (a slash may lead or not). */
-export const parseDeliveryParameters = (text: string | undefined): string[] => {
+/** A comma-separated option whose every item passes `valid`; else a usage error naming the item. */
+const parseList = (option: string, valid: RegExp, what: string, text: string | undefined): string[] => {
   if (text === undefined) return [];
-  const names = text.split(',').map((name) => name.trim());
-  const wrong = names.find((name) => !PARAMETER_NAME.test(name));
-  if (wrong !== undefined)
-    throw new UsageError(`--delivery-parameters takes SSM parameter names, comma-separated, not '${wrong}'`);
-  return names;
+  const items = text.split(',').map((item) => item.trim());
+  const wrong = items.find((item) => !valid.test(item));
+  if (wrong !== undefined) throw new UsageError(`--${option} takes ${what}, comma-separated, not '${wrong}'`);
+  return items;
 };
+
+/** `--delivery-parameters /a,/b`: SSM parameter names, comma-separated (a slash may lead or not). */
+export const parseDeliveryParameters = (text: string | undefined): string[] =>
+  parseList('delivery-parameters', PARAMETER_NAME, 'SSM parameter names', text);
+
+/**
+ * The `--own-keys ARN,...` option of `replay` and `render`: the key ARNs of `AlertTopicKey` and `OperationsTopicKey`
+ * (the notifier's `OWN_KEYS`).
+ */
+export const OWN_KEYS_OPTION = { 'own-keys': { type: 'string' } } as const;
+
+/**
+ * `--own-keys arn:aws:kms:…:key/…,…`: KMS key ARNs, comma-separated. Not given: `undefined` (not known), so that
+ * classification says so rather than guessing.
+ */
+export const parseOwnKeys = (text: string | undefined): string[] | undefined =>
+  text === undefined ? undefined : parseList('own-keys', KEY_ARN, 'KMS key ARNs', text);
 
 /**
  * The delivery parameters a command knows: `--delivery-parameters` and the routes' `slack` webhooks of `--config`,

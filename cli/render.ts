@@ -11,8 +11,10 @@ import {
   DELIVERY_PARAMETERS_OPTION,
   EXIT,
   knownDeliveryParameters,
+  OWN_KEYS_OPTION,
   parseCliArgs,
   parseDeliveryParameters,
+  parseOwnKeys,
   UsageError,
 } from './io.js';
 import { applyRules, type ReplayRules, type RulesOutcome } from './replay/rules-config.js';
@@ -22,7 +24,7 @@ const FORMATS = ['text', 'json', 'sns', 'slack', 'jira'] as const;
 type Format = (typeof FORMATS)[number];
 
 const usage = `usage: iam-alerts render [--format text|json|sns|slack|jira] [--config alerts.yml]
-                         [--delivery-parameters NAME,...] [FILE|-]...
+                         [--delivery-parameters NAME,...] [--own-keys ARN,...] [FILE|-]...
 
 Renders each CloudTrail record or EventBridge event as the alert the notifier would publish,
 with the notifier's own code, offline (no IAM API calls: managed policy details are noted as not fetched).
@@ -44,6 +46,10 @@ input:   a CloudTrail record, an EventBridge event, a CloudTrail log file ({"Rec
                 JiraApiTokenParameter: an SSM PutParameter, DeleteParameter or DeleteParameters on one of them (or a
                 route's webhook) is the critical parameter guard rail, as the notifier classifies it; without names
                 such a call is an ordinary low change whose reason says when it would be the guard rail
+--own-keys ARN,...   the key ARNs of AlertTopicKey and OperationsTopicKey: a KMS DisableKey, ScheduleKeyDeletion or
+                PutKeyPolicy on one of them (by key ID or key ARN) is the critical key guard rail, as the notifier
+                classifies it; without keys such a call is an ordinary low change whose reason says when it would be
+                the guard rail (a key alias never is: these calls take none)
 
 exit: 0 every event rendered; 1 some input rejected (reasons on stderr, with file and line); 2 usage error`;
 
@@ -106,6 +112,7 @@ export const renderCommand: Command = {
         'jira-issue-type': { type: 'string', default: 'Task' },
         config: { type: 'string' },
         ...DELIVERY_PARAMETERS_OPTION,
+        ...OWN_KEYS_OPTION,
       },
     });
     const format = parsed.values.format as Format;
@@ -115,6 +122,7 @@ export const renderCommand: Command = {
     if (configPath !== undefined && format !== 'text' && format !== 'json')
       throw new UsageError(`--config shows its outcome in the text and json formats, not '${format}'`);
     parseDeliveryParameters(parsed.values['delivery-parameters']);
+    const ownKeys = parseOwnKeys(parsed.values['own-keys']);
     let config: ReplayRules | undefined;
     if (configPath !== undefined) {
       config = await readRulesFile(configPath, io, 'render');
@@ -125,7 +133,11 @@ export const renderCommand: Command = {
       parsed.values['delivery-parameters'],
       config?.config.routes,
     );
-    const classifyOptions = deliveryParameters ? { deliveryParameters } : {};
+    // As with OWN_KEYS; none known: no KMS key call is called the guard rail.
+    const classifyOptions = {
+      ...(deliveryParameters ? { deliveryParameters } : {}),
+      ...(ownKeys ? { ownKeys } : {}),
+    };
     const jira = {
       projectKey: parsed.values['jira-project'] ?? 'IAM',
       issueType: parsed.values['jira-issue-type'] ?? 'Task',

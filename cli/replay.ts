@@ -12,8 +12,10 @@ import {
   DELIVERY_PARAMETERS_OPTION,
   EXIT,
   knownDeliveryParameters,
+  OWN_KEYS_OPTION,
   parseCliArgs,
   parseDeliveryParameters,
+  parseOwnKeys,
   UsageError,
 } from './io.js';
 import { progressFor } from './progress.js';
@@ -72,7 +74,8 @@ const defaultThreads = (bytes: number): number => {
 };
 
 const usage = `usage: iam-alerts replay [--preset ${PRESET_NAMES.join('|')}] [--no-identity-rules] [--egress-cidrs CIDR,...] [--preset-only]
-                         [--delivery-parameters NAME,...] [--config alerts.yml] [--jsonl | --format text|json]
+                         [--delivery-parameters NAME,...] [--own-keys ARN,...] [--config alerts.yml]
+                         [--jsonl | --format text|json]
                          [--strict] [--jobs N] PATH...
 
 Replays CloudTrail records through the EventBridge rules a deployment deploys (the preset, default ${DEFAULT_PRESET};
@@ -88,6 +91,10 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
               slack parameters of --config), and the classifier's: only a write to one of them is the critical
               guard rail. Without names (a record does not tell them), that rule is not evaluated and no SSM
               write is called the guard rail
+  --own-keys ARN,...   the key ARNs of AlertTopicKey and OperationsTopicKey: the key guard rail (KeyGuardRailRule)
+              on them, and the classifier's: only a DisableKey, ScheduleKeyDeletion or PutKeyPolicy naming one of
+              them by key ID or key ARN is the critical guard rail. Without keys, that rule is not evaluated and no
+              KMS call is called the guard rail
   --config F  apply the rules file (alerts.yml): per suppress rule, how many alerts it would hide and the highest
               severity it would hide; with --jsonl each line gains suppressedBy, group and routes. A problem in
               the file is an error (exit 2); an expired rule is a warning
@@ -112,6 +119,7 @@ const parse = (args: string[]) =>
       'preset-only': { type: 'boolean', default: false },
       'egress-cidrs': { type: 'string' },
       ...DELIVERY_PARAMETERS_OPTION,
+      ...OWN_KEYS_OPTION,
       config: { type: 'string' },
       jsonl: { type: 'boolean', default: false },
       format: { type: 'string', default: 'text' },
@@ -181,11 +189,13 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       values['preset-only'] &&
       (values['no-identity-rules'] ||
         values['egress-cidrs'] !== undefined ||
-        values['delivery-parameters'] !== undefined)
+        values['delivery-parameters'] !== undefined ||
+        values['own-keys'] !== undefined)
     )
       throw new UsageError('--preset-only evaluates the preset alone: it takes no other rule option');
     // Checked before the rules file is read: a malformed name is a usage error either way.
     parseDeliveryParameters(values['delivery-parameters']);
+    const ownKeys = parseOwnKeys(values['own-keys']);
     let config: ReplayRules | undefined;
     if (values.config !== undefined) {
       config = await readRulesFile(values.config, io, 'replay');
@@ -198,6 +208,7 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
       egressCidrs: values['egress-cidrs'] === undefined ? [] : parseEgressCidrs(values['egress-cidrs']),
       presetOnly: values['preset-only'],
       ...(deliveryParameters ? { deliveryParameters } : {}),
+      ...(ownKeys ? { ownKeys } : {}),
     };
     let rules: CompiledRules;
     try {

@@ -462,10 +462,17 @@ const centralDeadLetterSources = (egressCidrs) => {
  * The central stack's key guard-rail pattern: the catalogue's KMS guard rails on the two topic keys, each by the id
  * (`Ref`) and the ARN (`Fn::GetAtt`) a caller may pass as `keyId`.
  */
+const TOPIC_KEYS = ['AlertTopicKey', 'OperationsTopicKey'];
 const keyGuardRailPattern = () =>
-  patterns.keyGuardRailPattern(
-    ['AlertTopicKey', 'OperationsTopicKey'].flatMap((key) => [{ 'Fn::GetAtt': [key, 'Arn'] }, { Ref: key }]),
-  );
+  patterns.keyGuardRailPattern(TOPIC_KEYS.flatMap((key) => [{ 'Fn::GetAtt': [key, 'Arn'] }, { Ref: key }]));
+
+/**
+ * `OWN_KEYS`: the ARNs of the keys `KeyGuardRailRule` is built from, comma-separated, resolved at deploy time, so that
+ * the notifier calls a KMS key call the guard rail on exactly those (by ARN, or the key ID the ARN ends with).
+ */
+const ownKeysVariable = () => ({
+  'Fn::Join': [',', TOPIC_KEYS.map((key) => ({ 'Fn::GetAtt': [key, 'Arn'] }))],
+});
 
 /**
  * The stack parameters naming the SSM parameters the forwarder reads, with the condition that says each is set
@@ -970,6 +977,8 @@ const notifierEnvironmentBase = (rules) => {
     INSTANCE_EGRESS_CIDRS: { 'Fn::Join': [',', { Ref: 'InstanceEgressCidrs' }] },
     // The forwarder's SSM parameters: only a write to one of them is the parameter guard rail.
     DELIVERY_PARAMETERS: deliveryParametersVariable(rules),
+    // The topics' KMS keys: only a call on one of them is the key guard rail.
+    OWN_KEYS: ownKeysVariable(),
     // One publish per CloudTrail eventID (keys iam-alerts-notifier-*, the only keys its role may touch).
     IDEMPOTENCY_TABLE: { Ref: 'IdempotencyTable' },
     SNS_TIMEOUT_MS: '3000',
@@ -985,6 +994,7 @@ const notifierEnvironmentBase = (rules) => {
     IAM_ENRICHMENT: process.env.IAM_ENRICHMENT ?? 'off',
     INSTANCE_EGRESS_CIDRS: process.env.INSTANCE_EGRESS_CIDRS ?? '',
     DELIVERY_PARAMETERS: process.env.DELIVERY_PARAMETERS ?? routeParameterNames(rules).join(','),
+    OWN_KEYS: process.env.OWN_KEYS ?? '',
     IDEMPOTENCY_TABLE: process.env.IDEMPOTENCY_TABLE ?? '',
     ACCOUNT_NAMES: process.env.ACCOUNT_NAMES ?? 'off',
   };

@@ -5,6 +5,7 @@ import {
   type DeployedRule,
   deliveryParameterRule,
   deployedRules,
+  ownKeyRule,
   type PresetName,
 } from '../../shared/domain/patterns.js';
 import type { RawPrefilter } from '../input/read-inputs.js';
@@ -25,6 +26,11 @@ export interface ReplayRuleOptions {
    */
   deliveryParameters?: readonly string[];
   /**
+   * The topics' KMS key ARNs, as far as replay knows them (`--own-keys`): the central stack's key guard rail on them.
+   * None: that rule is not evaluated (the keys exist only once deployed).
+   */
+  ownKeys?: readonly string[];
+  /**
    * The preset's rule alone, as `iam-alerts patterns --sql` exports it (no guard rails, identity or egress rules):
    * not a deployment, but what replaying such an export must be compared with.
    */
@@ -33,11 +39,13 @@ export interface ReplayRuleOptions {
 
 /**
  * What the notifier of that deployment classifies with: the same egress CIDRs and, when known, the same delivery
- * parameters (unknown: an SSM write is not called the parameter guard rail, `SSM_GUARD_RAILS`).
+ * parameters and topic keys (unknown: an SSM write or a KMS key call is not called the guard rail, `SSM_GUARD_RAILS`,
+ * `KMS_GUARD_RAILS`).
  */
 export const classifyOptionsFor = (options: ReplayRuleOptions): ClassifyOptions => ({
   instanceEgressCidrs: options.egressCidrs,
   ...(options.deliveryParameters ? { deliveryParameters: options.deliveryParameters } : {}),
+  ...(options.ownKeys ? { ownKeys: options.ownKeys } : {}),
 });
 
 /** The default deployment's rules: the default preset, the guard rails, the identity rules, no egress rule. */
@@ -71,7 +79,8 @@ export interface CompiledRules {
 }
 
 /**
- * Compiles `deployedRules(options)`, and the delivery-parameter guard rail when parameter names are given. A record is delivered when some rule's pattern matches it and that rule either
+ * Compiles `deployedRules(options)`, the delivery-parameter guard rail when parameter names are given and the key
+ * guard rail when key ARNs are given. A record is delivered when some rule's pattern matches it and that rule either
  * receives read-only events (`needsReadOnlyEvents`, state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`) or the
  * record is not read-only. A record that several rules deliver is one alert here.
  * @throws Error for a malformed egress CIDR (as `deployedRules` does).
@@ -84,9 +93,14 @@ export const compileDeployedRules = (options: ReplayRuleOptions): CompiledRules 
     instanceEgressCidrs: options.egressCidrs,
   });
   const delivery = options.deliveryParameters ?? [];
+  const keys = options.ownKeys ?? [];
   const rules = options.presetOnly
     ? all.filter((rule) => rule.name === 'preset')
-    : [...all, ...(delivery.length > 0 ? [deliveryParameterRule(delivery)] : [])];
+    : [
+        ...all,
+        ...(delivery.length > 0 ? [deliveryParameterRule(delivery)] : []),
+        ...(keys.length > 0 ? [ownKeyRule(keys)] : []),
+      ];
   const compiled = rules.map((rule) => ({
     matcher: compileEventPattern(rule.pattern),
     needsReadOnlyEvents: rule.needsReadOnlyEvents,

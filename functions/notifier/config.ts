@@ -1,6 +1,7 @@
 // The only module that reads process.env for the notifier. Called at module scope, so a bad value
 // fails the cold start loudly instead of halfway through a run.
 
+import { KEY_ARN } from '../../shared/domain/catalogue/key-names.js';
 import { PARAMETER_NAME } from '../../shared/domain/catalogue/parameter-names.js';
 import { parseCidr } from '../../shared/domain/classify/addresses.js';
 import type { RulesConfig } from '../../shared/domain/rules/model.js';
@@ -39,6 +40,12 @@ export interface NotifierConfig {
    * guard rail only on one of these.
    */
   deliveryParameters: readonly string[];
+  /**
+   * The KMS key ARNs of this stack's topics (`OWN_KEYS`, comma-separated, as the template resolves them for
+   * `KeyGuardRailRule`; unset or empty: none): a `DisableKey`, `ScheduleKeyDeletion` or `PutKeyPolicy` is the critical
+   * key guard rail only on one of these (by key ID or key ARN).
+   */
+  ownKeys: readonly string[];
   /** Whether alerts name the changed account from Organizations `DescribeAccount` (`ACCOUNT_NAMES`, default `off`). */
   accountNames: boolean;
   /** Deadline of one `DescribeAccount`, retries included (`ORGANIZATIONS_TIMEOUT_MS`, default 1000). */
@@ -79,14 +86,14 @@ const cidrList = (env: Env, key: string): string[] => {
   });
 };
 
-/** A comma-separated list of SSM parameter names; a malformed item fails the cold start, naming it. */
-const parameterNameList = (env: Env, key: string): string[] => {
+/** A comma-separated list whose every item passes `valid`; a malformed item fails the cold start, naming it. */
+const listVar = (env: Env, key: string, valid: RegExp, what: string): string[] => {
   const text = optionalVar(env, key);
   if (text === undefined) return [];
   return text.split(',').map((raw) => {
-    const name = raw.trim();
-    if (!PARAMETER_NAME.test(name)) throw new ConfigError(`${key}: '${name}' is not an SSM parameter name`);
-    return name;
+    const item = raw.trim();
+    if (!valid.test(item)) throw new ConfigError(`${key}: '${item}' is not ${what}`);
+    return item;
   });
 };
 
@@ -109,7 +116,8 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
     instanceEgressCidrs: cidrList(env, 'INSTANCE_EGRESS_CIDRS'),
-    deliveryParameters: parameterNameList(env, 'DELIVERY_PARAMETERS'),
+    deliveryParameters: listVar(env, 'DELIVERY_PARAMETERS', PARAMETER_NAME, 'an SSM parameter name'),
+    ownKeys: listVar(env, 'OWN_KEYS', KEY_ARN, 'a KMS key ARN'),
     accountNames: onOff(env, 'ACCOUNT_NAMES', false),
     organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
     ...rulesOf(env, now),

@@ -52,6 +52,7 @@ const base: Omit<NotifierDeps, 'remainingMs'> = {
   classify: {
     instanceEgressCidrs: config.instanceEgressCidrs,
     deliveryParameters: config.deliveryParameters,
+    ownKeys: config.ownKeys,
   },
   // The IAM client is loaded and built on the first lookup (adapters/iam-sdk.ts): only events that name a managed
   // policy or a policy version, or put or attach a policy on a user, group or role, make one.

@@ -1,6 +1,7 @@
 // The EventBridge patterns: the presets, the guard rails, the identity rules and the egress rule. The one source of
 // truth for what is deployed (serverless.yml), what `iam-alerts patterns` prints and what `iam-alerts replay` matches.
 import { GUARD_RAIL_OPERATIONS, SIGN_IN_WATCHED_OPERATIONS } from './catalogue/index.js';
+import { keySpellings } from './catalogue/key-names.js';
 import { type Operation, servicePrefix } from './catalogue/operation.js';
 import { parameterNameSpellings } from './catalogue/parameter-names.js';
 import { complementCidrs, formatCidr, parseCidr } from './classify/addresses.js';
@@ -417,7 +418,10 @@ export interface DeploymentRuleOptions {
 
 /** One rule a deployment deploys: its name, pattern, and whether it needs read-only events too. */
 export interface DeployedRule {
-  /** `preset`, `guard-rails`, `identity`, `instance-egress-1`, … (`delivery-parameters`: `deliveryParameterRule`) */
+  /**
+   * `preset`, `guard-rails`, `identity`, `instance-egress-1`, … (`delivery-parameters`: `deliveryParameterRule`;
+   * `own-keys`: `ownKeyRule`)
+   */
   name: string;
   pattern: EventPattern;
   /** Rule state `ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS` (it matches read-only calls). */
@@ -473,6 +477,18 @@ export const deployedRules = (options: DeploymentRuleOptions = {}): DeployedRule
 export const deliveryParameterRule = (names: readonly string[]): DeployedRule => ({
   name: 'delivery-parameters',
   pattern: parameterGuardRailPattern(names.flatMap(parameterNameSpellings)),
+  needsReadOnlyEvents: false,
+  regions: 'us-east-1',
+});
+
+/**
+ * The central stack's key guard rail (`KeyGuardRailRule`) on the key ARNs given, as a rule of `iam-alerts replay`:
+ * each key by its ARN and its key ID (`keySpellings`; the template's `Fn::GetAtt …Arn` and `Ref`). The keys exist only
+ * once deployed; offline only the ARNs a caller passes are known.
+ */
+export const ownKeyRule = (arns: readonly string[]): DeployedRule => ({
+  name: 'own-keys',
+  pattern: keyGuardRailPattern(arns.flatMap(keySpellings)),
   needsReadOnlyEvents: false,
   regions: 'us-east-1',
 });

@@ -1,7 +1,11 @@
 // The compiled template (`serverless package`, real osls CLI): sound against the CloudFormation spec,
 // deploying exactly the patterns of shared/domain/patterns.ts, with the optional parts behind conditions.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileEventPattern, matchesEventPattern } from '../../cli/patterns/event-pattern.js';
+import { readNotifierConfig } from '../../functions/notifier/config.js';
+import { classifyEvent } from '../../shared/domain/classify/index.js';
+import { parseIamEvent, toEventBridgeEvent } from '../../shared/domain/cloudtrail.js';
 import {
   GUARD_RAIL_PATTERN,
   keyGuardRailPattern,
@@ -10,6 +14,9 @@ import {
   type PresetName,
   SERVICE_NAME,
 } from '../../shared/domain/patterns.js';
+import { describePrincipal } from '../../shared/domain/principal.js';
+import type { CloudTrailRecord } from '../../shared/domain/types.js';
+import { FIXTURES_DIR } from '../helpers/fixtures.js';
 import {
   checkAgainstSpec,
   deployedResources,
@@ -309,6 +316,58 @@ describe('rules', () => {
     expect(JSON.stringify(properties(template.Resources.RuleDeadLetterQueuePolicy))).toContain(
       'KeyGuardRailRule',
     );
+  });
+
+  it('give the notifier the keys the key rule is built from (OWN_KEYS), so that it calls the guard rail on exactly those', () => {
+    const variable = (
+      properties(template.Resources.NotifierLambdaFunction).Environment as {
+        Variables: Record<string, unknown>;
+      }
+    ).Variables.OWN_KEYS;
+    expect(variable).toEqual({
+      'Fn::Join': [
+        ',',
+        [{ 'Fn::GetAtt': ['AlertTopicKey', 'Arn'] }, { 'Fn::GetAtt': ['OperationsTopicKey', 'Arn'] }],
+      ],
+    });
+    // What CloudFormation resolves each key's `Fn::GetAtt …Arn` and `Ref` (the key ID) to, once deployed.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html#aws-resource-kms-key-return-values
+    const ids: Record<string, string> = {
+      AlertTopicKey: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      OperationsTopicKey: '0987dcba-09fe-87dc-65ba-ab0987654321',
+    };
+    const arnOf = (key: string) => `arn:aws:kms:us-east-1:111122223333:key/${ids[key]}`;
+    const deployed = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(deployed);
+      if (typeof node !== 'object' || node === null) return node;
+      const { Ref: ref, 'Fn::GetAtt': getAtt, 'Fn::Join': join } = node as Record<string, unknown>;
+      if (typeof ref === 'string' && ref in ids) return ids[ref];
+      if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && String(getAtt[0]) in ids)
+        return arnOf(String(getAtt[0]));
+      if (Array.isArray(join)) return (deployed(join[1]) as string[]).join(String(join[0]));
+      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, deployed(v)]));
+    };
+    const config = readNotifierConfig({ OWN_KEYS: deployed(variable) as string });
+    expect(config.ownKeys).toEqual([arnOf('AlertTopicKey'), arnOf('OperationsTopicKey')]);
+    // On the KMS fixtures, the deployed rule delivers a call exactly when the notifier calls it the guard rail.
+    const pattern = deployed(properties(template.Resources.KeyGuardRailRule).EventPattern) as Record<
+      string,
+      unknown
+    >;
+    const folder = join(FIXTURES_DIR, 'kms-guard-rails');
+    const records = readFileSync(join(folder, 'records.jsonl'), 'utf8').split('\n').filter(Boolean);
+    const verdicts = records.map((line) => {
+      const record = JSON.parse(line) as CloudTrailRecord;
+      const event = parseIamEvent(toEventBridgeEvent(record));
+      const { reasons } = classifyEvent(event, describePrincipal(event.record), { ownKeys: config.ownKeys });
+      return [
+        record.eventID,
+        matchesEventPattern(pattern, toEventBridgeEvent(record)),
+        reasons.some((reason) => reason.code === 'guard-rail'),
+      ];
+    });
+    expect(verdicts.filter(([, matched, rail]) => matched !== rail)).toEqual([]);
+    expect(verdicts.filter(([, matched]) => matched).length).toBe(7);
   });
 
   it('give every rule target a dead-letter queue, here and in member accounts', () => {

@@ -4,6 +4,7 @@
 // `keyGuardRailPattern` for `ownKey`, `parameterGuardRailPattern` for `ownParameter`, patterns.ts): add an operation
 // here and it is both classified and routed.
 import type { Category } from '../types.js';
+import { isAlias, isOwnKey } from './key-names.js';
 import type { Deployment, GuardRail, OperationSpec, OperationSpecs, Params } from './operation.js';
 import { isConfiguredParameterName } from './parameter-names.js';
 import { op } from './spec.js';
@@ -273,6 +274,59 @@ export const DYNAMODB_GUARD_RAILS: OperationSpecs = {
 const keyName = (p: Params): string => named(p.keyId, 'a key');
 
 /**
+ * What a write on a resource that is a guard rail only when it is the deployment's own says otherwise (base severity
+ * `low`: the rule that delivered the record, root activity or an SCP denial of instance credentials, gives its own
+ * reasons): with the deployment's resources known, that it is not one of them; not known (`iam-alerts render` or
+ * `replay` without them), the condition under which it would be the critical guard rail, rather than a claim.
+ */
+const notOwn = (
+  written: string,
+  known: boolean,
+  { not, ifOne, unknown }: { not: string; ifOne: string; unknown: string },
+): string =>
+  known
+    ? `${written} (${not})`
+    : `${written}; if ${ifOne}, this is a critical guard-rail event (${unknown} were not given)`;
+
+const topicKeys = 'this stack’s topic keys';
+
+/**
+ * A KMS call on a key that is not known to be a topic key: an ordinary change. An alias cannot be a topic key here
+ * (these calls take no alias: the call failed, and `KeyGuardRailRule` does not match it), whatever is known.
+ */
+const ordinaryKeyWrite =
+  (done: string) =>
+  (p: Params, deployment?: Deployment): string => {
+    const keyId = str(p.keyId);
+    if (keyId === undefined) return 'a change to a KMS key the record does not name (no request recorded)';
+    const written = `KMS key ${nameFromArn(keyId)} ${done}`;
+    if (isAlias(keyId))
+      return `${written} (an alias, which this call does not take: not one of ${topicKeys})`;
+    return notOwn(written, deployment?.ownKeys !== undefined, {
+      not: `not one of ${topicKeys}`,
+      ifOne: `it is one of ${topicKeys}`,
+      unknown: 'the topic keys',
+    });
+  };
+
+/**
+ * A KMS guard rail: `critical` only when `keyId` names one of the deployment's topic keys (`Deployment.ownKeys`), by
+ * key ID or key ARN, as `KeyGuardRailRule` matches it (`isOwnKey`). Other rules deliver KMS calls too (the identity
+ * rules), so a call on any other key, or one whose keys are not known, is an ordinary `low` change.
+ */
+const keyRail = (done: string, rail: Omit<GuardRail, 'ownKey' | 'applies'>): OperationSpec =>
+  op('other', 'low', ordinaryKeyWrite(done), {
+    guardRail: {
+      ...rail,
+      ownKey: 'keyId',
+      applies: (p, deployment) => {
+        const keyId = str(p.keyId);
+        return keyId !== undefined && isOwnKey(keyId, deployment.ownKeys ?? []);
+      },
+    },
+  });
+
+/**
  * KMS: a key of this stack's topics disabled, scheduled for deletion or given a new key policy. SNS cannot publish to
  * a topic whose key is unusable, so these alerts also go to the operations topic directly (its own key): the one
  * about the alert topic's key cannot be delivered through the alert topic. Grants are not guard rails: SNS uses the
@@ -282,24 +336,21 @@ const keyName = (p: Params): string => named(p.keyId, 'a key');
  * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
  */
 export const KMS_GUARD_RAILS: OperationSpecs = {
-  DisableKey: guardRail('other', {
+  DisableKey: keyRail('disabled', {
     title: (p) => `KMS key ${keyName(p)} disabled: the topic it encrypts rejects every alert`,
     text: () =>
       'SNS cannot publish to a topic whose KMS key is disabled: alerts stop until the key is enabled',
-    ownKey: 'keyId',
   }),
-  ScheduleKeyDeletion: guardRail('other', {
+  ScheduleKeyDeletion: keyRail('scheduled for deletion', {
     title: (p) => `KMS key ${keyName(p)} scheduled for deletion: the topic it encrypts rejects every alert`,
     text: () =>
       'a key pending deletion can be used in no cryptographic operation: alerts stop now, for good once it is deleted',
-    ownKey: 'keyId',
   }),
-  PutKeyPolicy: guardRail('other', {
+  PutKeyPolicy: keyRail('given a new key policy', {
     title: (p) =>
       `Key policy of KMS key ${keyName(p)} replaced: alerts and alarms may no longer be published`,
     text: () =>
       'the key policy decides whether the notifier, CloudWatch alarms and EventBridge may encrypt messages to the topic',
-    ownKey: 'keyId',
   }),
 };
 
@@ -360,9 +411,11 @@ const ordinaryWrite =
       return 'a change to SSM parameters the record does not name (no request recorded)';
     const written = `SSM ${names.length === 1 ? 'parameter' : 'parameters'} ${listNames(names)} ${done}`;
     const one = names.length === 1;
-    if (deployment?.deliveryParameters !== undefined)
-      return `${written} (${one ? 'not one' : 'none of them'} the forwarder reads its Slack or Jira secrets from)`;
-    return `${written}; if ${one ? 'it is' : 'one is'} a parameter the forwarder reads its Slack or Jira secrets from, this is a critical guard-rail event (the delivery parameter names were not given)`;
+    return notOwn(written, deployment?.deliveryParameters !== undefined, {
+      not: `${one ? 'not one' : 'none of them'} the forwarder reads its Slack or Jira secrets from`,
+      ifOne: `${one ? 'it is' : 'one is'} a parameter the forwarder reads its Slack or Jira secrets from`,
+      unknown: 'the delivery parameter names',
+    });
   };
 
 /**

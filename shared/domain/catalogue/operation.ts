@@ -57,6 +57,11 @@ export interface Deployment {
    * `ParameterGuardRailRule` is built from. Absent: not known (offline, names not given); empty: none.
    */
   deliveryParameters?: readonly string[];
+  /**
+   * The KMS keys of this stack's topics, as key ARNs (`AlertTopicKey`, `OperationsTopicKey`): the keys
+   * `KeyGuardRailRule` is built from. Absent: not known (offline, keys not given); empty: none.
+   */
+  ownKeys?: readonly string[];
 }
 
 /**
@@ -71,7 +76,7 @@ export interface GuardRail {
   text: (p: Params, deployment?: Deployment) => string;
   /**
    * Some calls are guard-rail events only with some parameters (concurrency 0), or only on this deployment's own
-   * resources (`deployment`: the forwarder's delivery parameters). Absent: always.
+   * resources (`deployment`: the forwarder's delivery parameters, the topics' keys). Absent: always.
    */
   applies?: (p: Params, deployment: Deployment) => boolean;
   /**

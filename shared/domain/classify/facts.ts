@@ -7,8 +7,9 @@ import type { Base } from './base.js';
 import { nothingChanged, type Outcome } from './outcome.js';
 
 /**
- * What a deployment tells the classifier beyond the event: the forwarder's delivery parameters (`Deployment`: an
- * SSM write is the parameter guard rail only on one of them) and the instances' egress addresses.
+ * What a deployment tells the classifier beyond the event: the forwarder's delivery parameters and the topics' KMS
+ * keys (`Deployment`: an SSM write or a KMS key call is a guard rail only on one of them) and the instances' egress
+ * addresses.
  */
 export interface ClassifyOptions extends Deployment {
   /**

@@ -190,4 +190,93 @@ describe('iam-alerts render', () => {
       await expect(main(['render', '--delivery-parameters', '/a b', records], io)).resolves.toBe(2);
     });
   });
+  describe('KMS key calls and the topic keys (--own-keys)', () => {
+    const records = join(FIXTURES_DIR, 'kms-guard-rails', 'records.jsonl');
+    const ALERT_KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const OPERATIONS_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
+    const render = async (args: string[]) => {
+      const { io, stdout, stderr } = memoryIo(ROOT);
+      expect(await main(['render', '--format', 'json', ...args, records], io)).toBe(0);
+      expect(stderr()).toBe('');
+      return stdout()
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Alert)
+        .map((alert) => [String(alert.eventId).slice(0, 8), alert.severity, alert.title]);
+    };
+
+    it('without keys, claims no topic key: a non-root call is low, its reason a condition', async () => {
+      const alerts = await render([]);
+      expect(alerts.filter(([, , title]) => String(title).includes('rejects every alert'))).toEqual([]);
+      // Root calls stay critical for the root-activity rule alone.
+      expect(alerts.filter(([, severity]) => severity === 'critical').map(([id]) => id)).toEqual([
+        '00000007',
+        '00000008',
+        '00000009',
+        '00000010',
+      ]);
+      const { io, stdout } = memoryIo(ROOT);
+      expect(await main(['render', records], io)).toBe(0);
+      expect(stdout()).toMatch(/^Subject: \[LOW\] kms:DisableKey by /);
+      expect(stdout()).toContain(
+        'KMS key 1234abcd-12ab-34cd-56ef-1234567890ab disabled; if it is one of this stack’s topic keys, this is a critical guard-rail event (the topic keys were not given)',
+      );
+    });
+
+    it('with keys, alerts the calls on them, by key ID or key ARN, as the guard rail, and no other', async () => {
+      const alerts = await render(['--own-keys', `${ALERT_KEY},${OPERATIONS_KEY}`]);
+      expect(
+        alerts.filter(([, , title]) => /rejects every alert|may no longer be published/.test(String(title))),
+      ).toEqual([
+        [
+          '00000001',
+          'critical',
+          'KMS key 1234abcd-12ab-34cd-56ef-1234567890ab disabled: the topic it encrypts rejects every alert',
+        ],
+        [
+          '00000002',
+          'critical',
+          'KMS key 1234abcd-12ab-34cd-56ef-1234567890ab disabled: the topic it encrypts rejects every alert',
+        ],
+        [
+          '00000003',
+          'critical',
+          'KMS key 0987dcba-09fe-87dc-65ba-ab0987654321 scheduled for deletion: the topic it encrypts rejects every alert',
+        ],
+        [
+          '00000004',
+          'critical',
+          'KMS key 0987dcba-09fe-87dc-65ba-ab0987654321 scheduled for deletion: the topic it encrypts rejects every alert',
+        ],
+        [
+          '00000005',
+          'critical',
+          'Key policy of KMS key 1234abcd-12ab-34cd-56ef-1234567890ab replaced: alerts and alarms may no longer be published',
+        ],
+        [
+          '00000006',
+          'critical',
+          'Key policy of KMS key 0987dcba-09fe-87dc-65ba-ab0987654321 replaced: alerts and alarms may no longer be published',
+        ],
+        [
+          '00000010',
+          'critical',
+          'KMS key 1234abcd-12ab-34cd-56ef-1234567890ab disabled: the topic it encrypts rejects every alert',
+        ],
+      ]);
+      // The root DisableKey on an unrelated key: critical for root activity, not a topic key.
+      expect(alerts).toContainEqual(['00000007', 'critical', 'kms:DisableKey']);
+    });
+
+    it('refuses what is not a key ARN (a key ID, an alias)', async () => {
+      for (const wrong of [
+        '1234abcd-12ab-34cd-56ef-1234567890ab',
+        'arn:aws:kms:us-east-1:111122223333:alias/a',
+      ]) {
+        const { io, stderr } = memoryIo(ROOT);
+        await expect(main(['render', '--own-keys', wrong, records], io)).resolves.toBe(2);
+        expect(stderr()).toContain(`--own-keys takes KMS key ARNs, comma-separated, not '${wrong}'`);
+      }
+    });
+  });
 });

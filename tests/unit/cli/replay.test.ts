@@ -139,6 +139,48 @@ describe('iam-alerts replay', () => {
     ]);
   });
 
+  it('evaluates the key rule and classifies with the keys of --own-keys: only a call on one of them is the guard rail', async () => {
+    const real = createReplayCommand(async () => createAlert);
+    const kmsDir = join(FIXTURES_DIR, 'kms-guard-rails');
+    const lines = async (args: string[]) => {
+      const { io, stdout } = memoryIo(kmsDir);
+      expect(await real.run(['--jsonl', ...args, 'records.jsonl'], io)).toBe(0);
+      return stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { eventID: string; severity: string; title: string })
+        .map((line) => [line.eventID.slice(0, 8), line.severity, line.title]);
+    };
+    // Without keys only the identity rules (root activity) deliver: the root calls, none called a topic key.
+    expect(await lines([])).toEqual([
+      ['00000007', 'critical', 'kms:DisableKey'],
+      ['00000008', 'critical', 'kms:ScheduleKeyDeletion'],
+      ['00000009', 'critical', 'kms:PutKeyPolicy'],
+      ['00000010', 'critical', 'kms:DisableKey'],
+    ]);
+    const alertKey = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const withKey = await lines(['--own-keys', alertKey]);
+    // The alert topic's key, by ID and by ARN, now delivered by the key rule and alerted as the guard rail.
+    expect(withKey.map(([id]) => id)).toEqual([
+      '00000001',
+      '00000002',
+      '00000005',
+      '00000007',
+      '00000008',
+      '00000009',
+      '00000010',
+    ]);
+    expect(withKey.filter(([, , title]) => String(title).startsWith('kms:'))).toEqual([
+      ['00000007', 'critical', 'kms:DisableKey'],
+      ['00000008', 'critical', 'kms:ScheduleKeyDeletion'],
+      ['00000009', 'critical', 'kms:PutKeyPolicy'],
+    ]);
+    const { io } = memoryIo(kmsDir);
+    await expect(real.run(['--preset-only', '--own-keys', alertKey, 'records.jsonl'], io)).rejects.toThrow(
+      '--preset-only evaluates the preset alone',
+    );
+  });
+
   it('--jsonl prints one classified line per match with the agreed fields', async () => {
     const { io, stdout } = memoryIo(corpusDir);
     expect(await command.run(['--jsonl', 'stratus-red-team.jsonl'], io)).toBe(0);

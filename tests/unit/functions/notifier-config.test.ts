@@ -20,6 +20,7 @@ describe('readNotifierConfig', () => {
       awsTimeoutMs: 2_000,
       instanceEgressCidrs: [],
       deliveryParameters: [],
+      ownKeys: [],
       accountNames: false,
       organizationsTimeoutMs: 1_000,
       rules: EMPTY_RULES,
@@ -84,6 +85,24 @@ describe('readNotifierConfig', () => {
     );
     expect(() => readNotifierConfig({ DELIVERY_PARAMETERS: '/a,,/b' })).toThrow(
       "DELIVERY_PARAMETERS: '' is not an SSM parameter name",
+    );
+  });
+
+  it('reads the topic keys the stack passes (OWN_KEYS) and refuses anything but key ARNs', () => {
+    const alert = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const operations = 'arn:aws:kms:us-east-1:111122223333:key/0987dcba-09fe-87dc-65ba-ab0987654321';
+    expect(readNotifierConfig({ OWN_KEYS: `${alert}, ${operations}` }).ownKeys).toEqual([alert, operations]);
+    expect(readNotifierConfig({}).ownKeys).toEqual([]);
+    // The template joins the keys' ARNs (Fn::GetAtt …Arn); a key ID, an alias or an empty item is a broken value.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#key-id-key-ARN
+    expect(() => readNotifierConfig({ OWN_KEYS: '1234abcd-12ab-34cd-56ef-1234567890ab' })).toThrow(
+      "OWN_KEYS: '1234abcd-12ab-34cd-56ef-1234567890ab' is not a KMS key ARN",
+    );
+    expect(() =>
+      readNotifierConfig({ OWN_KEYS: `${alert},arn:aws:kms:us-east-1:111122223333:alias/iam-alerts` }),
+    ).toThrow("OWN_KEYS: 'arn:aws:kms:us-east-1:111122223333:alias/iam-alerts' is not a KMS key ARN");
+    expect(() => readNotifierConfig({ OWN_KEYS: `${alert},,${operations}` })).toThrow(
+      "OWN_KEYS: '' is not a KMS key ARN",
     );
   });
 

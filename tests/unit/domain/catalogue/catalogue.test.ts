@@ -9,6 +9,7 @@ import {
   leadingVerb,
   OPERATIONS,
 } from '../../../../shared/domain/catalogue/index.js';
+import { keySpellings } from '../../../../shared/domain/catalogue/key-names.js';
 import type { Operation } from '../../../../shared/domain/catalogue/operation.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
@@ -124,18 +125,21 @@ describe('CATALOGUE', () => {
   });
 });
 
+const DEFAULT_RESOURCE = `${SERVICE_NAME}-prod-notifier`;
+const OUR_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const OUR_KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${OUR_KEY_ID}`;
+
 /** A CloudTrail record of a guard-rail operation on one of this project's resources (or on `resource`). */
-const guardRailRecord = (
-  operation: Operation,
-  eventName: string,
-  resource = `${SERVICE_NAME}-prod-notifier`,
-) =>
+const guardRailRecord = (operation: Operation, eventName: string, resource = DEFAULT_RESOURCE) =>
   cloudTrailRecord({
     eventSource: operation.eventSource,
     eventName,
     requestParameters: {
       ...(operation.guardRail?.ownResource ? { [operation.guardRail.ownResource]: resource } : {}),
-      ...(operation.guardRail?.ownKey ? { [operation.guardRail.ownKey]: resource } : {}),
+      // A KMS guard rail names a key by its ID or ARN: the key ID of OUR_KEY_ARN unless told otherwise.
+      ...(operation.guardRail?.ownKey
+        ? { [operation.guardRail.ownKey]: resource === DEFAULT_RESOURCE ? OUR_KEY_ID : resource }
+        : {}),
       // `names` (DeleteParameters) is a list.
       ...(operation.guardRail?.ownParameter === 'name' ? { name: resource } : {}),
       ...(operation.guardRail?.ownParameter === 'names' ? { names: [resource] } : {}),
@@ -148,14 +152,10 @@ const guardRailRecord = (
 const eventNamesOf = (operation: Operation): string[] =>
   operation.guardRail?.versionedName ? [operation.name, `${operation.name}20150331v2`] : [operation.name];
 
-// The central stack's key pattern, as the template resolves it: each topic key by its id and its ARN.
-// guardRailRecord names its resource `iam-change-alerts-prod-notifier`, the key id the key pattern is given here too.
-const KEY_ID = `${SERVICE_NAME}-prod-notifier`;
-const OUR_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
-const OUR_KEY_ARN = `arn:aws:kms:us-east-1:123456789012:key/${OUR_KEY_ID}`;
-const KEY_PATTERN = keyGuardRailPattern([KEY_ID, OUR_KEY_ID, OUR_KEY_ARN]);
+// The central stack's key pattern, as the template resolves it: the topic key by its id and its ARN.
+const KEY_PATTERN = keyGuardRailPattern(keySpellings(OUR_KEY_ARN));
 // The central stack's parameter pattern, with the name guardRailRecord gives its resource.
-const PARAMETER_PATTERN = parameterGuardRailPattern([KEY_ID]);
+const PARAMETER_PATTERN = parameterGuardRailPattern([DEFAULT_RESOURCE]);
 
 /** The deployed pattern that routes an operation: the shared one, or the central stack's key or parameter pattern. */
 const patternOf = (operation: Operation) =>
@@ -206,9 +206,11 @@ describe('guard rails: the catalogue and the deployed pattern agree, operation b
     (operation, eventName) => {
       const record = guardRailRecord(operation, eventName);
       const event = parseIamEvent(toEventBridgeEvent(record));
-      // The SSM guard rails apply to the deployment's delivery parameters: the name the pattern is built on.
+      // The SSM and KMS guard rails apply to the deployment's delivery parameters and topic keys: those the
+      // patterns are built on.
       const classification = classifyEvent(event, describePrincipal(event.record), {
-        deliveryParameters: [KEY_ID],
+        deliveryParameters: [DEFAULT_RESOURCE],
+        ownKeys: [OUR_KEY_ARN],
       });
 
       expect([eventName, matchesEventPattern(patternOf(operation), toEventBridgeEvent(record))]).toEqual([

@@ -2,17 +2,17 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyEvent } from '../../../../shared/domain/classify/index.js';
+import { type ClassifyOptions, classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent } from '../../../../shared/domain/cloudtrail.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
 import type { Classification, CloudTrailRecord, UserIdentity } from '../../../../shared/domain/types.js';
 import { FIXTURES_DIR } from '../../../helpers/fixtures.js';
 import { cloudTrailRecord } from '../../../helpers/records.js';
 
-/** Parse → describe → classify, as the notifier does. */
-export const classify = (raw: CloudTrailRecord): Classification => {
+/** Parse → describe → classify, as the notifier does (with what the deployment knows, `options`). */
+export const classify = (raw: CloudTrailRecord, options?: ClassifyOptions): Classification => {
   const event = parseIamEvent(raw);
-  return classifyEvent(event, describePrincipal(event.record));
+  return classifyEvent(event, describePrincipal(event.record), options);
 };
 
 /** The codes of a classification's reasons, highest first. */

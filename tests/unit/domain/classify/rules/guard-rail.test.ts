@@ -154,8 +154,10 @@ describe('classifyEvent: guard rails', () => {
       /^Key policy of KMS key 1234abcd-12ab-34cd-56ef-1234567890ab replaced/,
     ],
   ])('rates %s:%s critical', (service, eventName, requestParameters, category, title) => {
+    // The KMS guard rails apply to this stack's topic keys only (OWN_KEYS): the key these records name.
     const result = classify(
       record({ eventSource: `${service}.amazonaws.com`, eventName, requestParameters }),
+      { ownKeys: ['arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'] },
     );
 
     expect(result).toMatchObject({ severity: 'critical', category, title: expect.stringMatching(title) });
