@@ -102,8 +102,9 @@ the guard rails; the identity rules) and the notifier's classifier, and summaris
   --format    text (default) or json: the summary as JSON
   --strict    exit 1 if any input was unreadable or malformed (default: report it on stderr and exit 0;
               a PATH that does not exist always exits 1)
-  --jobs N    threads for many files (default: one per idle core, at most ${MAX_DEFAULT_JOBS} here, for inputs of
-              ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order whatever N`;
+  --jobs N    threads for many files (default: one per idle core, at most 4 and at most the cores, so ${MAX_DEFAULT_JOBS} here,
+              for inputs of ${PARALLEL_MIN_BYTES / 1024 / 1024} MB or more on disk; else 1); output is the same and in the same order
+              whatever N`;
 
 /** The notifier's alert factory; loaded lazily so `--help` and usage errors stay instant. */
 export type CreateAlert = (event: IamEvent, options?: ClassifyOptions) => Alert | Promise<Alert>;
