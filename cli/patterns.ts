@@ -9,10 +9,19 @@ import {
   IDENTITY_RULES_PATTERN,
   isPresetName,
   needsReadOnlyEvents,
+  ownKeyRule,
   PRESET_NAMES,
   PRESETS,
 } from '../shared/domain/patterns.js';
-import { type CliIo, type Command, EXIT, parseCliArgs, UsageError } from './io.js';
+import {
+  type CliIo,
+  type Command,
+  EXIT,
+  OWN_KEYS_OPTION,
+  parseCliArgs,
+  parseOwnKeys,
+  UsageError,
+} from './io.js';
 import {
   DEFAULT_SQL_TABLE,
   isValidSqlTable,
@@ -25,19 +34,31 @@ import {
 const EXAMPLE_UNLOAD = 's3://amzn-s3-demo-bucket/iam-alerts-replay/';
 
 /** What `--rule` names: the rules a deployment deploys, and each identity rule on its own. */
-const RULES = ['preset', 'guard-rails', 'delivery-parameters', 'identity', ...IDENTITY_RULE_NAMES] as const;
+const RULES = [
+  'preset',
+  'guard-rails',
+  'delivery-parameters',
+  'own-keys',
+  'identity',
+  ...IDENTITY_RULE_NAMES,
+] as const;
 type RuleName = (typeof RULES)[number];
 
 /** The pattern of a rule other than the preset, exactly as deployed (`shared/domain/patterns.ts`). */
-const patternOfRule = (rule: Exclude<RuleName, 'preset'>, parameters: readonly string[]): EventPattern => {
+const patternOfRule = (
+  rule: Exclude<RuleName, 'preset'>,
+  parameters: readonly string[],
+  keys: readonly string[],
+): EventPattern => {
   if (rule === 'guard-rails') return GUARD_RAIL_PATTERN;
   if (rule === 'delivery-parameters') return deliveryParameterRule(parameters).pattern;
+  if (rule === 'own-keys') return ownKeyRule(keys).pattern;
   if (rule === 'identity') return IDENTITY_RULES_PATTERN;
   return IDENTITY_RULES.get(rule) as EventPattern;
 };
 
 const usage = `usage: iam-alerts patterns [--rule ${RULES.join('|')}] [--preset ${PRESET_NAMES.join('|')}]
-                          [--delivery-parameters NAME,...]
+                          [--delivery-parameters NAME,...] [--own-keys ARN,...]
                           [--sql athena|lake] [--table NAME] [--unload S3URL]
 
 Prints the EventBridge event pattern of a deployed rule, exactly as deployed.
@@ -46,6 +67,9 @@ Prints the EventBridge event pattern of a deployed rule, exactly as deployed.
   --rule delivery-parameters   the SSM parameters the forwarder reads (Slack webhook, bot token, Jira token, the
                        routes' webhooks) overwritten or deleted, on the names of --delivery-parameters NAME,...
                        (deployed: the stack parameters' values and alerts.yml's routes, resolved by CloudFormation)
+  --rule own-keys      the topic keys (AlertTopicKey, OperationsTopicKey) disabled, scheduled for deletion or given a
+                       new key policy (KeyGuardRailRule), each key of --own-keys ARN,... by its ARN and its key ID
+                       (deployed: the two keys' ARNs and IDs, resolved by CloudFormation)
   --rule identity      root activity, console sign-ins, EC2 instance credentials denied by an SCP (one rule);
                        ${IDENTITY_RULE_NAMES.join(', ')}: each of its parts alone
   --sql athena   the same filter as SQL for Athena's CloudTrail table (--table NAME or DB.NAME, default
@@ -65,6 +89,7 @@ const parse = (args: string[]) =>
       table: { type: 'string' },
       unload: { type: 'string' },
       'delivery-parameters': { type: 'string' },
+      ...OWN_KEYS_OPTION,
     },
   }).values;
 
@@ -82,12 +107,17 @@ export const patternsCommand: Command = {
     const parameters = values['delivery-parameters'];
     if (parameters !== undefined && rule !== 'delivery-parameters')
       throw new UsageError('--delivery-parameters only applies with --rule delivery-parameters');
+    const keys = parseOwnKeys(values['own-keys']);
+    if (keys !== undefined && rule !== 'own-keys')
+      throw new UsageError('--own-keys only applies with --rule own-keys');
+    if (keys === undefined && rule === 'own-keys')
+      throw new UsageError('--rule own-keys needs --own-keys ARN,... (the keys exist only once deployed)');
     if (rule !== 'preset') {
       if (values.preset !== undefined) throw new UsageError('--preset only applies with --rule preset');
       if (values.sql !== undefined || values.table !== undefined || values.unload !== undefined)
         throw new UsageError('--sql is derived (and proven on DuckDB) for the presets only');
       const names = parameters === undefined ? [] : parameters.split(',').map((name) => name.trim());
-      io.stdout.write(`${JSON.stringify(patternOfRule(rule, names.filter(Boolean)), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(patternOfRule(rule, names.filter(Boolean), keys ?? []), null, 2)}\n`);
       return EXIT.ok;
     }
     const preset = values.preset ?? DEFAULT_PRESET;

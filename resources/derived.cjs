@@ -550,6 +550,9 @@ const parameterGuardRailFragment = (rules) => {
               // `name` (PutParameter, DeleteParameter) or `names` (DeleteParameters): the path absent from the event
               // adds nothing, and a list inside this string template is inserted without its inner quotes
               // (EventBridge's "Common issues with transforming input"), so one message fits all three calls.
+              // The pattern also matches every name padded with spaces, whatever it trims to, and a transformer
+              // cannot compare names: the message says so rather than calling every match a delivery parameter
+              // (the notifier's alert, which compares them, says which). The quotes show the padding.
               // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html#eb-transform-input-issues
               InputTransformer: {
                 InputPathsMap: {
@@ -561,7 +564,7 @@ const parameterGuardRailFragment = (rules) => {
                   time: '$.time',
                 },
                 InputTemplate:
-                  '"CRITICAL guard rail: ssm:<eventName> on parameter <name><names>, which the IAM change alerts forwarder reads its Slack or Jira secrets from, by <caller> in account <account> at <time>. Slack and Jira alerts may now go to another endpoint, or fail."',
+                  "\"Guard rail: ssm:<eventName> on parameter '<name><names>' by <caller> in account <account> at <time>. Either it names an SSM parameter the IAM change alerts forwarder reads its Slack or Jira secrets from (CRITICAL: Slack and Jira alerts may now go to another endpoint, or fail), or it is a name padded with spaces, which this rule matches whatever Parameter Store trims it to: the notifier's alert says which.\"",
               },
             },
           ],

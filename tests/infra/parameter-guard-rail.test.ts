@@ -211,6 +211,45 @@ describe('ParameterGuardRailRule in the compiled template', () => {
   });
 });
 
+describe('ParameterGuardRailRule’s message to the operations topic', () => {
+  /** The message EventBridge publishes for a record: each `<path>` of the template replaced, an absent one by nothing. */
+  const message = (record: CloudTrailRecord): string => {
+    const targets = properties(template.Resources.ParameterGuardRailRule).Targets as Record<
+      string,
+      unknown
+    >[];
+    const transformer = targets[1]?.InputTransformer as
+      | { InputPathsMap: Record<string, string>; InputTemplate: string }
+      | undefined;
+    if (!transformer) throw new Error('the operations topic target has no input transformer');
+    const { InputPathsMap: paths, InputTemplate: text } = transformer;
+    const event = toEventBridgeEvent(record) as unknown as Record<string, unknown>;
+    const at = (path: string): unknown =>
+      path
+        .slice(2)
+        .split('.')
+        .reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], event);
+    const rendered = text.replace(/<(\w+)>/g, (_, name: string) => {
+      const value = at(paths[name] ?? '');
+      return value === undefined ? '' : Array.isArray(value) ? value.join(',') : String(value);
+    });
+    return JSON.parse(rendered) as string;
+  };
+
+  it('claims a delivery parameter only as one alternative, true also of a padded name that trims to another', () => {
+    const padded = structuredClone(records.values().next().value as CloudTrailRecord);
+    padded.eventName = 'PutParameter';
+    padded.requestParameters = { name: ' /app/db-password', type: 'SecureString', overwrite: true };
+    const pattern = deployedPattern(template, CONFIGURED);
+    expect(matchesEventPattern(pattern, toEventBridgeEvent(padded))).toBe(true);
+    const text = message(padded);
+    expect(text).toMatch(/^Guard rail: ssm:PutParameter on parameter ' \/app\/db-password' by /);
+    expect(text).toContain('or it is a name padded with spaces');
+    expect(text).not.toMatch(/^CRITICAL/);
+    expect(text).not.toMatch(/password'?, which the IAM change alerts forwarder reads/);
+  });
+});
+
 describe('the notifier’s DELIVERY_PARAMETERS in the compiled template', () => {
   /**
    * The variable as CloudFormation resolves it: `Fn::Join` of its list, once the list's `Fn::If`s are resolved (an

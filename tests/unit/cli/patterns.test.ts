@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import type { CliIo } from '../../../cli/io.js';
 import { main } from '../../../cli/main.js';
@@ -7,9 +8,13 @@ import {
   GUARD_RAIL_PATTERN,
   IDENTITY_RULES,
   IDENTITY_RULES_PATTERN,
+  ownKeyRule,
   PRESET_NAMES,
   PRESETS,
 } from '../../../shared/domain/patterns.js';
+
+const require = createRequire(import.meta.url);
+const derived = require('../../../resources/derived.cjs') as { keyGuardRailPattern: () => unknown };
 
 const run = async (args: string[]) => {
   const out: string[] = [];
@@ -122,6 +127,55 @@ describe('iam-alerts patterns --rule', () => {
     expect(JSON.parse(unnamed.stdout)).toEqual(deliveryParameterRule([]).pattern);
     const elsewhere = await run(['patterns', '--rule', 'guard-rails', '--delivery-parameters', '/a']);
     expect(elsewhere.code).toBe(2);
+  });
+
+  it('prints the key guard rail on the keys given, as the template builds it once CloudFormation resolves the keys', async () => {
+    // What CloudFormation resolves each topic key's `Ref` (the key ID) and `Fn::GetAtt …Arn` to.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html#aws-resource-kms-key-return-values
+    const ids: Record<string, string> = {
+      AlertTopicKey: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      OperationsTopicKey: 'mrk-0987dcba09fe87dc65baab0987654321',
+    };
+    const arnOf = (key: string) => `arn:aws:kms:us-east-1:111122223333:key/${ids[key]}`;
+    const resolve = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.map(resolve);
+      if (typeof node !== 'object' || node === null) return node;
+      const { Ref: ref, 'Fn::GetAtt': getAtt } = node as Record<string, unknown>;
+      if (typeof ref === 'string' && ref in ids) return ids[ref];
+      if (Array.isArray(getAtt) && getAtt[1] === 'Arn' && String(getAtt[0]) in ids)
+        return arnOf(String(getAtt[0]));
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, resolve(value)]));
+    };
+    const { code, stdout } = await run([
+      'patterns',
+      '--rule',
+      'own-keys',
+      '--own-keys',
+      `${arnOf('AlertTopicKey')}, ${arnOf('OperationsTopicKey')}`,
+    ]);
+    expect(code).toBe(0);
+    const printed = JSON.parse(stdout);
+    expect(printed).toEqual(resolve(derived.keyGuardRailPattern()));
+    expect(printed).toEqual(ownKeyRule([arnOf('AlertTopicKey'), arnOf('OperationsTopicKey')]).pattern);
+    expect(stdout).toContain(`"${ids.OperationsTopicKey}"`);
+    expect(stdout).toContain(`"${arnOf('AlertTopicKey')}"`);
+  });
+
+  it.each([
+    [['patterns', '--rule', 'own-keys'], '--rule own-keys needs --own-keys'],
+    [['patterns', '--rule', 'own-keys', '--own-keys', 'alias/iam-alerts'], "not 'alias/iam-alerts'"],
+    [
+      ['patterns', '--rule', 'own-keys', '--own-keys', 'arn:aws:kms:us-east-1:111122223333:alias/x'],
+      "not 'arn:aws:kms:us-east-1:111122223333:alias/x'",
+    ],
+    [
+      ['patterns', '--rule', 'guard-rails', '--own-keys', 'arn:aws:kms:us-east-1:111122223333:key/k'],
+      '--own-keys only applies with --rule own-keys',
+    ],
+  ])('refuses %j: %s', async (args, message) => {
+    const { code, stderr } = await run(args);
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
   });
 
   it('keeps --preset working with --rule preset', async () => {
