@@ -71,32 +71,28 @@ const rulesOf = (env: Env, now: Date): Pick<NotifierConfig, 'rules' | 'rulesWarn
 
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 
-/**
- * Reads and validates the notifier's environment.
- * @throws ConfigError naming the variable at fault.
- */
-/** A comma-separated list of IPv4/IPv6 CIDRs; a malformed item fails the cold start, naming it. */
-const cidrList = (env: Env, key: string): string[] => {
-  const text = optionalVar(env, key);
-  if (text === undefined) return [];
-  return text.split(',').map((raw) => {
-    const cidr = raw.trim();
-    if (!parseCidr(cidr)) throw new ConfigError(`${key}: '${cidr}' is not an IP address or CIDR`);
-    return cidr;
-  });
-};
-
 /** A comma-separated list whose every item passes `valid`; a malformed item fails the cold start, naming it. */
-const listVar = (env: Env, key: string, valid: RegExp, what: string): string[] => {
+const listVar = (env: Env, key: string, valid: (item: string) => boolean, what: string): string[] => {
   const text = optionalVar(env, key);
   if (text === undefined) return [];
   return text.split(',').map((raw) => {
     const item = raw.trim();
-    if (!valid.test(item)) throw new ConfigError(`${key}: '${item}' is not ${what}`);
+    if (!valid(item)) throw new ConfigError(`${key}: '${item}' is not ${what}`);
     return item;
   });
 };
 
+/** A comma-separated list of IPv4/IPv6 CIDRs; a malformed item fails the cold start, naming it. */
+const cidrList = (env: Env, key: string): string[] =>
+  listVar(env, key, (item) => Boolean(parseCidr(item)), 'an IP address or CIDR');
+
+/** `listVar` for items matching a pattern. */
+const matching = (pattern: RegExp) => (item: string) => pattern.test(item);
+
+/**
+ * Reads and validates the notifier's environment.
+ * @throws ConfigError naming the variable at fault.
+ */
 export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<NotifierConfig> => {
   const alertTopicArn = optionalVar(env, 'ALERT_TOPIC_ARN');
   if (alertTopicArn !== undefined && !TOPIC_ARN.test(alertTopicArn)) {
@@ -116,8 +112,13 @@ export const readNotifierConfig = (env: Env, now: Date = new Date()): Readonly<N
     snsTimeoutMs: integerVar(env, 'SNS_TIMEOUT_MS', 3_000, 100, 5_000),
     awsTimeoutMs: integerVar(env, 'AWS_CALL_TIMEOUT_MS', 2_000, 100, 5_000),
     instanceEgressCidrs: cidrList(env, 'INSTANCE_EGRESS_CIDRS'),
-    deliveryParameters: listVar(env, 'DELIVERY_PARAMETERS', PARAMETER_NAME, 'an SSM parameter name'),
-    ownKeys: listVar(env, 'OWN_KEYS', KEY_ARN, 'a KMS key ARN'),
+    deliveryParameters: listVar(
+      env,
+      'DELIVERY_PARAMETERS',
+      matching(PARAMETER_NAME),
+      'an SSM parameter name',
+    ),
+    ownKeys: listVar(env, 'OWN_KEYS', matching(KEY_ARN), 'a KMS key ARN'),
     accountNames: onOff(env, 'ACCOUNT_NAMES', false),
     organizationsTimeoutMs: integerVar(env, 'ORGANIZATIONS_TIMEOUT_MS', 1_000, 50, 10_000),
     ...rulesOf(env, now),
