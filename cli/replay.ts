@@ -259,11 +259,12 @@ export const createReplayCommand = (loadCreateAlert: () => Promise<CreateAlert>)
           ...(rules.raw ? { prefilter: rules.raw } : {}),
         });
       }
+      // As deployed: the notifier classifies with the same egress CIDRs, delivery parameters and keys.
+      const classify = classifyOptionsFor(ruleOptions);
       await replayInto(items(), aggregator, {
         preset,
         compiled: rules,
-        // As deployed: the notifier classifies with the same egress CIDRs and delivery parameters.
-        createAlert: (event) => createAlert(event, classifyOptionsFor(ruleOptions)),
+        createAlert: (event) => createAlert(event, classify),
         ...(config ? { config } : {}),
         ...(values.jsonl
           ? { onAlert: (alert, location, outcome) => writer.write(toJsonlLine(alert, location, outcome)) }

@@ -32,6 +32,7 @@ export const createFileReplayer = (createAlert: AlertFactory) => {
       const aggregator = new ReplayAggregator(task.preset, rules.names, task.config?.config);
       const lines: string[] = [];
       const { raw } = rules;
+      const classify = classifyOptionsFor(task.rules);
       const items = readInputs([task.file], {
         cwd: task.cwd,
         stdin: Readable.from([]),
@@ -40,7 +41,7 @@ export const createFileReplayer = (createAlert: AlertFactory) => {
       await replayInto(items, aggregator, {
         preset: task.preset,
         compiled: rules,
-        createAlert: (event) => createAlert(event, classifyOptionsFor(task.rules)),
+        createAlert: (event) => createAlert(event, classify),
         ...(task.config ? { config: task.config } : {}),
         ...(task.jsonl
           ? {
