@@ -95,3 +95,26 @@ export const defaultDeploymentDelivers = (record: CloudTrailRecord): boolean => 
   const matches = defaultDeploymentMatches(record);
   return matches.preset || matches.guardRail || matches.identity;
 };
+
+/**
+ * A folder of named fixture records (`records.jsonl`, one record per line, and `cases.ndjson`, the case name of each
+ * line in the same order): the case names in order, and `record(name)`, a fresh copy of that case's record.
+ */
+export const loadNamedRecords = (
+  folder: string,
+): { cases: string[]; record: (name: string) => CloudTrailRecord } => {
+  const lines = (file: string) =>
+    readFileSync(join(FIXTURES_DIR, folder, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = lines('records.jsonl') as unknown as CloudTrailRecord[];
+  const cases = lines('cases.ndjson').map((entry) => String(entry.case));
+  const byCase = new Map(cases.map((name, index) => [name, records[index] as CloudTrailRecord]));
+  const record = (name: string): CloudTrailRecord => {
+    const found = byCase.get(name);
+    if (!found) throw new Error(`no fixture ${name}`);
+    return structuredClone(found);
+  };
+  return { cases, record };
+};

@@ -1,8 +1,6 @@
 // The guard rail on this stack's topic keys: the catalogue's KMS entries, the central stack's pattern on each key's
 // ID and ARN, and the alerts, on records written from AWS's documented shapes (tests/fixtures/kms-guard-rails/README.md
 // cites each field's source).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { matchesEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import { isOwnKey, KEY_ARN, keySpellings } from '../../../../shared/domain/catalogue/key-names.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
@@ -15,22 +13,9 @@ import {
 } from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
-import { FIXTURES_DIR } from '../../../helpers/fixtures.js';
+import { loadNamedRecords } from '../../../helpers/fixtures.js';
 
-const folder = join(FIXTURES_DIR, 'kms-guard-rails');
-const lines = (file: string) =>
-  readFileSync(join(folder, file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-const records = lines('records.jsonl') as unknown as CloudTrailRecord[];
-const cases = lines('cases.ndjson').map((entry) => String(entry.case));
-const byCase = new Map(cases.map((name, index) => [name, records[index] as CloudTrailRecord]));
-const record = (name: string): CloudTrailRecord => {
-  const found = byCase.get(name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return structuredClone(found);
-};
+const { cases, record } = loadNamedRecords('kms-guard-rails');
 
 // As configured in the tests (README): the alert topic's key and the operations topic's key.
 const ALERT_KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -1,8 +1,6 @@
 // The guard rail on the SSM parameters the forwarder reads its delivery secrets from: the catalogue's SSM entries,
 // the central stack's pattern on every spelling of the configured names, and the alerts, on records written from
 // AWS's documented shapes (tests/fixtures/ssm-guard-rails/README.md cites each field's source).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { matchesEventPattern } from '../../../../cli/patterns/event-pattern.js';
 import { classifyEvent } from '../../../../shared/domain/classify/index.js';
 import { parseIamEvent, toEventBridgeEvent } from '../../../../shared/domain/cloudtrail.js';
@@ -15,22 +13,9 @@ import {
 } from '../../../../shared/domain/patterns.js';
 import { describePrincipal } from '../../../../shared/domain/principal.js';
 import type { CloudTrailRecord } from '../../../../shared/domain/types.js';
-import { FIXTURES_DIR, findRecord } from '../../../helpers/fixtures.js';
+import { findRecord, loadNamedRecords } from '../../../helpers/fixtures.js';
 
-const folder = join(FIXTURES_DIR, 'ssm-guard-rails');
-const lines = (file: string) =>
-  readFileSync(join(folder, file), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-const records = lines('records.jsonl') as unknown as CloudTrailRecord[];
-const cases = lines('cases.ndjson').map((entry) => String(entry.case));
-const byCase = new Map(cases.map((name, index) => [name, records[index] as CloudTrailRecord]));
-const record = (name: string): CloudTrailRecord => {
-  const found = byCase.get(name);
-  if (!found) throw new Error(`no fixture ${name}`);
-  return structuredClone(found);
-};
+const { cases, record } = loadNamedRecords('ssm-guard-rails');
 
 // As configured in the tests: three stack parameters (the bot token outside a hierarchy) and one route's webhook.
 const STACK_NAMES = ['/iam-alerts/slack-webhook-url', '/slack-bot-token', '/iam-alerts/jira-api-token'];
